@@ -1,0 +1,95 @@
+// Finished statistics of a run: what the HDF5 writer and the summary read.
+// Money in GBP thousands, probabilities as fractions.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ccgrisk {
+
+// Quantile levels reported everywhere (MODEL.md schema 1.0).
+inline constexpr std::array<double, 9> kQuantileLevels = {0.01, 0.05, 0.10, 0.25, 0.50,
+                                                          0.75, 0.90, 0.95, 0.99};
+// Expected shortfall tail: the worst 5% of outturns.
+inline constexpr double kShortfallLevel = 0.05;
+
+// Per-CCG outturn statistics, either before or after risk sharing. Every
+// vector has one entry per CCG (n), in table order; 2-D arrays are row-major.
+struct CcgStats {
+  std::vector<double> p_red;              // P(surplus < 0)
+  std::vector<double> p_red_se;           // sqrt(p (1 - p) / N)
+  std::vector<double> p_miss_control;     // P(surplus < control_total_pct% A)
+  std::vector<double> p_miss_control_se;  // sqrt(p (1 - p) / N)
+  std::vector<double> surplus_mean_k;
+  std::vector<double> surplus_sd_k;  // sample sd, divisor N - 1 (0 when N = 1)
+  std::vector<double> surplus_min_k;
+  std::vector<double> surplus_max_k;
+  std::vector<double> surplus_quantiles_k;  // [n, 9] at kQuantileLevels
+  std::vector<double> surplus_es05_k;       // mean of the worst 5% outturns
+  std::vector<double> underlying_mean_k;    // mean recurrent surplus (step 5)
+  std::vector<double> hist_resolution_k;    // fine histogram bin width per CCG
+  std::vector<std::int64_t> hist_counts;    // [n, kReportBins]
+  std::vector<double> hist_edges_k;         // [n, kReportBins + 1]
+};
+
+// A set of CCGs reported together: the nation, a region, an area team or a pool.
+struct GroupStats {
+  std::string code;  // region: its name; area team: "Q44"; pool: its name; "England"
+  std::string name;
+  std::vector<int> members;  // CCG indices
+  // P(exactly k members in the red), k = 0..n where n is the number of CCGs
+  // in the whole table (entries above members.size() are zero), so groups
+  // of every size stack into one [groups, n + 1] array.
+  std::vector<double> count_red_pmf;
+  std::vector<double> count_red_pmf_pooled;
+  double expected_red = 0.0;
+  double expected_red_pooled = 0.0;
+  std::array<double, 3> count_red_q05_q50_q95{};  // count quantiles (lower, inverse cdf)
+  std::array<double, 3> count_red_q05_q50_q95_pooled{};
+  double total_surplus_mean_k = 0.0;  // risk sharing moves money between groups
+  double total_surplus_mean_pooled_k = 0.0;
+  std::array<double, 9> total_surplus_quantiles_k{};
+  std::array<double, 9> total_surplus_quantiles_pooled_k{};
+  double total_hist_resolution_k = 0.0;
+  double p_deficit = 0.0;  // P(sum of members' surpluses < 0)
+  double p_deficit_pooled = 0.0;
+};
+
+struct Provenance {
+  std::string tool_version;
+  std::string git_sha;
+  std::uint64_t seed = 0;
+  std::int64_t trials = 0;
+  int threads = 0;
+  double wall_seconds = 0.0;
+  std::string created_utc;  // ISO 8601, e.g. 2026-11-23T15:08:00Z
+  std::string scenario_toml;
+  std::string scenario_path;
+  std::string ccg_table_sha256;
+  std::string ccg_table_path;
+  std::string rng;  // engine and stream layout, one line
+};
+
+struct Results {
+  Provenance provenance;
+
+  // CCG identity and plan, table order.
+  std::vector<std::string> code, name, region, area_team_code, area_team, pool;  // pool "" = none
+  std::vector<double> allocation_k;
+  std::vector<double> planned_surplus_k;   // s_i
+  std::vector<double> control_total_k;     // control_total_pct% A_i
+  std::vector<double> reserves_k;          // M_i = c_i + u n_i
+
+  CcgStats before;  // /ccg
+  CcgStats after;   // /pooled
+
+  GroupStats national;
+  std::vector<GroupStats> regions;     // in order of first appearance in the table
+  std::vector<GroupStats> area_teams;  // likewise
+  std::vector<GroupStats> pools;       // scenario order
+  std::vector<std::string> pool_rule;  // "full" or "cover", per pool
+};
+
+}  // namespace ccgrisk

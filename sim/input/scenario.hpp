@@ -1,0 +1,121 @@
+// The scenario: what to simulate, read from TOML (MODEL.md "Inputs").
+#pragma once
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ccgrisk {
+
+enum class Copula { kGaussian, kStudentT };
+enum class PoolRule { kFull, kCover };
+
+// Number of latent drivers and their fixed order (MODEL.md step 1).
+inline constexpr int kNumDrivers = 5;
+enum Driver : int {
+  kAcuteGrowth = 0,
+  kSpecialistGrowth = 1,
+  kOtherGrowth = 2,
+  kCipDelivery = 3,
+  kTransferMismatch = 4,
+};
+// Spend categories (acute, specialist, other) are drivers 0..2.
+inline constexpr int kNumCategories = 3;
+
+struct RunSettings {
+  std::int64_t trials = 200000;  // >= 1
+  std::uint64_t seed = 20130401;
+  Copula copula = Copula::kGaussian;
+  double dof = 5.0;  // student_t degrees of freedom, > 2 (finite variance)
+};
+
+// Defaults of the per-CCG plan, all in % of the CCG's allocation.
+struct PlanDefaults {
+  double surplus_pct = 1.0;               // s_i; negative = planned deficit
+  double contingency_pct = 0.5;           // c_i >= 0
+  double nonrecurrent_pct = 2.0;          // n_i >= 0
+  double nonrecurrent_uncommitted = 0.25; // u in [0, 1] (a share, not a %)
+  double cip_pct = 3.0;                   // P_i >= 0
+  double spec_transfer_pct = 19.0;        // T_i >= 0
+  double control_total_pct = 1.0;         // surplus below this misses the control total
+};
+
+// Shares w_c of planned expenditure; each in [0,1], sum 1 (within 1e-9).
+struct SpendMix {
+  double acute = 0.50;
+  double specialist = 0.05;
+  double other = 0.45;
+};
+
+struct GrowthDriver {
+  double mean = 0.0;
+  double sd = 0.0;      // >= 0
+  double funded = 0.0;  // growth the plan paid for
+};
+
+struct NormalDriver {
+  double mean = 0.0;
+  double sd = 0.0;  // >= 0
+};
+
+// Beta on [0,1] by mean and sd: 0 < mean < 1 and sd^2 < mean (1 - mean);
+// sd = 0 means delivery is exactly `mean`.
+struct BetaDriver {
+  double mean = 0.8;
+  double sd = 0.15;
+};
+
+// Shares of each driver's variance; each >= 0, sum <= 1.
+struct CorrelationShares {
+  double national = 0.2;
+  double region = 0.1;
+  double area_team = 0.1;
+};
+
+struct PoolSpec {
+  std::string name;                  // unique, non-empty
+  std::vector<std::string> members;  // ODS codes; >= 1, no repeats
+  PoolRule rule = PoolRule::kFull;
+  double cap_pct = 1.0;  // "cover": most a member gives, % of its allocation (>= 0)
+};
+
+struct Scenario {
+  std::filesystem::path path;  // the scenario file
+  std::string text;            // its full text (provenance)
+
+  RunSettings run;
+  std::filesystem::path ccgs;  // [data] ccgs, resolved against the scenario's folder
+  PlanDefaults plan;
+  SpendMix mix;
+  GrowthDriver acute_growth{0.021, 0.01, 0.021};
+  GrowthDriver specialist_growth{0.05, 0.02, 0.02};
+  GrowthDriver other_growth{0.03, 0.01, 0.03};
+  BetaDriver cip_delivery{0.80, 0.15};
+  NormalDriver transfer_mismatch{0.005, 0.02};
+  CorrelationShares correlation;
+  // Correlation of the national factors, driver order as enum Driver.
+  // Symmetric, unit diagonal, entries in [-1,1], positive definite.
+  Eigen::Matrix<double, kNumDrivers, kNumDrivers> driver_correlation =
+      Eigen::Matrix<double, kNumDrivers, kNumDrivers>::Identity();
+  double underfunding_kappa = 0.1;  // [underfunding] pressure_per_pct_under_target, >= 0
+  std::vector<PoolSpec> pools;
+};
+
+// Parses and validates a scenario file. Every section and key is optional
+// and takes the default above, except [data] ccgs which is required. Throws
+// InputError naming the file, the key (e.g. "drivers.acute_growth.sd") and
+// the value for: TOML syntax errors (with line and column), unknown
+// sections or keys, wrong types, out-of-range values (see the field
+// comments), an unknown copula or pool rule, a correlation matrix that is
+// not 5x5, not symmetric or not positive definite, duplicate pool names.
+// Pool members are checked against the CCG table later, in build_model.
+Scenario load_scenario(const std::filesystem::path& path);
+
+// As load_scenario, from text already in memory; `path` is used in messages
+// and to resolve relative paths.
+Scenario parse_scenario(const std::string& text, const std::filesystem::path& path);
+
+}  // namespace ccgrisk

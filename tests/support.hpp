@@ -1,0 +1,43 @@
+// Helpers shared by the tests: temporary folders, files and running the CLI.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace ccgrisk::test {
+
+// A fresh empty folder under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Writes `text` to `path` (creating parent folders) and returns the path.
+std::filesystem::path write_file(const std::filesystem::path& path, const std::string& text);
+std::string read_file(const std::filesystem::path& path);
+
+// Runs the ccgrisk executable with `args` (a shell-quoted string), capturing
+// stdout and stderr separately.
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+CliResult run_cli(const std::string& args);
+
+// Shell-quotes one argument.
+std::string quote(const std::string& arg);
+
+// The shipped 2013-14 CCG table and the tests' data folder.
+std::filesystem::path shipped_ccg_table();
+std::filesystem::path test_data(const std::string& name);
+
+}  // namespace ccgrisk::test
