@@ -44,15 +44,16 @@ std::string read_file(const fs::path& path) {
 
 std::string quote(const std::string& arg) {
   std::string q = "'";
-  for (char c : arg) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  for (char c : arg)
+    q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
   return q + "'";
 }
 
 CliResult run_cli(const std::string& args) {
   TempDir dir;
   const fs::path out = dir / "stdout", err = dir / "stderr";
-  const std::string cmd = quote(CCGRISK_EXE) + " " + args + " >" + quote(out.string()) +
-                          " 2>" + quote(err.string()) + " </dev/null";
+  const std::string cmd = quote(CCGRISK_EXE) + " " + args + " >" + quote(out.string()) + " 2>" +
+                          quote(err.string()) + " </dev/null";
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -61,8 +62,12 @@ CliResult run_cli(const std::string& args) {
   return r;
 }
 
-fs::path shipped_ccg_table() { return fs::path(CCGRISK_SOURCE_DIR) / "scenarios/data/ccg_2013_14.csv"; }
+fs::path shipped_ccg_table() {
+  return fs::path(CCGRISK_SOURCE_DIR) / "scenarios/data/ccg_2013_14.csv";
+}
 
-fs::path test_data(const std::string& name) { return fs::path(CCGRISK_TEST_DATA) / name; }
+fs::path test_data(const std::string& name) {
+  return fs::path(CCGRISK_TEST_DATA) / name;
+}
 
 }  // namespace ccgrisk::test

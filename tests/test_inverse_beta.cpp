@@ -1,1 +1,63 @@
+// The CIP-delivery transform's table against Boost.Math.
 #include <catch2/catch.hpp>
+
+#include <boost/math/distributions/beta.hpp>
+#include <cmath>
+
+#include "model/inverse_beta.hpp"
+
+using ccgrisk::beta_shape;
+using ccgrisk::InverseBetaTable;
+
+TEST_CASE("beta shape reproduces the mean and sd it was given", "[inverse_beta]") {
+  const auto [mean, sd] = GENERATE(std::pair{0.8, 0.15}, std::pair{0.3, 0.2}, std::pair{0.5, 0.01});
+  const auto shape = beta_shape(mean, sd);
+  const boost::math::beta_distribution<double> beta(shape.a, shape.b);
+  CHECK(boost::math::mean(beta) == Approx(mean).epsilon(1e-12));
+  CHECK(boost::math::standard_deviation(beta) == Approx(sd).epsilon(1e-12));
+}
+
+TEST_CASE("inverse-beta table stays within 1e-6 of Boost.Math everywhere", "[inverse_beta]") {
+  // The shipped parameters and extreme ones: very skewed, nearly uniform,
+  // nearly degenerate, and U-shaped (a, b < 1).
+  const auto [mean, sd] = GENERATE(
+      std::pair{0.80, 0.15}, std::pair{0.60, 0.15}, std::pair{0.05, 0.20}, std::pair{0.95, 0.20},
+      std::pair{0.50, 0.001}, std::pair{0.50, 0.49}, std::pair{0.01, 0.05}, std::pair{0.999, 0.01});
+  const InverseBetaTable table(mean, sd);
+  double worst = 0.0;
+  for (double z = -12.0; z <= 12.0; z += 1.0 / 1021.0) {
+    worst = std::max(worst, std::abs(table(z) - table.exact(z)));
+  }
+  INFO("mean " << mean << " sd " << sd << " exact share " << table.exact_share());
+  CHECK(worst < 1e-6);
+}
+
+TEST_CASE("inverse-beta table is the quantile of the right beta", "[inverse_beta]") {
+  const InverseBetaTable table(0.8, 0.15);
+  const auto shape = beta_shape(0.8, 0.15);
+  const boost::math::beta_distribution<double> beta(shape.a, shape.b);
+  // z = 0 is the median; z = -1.6448536 the 5% quantile.
+  CHECK(table(0.0) == Approx(boost::math::quantile(beta, 0.5)).margin(1e-7));
+  CHECK(table(-1.6448536269514722) == Approx(boost::math::quantile(beta, 0.05)).margin(1e-7));
+  // The shipped shape needs no exact fallback inside the grid.
+  CHECK(table.exact_share() == 0.0);
+}
+
+TEST_CASE("inverse-beta table is non-decreasing (to 1e-12) and inside [0, 1]", "[inverse_beta]") {
+  const InverseBetaTable table(0.8, 0.15);
+  double previous = -1.0;
+  for (double z = -10.0; z <= 10.0; z += 0.001) {
+    const double d = table(z);
+    REQUIRE(d >= previous - 1e-12);  // Hermite pieces may wobble by rounding only
+    REQUIRE(d >= 0.0);
+    REQUIRE(d <= 1.0);
+    previous = d;
+  }
+}
+
+TEST_CASE("zero sd makes delivery constant at its mean", "[inverse_beta]") {
+  const InverseBetaTable table(0.6, 0.0);
+  CHECK(table(-3.0) == 0.6);
+  CHECK(table(0.0) == 0.6);
+  CHECK(table(25.0) == 0.6);
+}

@@ -1,1 +1,97 @@
-// placeholder
+#include "app/summary.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+#include <string>
+
+namespace ccgrisk {
+
+namespace {
+
+constexpr int kTopCcgs = 15;
+
+// printf into a std::string.
+template <typename... Args>
+std::string format(const char* fmt, Args... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, fmt, args...);
+  return buf;
+}
+
+std::string with_commas(long long v) {
+  const std::string digits = std::to_string(v < 0 ? -v : v);
+  std::string s = v < 0 ? "-" : "";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
+    s += digits[i];
+  }
+  return s;
+}
+
+void print_header(const Results& r, std::ostream& out) {
+  const Provenance& p = r.provenance;
+  const double ccg_trials = static_cast<double>(p.trials) * static_cast<double>(r.code.size());
+  out << "ccgrisk " << p.tool_version << "  " << p.scenario_path << "\n"
+      << format(
+             "  %s trials of %zu CCGs, seed %llu, %d threads, %.2f s wall, %.1f million "
+             "CCG-trials/s\n\n",
+             with_commas(p.trials).c_str(), r.code.size(), static_cast<unsigned long long>(p.seed),
+             p.threads, p.wall_seconds, ccg_trials / std::max(p.wall_seconds, 1e-9) / 1e6);
+}
+
+void print_national(const Results& r, std::ostream& out) {
+  const GroupStats& g = r.national;
+  const auto& q = g.count_red_q05_q50_q95;
+  const auto& qp = g.count_red_q05_q50_q95_pooled;
+  out << "CCGs in the red (year-end surplus below zero)   before pooling   after pooling\n"
+      << format("  expected number                                %8.2f        %8.2f\n",
+                g.expected_red, g.expected_red_pooled)
+      << format(
+             "  5-95%% range                                 %4.0f - %-4.0f      %4.0f - %-4.0f\n",
+             q[0], q[2], qp[0], qp[2])
+      << format("  P(CCG sector as a whole in deficit)            %8.4f        %8.4f\n",
+                g.p_deficit, g.p_deficit_pooled)
+      << format("  mean total surplus, GBP m                      %8.1f        %8.1f\n\n",
+                g.total_surplus_mean_k / 1000.0, g.total_surplus_mean_pooled_k / 1000.0);
+}
+
+void print_top(const Results& r, std::ostream& out) {
+  std::vector<std::size_t> order(r.code.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](auto a, auto b) { return r.before.p_red[a] > r.before.p_red[b]; });
+  out << format("The %d CCGs most likely to be in the red\n", kTopCcgs)
+      << "  code  name                                          P(red) +- se      pooled\n";
+  for (std::size_t k = 0; k < order.size() && k < static_cast<std::size_t>(kTopCcgs); ++k) {
+    const std::size_t i = order[k];
+    std::string name = r.name[i].substr(0, 44);
+    out << format("  %-5s %-44s %6.4f +- %.4f   %6.4f\n", r.code[i].c_str(), name.c_str(),
+                  r.before.p_red[i], r.before.p_red_se[i], r.after.p_red[i]);
+  }
+  out << "\n";
+}
+
+void print_regions(const Results& r, std::ostream& out) {
+  out << "Expected CCGs in the red by region\n"
+      << "  region                 CCGs   before pooling   after pooling\n";
+  for (const GroupStats& g : r.regions) {
+    out << format("  %-22s %4zu   %14.2f   %13.2f\n", g.name.c_str(), g.members.size(),
+                  g.expected_red, g.expected_red_pooled);
+  }
+  for (const GroupStats& g : r.pools) {
+    out << format("  pool %-17s %4zu   %14.2f   %13.2f\n", g.name.c_str(), g.members.size(),
+                  g.expected_red, g.expected_red_pooled);
+  }
+}
+
+}  // namespace
+
+void print_summary(const Results& r, std::ostream& out) {
+  print_header(r, out);
+  print_national(r, out);
+  print_top(r, out);
+  print_regions(r, out);
+}
+
+}  // namespace ccgrisk

@@ -1,1 +1,165 @@
-// placeholder
+#include "engine/accumulator.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+namespace ccgrisk {
+
+HistogramRange histogram_range(double lo_gbp, double hi_gbp) {
+  const double width = std::max(1.0, std::ceil((hi_gbp - lo_gbp) / kFineBins));
+  const double centre = 0.5 * (lo_gbp + hi_gbp);
+  const double lo = std::floor(centre - 0.5 * width * kFineBins);
+  return {lo, width, static_cast<std::int64_t>(std::llround(centre))};
+}
+
+void Series::add(std::int64_t x, const HistogramRange& range) {
+  min = std::min(min, x);
+  max = std::max(max, x);
+  const Wide d = Wide{x} - range.reference_gbp;
+  sum += d;
+  sum_sq += d * d;
+  const double pos = (static_cast<double>(x) - range.lo_gbp) / range.width_gbp;
+  if (pos < 0.0) {
+    ++bins[0];
+    under_sum += x;
+  } else if (pos >= kFineBins) {
+    ++bins[kFineBins + 1];
+    over_sum += x;
+  } else {
+    ++bins[1 + static_cast<int>(pos)];
+  }
+}
+
+void Series::merge(const Series& o) {
+  min = std::min(min, o.min);
+  max = std::max(max, o.max);
+  sum += o.sum;
+  sum_sq += o.sum_sq;
+  under_sum += o.under_sum;
+  over_sum += o.over_sum;
+  for (std::size_t b = 0; b < bins.size(); ++b)
+    bins[b] += o.bins[b];
+}
+
+namespace {
+
+// Centre and spread of CCG i's outturn, in GBP thousands, from the model's
+// parameters: centre = s_i - E[pressure_i]; spread = sum over drivers of
+// |coefficient| x sd (an upper bound on sd(pressure_i) whatever the
+// correlation), times sqrt(dof / (dof - 2)) for the Student-t copula. The
+// beta's sd is its given sd.
+void outturn_moments(const Model& m, int i, double& centre, double& spread) {
+  double mean = m.underfunding_k[i] + m.cip_k[i] * (1.0 - m.cip_delivery.mean) +
+                m.transfer_k[i] * m.transfer_mismatch.mean;
+  double sd = m.cip_k[i] * m.cip_delivery.sd + m.transfer_k[i] * m.transfer_mismatch.sd;
+  for (int c = 0; c < kNumCategories; ++c) {
+    mean += m.category_base_k[c][i] * (m.growth[c].mean - m.growth[c].funded);
+    sd += m.category_base_k[c][i] * m.growth[c].sd;
+  }
+  const double t_factor = m.copula == Copula::kStudentT ? std::sqrt(m.dof / (m.dof - 2.0)) : 1.0;
+  centre = m.planned_surplus_k[i] - mean;
+  spread = sd * t_factor;
+}
+
+}  // namespace
+
+// Each histogram spans [centre - 8 spread, centre + 8 spread + reserves]
+// (mitigation lifts outturns by up to the reserves M_i); for a group, the
+// sums over its members. Values outside land in the under/overflow bins,
+// whose exact sums keep the mean and expected shortfall exact-ish there.
+StatsLayout make_layout(const Model& m) {
+  std::vector<double> centre(m.n), spread(m.n);
+  for (int i = 0; i < m.n; ++i)
+    outturn_moments(m, i, centre[i], spread[i]);
+  auto range_of = [&](const std::vector<int>& members) {
+    double c = 0, s = 0, r = 0;
+    for (int i : members)
+      c += centre[i], s += spread[i], r += m.reserves_k[i];
+    return histogram_range(1000.0 * (c - 8 * s), 1000.0 * (c + 8 * s + r));
+  };
+  StatsLayout layout;
+  layout.groups_of.resize(m.n);
+  for (int i = 0; i < m.n; ++i) {
+    layout.ccg_range.push_back(range_of({i}));
+    layout.control_total_gbp.push_back(to_pounds(m.control_total_k[i]));
+  }
+  const auto groups = m.groups();
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    layout.group_range.push_back(range_of(groups[g]->members));
+    layout.group_size.push_back(static_cast<int>(groups[g]->members.size()));
+    for (int i : groups[g]->members)
+      layout.groups_of[i].push_back(static_cast<int>(g));
+  }
+  return layout;
+}
+
+Accumulator::Accumulator(const StatsLayout& layout)
+    : layout_(&layout),
+      scratch_total_(layout.group_size.size()),
+      scratch_red_(layout.group_size.size()) {
+  for (int phase = 0; phase < kPhases; ++phase) {
+    ccg_[phase].resize(layout.ccg_range.size());
+    group_[phase].resize(layout.group_size.size());
+    for (std::size_t g = 0; g < layout.group_size.size(); ++g)
+      group_[phase][g].count_red.assign(layout.group_size[g] + 1, 0);
+  }
+}
+
+void Accumulator::add(const TrialState& t) {
+  ++trials_;
+  add_phase(0, t.surplus, t.underlying);
+  add_phase(1, t.pooled, t.pooled_underlying);
+}
+
+void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
+                            const std::vector<std::int64_t>& underlying) {
+  const StatsLayout& l = *layout_;
+  std::fill(scratch_total_.begin(), scratch_total_.end(), 0);
+  std::fill(scratch_red_.begin(), scratch_red_.end(), 0);
+  std::vector<CcgTally>& ccgs = ccg_[phase];
+  for (std::size_t i = 0; i < ccgs.size(); ++i) {
+    const std::int64_t x = surplus[i];
+    CcgTally& c = ccgs[i];
+    const bool red = x < 0;
+    c.red += red;
+    c.miss_control += x < l.control_total_gbp[i];
+    c.underlying_sum += underlying[i];
+    c.surplus.add(x, l.ccg_range[i]);
+    for (int g : l.groups_of[i]) {
+      scratch_total_[g] += x;
+      scratch_red_[g] += red;
+    }
+  }
+  std::vector<GroupTally>& groups = group_[phase];
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    ++groups[g].count_red[scratch_red_[g]];
+    groups[g].deficit += scratch_total_[g] < 0;
+    groups[g].total.add(scratch_total_[g], l.group_range[g]);
+  }
+}
+
+void Accumulator::merge(const Accumulator& o) {
+  assert(layout_ == o.layout_);
+  trials_ += o.trials_;
+  for (int phase = 0; phase < kPhases; ++phase) {
+    for (std::size_t i = 0; i < ccg_[phase].size(); ++i) {
+      CcgTally& c = ccg_[phase][i];
+      const CcgTally& d = o.ccg_[phase][i];
+      c.red += d.red;
+      c.miss_control += d.miss_control;
+      c.underlying_sum += d.underlying_sum;
+      c.surplus.merge(d.surplus);
+    }
+    for (std::size_t g = 0; g < group_[phase].size(); ++g) {
+      GroupTally& a = group_[phase][g];
+      const GroupTally& b = o.group_[phase][g];
+      for (std::size_t k = 0; k < a.count_red.size(); ++k)
+        a.count_red[k] += b.count_red[k];
+      a.deficit += b.deficit;
+      a.total.merge(b.total);
+    }
+  }
+}
+
+}  // namespace ccgrisk

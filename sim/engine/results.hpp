@@ -78,9 +78,9 @@ struct Results {
   // CCG identity and plan, table order.
   std::vector<std::string> code, name, region, area_team_code, area_team, pool;  // pool "" = none
   std::vector<double> allocation_k;
-  std::vector<double> planned_surplus_k;   // s_i
-  std::vector<double> control_total_k;     // control_total_pct% A_i
-  std::vector<double> reserves_k;          // M_i = c_i + u n_i
+  std::vector<double> planned_surplus_k;  // s_i
+  std::vector<double> control_total_k;    // control_total_pct% A_i
+  std::vector<double> reserves_k;         // M_i = c_i + u n_i
 
   CcgStats before;  // /ccg
   CcgStats after;   // /pooled

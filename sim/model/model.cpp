@@ -1,1 +1,130 @@
-// placeholder
+#include "model/model.hpp"
+
+#include <Eigen/Cholesky>
+
+#include <cmath>
+#include <map>
+
+#include "input/error.hpp"
+
+namespace ccgrisk {
+
+namespace {
+
+// Index of `key` in `groups`, appending a new group the first time it is seen.
+int group_index(std::vector<CcgGroup>& groups, std::map<std::string, int>& index,
+                const std::string& code, const std::string& name) {
+  auto [it, inserted] = index.emplace(code, static_cast<int>(groups.size()));
+  if (inserted) groups.push_back({code, name, {}});
+  return it->second;
+}
+
+void build_hierarchy(Model& m) {
+  std::map<std::string, int> region_index, area_index;
+  m.national = {"England", "England", {}};
+  for (int i = 0; i < m.n; ++i) {
+    const CcgRecord& c = m.ccgs[i];
+    const int r = group_index(m.regions, region_index, c.region, c.region);
+    const int a = group_index(m.area_teams, area_index, c.area_team_code, c.area_team);
+    m.region_of.push_back(r);
+    m.area_team_of.push_back(a);
+    if (a == static_cast<int>(m.region_of_area.size())) m.region_of_area.push_back(r);
+    m.regions[r].members.push_back(i);
+    m.area_teams[a].members.push_back(i);
+    m.national.members.push_back(i);
+  }
+}
+
+double pct_of(double pct, double allocation_k) {
+  return pct / 100.0 * allocation_k;
+}
+
+void build_plan(Model& m, const Scenario& s) {
+  const PlanDefaults& d = s.plan;
+  const std::array<double, kNumCategories> mix = {s.mix.acute, s.mix.specialist, s.mix.other};
+  for (const CcgRecord& c : m.ccgs) {
+    const double a = c.allocation_k;
+    const double surplus = pct_of(c.plan.planned_surplus_pct.value_or(d.surplus_pct), a);
+    const double contingency = pct_of(c.plan.contingency_pct.value_or(d.contingency_pct), a);
+    const double nonrecurrent = pct_of(c.plan.nonrecurrent_pct.value_or(d.nonrecurrent_pct), a);
+    m.allocation_k.push_back(a);
+    m.planned_surplus_k.push_back(surplus);
+    m.contingency_k.push_back(contingency);
+    m.reserves_k.push_back(contingency + d.nonrecurrent_uncommitted * nonrecurrent);
+    m.control_total_k.push_back(pct_of(d.control_total_pct, a));
+    m.cip_k.push_back(pct_of(c.plan.cip_pct.value_or(d.cip_pct), a));
+    m.transfer_k.push_back(pct_of(c.plan.spec_transfer_pct.value_or(d.spec_transfer_pct), a));
+    m.underfunding_k.push_back(s.underfunding_kappa *
+                               pct_of(std::max(0.0, -c.target_distance_pct), a));
+    const double planned_spend = a - surplus;  // E_i
+    for (int k = 0; k < kNumCategories; ++k)
+      m.category_base_k[k].push_back(mix[k] * planned_spend);
+  }
+}
+
+void build_drivers(Model& m, const Scenario& s) {
+  m.growth = {s.acute_growth, s.specialist_growth, s.other_growth};
+  m.transfer_mismatch = s.transfer_mismatch;
+  m.cip_delivery = s.cip_delivery;
+  m.cip_transform = InverseBetaTable(s.cip_delivery.mean, s.cip_delivery.sd);
+  m.national_cholesky = s.driver_correlation.llt().matrixL();
+  const CorrelationShares& c = s.correlation;
+  m.load_national = std::sqrt(c.national);
+  m.load_region = std::sqrt(c.region);
+  m.load_area = std::sqrt(c.area_team);
+  m.load_own = std::sqrt(std::max(0.0, 1.0 - c.national - c.region - c.area_team));
+  m.copula = s.run.copula;
+  m.dof = s.run.dof;
+}
+
+void build_pools(Model& m, const Scenario& s) {
+  std::map<std::string, int> by_code;
+  for (int i = 0; i < m.n; ++i)
+    by_code.emplace(m.ccgs[i].code, i);
+  m.pool_of.assign(m.n, -1);
+  for (std::size_t p = 0; p < s.pools.size(); ++p) {
+    const PoolSpec& spec = s.pools[p];
+    PoolModel pool{spec.name, spec.rule, {}, {}, {}};
+    for (const std::string& code : spec.members) {
+      const auto it = by_code.find(code);
+      if (it == by_code.end())
+        throw InputError(s.path.string() + ": pool '" + spec.name + "': member '" + code +
+                         "' is not a CCG in " + s.ccgs.string());
+      const int i = it->second;
+      if (m.pool_of[i] >= 0)
+        throw InputError(s.path.string() + ": pool '" + spec.name + "': member '" + code +
+                         "' is already in pool '" + m.pools[m.pool_of[i]].name + "'");
+      m.pool_of[i] = static_cast<int>(p);
+      pool.members.push_back(i);
+      pool.allocation_gbp.push_back(to_pounds(m.allocation_k[i]));
+      pool.cap_gbp.push_back(to_pounds(pct_of(spec.cap_pct, m.allocation_k[i])));
+    }
+    CcgGroup group{spec.name, spec.name, pool.members};
+    std::sort(group.members.begin(), group.members.end());
+    m.pool_groups.push_back(std::move(group));
+    m.pools.push_back(std::move(pool));
+  }
+}
+
+}  // namespace
+
+std::vector<const CcgGroup*> Model::groups() const {
+  std::vector<const CcgGroup*> all{&national};
+  for (const auto* list : {&regions, &area_teams, &pool_groups})
+    for (const CcgGroup& g : *list)
+      all.push_back(&g);
+  return all;
+}
+
+Model build_model(const Scenario& scenario, const CcgTable& table) {
+  Model m;
+  m.ccgs = table.rows;
+  m.n = static_cast<int>(m.ccgs.size());
+  build_hierarchy(m);
+  build_plan(m, scenario);
+  build_drivers(m, scenario);
+  build_pools(m, scenario);
+  return m;
+}
+
+}  // namespace ccgrisk

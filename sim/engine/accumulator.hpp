@@ -1,0 +1,102 @@
+// Streaming statistics of a run, kept as exact integer sums.
+//
+// Outturns are whole pounds, so every statistic here is a sum of integers:
+// counts, sums and sums of squares (128-bit), minima and maxima, and
+// fixed-range histograms. Integer addition is associative and exact, so
+// merging accumulators in any order, from any number of threads, blocks or
+// processes, gives bit-identical results; nothing is stored per trial, so
+// memory does not grow with the number of trials.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "model/model.hpp"
+#include "model/trial.hpp"
+
+namespace ccgrisk {
+
+// Bins of every streaming histogram, plus an underflow and an overflow bin.
+inline constexpr int kFineBins = 2048;
+
+// A histogram's fixed range: bin b covers [lo + b w, lo + (b + 1) w), pounds.
+struct HistogramRange {
+  double lo_gbp = 0.0;
+  double width_gbp = 1.0;
+  std::int64_t reference_gbp = 0;  // centre; moments are summed about it
+};
+
+// Range covering [lo, hi] pounds with kFineBins bins of at least 1 pound.
+HistogramRange histogram_range(double lo_gbp, double hi_gbp);
+
+// Exact streaming statistics of one integer series (pounds).
+struct Series {
+  std::int64_t min = std::numeric_limits<std::int64_t>::max();
+  std::int64_t max = std::numeric_limits<std::int64_t>::min();
+  Wide sum = 0;                    // sum of (x - reference)
+  Wide sum_sq = 0;                 // sum of (x - reference)^2
+  Wide under_sum = 0;              // sum of x in the underflow bin
+  Wide over_sum = 0;               // sum of x in the overflow bin
+  std::vector<std::int64_t> bins;  // [0] underflow, [1..kFineBins] range, [kFineBins + 1] overflow
+
+  Series() : bins(kFineBins + 2, 0) {}
+  void add(std::int64_t x, const HistogramRange& range);
+  void merge(const Series& other);
+};
+
+// Where each statistic's histogram sits and which groups a CCG belongs to.
+struct StatsLayout {
+  std::vector<HistogramRange> ccg_range;        // [n]
+  std::vector<HistogramRange> group_range;      // [groups], order of Model::groups()
+  std::vector<int> group_size;                  // [groups]
+  std::vector<std::vector<int>> groups_of;      // [n] -> group indices
+  std::vector<std::int64_t> control_total_gbp;  // [n]
+};
+
+// Ranges come from the model's moments before any trial runs (see .cpp).
+StatsLayout make_layout(const Model& model);
+
+// Phase 0: before risk sharing; phase 1: after.
+inline constexpr int kPhases = 2;
+
+struct CcgTally {
+  std::int64_t red = 0;           // trials with surplus < 0
+  std::int64_t miss_control = 0;  // trials with surplus < control total
+  Wide underlying_sum = 0;        // sum of the underlying outturn
+  Series surplus;
+};
+
+struct GroupTally {
+  std::vector<std::int64_t> count_red;  // [size + 1]: trials with exactly k members in the red
+  std::int64_t deficit = 0;             // trials with total surplus < 0
+  Series total;
+};
+
+class Accumulator {
+ public:
+  explicit Accumulator(const StatsLayout& layout);
+
+  // Adds one trial's outcome.
+  void add(const TrialState& trial);
+  // Adds another accumulator's counts (exact; order does not matter).
+  void merge(const Accumulator& other);
+
+  const StatsLayout& layout() const { return *layout_; }
+  std::int64_t trials() const { return trials_; }
+  const std::vector<CcgTally>& ccg(int phase) const { return ccg_[phase]; }
+  const std::vector<GroupTally>& group(int phase) const { return group_[phase]; }
+
+ private:
+  void add_phase(int phase, const std::vector<std::int64_t>& surplus,
+                 const std::vector<std::int64_t>& underlying);
+
+  const StatsLayout* layout_;
+  std::int64_t trials_ = 0;
+  std::vector<CcgTally> ccg_[kPhases];
+  std::vector<GroupTally> group_[kPhases];
+  std::vector<std::int64_t> scratch_total_;  // per group, one trial
+  std::vector<int> scratch_red_;             // per group, one trial
+};
+
+}  // namespace ccgrisk

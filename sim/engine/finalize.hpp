@@ -1,0 +1,46 @@
+// From exact tallies to reported statistics (the estimators of a run).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/accumulator.hpp"
+#include "engine/results.hpp"
+#include "model/model.hpp"
+
+namespace ccgrisk {
+
+// Bins of the per-CCG surplus histogram written to the results file.
+inline constexpr int kReportBins = 64;
+
+// Quantile at `level` in (0, 1] of a series of `n` values, in pounds:
+// the value at rank h = level n of the empirical distribution, linearly
+// interpolated inside the histogram bin holding that rank, where each bin
+// is first narrowed to the observed [min, max] (so a constant series gives
+// its value exactly). Error at most one bin width.
+double series_quantile(const Series& s, const HistogramRange& range, std::int64_t n, double level);
+
+// Expected shortfall: mean of the worst `level` share (m = level n values)
+// of the series, in pounds. Whole bins below rank m contribute their exact
+// sums for under/overflow and count x mid-point (narrowed as above) for the
+// others; the bin straddling rank m contributes pro rata.
+double series_shortfall(const Series& s, const HistogramRange& range, std::int64_t n, double level);
+
+// Mean and sample sd (divisor n - 1; 0 for n = 1) in pounds.
+double series_mean(const Series& s, const HistogramRange& range, std::int64_t n);
+double series_sd(const Series& s, std::int64_t n);
+
+// P(exactly k) from counts of trials, padded with zeros to `length`.
+std::vector<double> count_pmf(const std::vector<std::int64_t>& counts, std::int64_t n,
+                              std::size_t length);
+
+// Smallest k with P(count <= k) >= level.
+double pmf_quantile(const std::vector<double>& pmf, double level);
+
+// Fills every statistic of `results` (not its identity or provenance).
+void finalize_statistics(const Model& model, const Accumulator& acc, Results& results);
+
+// Fills the CCG identity and plan columns of `results` from the model.
+void fill_identity(const Model& model, Results& results);
+
+}  // namespace ccgrisk

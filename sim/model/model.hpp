@@ -1,0 +1,83 @@
+// The scenario compiled against the CCG table: everything one trial needs,
+// per CCG as flat arrays (structure of arrays), money in GBP thousands.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "input/ccg_table.hpp"
+#include "input/scenario.hpp"
+#include "model/inverse_beta.hpp"
+#include "model/money.hpp"
+
+namespace ccgrisk {
+
+// CCGs reported together: a region, an area team, a pool or the nation.
+struct CcgGroup {
+  std::string code;
+  std::string name;
+  std::vector<int> members;  // CCG indices, ascending
+};
+
+struct PoolModel {
+  std::string name;
+  PoolRule rule = PoolRule::kFull;
+  std::vector<int> members;                  // CCG indices, in the scenario's order
+  std::vector<std::int64_t> allocation_gbp;  // per member, "full" weights
+  std::vector<std::int64_t> cap_gbp;         // per member, "cover" caps
+};
+
+struct Model {
+  int n = 0;  // number of CCGs
+  std::vector<CcgRecord> ccgs;
+
+  // Hierarchy: area teams nest in regions (checked when the table is read).
+  std::vector<int> region_of;       // [n]
+  std::vector<int> area_team_of;    // [n]
+  std::vector<int> region_of_area;  // [area teams]
+  std::vector<CcgGroup> regions;
+  std::vector<CcgGroup> area_teams;
+  CcgGroup national;
+
+  // Per-CCG plan (MODEL.md step 3-5), GBP thousands.
+  std::vector<double> allocation_k;       // A_i
+  std::vector<double> planned_surplus_k;  // s_i
+  std::vector<double> contingency_k;      // c_i
+  std::vector<double> reserves_k;         // M_i = c_i + u n_i
+  std::vector<double> control_total_k;    // control_total_pct% A_i
+  std::vector<double> cip_k;              // P_i
+  std::vector<double> transfer_k;         // T_i
+  std::vector<double> underfunding_k;     // kappa max(0, -target_distance_pct) / 100 A_i
+  std::array<std::vector<double>, kNumCategories> category_base_k;  // B_ic = w_c E_i
+
+  // Drivers.
+  std::array<GrowthDriver, kNumCategories> growth;  // acute, specialist, other
+  NormalDriver transfer_mismatch;
+  BetaDriver cip_delivery;
+  InverseBetaTable cip_transform;                                     // z -> d_i
+  Eigen::Matrix<double, kNumDrivers, kNumDrivers> national_cholesky;  // L, L L^T = correlation
+  double load_national = 0.0;                                         // sqrt(rho_N)
+  double load_region = 0.0;                                           // sqrt(rho_R)
+  double load_area = 0.0;                                             // sqrt(rho_A)
+  double load_own = 1.0;  // sqrt(1 - rho_N - rho_R - rho_A)
+  Copula copula = Copula::kGaussian;
+  double dof = 5.0;
+
+  // Risk sharing.
+  std::vector<PoolModel> pools;
+  std::vector<CcgGroup> pool_groups;  // the same pools, as reporting groups
+  std::vector<int> pool_of;           // [n], -1 = in no pool
+
+  // All reporting groups in the order above; pointers into this model.
+  std::vector<const CcgGroup*> groups() const;
+};
+
+// Builds the model. Throws InputError (naming the scenario file and key) for
+// a pool member that is not in the CCG table or a CCG in two pools.
+Model build_model(const Scenario& scenario, const CcgTable& table);
+
+}  // namespace ccgrisk

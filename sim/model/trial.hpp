@@ -1,0 +1,35 @@
+// One simulated year (MODEL.md steps 1-6) for every CCG.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/model.hpp"
+
+namespace ccgrisk {
+
+// Working memory and outcome of one trial, sized for a model once and
+// reused; one per thread. Outcomes are in whole pounds.
+struct TrialState {
+  explicit TrialState(const Model& model);
+
+  // Latent factors: national X = L xi [drivers], and per area team the
+  // shared part of Z, sqrt(rho_N) X_k + sqrt(rho_R) Y_{r,k} + sqrt(rho_A) W_{a,k}.
+  std::vector<double> region_factor;  // [regions x drivers]
+  std::vector<double> area_common;    // [area teams x drivers]
+
+  std::vector<std::int64_t> surplus;                          // outturn before risk sharing
+  std::vector<std::int64_t> underlying;                       // recurrent outturn, before sharing
+  std::vector<std::int64_t> pooled;                           // outturn after risk sharing
+  std::vector<std::int64_t> pooled_underlying;                // recurrent outturn after sharing
+  std::vector<std::int64_t> pool_in, pool_out, pool_scratch;  // per-pool buffers
+};
+
+// Simulates trial number `trial` of the run with master seed `seed` into
+// `state`. Its random numbers come from the streams (seed, trial, purpose)
+// alone, so the outcome does not depend on which thread runs it or when.
+// Draw order in the normal stream: xi (5), region factors (region-major,
+// 5 each), area-team factors (likewise), then 5 per CCG in table order.
+void simulate_trial(const Model& model, std::uint64_t seed, std::int64_t trial, TrialState& state);
+
+}  // namespace ccgrisk
