@@ -1,1 +1,209 @@
-// placeholder
+#include "input/ccg_table.hpp"
+
+#include "input/csv.hpp"
+#include "input/error.hpp"
+#include "input/sha256.hpp"
+
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <string_view>
+#include <unordered_map>
+
+namespace ccgrisk {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+constexpr std::string_view kRequired[] = {"ods_code",  "name",   "area_team_code",
+                                          "area_team", "region", "allocation_2013_14_k"};
+
+// Allowed values of a numeric column: [lo, hi], or (lo, hi] when lo_open.
+struct Bounds {
+  double lo = -kInf;
+  double hi = kInf;
+  bool lo_open = false;
+
+  bool contains(double x) const { return (lo_open ? x > lo : x >= lo) && x <= hi; }
+  std::string describe() const;
+};
+
+std::string number_text(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
+
+std::string Bounds::describe() const {
+  if (hi == kInf) return std::string(lo_open ? "> " : ">= ") + number_text(lo);
+  return std::string("in ") + (lo_open ? "(" : "[") + number_text(lo) + ", " + number_text(hi) +
+         "]";
+}
+
+constexpr Bounds kPositive{0.0, kInf, true};
+constexpr Bounds kNonNegative{0.0, kInf, false};
+constexpr Bounds kSignedPct{-100.0, 100.0, false};
+constexpr Bounds kShareOfAllocationPct{0.0, 100.0, false};
+
+std::string read_bytes(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    const bool exists = fs::exists(path, ec);
+    throw InputError(path.string() + ": cannot open the CCG table (" +
+                     (exists ? "not a regular file" : "no such file") + ")");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string() + ": cannot open the CCG table for reading");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// 'cell' in single quotes, for messages.
+std::string quoted(std::string_view cell) {
+  std::string q(1, '\'');
+  q.append(cell);
+  q.push_back('\'');
+  return q;
+}
+
+using ColumnIndex = std::map<std::string, std::size_t, std::less<>>;
+
+// Column name -> position, from the header record; checks the required ones.
+ColumnIndex index_columns(const CsvRecord& header, const std::string& file) {
+  const std::string where = file + ":" + std::to_string(header.line) + ": ";
+  ColumnIndex index;
+  for (std::size_t i = 0; i < header.fields.size(); ++i) {
+    const std::string name(trim_cell(header.fields[i]));
+    if (!index.emplace(name, i).second) {
+      throw InputError(where + "column '" + name + "' appears twice in the header");
+    }
+  }
+  for (std::string_view name : kRequired) {
+    if (index.contains(name)) continue;
+    std::string expected;
+    for (std::string_view r : kRequired)
+      expected += (expected.empty() ? "" : ", ") + std::string(r);
+    throw InputError(where + "missing required column '" + std::string(name) +
+                     "' (required: " + expected + ")");
+  }
+  return index;
+}
+
+// Typed access to the cells of one data record, with messages naming
+// file:line and the column.
+class RowReader {
+ public:
+  RowReader(const CsvRecord& rec, const ColumnIndex& columns, const std::string& file)
+      : rec_(rec), columns_(columns), where_(file + ":" + std::to_string(rec.line) + ": ") {
+    if (rec.fields.size() != columns.size()) {
+      throw InputError(where_ + std::to_string(rec.fields.size()) + " fields, expected " +
+                       std::to_string(columns.size()) + " (as in the header)");
+    }
+  }
+
+  // A required, non-empty text cell.
+  std::string text(std::string_view column) const {
+    const std::string_view cell = trim_cell(cell_of(column));
+    if (cell.empty()) fail(column, "empty (a value is required)");
+    return std::string(cell);
+  }
+
+  // A number within `bounds`; nothing when the column is absent or the cell blank.
+  std::optional<double> number(std::string_view column, const Bounds& bounds) const {
+    if (!columns_.contains(column)) return std::nullopt;
+    const std::string_view cell = trim_cell(cell_of(column));
+    if (cell.empty()) return std::nullopt;
+    const std::optional<double> value = parse_cell_number(cell);
+    if (!value) fail(column, quoted(cell) + " is not a number");
+    if (!bounds.contains(*value)) fail(column, quoted(cell) + " must be " + bounds.describe());
+    return value;
+  }
+
+  double required_number(std::string_view column, const Bounds& bounds) const {
+    const std::optional<double> value = number(column, bounds);
+    if (!value) fail(column, "empty (a number is required)");
+    return *value;
+  }
+
+  [[noreturn]] void fail(std::string_view column, const std::string& what) const {
+    throw InputError(where_ + "column " + std::string(column) + ": " + what);
+  }
+
+ private:
+  std::string_view cell_of(std::string_view column) const {
+    return rec_.fields[columns_.find(column)->second];
+  }
+
+  const CsvRecord& rec_;
+  const ColumnIndex& columns_;
+  std::string where_;
+};
+
+CcgRecord read_record(const RowReader& row, int line) {
+  CcgRecord r;
+  r.code = row.text("ods_code");
+  r.name = row.text("name");
+  r.area_team_code = row.text("area_team_code");
+  r.area_team = row.text("area_team");
+  r.region = row.text("region");
+  r.allocation_k = row.required_number("allocation_2013_14_k", kPositive);
+  r.population = row.number("population", kNonNegative).value_or(0.0);
+  r.target_distance_pct = row.number("target_distance_pct", kSignedPct).value_or(0.0);
+  r.plan.planned_surplus_pct = row.number("planned_surplus_pct", kSignedPct);
+  r.plan.contingency_pct = row.number("contingency_pct", kShareOfAllocationPct);
+  r.plan.nonrecurrent_pct = row.number("nonrecurrent_pct", kShareOfAllocationPct);
+  r.plan.cip_pct = row.number("cip_pct", kShareOfAllocationPct);
+  r.plan.spec_transfer_pct = row.number("spec_transfer_pct", kShareOfAllocationPct);
+  r.line = line;
+  return r;
+}
+
+// Checks across rows: unique ODS codes, and each area team code in one
+// region under one name.
+void check_consistency(const std::vector<CcgRecord>& rows, const std::string& file) {
+  std::unordered_map<std::string, const CcgRecord*> by_code, by_team;
+  for (const CcgRecord& r : rows) {
+    const std::string where = file + ":" + std::to_string(r.line) + ": ";
+    const auto [code_it, new_code] = by_code.emplace(r.code, &r);
+    if (!new_code) {
+      throw InputError(where + "duplicate ods_code '" + r.code + "' (also on line " +
+                       std::to_string(code_it->second->line) + ")");
+    }
+    const auto [team_it, new_team] = by_team.emplace(r.area_team_code, &r);
+    const CcgRecord& first = *team_it->second;
+    if (!new_team && first.region != r.region) {
+      throw InputError(where + "area team " + r.area_team_code + " is in region '" + r.region +
+                       "' but in region '" + first.region + "' on line " +
+                       std::to_string(first.line));
+    }
+    if (!new_team && first.area_team != r.area_team) {
+      throw InputError(where + "area team " + r.area_team_code + " is named '" + r.area_team +
+                       "' but '" + first.area_team + "' on line " + std::to_string(first.line));
+    }
+  }
+}
+
+}  // namespace
+
+CcgTable read_ccg_table(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  const std::string bytes = read_bytes(path);
+  const std::vector<CsvRecord> records = parse_csv(bytes, file);
+  if (records.empty()) throw InputError(file + ": empty file (expected a header row)");
+  const ColumnIndex columns = index_columns(records.front(), file);
+  if (records.size() == 1) throw InputError(file + ": no data rows after the header");
+
+  CcgTable table{path, sha256_hex(bytes), {}};
+  table.rows.reserve(records.size() - 1);
+  for (std::size_t i = 1; i < records.size(); ++i) {
+    table.rows.push_back(read_record(RowReader(records[i], columns, file), records[i].line));
+  }
+  check_consistency(table.rows, file);
+  return table;
+}
+
+}  // namespace ccgrisk

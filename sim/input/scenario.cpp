@@ -1,1 +1,472 @@
-// placeholder
+// Scenario reading: TOML text -> toml::table -> validated Scenario, one
+// helper per section (MODEL.md "Inputs").
+#include "input/scenario.hpp"
+
+#include "input/error.hpp"
+#include "input/scenario_toml.hpp"
+
+#include <Eigen/Cholesky>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string_view>
+
+namespace ccgrisk {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kMixTolerance = 1e-9;           // |sum of mix shares - 1|
+constexpr double kCorrelationTolerance = 1e-12;  // shares' sum, symmetry, unit diagonal
+
+// Shortest text that reads back as the same double (e.g. 0.1, not 0.100000).
+std::string format_double(double x) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  return ec == std::errc() ? std::string(buf, end) : std::string("?");
+}
+
+// `x` to 6 significant digits, for derived limits (0.4, not 0.39999999999999997).
+std::string format_rounded(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+// A TOML value as it appears in messages: strings quoted, numbers as written.
+std::string describe(const toml::node& node) {
+  if (const auto* s = node.as_string()) return '"' + s->get() + '"';
+  if (const auto* i = node.as_integer()) return std::to_string(i->get());
+  if (const auto* f = node.as_floating_point()) return format_double(f->get());
+  if (const auto* b = node.as_boolean()) return b->get() ? "true" : "false";
+  if (node.is_array()) return "an array";
+  if (node.is_table()) return "a table";
+  return "a date or time";
+}
+
+// "a, b, c", for messages listing what was expected.
+std::string join(std::initializer_list<std::string_view> names) {
+  std::string out;
+  for (std::string_view n : names)
+    out.append(out.empty() ? "" : ", ").append(n);
+  return out;
+}
+
+// The file name used in messages.
+std::string display_name(const fs::path& path) {
+  return path.empty() ? std::string("<scenario>") : path.string();
+}
+
+std::string key_path(const std::string& prefix, std::string_view key) {
+  return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+}
+
+std::string indexed(const std::string& key, std::size_t i) {
+  return key + "[" + std::to_string(i) + "]";
+}
+
+// Allowed values of a number: lo..hi with open or closed ends; all finite.
+struct Range {
+  double lo = -kInf;
+  double hi = kInf;
+  bool lo_open = false;
+  bool hi_open = false;
+
+  bool contains(double x) const {
+    return (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi);
+  }
+  std::string describe() const {
+    if (hi == kInf) return (lo_open ? "> " : ">= ") + format_double(lo);
+    return std::string("in ") + (lo_open ? "(" : "[") + format_double(lo) + ", " +
+           format_double(hi) + (hi_open ? ")" : "]");
+  }
+};
+
+constexpr Range kAnyNumber{};
+constexpr Range kNonNegative{0.0};
+constexpr Range kUnit{0.0, 1.0};
+constexpr Range kOpenUnit{0.0, 1.0, true, true};
+constexpr Range kSignedPct{-100.0, 100.0};
+constexpr Range kPct{0.0, 100.0};
+constexpr Range kCorrelation{-1.0, 1.0};
+constexpr Range kStudentDof{2.0, kInf, true};
+
+constexpr const char* kDriverNames[kNumDrivers] = {
+    "acute_growth", "specialist_growth", "other_growth", "cip_delivery", "transfer_mismatch"};
+
+// Reads a scenario from a parsed table, section by section. Every message
+// starts with the file name and names the dotted key path and the value.
+class ScenarioReader {
+ public:
+  explicit ScenarioReader(const fs::path& path)
+      : file_(display_name(path)), folder_(path.parent_path()) {}
+
+  void read(const toml::table& root, Scenario& s) const {
+    check_keys(root, "",
+               {"run", "data", "plan", "mix", "drivers", "correlation", "underfunding", "pool"});
+    read_run(root, s.run);
+    s.ccgs = read_data(root);
+    read_plan(root, s.plan);
+    read_mix(root, s.mix);
+    read_drivers(root, s);
+    read_correlation(root, s);
+    read_underfunding(root, s.underfunding_kappa);
+    s.pools = read_pools(root);
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const { throw InputError(file_ + ": " + what); }
+
+  [[noreturn]] void fail(const std::string& key, const toml::node& value,
+                         const std::string& what) const {
+    fail(key + " = " + describe(value) + ": " + what);
+  }
+
+  // Unknown keys are errors, so that a typo never silently means "default".
+  void check_keys(const toml::table& t, const std::string& prefix,
+                  std::initializer_list<std::string_view> allowed) const {
+    for (const auto& [key, node] : t) {
+      if (std::ranges::find(allowed, key.str()) != allowed.end()) continue;
+      fail("unknown key '" + key_path(prefix, key.str()) + "' (expected one of: " + join(allowed) +
+           ")");
+    }
+  }
+
+  // The sub-table `name` of `parent` with its keys checked, or nullptr if absent.
+  const toml::table* section(const toml::table& parent, std::string_view name,
+                             const std::string& prefix,
+                             std::initializer_list<std::string_view> allowed) const {
+    const toml::node* node = parent.get(name);
+    if (!node) return nullptr;
+    const std::string key = key_path(prefix, name);
+    const toml::table* t = node->as_table();
+    if (!t) fail(key, *node, "expected a table ([" + key + "])");
+    check_keys(*t, key, allowed);
+    return t;
+  }
+
+  double number(const toml::node& node, const std::string& key, const Range& range) const {
+    double x = 0.0;
+    if (const auto* i = node.as_integer()) {
+      x = static_cast<double>(i->get());
+    } else if (const auto* f = node.as_floating_point()) {
+      x = f->get();
+    } else {
+      fail(key, node, "expected a number");
+    }
+    if (!std::isfinite(x)) fail(key, node, "must be a finite number");
+    if (!range.contains(x)) fail(key, node, "must be " + range.describe());
+    return x;
+  }
+
+  // Sets `out` from t[key] when present (integers accepted as floats).
+  void read_number(const toml::table& t, const std::string& prefix, std::string_view key,
+                   const Range& range, double& out) const {
+    if (const toml::node* node = t.get(key)) out = number(*node, key_path(prefix, key), range);
+  }
+
+  std::optional<std::int64_t> read_integer(const toml::table& t, const std::string& prefix,
+                                           std::string_view key, std::int64_t min) const {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    const auto* i = node->as_integer();
+    if (!i) fail(key_path(prefix, key), *node, "expected an integer");
+    if (i->get() < min) fail(key_path(prefix, key), *node, "must be >= " + std::to_string(min));
+    return i->get();
+  }
+
+  std::optional<std::string> read_string(const toml::table& t, const std::string& prefix,
+                                         std::string_view key) const {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    const auto* s = node->as_string();
+    if (!s) fail(key_path(prefix, key), *node, "expected a string");
+    return s->get();
+  }
+
+  // The index in `choices` of the string at t[key]; nothing when absent.
+  std::optional<int> read_choice(const toml::table& t, const std::string& prefix,
+                                 std::string_view key,
+                                 std::initializer_list<std::string_view> choices) const {
+    const std::optional<std::string> value = read_string(t, prefix, key);
+    if (!value) return std::nullopt;
+    const auto it = std::ranges::find(choices, *value);
+    if (it == choices.end()) {
+      fail(key_path(prefix, key), *t.get(key), "expected one of: " + join(choices));
+    }
+    return static_cast<int>(it - choices.begin());
+  }
+
+  void read_run(const toml::table& root, RunSettings& run) const {
+    const toml::table* t = section(root, "run", "", {"trials", "seed", "copula", "dof"});
+    if (!t) return;
+    run.trials = read_integer(*t, "run", "trials", 1).value_or(run.trials);
+    if (auto seed = read_integer(*t, "run", "seed", 0)) {
+      run.seed = static_cast<std::uint64_t>(*seed);
+    }
+    if (auto c = read_choice(*t, "run", "copula", {"gaussian", "student_t"})) {
+      run.copula = *c == 0 ? Copula::kGaussian : Copula::kStudentT;
+    }
+    read_number(*t, "run", "dof", kStudentDof, run.dof);
+  }
+
+  // [data] ccgs (required), resolved against the scenario's folder.
+  fs::path read_data(const toml::table& root) const {
+    const toml::table* t = section(root, "data", "", {"ccgs"});
+    const std::optional<std::string> ccgs = t ? read_string(*t, "data", "ccgs") : std::nullopt;
+    if (!ccgs || !t) fail("missing required key 'data.ccgs' (the path of the CCG table CSV)");
+    const fs::path resolved = fs::path(*ccgs).is_absolute() ? fs::path(*ccgs) : folder_ / *ccgs;
+    std::error_code ec;
+    if (!fs::is_regular_file(resolved, ec)) {
+      fail("data.ccgs", *t->get("ccgs"), "no such file (looked for " + resolved.string() + ")");
+    }
+    return resolved;
+  }
+
+  void read_plan(const toml::table& root, PlanDefaults& plan) const {
+    const toml::table* t =
+        section(root, "plan", "",
+                {"surplus_pct", "contingency_pct", "nonrecurrent_pct", "nonrecurrent_uncommitted",
+                 "cip_pct", "spec_transfer_pct", "control_total_pct"});
+    if (!t) return;
+    read_number(*t, "plan", "surplus_pct", kSignedPct, plan.surplus_pct);
+    read_number(*t, "plan", "contingency_pct", kPct, plan.contingency_pct);
+    read_number(*t, "plan", "nonrecurrent_pct", kPct, plan.nonrecurrent_pct);
+    read_number(*t, "plan", "nonrecurrent_uncommitted", kUnit, plan.nonrecurrent_uncommitted);
+    read_number(*t, "plan", "cip_pct", kPct, plan.cip_pct);
+    read_number(*t, "plan", "spec_transfer_pct", kPct, plan.spec_transfer_pct);
+    read_number(*t, "plan", "control_total_pct", kSignedPct, plan.control_total_pct);
+  }
+
+  void read_mix(const toml::table& root, SpendMix& mix) const {
+    const toml::table* t = section(root, "mix", "", {"acute", "specialist", "other"});
+    if (!t) return;
+    read_number(*t, "mix", "acute", kUnit, mix.acute);
+    read_number(*t, "mix", "specialist", kUnit, mix.specialist);
+    read_number(*t, "mix", "other", kUnit, mix.other);
+    const double sum = mix.acute + mix.specialist + mix.other;
+    if (std::abs(sum - 1.0) > kMixTolerance) {
+      fail("mix: acute + specialist + other = " + format_double(sum) + ": must sum to 1");
+    }
+  }
+
+  void read_drivers(const toml::table& root, Scenario& s) const {
+    const toml::table* t = section(
+        root, "drivers", "",
+        {kDriverNames[0], kDriverNames[1], kDriverNames[2], kDriverNames[3], kDriverNames[4]});
+    if (!t) return;
+    read_growth(*t, kDriverNames[kAcuteGrowth], s.acute_growth);
+    read_growth(*t, kDriverNames[kSpecialistGrowth], s.specialist_growth);
+    read_growth(*t, kDriverNames[kOtherGrowth], s.other_growth);
+    read_cip_delivery(*t, s.cip_delivery);
+    if (const toml::table* m =
+            section(*t, kDriverNames[kTransferMismatch], "drivers", {"mean", "sd"})) {
+      const std::string prefix = key_path("drivers", kDriverNames[kTransferMismatch]);
+      read_number(*m, prefix, "mean", kAnyNumber, s.transfer_mismatch.mean);
+      read_number(*m, prefix, "sd", kNonNegative, s.transfer_mismatch.sd);
+    }
+  }
+
+  void read_growth(const toml::table& drivers, std::string_view name, GrowthDriver& g) const {
+    const toml::table* t = section(drivers, name, "drivers", {"mean", "sd", "funded"});
+    if (!t) return;
+    const std::string prefix = key_path("drivers", name);
+    read_number(*t, prefix, "mean", kAnyNumber, g.mean);
+    read_number(*t, prefix, "sd", kNonNegative, g.sd);
+    read_number(*t, prefix, "funded", kAnyNumber, g.funded);
+  }
+
+  // Beta by mean and sd: needs 0 < mean < 1 and sd^2 < mean (1 - mean).
+  void read_cip_delivery(const toml::table& drivers, BetaDriver& b) const {
+    const toml::table* t = section(drivers, kDriverNames[kCipDelivery], "drivers", {"mean", "sd"});
+    if (!t) return;
+    const std::string prefix = key_path("drivers", kDriverNames[kCipDelivery]);
+    read_number(*t, prefix, "mean", kOpenUnit, b.mean);
+    read_number(*t, prefix, "sd", kNonNegative, b.sd);
+    const double max_variance = b.mean * (1.0 - b.mean);
+    if (b.sd * b.sd >= max_variance) {
+      fail(prefix + ".sd = " + format_double(b.sd) + ": must be < sqrt(mean (1 - mean)) = " +
+           format_rounded(std::sqrt(max_variance)) + " for mean = " + format_double(b.mean) +
+           " (the largest sd a beta with that mean can have)");
+    }
+  }
+
+  void read_correlation(const toml::table& root, Scenario& s) const {
+    const toml::table* t =
+        section(root, "correlation", "", {"national", "region", "area_team", "drivers"});
+    if (!t) return;
+    CorrelationShares& c = s.correlation;
+    read_number(*t, "correlation", "national", kUnit, c.national);
+    read_number(*t, "correlation", "region", kUnit, c.region);
+    read_number(*t, "correlation", "area_team", kUnit, c.area_team);
+    const double sum = c.national + c.region + c.area_team;
+    if (sum > 1.0 + kCorrelationTolerance) {
+      fail("correlation: national + region + area_team = " + format_double(sum) +
+           ": must be <= 1 (they are shares of each driver's variance)");
+    }
+    if (const toml::node* m = t->get("drivers")) s.driver_correlation = driver_matrix(*m);
+  }
+
+  // correlation.drivers: 5 rows of 5 numbers, in enum Driver order.
+  Eigen::Matrix<double, kNumDrivers, kNumDrivers> driver_matrix(const toml::node& node) const {
+    const std::string key = "correlation.drivers";
+    const std::string shape = "expected an array of " + std::to_string(kNumDrivers) +
+                              " arrays of " + std::to_string(kNumDrivers) + " numbers";
+    const toml::array* rows = node.as_array();
+    if (!rows || rows->size() != kNumDrivers) fail(key, node, shape);
+    Eigen::Matrix<double, kNumDrivers, kNumDrivers> m;
+    for (int i = 0; i < kNumDrivers; ++i) {
+      const std::string row_key = indexed(key, i);
+      const toml::array* row = (*rows)[i].as_array();
+      if (!row || row->size() != kNumDrivers) fail(row_key, (*rows)[i], shape);
+      for (int j = 0; j < kNumDrivers; ++j) {
+        m(i, j) = number((*row)[j], indexed(row_key, j), kCorrelation);
+      }
+    }
+    check_correlation_matrix(m);
+    return m;
+  }
+
+  void check_correlation_matrix(const Eigen::Matrix<double, kNumDrivers, kNumDrivers>& m) const {
+    const auto entry = [&](int i, int j) {
+      return "correlation.drivers[" + std::to_string(i) + "][" + std::to_string(j) +
+             "] = " + format_double(m(i, j));
+    };
+    for (int i = 0; i < kNumDrivers; ++i) {
+      if (std::abs(m(i, i) - 1.0) > kCorrelationTolerance) {
+        fail(entry(i, i) + ": the diagonal must be 1");
+      }
+      for (int j = 0; j < i; ++j) {
+        if (std::abs(m(i, j) - m(j, i)) > kCorrelationTolerance) {
+          fail(entry(i, j) + " but " + entry(j, i) + ": the matrix must be symmetric");
+        }
+      }
+    }
+    if (Eigen::LLT<Eigen::Matrix<double, kNumDrivers, kNumDrivers>>(m).info() != Eigen::Success) {
+      fail(
+          "correlation.drivers: not positive definite (no Cholesky factor); driver order: "
+          "acute_growth, specialist_growth, other_growth, cip_delivery, transfer_mismatch");
+    }
+  }
+
+  void read_underfunding(const toml::table& root, double& kappa) const {
+    const toml::table* t = section(root, "underfunding", "", {"pressure_per_pct_under_target"});
+    if (!t) return;
+    read_number(*t, "underfunding", "pressure_per_pct_under_target", kNonNegative, kappa);
+  }
+
+  std::vector<PoolSpec> read_pools(const toml::table& root) const {
+    const toml::node* node = root.get("pool");
+    if (!node) return {};
+    const toml::array* list = node->as_array();
+    if (!list) fail("pool", *node, "expected an array of tables ([[pool]])");
+    std::vector<PoolSpec> pools;
+    for (std::size_t p = 0; p < list->size(); ++p) {
+      const std::string key = indexed("pool", p);
+      const toml::table* t = (*list)[p].as_table();
+      if (!t) fail(key, (*list)[p], "expected a table ([[pool]])");
+      pools.push_back(read_pool(*t, key));
+    }
+    check_pools_disjoint(pools);
+    return pools;
+  }
+
+  PoolSpec read_pool(const toml::table& t, const std::string& key) const {
+    check_keys(t, key, {"name", "members", "rule", "cap_pct"});
+    PoolSpec pool;
+    pool.name = read_string(t, key, "name").value_or("");
+    if (pool.name.empty()) fail(key + ".name: missing or empty (every pool needs a name)");
+    pool.members = read_members(t, key);
+    if (auto rule = read_choice(t, key, "rule", {"full", "cover"})) {
+      pool.rule = *rule == 0 ? PoolRule::kFull : PoolRule::kCover;
+    }
+    read_number(t, key, "cap_pct", kNonNegative, pool.cap_pct);
+    return pool;
+  }
+
+  std::vector<std::string> read_members(const toml::table& t, const std::string& pool_key) const {
+    const std::string key = pool_key + ".members";
+    const toml::node* node = t.get("members");
+    if (!node) fail("missing required key '" + key + "' (an array of ODS codes)");
+    const toml::array* list = node->as_array();
+    if (!list || list->empty()) fail(key, *node, "expected a non-empty array of ODS codes");
+    std::vector<std::string> members;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto* code = (*list)[i].as_string();
+      if (!code || code->get().empty()) fail(indexed(key, i), (*list)[i], "expected an ODS code");
+      for (const std::string& m : members) {
+        if (m == code->get()) fail(indexed(key, i), (*list)[i], "listed twice in the pool");
+      }
+      members.push_back(code->get());
+    }
+    return members;
+  }
+
+  // Pool names are unique and a CCG is in at most one pool.
+  void check_pools_disjoint(const std::vector<PoolSpec>& pools) const {
+    std::map<std::string, std::size_t> pool_of;  // member -> pool index
+    for (std::size_t p = 0; p < pools.size(); ++p) {
+      for (std::size_t q = 0; q < p; ++q) {
+        if (pools[q].name == pools[p].name) {
+          fail(indexed("pool", p) + ".name = \"" + pools[p].name +
+               "\": duplicate pool name (also " + indexed("pool", q) + ")");
+        }
+      }
+      for (const std::string& m : pools[p].members) {
+        const auto [it, added] = pool_of.emplace(m, p);
+        if (!added) {
+          fail(indexed("pool", p) + ".members: CCG '" + m + "' is in pool '" + pools[p].name +
+               "' and in pool '" + pools[it->second].name + "' (a CCG can be in at most one pool)");
+        }
+      }
+    }
+  }
+
+  std::string file_;
+  fs::path folder_;
+};
+
+}  // namespace
+
+toml::table parse_toml(const std::string& text, const std::filesystem::path& path) {
+  try {
+    return toml::parse(text, path.string());
+  } catch (const toml::parse_error& e) {
+    const toml::source_position& at = e.source().begin;
+    throw InputError(display_name(path) + ":" + std::to_string(at.line) + ":" +
+                     std::to_string(at.column) +
+                     ": TOML syntax error: " + std::string(e.description()));
+  }
+}
+
+Scenario scenario_from_table(const toml::table& root, const std::filesystem::path& path,
+                             std::string text) {
+  Scenario s;
+  s.path = path;
+  s.text = std::move(text);
+  ScenarioReader(path).read(root, s);
+  return s;
+}
+
+Scenario parse_scenario(const std::string& text, const std::filesystem::path& path) {
+  return scenario_from_table(parse_toml(text, path), path, text);
+}
+
+Scenario load_scenario(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string() + ": cannot open the scenario file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path);
+}
+
+}  // namespace ccgrisk

@@ -1,1 +1,347 @@
-// placeholder
+#include "output/results_file.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <exception>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "output/hdf5.hpp"
+
+namespace ccgrisk {
+namespace {
+
+namespace fs = std::filesystem;
+using h5::Dims;
+using h5::Group;
+
+constexpr std::string_view kMoney = "GBP thousands";
+constexpr std::string_view kProbability = "probability";
+constexpr std::string_view kCount = "count";
+constexpr std::string_view kLabel = "1";  // dimensionless numbers and labels
+
+constexpr std::array<double, 3> kCountLevels = {0.05, 0.50, 0.95};
+constexpr std::string_view kHistogramResolution =
+    "quantiles and expected shortfall come from a per-CCG streaming histogram; they are exact "
+    "to within one bin, whose width per CCG is in surplus_hist_resolution_k";
+constexpr std::string_view kTotalResolution =
+    "quantiles come from a streaming histogram of the total; they are exact to within one bin, "
+    "whose width is in total_surplus_resolution_k";
+
+std::string with_stage(std::string_view what, std::string_view stage) {
+  return std::string(what) + ", " + std::string(stage);
+}
+
+// ---- Root attributes ---------------------------------------------------------
+
+void write_provenance(const h5::File& file, const Provenance& p) {
+  const std::array<std::int32_t, 2> schema{kSchemaMajor, kSchemaMinor};
+  h5::write_attribute(file, "file_type", "ccgrisk-results");
+  h5::write_attribute(file, "schema_version", schema);
+  h5::write_attribute(file, "tool_version", p.tool_version);
+  h5::write_attribute(file, "git_sha", p.git_sha);
+  h5::write_attribute(file, "seed", p.seed);
+  h5::write_attribute(file, "trials", p.trials);
+  h5::write_attribute(file, "threads", static_cast<std::int64_t>(p.threads));
+  h5::write_attribute(file, "wall_seconds", p.wall_seconds);
+  h5::write_attribute(file, "created_utc", p.created_utc);
+  h5::write_attribute(file, "scenario_toml", p.scenario_toml);
+  h5::write_attribute(file, "scenario_path", p.scenario_path);
+  h5::write_attribute(file, "ccg_table_sha256", p.ccg_table_sha256);
+  h5::write_attribute(file, "ccg_table_path", p.ccg_table_path);
+  h5::write_attribute(file, "rng", p.rng);
+}
+
+// ---- /ccg identity and plan ----------------------------------------------------
+
+// Row of `groups` each CCG belongs to, -1 for none.
+std::vector<std::int64_t> group_index(const std::vector<GroupStats>& groups, std::size_t n) {
+  std::vector<std::int64_t> index(n, -1);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    for (int member : groups[g].members) {
+      if (member < 0 || static_cast<std::size_t>(member) >= n)
+        throw std::runtime_error("group '" + groups[g].code + "' has member " +
+                                 std::to_string(member) + ", not a row of the " +
+                                 std::to_string(n) + "-CCG table");
+      index[static_cast<std::size_t>(member)] = static_cast<std::int64_t>(g);
+    }
+  }
+  return index;
+}
+
+void write_identity(const Group& g, const Results& r) {
+  const Dims dims{r.code.size()};
+  h5::write_dataset(g, "code", r.code, dims, kLabel, "ODS code of each CCG, in table order");
+  h5::write_dataset(g, "name", r.name, dims, kLabel, "CCG name, in table order");
+  h5::write_dataset(g, "region", r.region, dims, kLabel, "NHS England region (name) of the CCG");
+  h5::write_dataset(g, "area_team_code", r.area_team_code, dims, kLabel, "area team ODS code");
+  h5::write_dataset(g, "area_team", r.area_team, dims, kLabel, "area team name");
+  h5::write_dataset(g, "pool", r.pool, dims, kLabel, "risk-sharing pool name; empty if none");
+}
+
+void write_membership(const Group& g, const Results& r) {
+  const std::size_t n = r.code.size();
+  const Dims dims{n};
+  h5::write_dataset(g, "region_index", group_index(r.regions, n), dims, kLabel,
+                    "row of /region this CCG belongs to");
+  h5::write_dataset(g, "area_team_index", group_index(r.area_teams, n), dims, kLabel,
+                    "row of /area_team this CCG belongs to");
+  h5::write_dataset(g, "pool_index", group_index(r.pools, n), dims, kLabel,
+                    "row of /pool this CCG belongs to, -1 if in no pool "
+                    "(members of pool p: code[pool_index == p])");
+}
+
+void write_plan(const Group& g, const Results& r) {
+  const Dims dims{r.code.size()};
+  h5::write_dataset(g, "allocation_k", r.allocation_k, dims, kMoney, "2013-14 allocation A_i");
+  h5::write_dataset(g, "planned_surplus_k", r.planned_surplus_k, dims, kMoney,
+                    "planned surplus s_i (negative = planned deficit)");
+  h5::write_dataset(g, "control_total_k", r.control_total_k, dims, kMoney,
+                    "control total: an outturn below it misses the control total");
+  h5::write_dataset(g, "reserves_k", r.reserves_k, dims, kMoney,
+                    "reserves available for mitigation M_i = c_i + u n_i");
+}
+
+// ---- Per-CCG statistics (/ccg before, /pooled after risk sharing) ---------------
+
+void write_probabilities(const Group& g, const CcgStats& s, std::size_t n, std::string_view stage) {
+  const Dims dims{n};
+  h5::write_dataset(g, "p_red", s.p_red, dims, kProbability,
+                    with_stage("P(in the red): P(surplus < 0)", stage));
+  h5::write_dataset(g, "p_red_se", s.p_red_se, dims, kProbability,
+                    with_stage("Monte Carlo standard error of p_red, sqrt(p (1 - p) / N)", stage));
+  h5::write_dataset(g, "p_miss_control", s.p_miss_control, dims, kProbability,
+                    with_stage("P(surplus < control_total_k)", stage));
+  h5::write_dataset(
+      g, "p_miss_control_se", s.p_miss_control_se, dims, kProbability,
+      with_stage("Monte Carlo standard error of p_miss_control, sqrt(p (1 - p) / N)", stage));
+}
+
+void write_moments(const Group& g, const CcgStats& s, std::size_t n, std::string_view stage) {
+  const Dims dims{n};
+  h5::write_dataset(g, "surplus_mean_k", s.surplus_mean_k, dims, kMoney,
+                    with_stage("mean outturn surplus", stage));
+  h5::write_dataset(g, "surplus_sd_k", s.surplus_sd_k, dims, kMoney,
+                    with_stage("sample sd of the outturn surplus (divisor N - 1)", stage));
+  h5::write_dataset(g, "surplus_min_k", s.surplus_min_k, dims, kMoney,
+                    with_stage("smallest outturn surplus over the trials", stage));
+  h5::write_dataset(g, "surplus_max_k", s.surplus_max_k, dims, kMoney,
+                    with_stage("largest outturn surplus over the trials", stage));
+  h5::write_dataset(g, "underlying_mean_k", s.underlying_mean_k, dims, kMoney,
+                    with_stage("mean underlying (recurrent) surplus", stage));
+}
+
+void write_tail(const Group& g, const CcgStats& s, std::size_t n, std::string_view stage) {
+  const h5::Dataset quantiles = h5::write_dataset(
+      g, "surplus_quantiles_k", s.surplus_quantiles_k, {n, kQuantileLevels.size()}, kMoney,
+      with_stage("outturn surplus quantiles at `levels`", stage));
+  h5::write_attribute(quantiles, "levels", kQuantileLevels);
+  h5::write_attribute(quantiles, "resolution", kHistogramResolution);
+  const h5::Dataset shortfall =
+      h5::write_dataset(g, "surplus_es05_k", s.surplus_es05_k, {n}, kMoney,
+                        with_stage("expected shortfall: mean of the worst 5% of outturns", stage));
+  h5::write_attribute(shortfall, "tail", kShortfallLevel);
+  h5::write_attribute(shortfall, "resolution", kHistogramResolution);
+}
+
+void write_histogram(const Group& g, const CcgStats& s, std::size_t n, std::string_view stage) {
+  const std::size_t bins = n == 0 ? 0 : s.hist_counts.size() / n;
+  h5::write_dataset(
+      g, "surplus_hist_resolution_k", s.hist_resolution_k, {n}, kMoney,
+      with_stage("bin width of the fine streaming histogram behind quantiles", stage));
+  h5::write_dataset(g, "surplus_hist_counts", s.hist_counts, {n, bins}, kCount,
+                    with_stage("trials per reporting histogram bin, one row per CCG", stage));
+  h5::write_dataset(g, "surplus_hist_edges_k", s.hist_edges_k, {n, bins + 1}, kMoney,
+                    with_stage("reporting histogram bin edges, one row per CCG", stage));
+}
+
+void write_ccg_stats(const Group& g, const CcgStats& s, std::size_t n, std::string_view stage) {
+  h5::write_attribute(g, "description", with_stage("per-CCG outturn statistics", stage));
+  write_probabilities(g, s, n, stage);
+  write_moments(g, s, n, stage);
+  write_tail(g, s, n, stage);
+  write_histogram(g, s, n, stage);
+}
+
+// ---- Group statistics (/national, /region, /area_team, /pool) ------------------
+
+// Groups written together: one row each, or the nation alone without the
+// leading axis (shape () or (k,) instead of (g,) or (g, k)).
+struct GroupSet {
+  std::span<const GroupStats> groups;
+  bool national = false;
+  std::size_t n = 0;  // CCGs in the table
+
+  Dims shape(Dims inner) const {
+    if (!national) inner.insert(inner.begin(), groups.size());
+    return inner;
+  }
+};
+
+void append(std::vector<double>& out, double x) {
+  out.push_back(x);
+}
+template <class Range>
+void append(std::vector<double>& out, const Range& values) {
+  out.insert(out.end(), values.begin(), values.end());
+}
+
+// Stacks field(group) of every group, each `width` values wide.
+template <class Field>
+std::vector<double> gather(const GroupSet& set, std::string_view name, std::size_t width,
+                           Field field) {
+  std::vector<double> out;
+  for (const GroupStats& group : set.groups) {
+    const std::size_t before = out.size();
+    append(out, field(group));
+    if (out.size() - before != width)
+      throw std::runtime_error("group '" + group.code + "': " + std::string(name) +
+                               " does not have " + std::to_string(width) + " values");
+  }
+  return out;
+}
+
+template <class Field>
+h5::Dataset write_field(const Group& g, const GroupSet& set, std::string_view name, Dims inner,
+                        std::string_view units, std::string_view description, Field field) {
+  const std::size_t width = inner.empty() ? 1 : inner.front();
+  return h5::write_dataset(g, name, gather(set, name, width, field), set.shape(inner), units,
+                           description);
+}
+
+void write_count_red(const Group& g, const GroupSet& set, bool pooled) {
+  const std::string suffix = pooled ? "_pooled" : "";
+  const std::string_view stage = pooled ? "after risk sharing" : "before risk sharing";
+  write_field(
+      g, set, "count_red_pmf" + suffix, {set.n + 1}, kProbability,
+      with_stage("P(exactly k CCGs in the red), k = 0..n (n = CCGs in the table)", stage),
+      [&](const GroupStats& s) { return pooled ? s.count_red_pmf_pooled : s.count_red_pmf; });
+  write_field(g, set, "expected_red" + suffix, {}, kCount,
+              with_stage("expected number of CCGs in the red", stage),
+              [&](const GroupStats& s) { return pooled ? s.expected_red_pooled : s.expected_red; });
+  const h5::Dataset quantiles = write_field(
+      g, set, "count_red_quantiles" + suffix, {3}, kCount,
+      with_stage("quantiles of the number of CCGs in the red at `levels` (lower inverse cdf)",
+                 stage),
+      [&](const GroupStats& s) {
+        return pooled ? s.count_red_q05_q50_q95_pooled : s.count_red_q05_q50_q95;
+      });
+  h5::write_attribute(quantiles, "levels", kCountLevels);
+}
+
+void write_totals(const Group& g, const GroupSet& set, bool pooled) {
+  const std::string suffix = pooled ? "_pooled" : "";
+  const std::string_view stage = pooled ? "after risk sharing" : "before risk sharing";
+  write_field(g, set, "total_surplus_mean" + suffix + "_k", {}, kMoney,
+              with_stage("mean total surplus of the CCGs", stage), [&](const GroupStats& s) {
+                return pooled ? s.total_surplus_mean_pooled_k : s.total_surplus_mean_k;
+              });
+  const h5::Dataset quantiles = write_field(
+      g, set, "total_surplus_quantiles" + suffix + "_k", {kQuantileLevels.size()}, kMoney,
+      with_stage("quantiles of the total surplus at `levels`", stage), [&](const GroupStats& s) {
+        return pooled ? s.total_surplus_quantiles_pooled_k : s.total_surplus_quantiles_k;
+      });
+  h5::write_attribute(quantiles, "levels", kQuantileLevels);
+  h5::write_attribute(quantiles, "resolution", kTotalResolution);
+  write_field(g, set, std::string(set.national ? "p_sector_deficit" : "p_deficit") + suffix, {},
+              kProbability, with_stage("P(total surplus < 0)", stage),
+              [&](const GroupStats& s) { return pooled ? s.p_deficit_pooled : s.p_deficit; });
+}
+
+void write_group_stats(const Group& g, const GroupSet& set) {
+  write_count_red(g, set, false);
+  write_count_red(g, set, true);
+  write_totals(g, set, false);
+  write_totals(g, set, true);
+  write_field(g, set, "total_surplus_resolution_k", {}, kMoney,
+              "bin width of the streaming histogram of the total surplus",
+              [](const GroupStats& s) { return s.total_hist_resolution_k; });
+}
+
+void write_group_labels(const Group& g, std::span<const GroupStats> groups) {
+  std::vector<std::string> code, name;
+  std::vector<std::int64_t> n_ccgs;
+  for (const GroupStats& group : groups) {
+    code.push_back(group.code);
+    name.push_back(group.name);
+    n_ccgs.push_back(static_cast<std::int64_t>(group.members.size()));
+  }
+  const Dims dims{groups.size()};
+  h5::write_dataset(g, "code", code, dims, kLabel,
+                    "code of each group (a region's code is its name)");
+  h5::write_dataset(g, "name", name, dims, kLabel, "display name of each group");
+  h5::write_dataset(g, "n_ccgs", n_ccgs, dims, kCount, "number of member CCGs");
+}
+
+void write_groups(const Group& g, std::span<const GroupStats> groups, std::size_t n,
+                  std::string_view what) {
+  h5::write_attribute(g, "description", std::string(what) + ", one row per group");
+  write_group_labels(g, groups);
+  write_group_stats(g, {groups, false, n});
+}
+
+void write_national(const Group& g, const GroupStats& national, std::size_t n) {
+  h5::write_attribute(g, "description", "all CCGs in the table together");
+  const std::vector<std::int64_t> n_ccgs{static_cast<std::int64_t>(national.members.size())};
+  h5::write_dataset(g, "n_ccgs", n_ccgs, {}, kCount, "number of CCGs");
+  write_group_stats(g, {{&national, 1}, true, n});
+}
+
+// ---- The file --------------------------------------------------------------------
+
+void write_ccg_group(const Group& g, const Results& r) {
+  write_identity(g, r);
+  write_membership(g, r);
+  write_plan(g, r);
+  write_ccg_stats(g, r.before, r.code.size(), "before risk sharing");
+}
+
+void write_pools(const Group& g, const Results& r) {
+  write_groups(g, r.pools, r.code.size(), "risk-sharing pools, scenario order");
+  h5::write_dataset(g, "rule", r.pool_rule, {r.pools.size()}, kLabel,
+                    "risk-sharing rule: full or cover (members: /ccg/pool_index)");
+}
+
+void write_file(const Results& r, const fs::path& path) {
+  const std::size_t n = r.code.size();
+  h5::File file = h5::File::create(path);
+  write_provenance(file, r.provenance);
+  write_ccg_group(file.group("/ccg"), r);
+  write_ccg_stats(file.group("/pooled"), r.after, n, "after risk sharing");
+  write_national(file.group("/national"), r.national, n);
+  write_groups(file.group("/region"), r.regions, n, "NHS England regions");
+  write_groups(file.group("/area_team"), r.area_teams, n, "area teams");
+  write_pools(file.group("/pool"), r);
+  file.close();
+}
+
+fs::path temp_path_for(const fs::path& target) {
+  return target.parent_path() / (target.filename().string() + ".tmp-" + std::to_string(::getpid()));
+}
+
+}  // namespace
+
+void write_results_file(const Results& results, const fs::path& path) {
+  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  if (!fs::is_directory(folder))
+    throw std::runtime_error("cannot write results file " + path.string() + ": folder " +
+                             folder.string() + " does not exist");
+  const fs::path temp = temp_path_for(path);
+  try {
+    write_file(results, temp);
+    fs::rename(temp, path);
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw std::runtime_error("cannot write results file " + path.string() + ": " + e.what());
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw;
+  }
+}
+
+}  // namespace ccgrisk

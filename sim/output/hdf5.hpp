@@ -1,0 +1,113 @@
+// A small RAII layer over the HDF5 C API: move-only handles closed by their
+// destructors, every status checked (std::runtime_error naming the file and
+// object path), and one-line typed writers and readers. Nothing outside this
+// layer touches a raw hid_t. HDF5 here is the serial library: use it from one
+// thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ccgrisk::h5 {
+
+// Dataset dimensions, slowest first; {} is a scalar (one element, shape ()).
+using Dims = std::vector<std::uint64_t>;
+
+// Owns one HDF5 identifier (file, group, dataset, ...). The destructor
+// closes it with the close call its kind needs and never throws; close()
+// does the same but throws on failure. `label()` is "file.h5:/path" for
+// error messages.
+class Handle {
+ public:
+  Handle() = default;
+  Handle(std::int64_t id, std::string file, std::string path);
+  ~Handle();
+  Handle(Handle&& other) noexcept;
+  Handle& operator=(Handle&& other) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+
+  bool valid() const { return id_ >= 0; }
+  std::int64_t id() const { return id_; }  // the raw hid_t, for this layer's use
+  const std::string& file() const { return file_; }
+  const std::string& path() const { return path_; }  // HDF5 path, "/" for a file
+  std::string label() const { return path_.empty() ? file_ : file_ + ":" + path_; }
+  std::string child(std::string_view name) const;  // path of `name` relative to this
+  void close();
+
+ private:
+  std::int64_t id_ = -1;
+  std::string file_;
+  std::string path_;
+};
+
+class Dataset : public Handle {
+ public:
+  using Handle::Handle;
+  enum class Kind { Float, Integer, String, Other };
+  Dims dims() const;
+  Kind kind() const;
+  std::size_t element_bytes() const;  // 0 for variable-length strings
+};
+
+// A group, or (through File) a file's root group.
+class Group : public Handle {
+ public:
+  using Handle::Handle;
+  Group group(std::string_view path) const;       // opens, creating it (and parents) if missing
+  Group open_group(std::string_view path) const;  // opens an existing group
+  Dataset dataset(std::string_view path) const;   // opens an existing dataset
+  Handle object(std::string_view path) const;     // opens any existing object
+  bool exists(std::string_view path) const;       // every link on the way exists
+};
+
+class File : public Group {
+ public:
+  using Group::Group;
+  static File create(const std::filesystem::path& path);  // truncates an existing file
+  static File open(const std::filesystem::path& path);    // read-only
+  void close();  // flushes and closes; objects still open are closed with it
+};
+
+// Writers. `dims` must multiply out to the number of values; datasets of two
+// or more dimensions and over 10k elements are chunked and deflated (with
+// shuffle) when the filter is available. Each dataset gets a `units`
+// attribute ("GBP thousands", "probability", "count", "1") and a one-line
+// `description`. Strings are variable-length UTF-8 (h5py: `.asstr()[()]`).
+Dataset write_dataset(const Group& loc, std::string_view name, std::span<const double> values,
+                      const Dims& dims, std::string_view units, std::string_view description);
+Dataset write_dataset(const Group& loc, std::string_view name, std::span<const std::int64_t> values,
+                      const Dims& dims, std::string_view units, std::string_view description);
+Dataset write_dataset(const Group& loc, std::string_view name, std::span<const std::string> values,
+                      const Dims& dims, std::string_view units, std::string_view description);
+
+// Attributes on a file (root group), group or dataset; an existing attribute
+// of the same name is replaced. Pass integers as the exact type wanted.
+void write_attribute(const Handle& obj, std::string_view name, std::string_view value);
+void write_attribute(const Handle& obj, std::string_view name, double value);
+void write_attribute(const Handle& obj, std::string_view name, std::int64_t value);
+void write_attribute(const Handle& obj, std::string_view name, std::uint64_t value);
+void write_attribute(const Handle& obj, std::string_view name, std::span<const double> values);
+void write_attribute(const Handle& obj, std::string_view name,
+                     std::span<const std::int32_t> values);
+
+// Readers. Numbers convert to T as HDF5 converts them; strings may be
+// variable- or fixed-length.
+template <class T>
+struct Array {
+  std::vector<T> values;  // row-major
+  Dims dims;
+};
+template <class T>  // T: double, std::int64_t or std::string
+Array<T> read_dataset(const Group& loc, std::string_view path);
+
+bool has_attribute(const Handle& obj, std::string_view name);
+template <class T>  // T: double, std::int32_t, std::int64_t or std::uint64_t
+std::vector<T> read_attribute(const Handle& obj, std::string_view name);
+std::string read_string_attribute(const Handle& obj, std::string_view name);
+
+}  // namespace ccgrisk::h5
