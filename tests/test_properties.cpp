@@ -47,6 +47,8 @@ void require_identical(const CcgStats& a, const CcgStats& b) {
 void require_identical(const GroupStats& a, const GroupStats& b) {
   REQUIRE(a.count_red_pmf == b.count_red_pmf);
   REQUIRE(a.count_red_pmf_pooled == b.count_red_pmf_pooled);
+  REQUIRE(a.count_unplanned_red_pmf == b.count_unplanned_red_pmf);
+  REQUIRE(a.count_unplanned_red_pmf_pooled == b.count_unplanned_red_pmf_pooled);
   REQUIRE(a.total_surplus_quantiles_k == b.total_surplus_quantiles_k);
   REQUIRE(a.total_surplus_quantiles_pooled_k == b.total_surplus_quantiles_pooled_k);
   REQUIRE(a.total_surplus_mean_k == b.total_surplus_mean_k);

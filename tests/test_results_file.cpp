@@ -62,6 +62,8 @@ GroupStats make_group(std::string code, std::string name, std::vector<int> membe
   g.members = std::move(members);
   g.count_red_pmf = seq(kCcgs + 1, base + 0.1);
   g.count_red_pmf_pooled = seq(kCcgs + 1, base + 0.2);
+  g.count_unplanned_red_pmf = seq(kCcgs + 1, base + 0.3);
+  g.count_unplanned_red_pmf_pooled = seq(kCcgs + 1, base + 0.4);
   g.expected_red = base + 0.3;
   g.expected_red_pooled = base + 0.4;
   g.count_red_q05_q50_q95 = {base, base + 1, base + 2};
@@ -104,6 +106,8 @@ Results make_results() {
   r.planned_surplus_k = seq(kCcgs, 1500.25);
   r.control_total_k = seq(kCcgs, 1400.75);
   r.reserves_k = seq(kCcgs, 3000.125);
+  r.planned_deficit.assign(kCcgs, 0);
+  r.planned_deficit[1] = 1;
   r.before = make_stats(1);
   r.after = make_stats(2);
   r.national = make_group("England", "England", {0, 1, 2}, 5);

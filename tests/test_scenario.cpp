@@ -274,7 +274,7 @@ TEST_CASE("unknown keys list the expected ones", "[scenario][errors]") {
       f.parse_with_data("[run]\ntrails = 5\n"),
       Contains("x.toml: unknown key 'run.trails' (expected one of: trials, seed, copula, dof)"));
   CHECK_THROWS_WITH(f.parse_with_data("[runs]\ntrials = 5\n"),
-                    Contains("unknown key 'runs'") && Contains("run, data, plan, mix, drivers"));
+                    Contains("unknown section [runs]") && Contains("run, data, plan, mix, drivers"));
   CHECK_THROWS_WITH(f.parse_with_data("[drivers.acute]\nmean = 0\n"),
                     Contains("unknown key 'drivers.acute'") && Contains("acute_growth"));
   CHECK_THROWS_WITH(

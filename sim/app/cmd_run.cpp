@@ -4,6 +4,8 @@
 #include <atomic>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "app/commands.hpp"
 #include "app/common.hpp"
@@ -19,15 +21,27 @@ namespace {
 struct RunArgs {
   std::filesystem::path scenario;
   std::filesystem::path output;
-  std::optional<std::int64_t> trials;
-  std::optional<std::uint64_t> seed;
+  std::optional<std::string> trials;  // as typed: validated as run.trials would be
+  std::optional<std::string> seed;
+  std::vector<std::string> sets;  // --set KEY=VALUE, in order
   int threads = 0;
   std::int64_t block_trials = 1024;
   bool quiet = false;
 };
 
+// Every --set in order, then --trials and --seed (so those win): one
+// mechanism, one set of checks and messages.
+std::vector<Override> overrides(const RunArgs& a) {
+  std::vector<Override> out;
+  for (const std::string& s : a.sets)
+    out.push_back(parse_override(s));
+  if (a.trials) out.push_back(option_override("--trials", "run.trials", *a.trials));
+  if (a.seed) out.push_back(option_override("--seed", "run.seed", *a.seed));
+  return out;
+}
+
 int run(const RunArgs& a) {
-  Inputs in = load_inputs(a.scenario, a.trials, a.seed);
+  Inputs in = load_inputs(a.scenario, overrides(a));
   check_output_path(a.output);
   std::atomic<std::int64_t> done{0};
   Results results;
@@ -50,9 +64,14 @@ Command add_run_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario and write results to HDF5");
   cmd->add_option("scenario", a->scenario, "Scenario TOML file")->required();
   cmd->add_option("-o,--output", a->output, "Results file to write (HDF5)")->required();
-  cmd->add_option("--trials", a->trials, "Number of trials (overrides run.trials)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", a->seed, "Master seed (overrides run.seed)");
+  cmd->add_option("--trials", a->trials, "Number of trials (same as --set run.trials=N)")
+      ->type_name("INT");
+  cmd->add_option("--seed", a->seed, "Master seed (same as --set run.seed=N)")->type_name("INT");
+  cmd->add_option("--set", a->sets,
+                  "Override a scenario key by its TOML path, e.g. "
+                  "--set drivers.cip_delivery.mean=0.6 (repeatable; checked like the file)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
   cmd->add_option("--threads", a->threads, "Worker threads, 0 = all cores")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--block-trials", a->block_trials,

@@ -12,7 +12,9 @@ namespace ccgrisk {
 int run_command_line(int argc, char** argv) {
   CLI::App app{"ccgrisk: Monte Carlo risk of NHS commissioners ending the year in the red"};
   app.require_subcommand(1);
-  const std::vector<Command> commands = {add_run_command(app)};
+  const std::vector<Command> commands = {add_run_command(app),     add_calibrate_command(app),
+                                         add_summary_command(app), add_report_command(app),
+                                         add_export_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

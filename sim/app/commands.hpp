@@ -23,6 +23,10 @@ struct Command {
 
 // Each sub-command registers itself on the top-level app (one file each).
 Command add_run_command(CLI::App& app);
+Command add_summary_command(CLI::App& app);
+Command add_report_command(CLI::App& app);
+Command add_export_command(CLI::App& app);
+Command add_calibrate_command(CLI::App& app);
 
 // Parses argv and runs the chosen command; returns the process exit code.
 // Bad usage or input: message on stderr, exit 2, no output file written.

@@ -62,6 +62,26 @@ void outturn_moments(const Model& m, int i, double& centre, double& spread) {
   spread = sd * t_factor;
 }
 
+// Hub h: centre = budget (mean - funded) + P (1 - mean delivery) + shift;
+// spread = budget sd_growth + P sd_delivery (times the Student-t factor).
+void add_hub_ranges(const Model& m, StatsLayout& layout) {
+  const GrowthDriver& g = m.growth[kSpecialistGrowth];
+  const double t_factor = m.copula == Copula::kStudentT ? std::sqrt(m.dof / (m.dof - 2.0)) : 1.0;
+  double total_centre = 0, total_spread = 0;
+  for (const HubSpec& hub : m.hubs) {
+    const double cip = hub.cip_pct / 100.0 * hub.budget_k;
+    const double centre = hub.budget_k * (g.mean - g.funded) + cip * (1.0 - m.cip_delivery.mean) +
+                          hub.shift_pct / 100.0 * hub.budget_k;
+    const double spread = (hub.budget_k * g.sd + cip * m.cip_delivery.sd) * t_factor;
+    layout.hub_range.push_back(
+        histogram_range(1000.0 * (centre - 8 * spread), 1000.0 * (centre + 8 * spread)));
+    total_centre += centre;
+    total_spread += spread;
+  }
+  layout.specialised_range = histogram_range(1000.0 * (total_centre - 8 * total_spread),
+                                             1000.0 * (total_centre + 8 * total_spread));
+}
+
 }  // namespace
 
 // Each histogram spans [centre - 8 spread, centre + 8 spread + reserves]
@@ -84,6 +104,8 @@ StatsLayout make_layout(const Model& m) {
     layout.ccg_range.push_back(range_of({i}));
     layout.control_total_gbp.push_back(to_pounds(m.control_total_k[i]));
   }
+  layout.planned_deficit = m.planned_deficit;
+  add_hub_ranges(m, layout);
   const auto groups = m.groups();
   for (std::size_t g = 0; g < groups.size(); ++g) {
     layout.group_range.push_back(range_of(groups[g]->members));
@@ -96,13 +118,17 @@ StatsLayout make_layout(const Model& m) {
 
 Accumulator::Accumulator(const StatsLayout& layout)
     : layout_(&layout),
+      hub_(layout.hub_range.size()),
       scratch_total_(layout.group_size.size()),
-      scratch_red_(layout.group_size.size()) {
+      scratch_red_(layout.group_size.size()),
+      scratch_unplanned_(layout.group_size.size()) {
   for (int phase = 0; phase < kPhases; ++phase) {
     ccg_[phase].resize(layout.ccg_range.size());
     group_[phase].resize(layout.group_size.size());
-    for (std::size_t g = 0; g < layout.group_size.size(); ++g)
+    for (std::size_t g = 0; g < layout.group_size.size(); ++g) {
       group_[phase][g].count_red.assign(layout.group_size[g] + 1, 0);
+      group_[phase][g].count_unplanned_red.assign(layout.group_size[g] + 1, 0);
+    }
   }
 }
 
@@ -110,6 +136,19 @@ void Accumulator::add(const TrialState& t) {
   ++trials_;
   add_phase(0, t.surplus, t.underlying);
   add_phase(1, t.pooled, t.pooled_underlying);
+  add_hubs(t.hub_overspend);
+}
+
+void Accumulator::add_hubs(const std::vector<std::int64_t>& overspend) {
+  if (hub_.empty()) return;
+  std::int64_t total = 0;
+  for (std::size_t h = 0; h < hub_.size(); ++h) {
+    hub_[h].overspend += overspend[h] > 0;
+    hub_[h].amount.add(overspend[h], layout_->hub_range[h]);
+    total += overspend[h];
+  }
+  specialised_.overspend += total > 0;
+  specialised_.amount.add(total, layout_->specialised_range);
 }
 
 void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
@@ -117,6 +156,7 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
   const StatsLayout& l = *layout_;
   std::fill(scratch_total_.begin(), scratch_total_.end(), 0);
   std::fill(scratch_red_.begin(), scratch_red_.end(), 0);
+  std::fill(scratch_unplanned_.begin(), scratch_unplanned_.end(), 0);
   std::vector<CcgTally>& ccgs = ccg_[phase];
   for (std::size_t i = 0; i < ccgs.size(); ++i) {
     const std::int64_t x = surplus[i];
@@ -126,14 +166,17 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
     c.miss_control += x < l.control_total_gbp[i];
     c.underlying_sum += underlying[i];
     c.surplus.add(x, l.ccg_range[i]);
+    const bool unplanned = red && !l.planned_deficit[i];
     for (int g : l.groups_of[i]) {
       scratch_total_[g] += x;
       scratch_red_[g] += red;
+      scratch_unplanned_[g] += unplanned;
     }
   }
   std::vector<GroupTally>& groups = group_[phase];
   for (std::size_t g = 0; g < groups.size(); ++g) {
     ++groups[g].count_red[scratch_red_[g]];
+    ++groups[g].count_unplanned_red[scratch_unplanned_[g]];
     groups[g].deficit += scratch_total_[g] < 0;
     groups[g].total.add(scratch_total_[g], l.group_range[g]);
   }
@@ -142,6 +185,12 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
 void Accumulator::merge(const Accumulator& o) {
   assert(layout_ == o.layout_);
   trials_ += o.trials_;
+  for (std::size_t h = 0; h < hub_.size(); ++h) {
+    hub_[h].overspend += o.hub_[h].overspend;
+    hub_[h].amount.merge(o.hub_[h].amount);
+  }
+  specialised_.overspend += o.specialised_.overspend;
+  specialised_.amount.merge(o.specialised_.amount);
   for (int phase = 0; phase < kPhases; ++phase) {
     for (std::size_t i = 0; i < ccg_[phase].size(); ++i) {
       CcgTally& c = ccg_[phase][i];
@@ -154,8 +203,10 @@ void Accumulator::merge(const Accumulator& o) {
     for (std::size_t g = 0; g < group_[phase].size(); ++g) {
       GroupTally& a = group_[phase][g];
       const GroupTally& b = o.group_[phase][g];
-      for (std::size_t k = 0; k < a.count_red.size(); ++k)
+      for (std::size_t k = 0; k < a.count_red.size(); ++k) {
         a.count_red[k] += b.count_red[k];
+        a.count_unplanned_red[k] += b.count_unplanned_red[k];
+      }
       a.deficit += b.deficit;
       a.total.merge(b.total);
     }

@@ -52,6 +52,9 @@ struct StatsLayout {
   std::vector<int> group_size;                  // [groups]
   std::vector<std::vector<int>> groups_of;      // [n] -> group indices
   std::vector<std::int64_t> control_total_gbp;  // [n]
+  std::vector<char> planned_deficit;            // [n]
+  std::vector<HistogramRange> hub_range;        // [hubs]
+  HistogramRange specialised_range;             // NHS England's total hub overspend
 };
 
 // Ranges come from the model's moments before any trial runs (see .cpp).
@@ -69,8 +72,16 @@ struct CcgTally {
 
 struct GroupTally {
   std::vector<std::int64_t> count_red;  // [size + 1]: trials with exactly k members in the red
-  std::int64_t deficit = 0;             // trials with total surplus < 0
+  std::vector<std::int64_t>
+      count_unplanned_red;   // [size + 1]: likewise, members not planning a deficit
+  std::int64_t deficit = 0;  // trials with total surplus < 0
   Series total;
+};
+
+// A specialised commissioning hub's overspend (or NHS England's total).
+struct HubTally {
+  std::int64_t overspend = 0;  // trials with overspend > 0
+  Series amount;
 };
 
 class Accumulator {
@@ -86,8 +97,11 @@ class Accumulator {
   std::int64_t trials() const { return trials_; }
   const std::vector<CcgTally>& ccg(int phase) const { return ccg_[phase]; }
   const std::vector<GroupTally>& group(int phase) const { return group_[phase]; }
+  const std::vector<HubTally>& hubs() const { return hub_; }
+  const HubTally& specialised() const { return specialised_; }
 
  private:
+  void add_hubs(const std::vector<std::int64_t>& overspend);
   void add_phase(int phase, const std::vector<std::int64_t>& surplus,
                  const std::vector<std::int64_t>& underlying);
 
@@ -95,8 +109,11 @@ class Accumulator {
   std::int64_t trials_ = 0;
   std::vector<CcgTally> ccg_[kPhases];
   std::vector<GroupTally> group_[kPhases];
+  std::vector<HubTally> hub_;
+  HubTally specialised_;
   std::vector<std::int64_t> scratch_total_;  // per group, one trial
   std::vector<int> scratch_red_;             // per group, one trial
+  std::vector<int> scratch_unplanned_;       // per group, one trial
 };
 
 }  // namespace ccgrisk

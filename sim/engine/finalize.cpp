@@ -109,16 +109,26 @@ GroupStats group_stats(const CcgGroup& group, int g, const Model& m, const Accum
   for (int phase = 0; phase < kPhases; ++phase) {
     const GroupTally& t = acc.group(phase)[g];
     std::vector<double> pmf = count_pmf(t.count_red, n, length);
-    double expected = 0.0;
-    for (std::size_t k = 0; k < pmf.size(); ++k)
-      expected += static_cast<double>(k) * pmf[k];
+    std::vector<double> unplanned = count_pmf(t.count_unplanned_red, n, length);
+    const double expected = pmf_mean(pmf);
+    const double expected_unplanned = pmf_mean(unplanned);
     const std::array<double, 3> count_q = {pmf_quantile(pmf, 0.05), pmf_quantile(pmf, 0.5),
                                            pmf_quantile(pmf, 0.95)};
     const double mean_k = to_thousands(series_mean(t.total, r, n));
     const double p_deficit = static_cast<double>(t.deficit) / static_cast<double>(n);
     const bool pooled = phase == 1;
+    if (!pooled) {
+      out.expected_red_se = pmf_sd(pmf) / std::sqrt(static_cast<double>(n));
+      out.expected_unplanned_red_se = pmf_sd(unplanned) / std::sqrt(static_cast<double>(n));
+      out.total_surplus_sd_k = to_thousands(series_sd(t.total, n));
+    }
     (pooled ? out.count_red_pmf_pooled : out.count_red_pmf) = std::move(pmf);
+    (pooled ? out.count_unplanned_red_pmf_pooled : out.count_unplanned_red_pmf) =
+        std::move(unplanned);
     (pooled ? out.expected_red_pooled : out.expected_red) = expected;
+    (pooled ? out.expected_unplanned_red_pooled : out.expected_unplanned_red) = expected_unplanned;
+    (pooled ? out.expected_planned_red_pooled : out.expected_planned_red) =
+        expected - expected_unplanned;
     (pooled ? out.count_red_q05_q50_q95_pooled : out.count_red_q05_q50_q95) = count_q;
     (pooled ? out.total_surplus_mean_pooled_k : out.total_surplus_mean_k) = mean_k;
     (pooled ? out.total_surplus_quantiles_pooled_k : out.total_surplus_quantiles_k) =
@@ -128,7 +138,49 @@ GroupStats group_stats(const CcgGroup& group, int g, const Model& m, const Accum
   return out;
 }
 
+HubStats hub_stats(const std::string& name, double budget_k, const HubTally& t,
+                   const HistogramRange& r, std::int64_t n) {
+  HubStats out;
+  out.name = name;
+  out.budget_k = budget_k;
+  out.p_overspend = static_cast<double>(t.overspend) / static_cast<double>(n);
+  out.overspend_mean_k = to_thousands(series_mean(t.amount, r, n));
+  out.overspend_sd_k = to_thousands(series_sd(t.amount, n));
+  out.overspend_quantiles_k = quantiles(t.amount, r, n);
+  out.hist_resolution_k = to_thousands(r.width_gbp);
+  return out;
+}
+
+void fill_hubs(const Model& m, const Accumulator& acc, Results& r) {
+  const StatsLayout& l = acc.layout();
+  double total_budget = 0.0;
+  for (std::size_t h = 0; h < m.hubs.size(); ++h) {
+    r.hubs.push_back(
+        hub_stats(m.hubs[h].name, m.hubs[h].budget_k, acc.hubs()[h], l.hub_range[h], acc.trials()));
+    total_budget += m.hubs[h].budget_k;
+  }
+  r.specialised = hub_stats("NHS England specialised commissioning", total_budget,
+                            acc.specialised(), l.specialised_range, acc.trials());
+}
+
 }  // namespace
+
+double pmf_mean(const std::vector<double>& pmf) {
+  double mean = 0.0;
+  for (std::size_t k = 0; k < pmf.size(); ++k)
+    mean += static_cast<double>(k) * pmf[k];
+  return mean;
+}
+
+double pmf_sd(const std::vector<double>& pmf) {
+  const double mean = pmf_mean(pmf);
+  double var = 0.0;
+  for (std::size_t k = 0; k < pmf.size(); ++k) {
+    const double d = static_cast<double>(k) - mean;
+    var += d * d * pmf[k];
+  }
+  return std::sqrt(var);
+}
 
 double series_quantile(const Series& s, const HistogramRange& r, std::int64_t n, double level) {
   const double rank = level * static_cast<double>(n);
@@ -201,6 +253,7 @@ void fill_identity(const Model& m, Results& r) {
     r.planned_surplus_k.push_back(m.planned_surplus_k[i]);
     r.control_total_k.push_back(m.control_total_k[i]);
     r.reserves_k.push_back(m.reserves_k[i]);
+    r.planned_deficit.push_back(m.planned_deficit[i]);
   }
   for (const PoolModel& p : m.pools)
     r.pool_rule.push_back(p.rule == PoolRule::kFull ? "full" : "cover");
@@ -209,6 +262,7 @@ void fill_identity(const Model& m, Results& r) {
 void finalize_statistics(const Model& m, const Accumulator& acc, Results& r) {
   fill_ccg_stats(m, acc, 0, r.before);
   fill_ccg_stats(m, acc, 1, r.after);
+  fill_hubs(m, acc, r);
   const auto groups = m.groups();
   r.national = group_stats(*groups[0], 0, m, acc);
   for (std::size_t g = 1; g < groups.size(); ++g) {

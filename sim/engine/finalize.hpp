@@ -34,6 +34,10 @@ double series_sd(const Series& s, std::int64_t n);
 std::vector<double> count_pmf(const std::vector<std::int64_t>& counts, std::int64_t n,
                               std::size_t length);
 
+// Mean and sd of a count's distribution.
+double pmf_mean(const std::vector<double>& pmf);
+double pmf_sd(const std::vector<double>& pmf);
+
 // Smallest k with P(count <= k) >= level.
 double pmf_quantile(const std::vector<double>& pmf, double level);
 

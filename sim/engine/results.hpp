@@ -46,15 +46,38 @@ struct GroupStats {
   std::vector<double> count_red_pmf_pooled;
   double expected_red = 0.0;
   double expected_red_pooled = 0.0;
+  double expected_red_se = 0.0;  // Monte Carlo error of expected_red: sd(count) / sqrt(N)
+  // The same for members that did not plan a deficit ("unplanned" red);
+  // planned red = red - unplanned red.
+  std::vector<double> count_unplanned_red_pmf;
+  std::vector<double> count_unplanned_red_pmf_pooled;
+  double expected_unplanned_red = 0.0;
+  double expected_unplanned_red_pooled = 0.0;
+  double expected_unplanned_red_se = 0.0;
+  double expected_planned_red = 0.0;
+  double expected_planned_red_pooled = 0.0;
   std::array<double, 3> count_red_q05_q50_q95{};  // count quantiles (lower, inverse cdf)
   std::array<double, 3> count_red_q05_q50_q95_pooled{};
   double total_surplus_mean_k = 0.0;  // risk sharing moves money between groups
   double total_surplus_mean_pooled_k = 0.0;
+  double total_surplus_sd_k = 0.0;  // before risk sharing (sharing moves money within pools)
   std::array<double, 9> total_surplus_quantiles_k{};
   std::array<double, 9> total_surplus_quantiles_pooled_k{};
   double total_hist_resolution_k = 0.0;
   double p_deficit = 0.0;  // P(sum of members' surpluses < 0)
   double p_deficit_pooled = 0.0;
+};
+
+// A specialised commissioning hub's overspend (MODEL.md step 7), or NHS
+// England's total over all hubs (its specialised deficit).
+struct HubStats {
+  std::string name;
+  double budget_k = 0.0;
+  double p_overspend = 0.0;  // P(overspend > 0)
+  double overspend_mean_k = 0.0;
+  double overspend_sd_k = 0.0;
+  std::array<double, 9> overspend_quantiles_k{};
+  double hist_resolution_k = 0.0;
 };
 
 struct Provenance {
@@ -78,9 +101,10 @@ struct Results {
   // CCG identity and plan, table order.
   std::vector<std::string> code, name, region, area_team_code, area_team, pool;  // pool "" = none
   std::vector<double> allocation_k;
-  std::vector<double> planned_surplus_k;  // s_i
-  std::vector<double> control_total_k;    // control_total_pct% A_i
-  std::vector<double> reserves_k;         // M_i = c_i + u n_i
+  std::vector<double> planned_surplus_k;      // s_i
+  std::vector<double> control_total_k;        // control_total_pct% A_i
+  std::vector<double> reserves_k;             // M_i = c_i + u n_i
+  std::vector<std::int64_t> planned_deficit;  // 1 if s_i < 0
 
   CcgStats before;  // /ccg
   CcgStats after;   // /pooled
@@ -90,6 +114,9 @@ struct Results {
   std::vector<GroupStats> area_teams;  // likewise
   std::vector<GroupStats> pools;       // scenario order
   std::vector<std::string> pool_rule;  // "full" or "cover", per pool
+
+  std::vector<HubStats> hubs;  // scenario order; empty without [[hub]]
+  HubStats specialised;        // NHS England: the sum of the hubs' overspends
 };
 
 }  // namespace ccgrisk

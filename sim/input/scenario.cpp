@@ -112,7 +112,8 @@ class ScenarioReader {
 
   void read(const toml::table& root, Scenario& s) const {
     check_keys(root, "",
-               {"run", "data", "plan", "mix", "drivers", "correlation", "underfunding", "pool"});
+               {"run", "data", "plan", "mix", "drivers", "correlation", "underfunding", "pool",
+                "hub", "shift", "volatility", "specialised", "ccg"});
     read_run(root, s.run);
     s.ccgs = read_data(root);
     read_plan(root, s.plan);
@@ -121,6 +122,13 @@ class ScenarioReader {
     read_correlation(root, s);
     read_underfunding(root, s.underfunding_kappa);
     s.pools = read_pools(root);
+    s.hubs = read_hubs(root);
+    read_shifts(root, s.shifts);
+    read_volatility(root, s.volatility);
+    if (const toml::table* t = section(root, "specialised", "", {"shift_pct"}))
+      read_number(*t, "specialised", "shift_pct", kSignedPct, s.hub_shift_pct);
+    read_ccg_overrides(root, s.ccg_overrides);
+    check_sd_multiplier(s);
   }
 
  private:
@@ -136,6 +144,9 @@ class ScenarioReader {
                   std::initializer_list<std::string_view> allowed) const {
     for (const auto& [key, node] : t) {
       if (std::ranges::find(allowed, key.str()) != allowed.end()) continue;
+      if (prefix.empty() && node.is_table())
+        fail("unknown section [" + std::string(key.str()) + "] (expected one of: " + join(allowed) +
+             ")");
       fail("unknown key '" + key_path(prefix, key.str()) + "' (expected one of: " + join(allowed) +
            ")");
     }
@@ -210,6 +221,9 @@ class ScenarioReader {
     const toml::table* t = section(root, "run", "", {"trials", "seed", "copula", "dof"});
     if (!t) return;
     run.trials = read_integer(*t, "run", "trials", 1).value_or(run.trials);
+    if (run.trials > kMaxTrials)
+      fail("run.trials = " + std::to_string(run.trials) +
+           ": must be <= " + std::to_string(kMaxTrials));
     if (auto seed = read_integer(*t, "run", "seed", 0)) {
       run.seed = static_cast<std::uint64_t>(*seed);
     }
@@ -262,8 +276,10 @@ class ScenarioReader {
   void read_drivers(const toml::table& root, Scenario& s) const {
     const toml::table* t = section(
         root, "drivers", "",
-        {kDriverNames[0], kDriverNames[1], kDriverNames[2], kDriverNames[3], kDriverNames[4]});
+        {kDriverNames[0], kDriverNames[1], kDriverNames[2], kDriverNames[3], kDriverNames[4],
+         "sd_multiplier"});
     if (!t) return;
+    read_number(*t, "drivers", "sd_multiplier", kNonNegative, s.sd_multiplier);
     read_growth(*t, kDriverNames[kAcuteGrowth], s.acute_growth);
     read_growth(*t, kDriverNames[kSpecialistGrowth], s.specialist_growth);
     read_growth(*t, kDriverNames[kOtherGrowth], s.other_growth);
@@ -431,6 +447,105 @@ class ScenarioReader {
     }
   }
 
+  std::vector<HubSpec> read_hubs(const toml::table& root) const {
+    const toml::node* node = root.get("hub");
+    if (!node) return {};
+    const toml::array* list = node->as_array();
+    if (!list) fail("hub", *node, "expected an array of tables ([[hub]])");
+    std::vector<HubSpec> hubs;
+    for (std::size_t h = 0; h < list->size(); ++h) {
+      const std::string key = indexed("hub", h);
+      const toml::table* t = (*list)[h].as_table();
+      if (!t) fail(key, (*list)[h], "expected a table ([[hub]])");
+      check_keys(*t, key, {"name", "budget_k", "cip_pct", "shift_pct"});
+      HubSpec hub;
+      hub.name = read_string(*t, key, "name").value_or("");
+      if (hub.name.empty()) fail(key + ".name: missing or empty (every hub needs a name)");
+      for (const HubSpec& other : hubs)
+        if (other.name == hub.name) fail(key + ".name = \"" + hub.name + "\": duplicate hub name");
+      if (!t->get("budget_k")) fail("missing required key '" + key + ".budget_k'");
+      read_number(*t, key, "budget_k", Range{0.0, kInf, true}, hub.budget_k);
+      read_number(*t, key, "cip_pct", kPct, hub.cip_pct);
+      read_number(*t, key, "shift_pct", kSignedPct, hub.shift_pct);
+      hubs.push_back(hub);
+    }
+    return hubs;
+  }
+
+  // [shift.region] and [shift.area_team]: name = % of allocation.
+  void read_shifts(const toml::table& root, LocalShifts& shifts) const {
+    const toml::table* t = section(root, "shift", "", {"region", "area_team"});
+    if (!t) return;
+    read_shift_table(*t, "region", shifts.region_pct);
+    read_shift_table(*t, "area_team", shifts.area_team_pct);
+  }
+
+  void read_shift_table(const toml::table& shift, std::string_view kind,
+                        std::map<std::string, double>& out) const {
+    const toml::node* node = shift.get(kind);
+    if (!node) return;
+    const std::string prefix = key_path("shift", kind);
+    const toml::table* t = node->as_table();
+    if (!t) fail(prefix, *node, "expected a table ([" + prefix + "])");
+    for (const auto& [name, value] : *t) {
+      const std::string key = prefix + ".\"" + std::string(name.str()) + "\"";
+      out[std::string(name.str())] = number(value, key, kSignedPct);
+    }
+  }
+
+  void read_volatility(const toml::table& root, Volatility& v) const {
+    const toml::table* t =
+        section(root, "volatility", "", {"size_scaling", "reference_population"});
+    if (!t) return;
+    if (const toml::node* node = t->get("size_scaling")) {
+      const auto* b = node->as_boolean();
+      if (!b) fail("volatility.size_scaling", *node, "expected true or false");
+      v.size_scaling = b->get();
+    }
+    read_number(*t, "volatility", "reference_population", Range{0.0, kInf, true},
+                v.reference_population);
+  }
+
+  // [ccg.CODE] tables: the CSV's per-CCG override columns, by ODS code.
+  void read_ccg_overrides(const toml::table& root, std::map<std::string, CcgOverride>& out) const {
+    const toml::node* node = root.get("ccg");
+    if (!node) return;
+    const toml::table* t = node->as_table();
+    if (!t) fail("ccg", *node, "expected a table of [ccg.CODE] tables");
+    for (const auto& [code, value] : *t) {
+      const std::string key = "ccg." + std::string(code.str());
+      const toml::table* c = value.as_table();
+      if (!c) fail(key, value, "expected a table ([" + key + "])");
+      check_keys(*c, key,
+                 {"planned_surplus_pct", "contingency_pct", "nonrecurrent_pct", "cip_pct",
+                  "spec_transfer_pct", "target_distance_pct"});
+      CcgOverride& o = out[std::string(code.str())];
+      read_optional(*c, key, "planned_surplus_pct", kSignedPct, o.plan.planned_surplus_pct);
+      read_optional(*c, key, "contingency_pct", kPct, o.plan.contingency_pct);
+      read_optional(*c, key, "nonrecurrent_pct", kPct, o.plan.nonrecurrent_pct);
+      read_optional(*c, key, "cip_pct", kPct, o.plan.cip_pct);
+      read_optional(*c, key, "spec_transfer_pct", kPct, o.plan.spec_transfer_pct);
+      read_optional(*c, key, "target_distance_pct", kSignedPct, o.target_distance_pct);
+    }
+  }
+
+  void read_optional(const toml::table& t, const std::string& prefix, std::string_view key,
+                     const Range& range, std::optional<double>& out) const {
+    if (const toml::node* node = t.get(key)) out = number(*node, key_path(prefix, key), range);
+  }
+
+  // The multiplied CIP-delivery sd must still be a valid beta sd.
+  void check_sd_multiplier(const Scenario& s) const {
+    const double sd = s.cip_delivery.sd * s.sd_multiplier;
+    const double mean = s.cip_delivery.mean;
+    if (sd * sd >= mean * (1.0 - mean)) {
+      fail("drivers.sd_multiplier = " + format_double(s.sd_multiplier) +
+           ": makes drivers.cip_delivery.sd " + format_double(sd) + ", above the largest sd " +
+           format_rounded(std::sqrt(mean * (1.0 - mean))) + " a beta with mean " +
+           format_double(mean) + " can have");
+    }
+  }
+
   std::string file_;
   fs::path folder_;
 };
@@ -463,7 +578,12 @@ Scenario parse_scenario(const std::string& text, const std::filesystem::path& pa
 
 Scenario load_scenario(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open the scenario file");
+  if (!in) {
+    std::error_code ec;
+    const bool exists = fs::exists(path, ec);
+    throw InputError(path.string() + ": cannot open the scenario file (" +
+                     (exists ? "not readable" : "no such file") + ")");
+  }
   std::ostringstream text;
   text << in.rdbuf();
   return parse_scenario(text.str(), path);

@@ -3,8 +3,12 @@
 
 #include <Eigen/Core>
 
+#include "input/ccg_table.hpp"
+
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +30,7 @@ enum Driver : int {
 inline constexpr int kNumCategories = 3;
 
 struct RunSettings {
-  std::int64_t trials = 200000;  // >= 1
+  std::int64_t trials = 200000;  // in [1, kMaxTrials]
   std::uint64_t seed = 20130401;
   Copula copula = Copula::kGaussian;
   double dof = 5.0;  // student_t degrees of freedom, > 2 (finite variance)
@@ -82,9 +86,46 @@ struct PoolSpec {
   double cap_pct = 1.0;  // "cover": most a member gives, % of its allocation (>= 0)
 };
 
+// An NHS England area team commissioning specialised services (MODEL.md
+// step 7): its overspend = budget (g - funded) + P (1 - d) + shift% budget,
+// g the specialist growth driver, d the CIP delivery driver.
+struct HubSpec {
+  std::string name;        // unique, non-empty
+  double budget_k = 0.0;   // > 0, GBP thousands
+  double cip_pct = 0.0;    // planned efficiency savings, % of budget, in [0, 100]
+  double shift_pct = 0.0;  // deterministic pressure, % of budget, in [-100, 100]
+};
+
+// Deterministic pressures (% of allocation) on every CCG of a region or an
+// area team: historical underfunding, local demand. Names are checked
+// against the CCG table when the model is built.
+struct LocalShifts {
+  std::map<std::string, double> region_pct;     // region name -> % of allocation
+  std::map<std::string, double> area_team_pct;  // area team code ("Q60") -> % of allocation
+};
+
+// Size-dependent volatility: each CCG's own (idiosyncratic) shock is scaled
+// by sqrt(reference_population / population) when enabled.
+struct Volatility {
+  bool size_scaling = false;
+  double reference_population = 300000.0;  // > 0
+};
+
+// Per-CCG overrides given in the scenario ([ccg.CODE] tables); they take
+// precedence over the CSV's override columns. Codes are checked against the
+// table when the model is built.
+struct CcgOverride {
+  PlanOverrides plan;
+  std::optional<double> target_distance_pct;
+};
+
+// Largest number of trials a run accepts.
+inline constexpr std::int64_t kMaxTrials = 1'000'000'000'000;
+
 struct Scenario {
   std::filesystem::path path;  // the scenario file
   std::string text;            // its full text (provenance)
+  std::string effective_toml;  // effective table as TOML (file + --set), see overrides.hpp
 
   RunSettings run;
   std::filesystem::path ccgs;  // [data] ccgs, resolved against the scenario's folder
@@ -102,6 +143,12 @@ struct Scenario {
       Eigen::Matrix<double, kNumDrivers, kNumDrivers>::Identity();
   double underfunding_kappa = 0.1;  // [underfunding] pressure_per_pct_under_target, >= 0
   std::vector<PoolSpec> pools;
+  std::vector<HubSpec> hubs;
+  double hub_shift_pct = 0.0;  // [specialised] shift_pct: added to every hub's shift_pct
+  LocalShifts shifts;
+  std::map<std::string, CcgOverride> ccg_overrides;  // [ccg.CODE]
+  double sd_multiplier = 1.0;  // drivers.sd_multiplier: scales every driver's sd (>= 0)
+  Volatility volatility;
 };
 
 // Parses and validates a scenario file. Every section and key is optional

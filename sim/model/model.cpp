@@ -2,6 +2,7 @@
 
 #include <Eigen/Cholesky>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -12,6 +13,13 @@ namespace ccgrisk {
 namespace {
 
 // Index of `key` in `groups`, appending a new group the first time it is seen.
+std::string list_codes(const std::vector<CcgGroup>& groups) {
+  std::string out;
+  for (const CcgGroup& g : groups)
+    out.append(out.empty() ? "" : ", ").append(g.code);
+  return out;
+}
+
 int group_index(std::vector<CcgGroup>& groups, std::map<std::string, int>& index,
                 const std::string& code, const std::string& name) {
   auto [it, inserted] = index.emplace(code, static_cast<int>(groups.size()));
@@ -56,6 +64,7 @@ void build_plan(Model& m, const Scenario& s) {
     m.transfer_k.push_back(pct_of(c.plan.spec_transfer_pct.value_or(d.spec_transfer_pct), a));
     m.underfunding_k.push_back(s.underfunding_kappa *
                                pct_of(std::max(0.0, -c.target_distance_pct), a));
+    m.planned_deficit.push_back(surplus < 0.0);
     const double planned_spend = a - surplus;  // E_i
     for (int k = 0; k < kNumCategories; ++k)
       m.category_base_k[k].push_back(mix[k] * planned_spend);
@@ -63,10 +72,14 @@ void build_plan(Model& m, const Scenario& s) {
 }
 
 void build_drivers(Model& m, const Scenario& s) {
+  // drivers.sd_multiplier scales every driver's sd.
+  const double k = s.sd_multiplier;
   m.growth = {s.acute_growth, s.specialist_growth, s.other_growth};
-  m.transfer_mismatch = s.transfer_mismatch;
-  m.cip_delivery = s.cip_delivery;
-  m.cip_transform = InverseBetaTable(s.cip_delivery.mean, s.cip_delivery.sd);
+  for (GrowthDriver& g : m.growth)
+    g.sd *= k;
+  m.transfer_mismatch = {s.transfer_mismatch.mean, s.transfer_mismatch.sd * k};
+  m.cip_delivery = {s.cip_delivery.mean, s.cip_delivery.sd * k};
+  m.cip_transform = InverseBetaTable(m.cip_delivery.mean, m.cip_delivery.sd);
   m.national_cholesky = s.driver_correlation.llt().matrixL();
   const CorrelationShares& c = s.correlation;
   m.load_national = std::sqrt(c.national);
@@ -75,6 +88,47 @@ void build_drivers(Model& m, const Scenario& s) {
   m.load_own = std::sqrt(std::max(0.0, 1.0 - c.national - c.region - c.area_team));
   m.copula = s.run.copula;
   m.dof = s.run.dof;
+}
+
+// Per-CCG shift: its region's plus its area team's, % of allocation.
+void build_shifts(Model& m, const Scenario& s) {
+  m.shift_k.assign(m.n, 0.0);
+  for (const auto& [name, pct] : s.shifts.region_pct) {
+    const auto it =
+        std::ranges::find_if(m.regions, [&](const CcgGroup& g) { return g.name == name; });
+    if (it == m.regions.end())
+      throw InputError(s.path.string() + ": shift.region.\"" + name + "\": no such region in " +
+                       s.ccgs.string() + " (regions: " + list_codes(m.regions) + ")");
+    for (int i : it->members)
+      m.shift_k[i] += pct_of(pct, m.allocation_k[i]);
+  }
+  for (const auto& [code, pct] : s.shifts.area_team_pct) {
+    const auto it =
+        std::ranges::find_if(m.area_teams, [&](const CcgGroup& g) { return g.code == code; });
+    if (it == m.area_teams.end())
+      throw InputError(s.path.string() + ": shift.area_team.\"" + code +
+                       "\": no such area team code in " + s.ccgs.string() +
+                       " (area teams: " + list_codes(m.area_teams) + ")");
+    for (int i : it->members)
+      m.shift_k[i] += pct_of(pct, m.allocation_k[i]);
+  }
+}
+
+// Each CCG's loading on its own shock; with size scaling, smaller CCGs
+// (population below the reference) have proportionally more volatile budgets.
+void build_own_loads(Model& m, const Scenario& s) {
+  for (const CcgRecord& c : m.ccgs) {
+    double scale = 1.0;
+    if (s.volatility.size_scaling) {
+      if (!(c.population > 0.0))
+        throw InputError(s.path.string() +
+                         ": volatility.size_scaling = true needs a population for every CCG; " +
+                         s.ccgs.string() + ":" + std::to_string(c.line) + " (" + c.code +
+                         ") has none");
+      scale = std::sqrt(s.volatility.reference_population / c.population);
+    }
+    m.own_load.push_back(m.load_own * scale);
+  }
 }
 
 void build_pools(Model& m, const Scenario& s) {
@@ -88,8 +142,8 @@ void build_pools(Model& m, const Scenario& s) {
     for (const std::string& code : spec.members) {
       const auto it = by_code.find(code);
       if (it == by_code.end())
-        throw InputError(s.path.string() + ": pool '" + spec.name + "': member '" + code +
-                         "' is not a CCG in " + s.ccgs.string());
+        throw InputError(s.path.string() + ": pool[" + std::to_string(p) + "].members: '" + code +
+                         "' (pool '" + spec.name + "') is not a CCG in " + s.ccgs.string());
       const int i = it->second;
       if (m.pool_of[i] >= 0)
         throw InputError(s.path.string() + ": pool '" + spec.name + "': member '" + code +
@@ -116,13 +170,38 @@ std::vector<const CcgGroup*> Model::groups() const {
   return all;
 }
 
+// Applies the scenario's [ccg.CODE] overrides on top of the CSV's.
+void apply_ccg_overrides(Model& m, const Scenario& s) {
+  for (const auto& [code, o] : s.ccg_overrides) {
+    const auto it =
+        std::ranges::find_if(m.ccgs, [&](const CcgRecord& c) { return c.code == code; });
+    if (it == m.ccgs.end())
+      throw InputError(s.path.string() + ": ccg." + code + ": no CCG with ODS code '" + code +
+                       "' in " + s.ccgs.string());
+    PlanOverrides& p = it->plan;
+    if (o.plan.planned_surplus_pct) p.planned_surplus_pct = o.plan.planned_surplus_pct;
+    if (o.plan.contingency_pct) p.contingency_pct = o.plan.contingency_pct;
+    if (o.plan.nonrecurrent_pct) p.nonrecurrent_pct = o.plan.nonrecurrent_pct;
+    if (o.plan.cip_pct) p.cip_pct = o.plan.cip_pct;
+    if (o.plan.spec_transfer_pct) p.spec_transfer_pct = o.plan.spec_transfer_pct;
+    if (o.target_distance_pct) it->target_distance_pct = *o.target_distance_pct;
+  }
+}
+
 Model build_model(const Scenario& scenario, const CcgTable& table) {
   Model m;
   m.ccgs = table.rows;
+  apply_ccg_overrides(m, scenario);
   m.n = static_cast<int>(m.ccgs.size());
   build_hierarchy(m);
   build_plan(m, scenario);
   build_drivers(m, scenario);
+  build_shifts(m, scenario);
+  build_own_loads(m, scenario);
+  m.hubs = scenario.hubs;
+  for (HubSpec& hub : m.hubs)
+    hub.shift_pct += scenario.hub_shift_pct;
+  m.hub_own_load = std::sqrt(1.0 - scenario.correlation.national);
   build_pools(m, scenario);
   return m;
 }

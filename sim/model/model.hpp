@@ -52,6 +52,8 @@ struct Model {
   std::vector<double> cip_k;              // P_i
   std::vector<double> transfer_k;         // T_i
   std::vector<double> underfunding_k;     // kappa max(0, -target_distance_pct) / 100 A_i
+  std::vector<double> shift_k;            // [shift.region] + [shift.area_team], % of A_i
+  std::vector<char> planned_deficit;      // s_i < 0: the CCG planned to end in the red
   std::array<std::vector<double>, kNumCategories> category_base_k;  // B_ic = w_c E_i
 
   // Drivers.
@@ -63,9 +65,15 @@ struct Model {
   double load_national = 0.0;                                         // sqrt(rho_N)
   double load_region = 0.0;                                           // sqrt(rho_R)
   double load_area = 0.0;                                             // sqrt(rho_A)
-  double load_own = 1.0;  // sqrt(1 - rho_N - rho_R - rho_A)
+  double load_own = 1.0;         // sqrt(1 - rho_N - rho_R - rho_A)
+  std::vector<double> own_load;  // [n] load_own, times sqrt(ref / population) with size scaling
   Copula copula = Copula::kGaussian;
   double dof = 5.0;
+
+  // Specialised commissioning hubs (step 7): growth and CIP delivery load
+  // on the same national factors as the CCGs, plus a hub's own shock.
+  std::vector<HubSpec> hubs;  // budgets, CIP and shifts as given
+  double hub_own_load = 1.0;  // sqrt(1 - rho_N)
 
   // Risk sharing.
   std::vector<PoolModel> pools;
@@ -77,7 +85,9 @@ struct Model {
 };
 
 // Builds the model. Throws InputError (naming the scenario file and key) for
-// a pool member that is not in the CCG table or a CCG in two pools.
+// a pool member that is not in the CCG table, a CCG in two pools, a shift
+// naming a region or area team the table does not have, or size scaling
+// with a CCG whose population is missing.
 Model build_model(const Scenario& scenario, const CcgTable& table);
 
 }  // namespace ccgrisk

@@ -20,6 +20,7 @@ namespace ccgrisk {
 enum class StreamPurpose : std::uint64_t {
   kLatentNormals = 1,  // national, region, area team and CCG factors
   kChiSquared = 2,     // the Student-t copula's mixing variable
+  kHubNormals = 3,     // specialised commissioning hubs' own shocks
 };
 
 class TrialStream {

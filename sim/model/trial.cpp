@@ -28,6 +28,8 @@ void draw_common_factors(const Model& m, TrialStream& rng, TrialState& s) {
   for (int k = 0; k < kNumDrivers; ++k)
     xi[k] = normal(rng);
   const Eigen::Matrix<double, kNumDrivers, 1> national = m.national_cholesky * xi;
+  for (int k = 0; k < kNumDrivers; ++k)
+    s.national[k] = national[k];
   for (double& y : s.region_factor)
     y = m.load_region * normal(rng);
   const std::size_t areas = m.area_teams.size();
@@ -50,7 +52,7 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
 
 // Steps 2-3: pressure (overspend against plan) of CCG i given its latent z.
 double pressure_k(const Model& m, int i, const double (&z)[kNumDrivers]) {
-  double p = m.underfunding_k[i];
+  double p = m.underfunding_k[i] + m.shift_k[i];
   for (int c = 0; c < kNumCategories; ++c) {
     const GrowthDriver& g = m.growth[c];
     p += m.category_base_k[c][i] * (g.mean + g.sd * z[c] - g.funded);
@@ -68,6 +70,27 @@ void settle(const Model& m, int i, double pressure, TrialState& s) {
   const double nonrecurrent_used = std::max(0.0, mitigation - m.contingency_k[i]);
   s.surplus[i] = to_pounds(surplus);
   s.underlying[i] = s.surplus[i] - to_pounds(nonrecurrent_used);
+}
+
+// Step 7: each hub's overspend = budget (g - funded) + P (1 - d) + shift,
+// with g and d driven by the national factors and the hub's own shocks.
+void simulate_hubs(const Model& m, std::uint64_t seed, std::int64_t trial, double scale,
+                   TrialState& s) {
+  if (m.hubs.empty()) return;
+  TrialStream rng(seed, trial, StreamPurpose::kHubNormals);
+  Normal normal;
+  const GrowthDriver& g = m.growth[kSpecialistGrowth];
+  for (std::size_t h = 0; h < m.hubs.size(); ++h) {
+    const HubSpec& hub = m.hubs[h];
+    const double z_growth =
+        (m.load_national * s.national[kSpecialistGrowth] + m.hub_own_load * normal(rng)) * scale;
+    const double z_cip =
+        (m.load_national * s.national[kCipDelivery] + m.hub_own_load * normal(rng)) * scale;
+    const double overspend = hub.budget_k * (g.mean + g.sd * z_growth - g.funded) +
+                             hub.cip_pct / 100.0 * hub.budget_k * (1.0 - m.cip_transform(z_cip)) +
+                             hub.shift_pct / 100.0 * hub.budget_k;
+    s.hub_overspend[h] = to_pounds(overspend);
+  }
 }
 
 // Step 6: risk sharing, pool by pool.
@@ -101,7 +124,8 @@ TrialState::TrialState(const Model& m)
       pooled_underlying(m.n),
       pool_in(largest_pool(m)),
       pool_out(largest_pool(m)),
-      pool_scratch(3 * largest_pool(m)) {}
+      pool_scratch(3 * largest_pool(m)),
+      hub_overspend(m.hubs.size()) {}
 
 void simulate_trial(const Model& m, std::uint64_t seed, std::int64_t trial, TrialState& s) {
   TrialStream rng(seed, trial, StreamPurpose::kLatentNormals);
@@ -112,10 +136,11 @@ void simulate_trial(const Model& m, std::uint64_t seed, std::int64_t trial, Tria
     const double* common = &s.area_common[m.area_team_of[i] * kNumDrivers];
     double z[kNumDrivers];
     for (int k = 0; k < kNumDrivers; ++k)
-      z[k] = (common[k] + m.load_own * normal(rng)) * scale;
+      z[k] = (common[k] + m.own_load[i] * normal(rng)) * scale;
     settle(m, i, pressure_k(m, i, z), s);
   }
   share_risk(m, s);
+  simulate_hubs(m, seed, trial, scale, s);
 }
 
 }  // namespace ccgrisk

@@ -15,6 +15,7 @@ struct TrialState {
 
   // Latent factors: national X = L xi [drivers], and per area team the
   // shared part of Z, sqrt(rho_N) X_k + sqrt(rho_R) Y_{r,k} + sqrt(rho_A) W_{a,k}.
+  double national[kNumDrivers] = {};  // X = L xi
   std::vector<double> region_factor;  // [regions x drivers]
   std::vector<double> area_common;    // [area teams x drivers]
 
@@ -23,6 +24,7 @@ struct TrialState {
   std::vector<std::int64_t> pooled;                           // outturn after risk sharing
   std::vector<std::int64_t> pooled_underlying;                // recurrent outturn after sharing
   std::vector<std::int64_t> pool_in, pool_out, pool_scratch;  // per-pool buffers
+  std::vector<std::int64_t> hub_overspend;  // per hub; NHS England's deficit is the sum
 };
 
 // Simulates trial number `trial` of the run with master seed `seed` into
@@ -30,6 +32,8 @@ struct TrialState {
 // alone, so the outcome does not depend on which thread runs it or when.
 // Draw order in the normal stream: xi (5), region factors (region-major,
 // 5 each), area-team factors (likewise), then 5 per CCG in table order.
+// Hubs draw from their own stream (2 per hub: specialist growth, CIP
+// delivery), so adding hubs leaves every CCG's numbers unchanged.
 void simulate_trial(const Model& model, std::uint64_t seed, std::int64_t trial, TrialState& state);
 
 }  // namespace ccgrisk

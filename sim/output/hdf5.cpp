@@ -1,6 +1,7 @@
 #include "output/hdf5.hpp"
 
 #include <hdf5.h>
+#include <hdf5_hl.h>
 
 #include <algorithm>
 #include <cstring>
@@ -507,6 +508,63 @@ std::string read_string_attribute(const Handle& obj, std::string_view name) {
     return H5Aread(a.attr.id(), memory, buffer);
   };
   return read_strings(a.type.id(), 1, read, where).front();
+}
+
+// ---- Listing and dimension scales --------------------------------------------
+
+namespace {
+
+// The name of link `index` (name order) of `loc`.
+std::string link_name(const Group& loc, hsize_t index) {
+  const auto get = [&](char* buffer, std::size_t size) {
+    const ssize_t length = H5Lget_name_by_idx(loc.id(), ".", H5_INDEX_NAME, H5_ITER_INC, index,
+                                              buffer, size, H5P_DEFAULT);
+    if (length < 0) fail("list the members of", loc.label());
+    return static_cast<std::size_t>(length);
+  };
+  std::string name(get(nullptr, 0), '\0');
+  get(name.data(), name.size() + 1);  // also writes the terminating NUL
+  return name;
+}
+
+}  // namespace
+
+Members list_members(const Group& loc) {
+  H5G_info_t info{};
+  check(H5Gget_info(loc.id(), &info), "list the members of", loc.label());
+  Members members;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    std::string name = link_name(loc, i);
+    const H5I_type_t type = H5Iget_type(loc.object(name).id());
+    if (type == H5I_GROUP) members.groups.push_back(std::move(name));
+    else if (type == H5I_DATASET) members.datasets.push_back(std::move(name));
+  }
+  return members;
+}
+
+void set_dimension_scale(const Dataset& scale, std::string_view name) {
+  check(H5DSset_scale(scale.id(), std::string(name).c_str()), "make a dimension scale of",
+        scale.label());
+}
+
+void attach_dimension_scale(const Dataset& data, const Dataset& scale, unsigned axis) {
+  const htri_t attached = H5DSis_attached(data.id(), scale.id(), axis);
+  check(attached, "look up the dimension scales of", data.label());
+  if (attached > 0) return;
+  check(H5DSattach_scale(data.id(), scale.id(), axis),
+        std::string("attach dimension scale ").append(scale.path()).append(" to"), data.label());
+}
+
+bool is_dimension_scale(const Dataset& dataset) {
+  const htri_t scale = H5DSis_scale(dataset.id());
+  check(scale, "inspect", dataset.label());
+  return scale > 0;
+}
+
+int dimension_scale_count(const Dataset& data, unsigned axis) {
+  const int count = H5DSget_num_scales(data.id(), axis);
+  check(count, "count the dimension scales of", data.label());
+  return count;
 }
 
 }  // namespace ccgrisk::h5

@@ -110,4 +110,20 @@ template <class T>  // T: double, std::int32_t, std::int64_t or std::uint64_t
 std::vector<T> read_attribute(const Handle& obj, std::string_view name);
 std::string read_string_attribute(const Handle& obj, std::string_view name);
 
+// Links directly under `loc`, by kind, in name order.
+struct Members {
+  std::vector<std::string> groups;
+  std::vector<std::string> datasets;
+};
+Members list_members(const Group& loc);
+
+// Dimension scales (HDF5 H5DS, read by netCDF-4, h5netcdf and xarray as
+// named dimensions). set_dimension_scale makes `scale` the scale of the
+// dimension `name`; attach_dimension_scale labels axis `axis` of `data` with
+// it; dimension_scale_count says how many scales label that axis.
+void set_dimension_scale(const Dataset& scale, std::string_view name);
+void attach_dimension_scale(const Dataset& data, const Dataset& scale, unsigned axis);
+bool is_dimension_scale(const Dataset& dataset);
+int dimension_scale_count(const Dataset& data, unsigned axis);
+
 }  // namespace ccgrisk::h5

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "output/dimension_scales.hpp"
 #include "output/hdf5.hpp"
 
 namespace ccgrisk {
@@ -103,6 +104,8 @@ void write_plan(const Group& g, const Results& r) {
                     "control total: an outturn below it misses the control total");
   h5::write_dataset(g, "reserves_k", r.reserves_k, dims, kMoney,
                     "reserves available for mitigation M_i = c_i + u n_i");
+  h5::write_dataset(g, "planned_deficit", r.planned_deficit, dims, kLabel,
+                    "1 if the CCG planned a deficit (planned_surplus_k < 0), else 0");
 }
 
 // ---- Per-CCG statistics (/ccg before, /pooled after risk sharing) ---------------
@@ -230,6 +233,21 @@ void write_count_red(const Group& g, const GroupSet& set, bool pooled) {
         return pooled ? s.count_red_q05_q50_q95_pooled : s.count_red_q05_q50_q95;
       });
   h5::write_attribute(quantiles, "levels", kCountLevels);
+  write_field(g, set, "count_unplanned_red_pmf" + suffix, {set.n + 1}, kProbability,
+              with_stage("P(exactly k CCGs that planned no deficit are in the red)", stage),
+              [&](const GroupStats& s) {
+                return pooled ? s.count_unplanned_red_pmf_pooled : s.count_unplanned_red_pmf;
+              });
+  write_field(g, set, "expected_unplanned_red" + suffix, {}, kCount,
+              with_stage("expected number of CCGs in the red that planned no deficit", stage),
+              [&](const GroupStats& s) {
+                return pooled ? s.expected_unplanned_red_pooled : s.expected_unplanned_red;
+              });
+  write_field(g, set, "expected_planned_red" + suffix, {}, kCount,
+              with_stage("expected number of CCGs in the red that planned a deficit", stage),
+              [&](const GroupStats& s) {
+                return pooled ? s.expected_planned_red_pooled : s.expected_planned_red;
+              });
 }
 
 void write_totals(const Group& g, const GroupSet& set, bool pooled) {
@@ -252,6 +270,15 @@ void write_totals(const Group& g, const GroupSet& set, bool pooled) {
 }
 
 void write_group_stats(const Group& g, const GroupSet& set) {
+  write_field(g, set, "expected_red_se", {}, kCount,
+              "Monte Carlo standard error of expected_red, sd(count) / sqrt(N)",
+              [](const GroupStats& s) { return s.expected_red_se; });
+  write_field(g, set, "expected_unplanned_red_se", {}, kCount,
+              "Monte Carlo standard error of expected_unplanned_red",
+              [](const GroupStats& s) { return s.expected_unplanned_red_se; });
+  write_field(g, set, "total_surplus_sd_k", {}, kMoney,
+              "sd of the total surplus, before risk sharing",
+              [](const GroupStats& s) { return s.total_surplus_sd_k; });
   write_count_red(g, set, false);
   write_count_red(g, set, true);
   write_totals(g, set, false);
@@ -290,6 +317,64 @@ void write_national(const Group& g, const GroupStats& national, std::size_t n) {
   write_group_stats(g, {{&national, 1}, true, n});
 }
 
+// ---- Specialised commissioning (/hub, /national/specialised_*) -----------------
+
+std::vector<double> stack_quantiles(std::span<const HubStats> hubs, bool as_pct) {
+  std::vector<double> out;
+  for (const HubStats& h : hubs)
+    for (double q : h.overspend_quantiles_k) out.push_back(as_pct ? 100.0 * q / h.budget_k : q);
+  return out;
+}
+
+template <class Field>
+std::vector<double> hub_column(std::span<const HubStats> hubs, Field field) {
+  std::vector<double> out;
+  for (const HubStats& h : hubs) out.push_back(field(h));
+  return out;
+}
+
+void write_hubs(const Group& g, std::span<const HubStats> hubs) {
+  h5::write_attribute(g, "description",
+                      "NHS England area teams commissioning specialised services, scenario order");
+  std::vector<std::string> names;
+  for (const HubStats& h : hubs) names.push_back(h.name);
+  const Dims dims{hubs.size()};
+  h5::write_dataset(g, "name", names, dims, kLabel, "hub name");
+  h5::write_dataset(g, "budget_k", hub_column(hubs, [](auto& h) { return h.budget_k; }), dims,
+                    kMoney, "specialised commissioning budget");
+  h5::write_dataset(g, "p_overspend", hub_column(hubs, [](auto& h) { return h.p_overspend; }),
+                    dims, kProbability, "P(overspend > 0)");
+  h5::write_dataset(g, "overspend_mean_k",
+                    hub_column(hubs, [](auto& h) { return h.overspend_mean_k; }), dims, kMoney,
+                    "mean overspend against budget (negative = underspend)");
+  h5::write_dataset(g, "overspend_mean_pct",
+                    hub_column(hubs, [](auto& h) { return 100.0 * h.overspend_mean_k / h.budget_k; }),
+                    dims, "percent", "mean overspend as % of budget");
+  h5::write_dataset(g, "overspend_sd_k", hub_column(hubs, [](auto& h) { return h.overspend_sd_k; }),
+                    dims, kMoney, "sd of the overspend");
+  const Dims q{hubs.size(), kQuantileLevels.size()};
+  auto k = h5::write_dataset(g, "overspend_quantiles_k", stack_quantiles(hubs, false), q, kMoney,
+                             "quantiles of the overspend at `levels`");
+  h5::write_attribute(k, "levels", kQuantileLevels);
+  auto pct = h5::write_dataset(g, "overspend_quantiles_pct", stack_quantiles(hubs, true), q,
+                               "percent", "quantiles of the overspend as % of budget at `levels`");
+  h5::write_attribute(pct, "levels", kQuantileLevels);
+}
+
+void write_specialised(const Group& g, const HubStats& s) {
+  const std::vector<double> mean{s.overspend_mean_k}, sd{s.overspend_sd_k}, p{s.p_overspend};
+  h5::write_dataset(g, "specialised_deficit_mean_k", mean, {}, kMoney,
+                    "NHS England's mean specialised commissioning deficit (sum of hub overspends)");
+  h5::write_dataset(g, "specialised_deficit_sd_k", sd, {}, kMoney,
+                    "sd of the specialised commissioning deficit");
+  h5::write_dataset(g, "p_specialised_deficit", p, {}, kProbability,
+                    "P(specialised commissioning in deficit)");
+  auto q = h5::write_dataset(g, "specialised_deficit_quantiles_k", s.overspend_quantiles_k,
+                             {kQuantileLevels.size()}, kMoney,
+                             "quantiles of the specialised commissioning deficit at `levels`");
+  h5::write_attribute(q, "levels", kQuantileLevels);
+}
+
 // ---- The file --------------------------------------------------------------------
 
 void write_ccg_group(const Group& g, const Results& r) {
@@ -315,6 +400,9 @@ void write_file(const Results& r, const fs::path& path) {
   write_groups(file.group("/region"), r.regions, n, "NHS England regions");
   write_groups(file.group("/area_team"), r.area_teams, n, "area teams");
   write_pools(file.group("/pool"), r);
+  write_hubs(file.group("/hub"), r.hubs);
+  if (!r.hubs.empty()) write_specialised(file.group("/national"), r.specialised);
+  add_dimension_scales(file);
   file.close();
 }
 

@@ -1,0 +1,85 @@
+"""The HTML report of a results file: `python3 -m ccgrisk_analysis.report
+RESULTS.h5 -o DIR` writes DIR/index.html, one self-contained file.
+
+Sections are functions Context -> Section | None, drawn in SECTIONS order;
+one that returns None (its group is absent) is left out. A new section is
+one more function in the list.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import tempfile
+
+import h5py
+
+from ..results import open_results
+from . import optional, sections
+from .context import Context
+from .html import esc, page
+
+SECTIONS = [
+    sections.headline,
+    sections.count_distribution,
+    sections.most_at_risk,
+    sections.regions,
+    sections.pools,
+    sections.surplus_by_region,
+    optional.sweep,
+    optional.breakeven,
+    optional.attribution,
+    optional.hubs,
+]
+
+REPORT_FILE = "index.html"
+
+
+def _footer(ctx: Context) -> str:
+    a = ctx.results.attrs
+    version = ".".join(str(int(v)) for v in a.get("schema_version", []))
+    items = [("Results file", str(ctx.results.path)), ("Created (UTC)", a.get("created_utc", "")),
+             ("ccgrisk version", a.get("tool_version", "")), ("git SHA", a.get("git_sha", "")),
+             ("Schema", version), ("Seed", a.get("seed", "")),
+             ("Trials", f"{ctx.trials:,}"), ("Threads", a.get("threads", "")),
+             ("Wall time", f"{float(a.get('wall_seconds', 0)):.2f} s"),
+             ("Scenario", a.get("scenario_path", "")), ("CCG table", a.get("ccg_table_path", "")),
+             ("CCG table SHA-256", a.get("ccg_table_sha256", "")),
+             ("Random numbers", a.get("rng", ""))]
+    rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
+    return ("<h2>Provenance</h2><p>Same scenario and seed give bit-identical results on any "
+            "number of threads. Money in GBP (tables and axes say m or k).</p>"
+            f"<dl>{rows}</dl><details><summary>Scenario (TOML) as run</summary>"
+            f"<pre>{esc(a.get('scenario_toml', ''))}</pre></details>")
+
+
+def _title(ctx: Context) -> tuple[str, str]:
+    scenario = pathlib.Path(str(ctx.results.attrs.get("scenario_path", "run"))).stem
+    a = ctx.results.attrs
+    subtitle = (f"{ctx.trials:,} simulated years of {ctx.n} CCGs · seed {a.get('seed', '')} · "
+                f"ccgrisk {a.get('tool_version', '')} · {a.get('created_utc', '')}")
+    return f"ccgrisk report: {scenario}", subtitle
+
+
+def render(results_path) -> str:
+    """The report of `results_path` as one HTML page."""
+    results = open_results(results_path)
+    with h5py.File(results.path, "r") as f:
+        ctx = Context(results, f)
+        drawn = [s for s in (section(ctx) for section in SECTIONS) if s is not None]
+        title, subtitle = _title(ctx)
+        return page(title, subtitle, drawn, _footer(ctx))
+
+
+def build_report(results_path, out_dir) -> pathlib.Path:
+    """Writes out_dir/index.html (atomically) and returns its path."""
+    out_dir = pathlib.Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    text = render(results_path)
+    target = out_dir / REPORT_FILE
+    fd, temp = tempfile.mkstemp(dir=out_dir, prefix=".index-", suffix=".html")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.chmod(temp, 0o644)
+    os.replace(temp, target)
+    return target

@@ -1,0 +1,44 @@
+#include "app/targets_table.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace ccgrisk {
+
+namespace {
+
+std::string line(const char* fmt, auto... args) {
+  char buf[400];
+  std::snprintf(buf, sizeof buf, fmt, args...);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<Measured> measure_all(const Targets& targets, const Results& results) {
+  std::vector<Measured> out;
+  for (std::size_t i = 0; i < targets.targets.size(); ++i)
+    out.push_back(measure(targets.targets[i], results, targets.path, i));
+  return out;
+}
+
+void print_target_table(const Targets& targets, const std::vector<Measured>& achieved,
+                        const std::vector<double>& parameters, const std::string& prefix,
+                        std::ostream& out) {
+  out << prefix
+      << line("%-44s %10s %10s %9s %9s  %-4s %s\n", "target", "2013-14", "model", "+- se",
+              "tolerance", "met", "fitted parameter");
+  for (std::size_t i = 0; i < targets.targets.size(); ++i) {
+    const Target& t = targets.targets[i];
+    const Measured& m = achieved[i];
+    const bool met = std::abs(m.value - t.value) <= t.tolerance;
+    std::string fitted;
+    if (t.parameter && i < parameters.size() && !std::isnan(parameters[i]))
+      fitted = *t.parameter + " = " + line("%.6g", parameters[i]);
+    out << prefix
+        << line("%-44.44s %10.4g %10.4g %9.2g %9.3g  %-4s %s\n", t.name.c_str(), t.value, m.value,
+                m.se, t.tolerance, met ? "yes" : "NO", fitted.c_str());
+  }
+}
+
+}  // namespace ccgrisk

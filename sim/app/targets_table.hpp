@@ -1,0 +1,23 @@
+// Target vs model tables, for `calibrate` and `run --targets`.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "engine/calibrate.hpp"
+#include "input/targets.hpp"
+
+namespace ccgrisk {
+
+// One row per target: name, published value, model value +- Monte Carlo
+// error, tolerance, whether it is met, and (when given) the fitted parameter.
+// Every line starts with `prefix` (e.g. "# " inside a TOML file).
+void print_target_table(const Targets& targets, const std::vector<Measured>& achieved,
+                        const std::vector<double>& parameters, const std::string& prefix,
+                        std::ostream& out);
+
+// Measures every target in `results`.
+std::vector<Measured> measure_all(const Targets& targets, const Results& results);
+
+}  // namespace ccgrisk

@@ -1,0 +1,31 @@
+// The override layer on parsed TOML tables, for code that edits a scenario
+// document and writes it back (e.g. a `calibrate` command).
+// Private to the library: include only from targets that link toml++.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <string>
+
+#include "input/overrides.hpp"
+
+namespace ccgrisk {
+
+// Sets o.key to o.value in `doc` (see Override for the forms). Missing
+// tables on the way are created; array elements (by index or name) must
+// exist. Throws InputError, starting with describe_override(o), for a
+// malformed key or value, a path through a value that is not a table, an
+// index out of range or no element with that name; `scenario_path` names
+// the file in those messages. The result is not validated.
+void apply_override(toml::table& doc, const Override& o,
+                    const std::filesystem::path& scenario_path);
+
+// `table` written as a TOML document.
+std::string to_toml_text(const toml::table& table);
+
+// The scenario file at `path`, parsed but not validated. Throws InputError
+// if it cannot be read or is not valid TOML.
+toml::table scenario_document(const std::filesystem::path& path);
+
+}  // namespace ccgrisk

@@ -1,0 +1,162 @@
+#include "input/targets.hpp"
+
+#include <toml++/toml.h>
+
+#include <array>
+#include <fstream>
+#include <sstream>
+
+#include "input/error.hpp"
+#include "input/scenario_toml.hpp"
+
+namespace ccgrisk {
+
+namespace {
+
+constexpr std::array<std::pair<Statistic, const char*>, 7> kStatistics = {{
+    {Statistic::kExpectedRed, "expected_red"},
+    {Statistic::kExpectedUnplannedRed, "expected_unplanned_red"},
+    {Statistic::kExpectedPlannedRed, "expected_planned_red"},
+    {Statistic::kTotalSurplusMeanK, "total_surplus_mean_k"},
+    {Statistic::kSpecialisedDeficitMeanK, "specialised_deficit_mean_k"},
+    {Statistic::kHubOverspendMeanPct, "hub_overspend_mean_pct"},
+    {Statistic::kHubsOverspending, "hubs_overspending"},
+}};
+
+class TargetsReader {
+ public:
+  explicit TargetsReader(std::filesystem::path path) : path_(std::move(path)) {}
+
+  Targets read(const toml::table& root) const {
+    Targets out;
+    out.path = path_;
+    check_keys(root, "", {"calibration", "target"});
+    if (const toml::node* c = root.get("calibration")) read_settings(*c, out);
+    const toml::array* list = root.get("target") ? root.get("target")->as_array() : nullptr;
+    if (!list || list->empty()) fail("no [[target]] tables");
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const std::string key = "target[" + std::to_string(i) + "]";
+      const toml::table* t = (*list)[i].as_table();
+      if (!t) fail(key + ": expected a table ([[target]])");
+      out.targets.push_back(read_target(*t, key));
+      for (std::size_t j = 0; j < i; ++j) {
+        if (out.targets[j].parameter && out.targets[j].parameter == out.targets[i].parameter)
+          fail(key + ".parameter = '" + *out.targets[i].parameter + "': already moved by target[" +
+               std::to_string(j) + "]");
+      }
+    }
+    return out;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const {
+    throw InputError(path_.string() + ": " + what);
+  }
+
+  void check_keys(const toml::table& t, const std::string& prefix,
+                  std::initializer_list<std::string_view> allowed) const {
+    for (const auto& [key, node] : t) {
+      if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+      std::string list;
+      for (auto a : allowed)
+        list.append(list.empty() ? "" : ", ").append(a);
+      fail("unknown key '" + (prefix.empty() ? "" : prefix + ".") + std::string(key.str()) +
+           "' (expected one of: " + list + ")");
+    }
+  }
+
+  double number(const toml::table& t, const std::string& prefix, std::string_view key,
+                std::optional<double> fallback) const {
+    const toml::node* node = t.get(key);
+    if (!node) {
+      if (fallback) return *fallback;
+      fail("missing required key '" + prefix + "." + std::string(key) + "'");
+    }
+    if (auto v = node->value<double>()) return *v;
+    fail(prefix + "." + std::string(key) + ": expected a number");
+  }
+
+  std::string text(const toml::table& t, const std::string& prefix, std::string_view key,
+                   bool required) const {
+    const toml::node* node = t.get(key);
+    if (!node) {
+      if (required) fail("missing required key '" + prefix + "." + std::string(key) + "'");
+      return {};
+    }
+    if (auto v = node->value<std::string>()) return *v;
+    fail(prefix + "." + std::string(key) + ": expected a string");
+  }
+
+  void read_settings(const toml::node& node, Targets& out) const {
+    const toml::table* t = node.as_table();
+    if (!t) fail("calibration: expected a table");
+    check_keys(*t, "calibration", {"trials", "max_sweeps"});
+    const double trials = number(*t, "calibration", "trials", 20000.0);
+    const double sweeps = number(*t, "calibration", "max_sweeps", 12.0);
+    if (trials < 100 || trials > 1e9) fail("calibration.trials: must be in [100, 1e9]");
+    if (sweeps < 1 || sweeps > 1000) fail("calibration.max_sweeps: must be in [1, 1000]");
+    out.trials = static_cast<std::int64_t>(trials);
+    out.max_sweeps = static_cast<int>(sweeps);
+  }
+
+  Target read_target(const toml::table& t, const std::string& key) const {
+    check_keys(t, key,
+               {"name", "statistic", "group", "value", "tolerance", "parameter", "lower", "upper",
+                "source"});
+    Target out;
+    out.name = text(t, key, "name", true);
+    const std::string statistic = text(t, key, "statistic", true);
+    const auto it = std::find_if(kStatistics.begin(), kStatistics.end(),
+                                 [&](const auto& s) { return statistic == s.second; });
+    if (it == kStatistics.end()) {
+      std::string list;
+      for (const auto& s : kStatistics)
+        list.append(list.empty() ? "" : ", ").append(s.second);
+      fail(key + ".statistic = \"" + statistic + "\": unknown (expected one of: " + list + ")");
+    }
+    out.statistic = it->first;
+    out.group = t.get("group") ? text(t, key, "group", true) : "national";
+    check_group(out.group, key);
+    out.value = number(t, key, "value", std::nullopt);
+    out.tolerance = number(t, key, "tolerance", 0.0);
+    if (out.tolerance < 0) fail(key + ".tolerance: must be >= 0");
+    out.source = text(t, key, "source", false);
+    const std::string parameter = text(t, key, "parameter", false);
+    if (!parameter.empty()) {
+      out.parameter = parameter;
+      out.lower = number(t, key, "lower", std::nullopt);
+      out.upper = number(t, key, "upper", std::nullopt);
+      if (!(out.lower < out.upper)) fail(key + ": lower must be < upper");
+    }
+    return out;
+  }
+
+  void check_group(const std::string& group, const std::string& key) const {
+    if (group == "national") return;
+    for (const char* kind : {"region:", "area_team:", "pool:", "hub:"}) {
+      if (group.rfind(kind, 0) == 0 && group.size() > std::string(kind).size()) return;
+    }
+    fail(key + ".group = \"" + group +
+         "\": expected national, region:NAME, area_team:CODE, pool:NAME or hub:NAME");
+  }
+
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+std::string statistic_name(Statistic s) {
+  for (const auto& [stat, name] : kStatistics)
+    if (stat == s) return name;
+  return "?";
+}
+
+Targets load_targets(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string() + ": cannot open the targets file (no such file?)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return TargetsReader(path).read(parse_toml(text.str(), path));
+}
+
+}  // namespace ccgrisk

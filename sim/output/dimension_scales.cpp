@@ -1,0 +1,180 @@
+#include "output/dimension_scales.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ccgrisk {
+namespace {
+
+using h5::Dataset;
+using h5::Dims;
+using h5::Group;
+
+// A group whose datasets have one row per member, its row dimension and the
+// dataset holding the row labels (the dimension's coordinate).
+struct RowDimension {
+  std::string_view group;
+  std::string_view dimension;
+  std::string_view labels;
+};
+constexpr std::array<RowDimension, 6> kRowDimensions = {{
+    {"/ccg", "ccg", "/ccg/code"},
+    {"/pooled", "ccg", "/ccg/code"},
+    {"/region", "region", "/region/code"},
+    {"/area_team", "area_team", "/area_team/code"},
+    {"/pool", "pool", "/pool/code"},
+    {"/hub", "hub", "/hub/name"},
+}};
+
+enum class Coordinate { Levels, Index };  // the dataset's `levels` attribute, or 0..size-1
+
+// Names the last axis of datasets whose name contains both parts.
+struct AxisRule {
+  std::string_view part1, part2;
+  std::string_view dimension;
+  Coordinate coordinate;
+  std::string_view units;
+  std::string_view description;
+};
+constexpr std::array<AxisRule, 5> kLastAxisRules = {{
+    {"count_red", "quantiles", "count_quantile", Coordinate::Levels, "probability",
+     "levels of the quantiles of the number of CCGs in the red"},
+    {"count", "pmf", "count", Coordinate::Index, "count", "k, the number of CCGs in the red"},
+    {"quantiles", "", "quantile", Coordinate::Levels, "probability", "quantile levels"},
+    {"surplus_hist_counts", "", "bin", Coordinate::Index, "1", "histogram bin index"},
+    {"surplus_hist_edges", "", "edge", Coordinate::Index, "1", "histogram bin edge index"},
+}};
+
+const AxisRule* last_axis_rule(std::string_view dataset) {
+  for (const AxisRule& rule : kLastAxisRules)
+    if (dataset.find(rule.part1) != std::string_view::npos &&
+        dataset.find(rule.part2) != std::string_view::npos)
+      return &rule;
+  return nullptr;
+}
+
+const RowDimension* row_dimension(std::string_view group_path) {
+  for (const RowDimension& rows : kRowDimensions)
+    if (rows.group == group_path) return &rows;
+  return nullptr;
+}
+
+std::string scale_description(std::string_view what, std::string_view dimension) {
+  return std::string(what).append(": coordinate of dimension ").append(dimension);
+}
+
+// Labels the datasets of one group, creating its scales on first use.
+class GroupLabeller {
+ public:
+  GroupLabeller(const h5::File& file, const Group& group) : group_(group) {
+    rows_ = row_dimension(group.path());
+    if (rows_ != nullptr && file.exists(rows_->labels))
+      row_labels_ = h5::read_dataset<std::string>(file, rows_->labels).values;
+  }
+
+  void label(const std::string& name) {
+    const Dataset data = group_.dataset(name);
+    if (h5::is_dimension_scale(data)) return;
+    const Dims dims = data.dims();
+    for (unsigned axis = 0; axis < dims.size(); ++axis)
+      if (h5::dimension_scale_count(data, axis) == 0)
+        h5::attach_dimension_scale(data, scale_for(data, name, dims, axis), axis);
+  }
+
+ private:
+  const Dataset& scale_for(const Dataset& data, const std::string& name, const Dims& dims,
+                           unsigned axis) {
+    const std::uint64_t size = dims[axis];
+    if (axis == 0 && row_labels_ && size == row_labels_->size())
+      if (const Dataset* s = row_scale()) return *s;
+    if (axis + 1 == dims.size())
+      if (const AxisRule* rule = last_axis_rule(name))
+        if (const Dataset* s = rule_scale(*rule, data, size)) return *s;
+    std::string own = name + "_dim" + std::to_string(axis);
+    while (group_.exists(own) && !usable(own, size))
+      own += "_";
+    if (const Dataset* s = existing(own, size)) return *s;
+    return add(own, h5::write_dataset(group_, own, index(size), {size}, "1",
+                                      scale_description("index", own)));
+  }
+
+  const Dataset* row_scale() {
+    const std::string dim(rows_->dimension);
+    const std::uint64_t size = row_labels_->size();
+    if (scales_.count(dim) || group_.exists(dim)) return existing(dim, size);
+    const std::string what = std::string("labels (").append(rows_->labels).append(")");
+    return &add(dim, h5::write_dataset(group_, dim, *row_labels_, {size}, "1",
+                                       scale_description(what, dim)));
+  }
+
+  const Dataset* rule_scale(const AxisRule& rule, const Dataset& data, std::uint64_t size) {
+    const std::string dim(rule.dimension);
+    if (scales_.count(dim) || group_.exists(dim)) return existing(dim, size);
+    if (rule.coordinate == Coordinate::Levels && h5::has_attribute(data, "levels")) {
+      const std::vector<double> levels = h5::read_attribute<double>(data, "levels");
+      if (levels.size() == size)
+        return &add(dim, h5::write_dataset(group_, dim, levels, {size}, rule.units,
+                                           scale_description(rule.description, dim)));
+    }
+    return &add(dim, h5::write_dataset(group_, dim, index(size), {size}, rule.units,
+                                       scale_description(rule.description, dim)));
+  }
+
+  // The scale `dim` if it exists (made here, or a 1-D dataset of that name
+  // already in the group) with `size` entries; nullptr otherwise.
+  const Dataset* existing(const std::string& dim, std::uint64_t size) {
+    if (auto it = scales_.find(dim); it != scales_.end())
+      return it->second.dims() == Dims{size} ? &it->second : nullptr;
+    if (!usable(dim, size)) return nullptr;
+    Dataset found = group_.dataset(dim);
+    if (!h5::is_dimension_scale(found)) h5::set_dimension_scale(found, dim);
+    return &scales_.emplace(dim, std::move(found)).first->second;
+  }
+
+  // Whether `name` is a dataset of the group with shape (size).
+  bool usable(const std::string& name, std::uint64_t size) const {
+    const std::vector<std::string> datasets = h5::list_members(group_).datasets;
+    return std::find(datasets.begin(), datasets.end(), name) != datasets.end() &&
+           group_.dataset(name).dims() == Dims{size};
+  }
+
+  const Dataset& add(const std::string& dim, Dataset scale) {
+    h5::set_dimension_scale(scale, dim);
+    return scales_.emplace(dim, std::move(scale)).first->second;
+  }
+
+  static std::vector<std::int64_t> index(std::uint64_t size) {
+    std::vector<std::int64_t> values(size);
+    for (std::uint64_t i = 0; i < size; ++i)
+      values[i] = static_cast<std::int64_t>(i);
+    return values;
+  }
+
+  const Group& group_;
+  const RowDimension* rows_ = nullptr;
+  std::optional<std::vector<std::string>> row_labels_;
+  std::map<std::string, Dataset> scales_;
+};
+
+void label_group(const h5::File& file, const Group& group) {
+  const h5::Members members = h5::list_members(group);
+  GroupLabeller labeller(file, group);
+  for (const std::string& name : members.datasets)
+    labeller.label(name);
+  for (const std::string& name : members.groups)
+    label_group(file, group.open_group(name));
+}
+
+}  // namespace
+
+void add_dimension_scales(const h5::File& file) {
+  label_group(file, file);
+}
+
+}  // namespace ccgrisk

@@ -1,0 +1,293 @@
+#include "output/export.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <span>
+#include <stdexcept>
+#include <string_view>
+
+#include "output/results_file.hpp"
+
+namespace ccgrisk {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kMoney = "GBP k";
+constexpr const char* kProbability = "probability";
+constexpr const char* kCcgs = "CCGs";
+
+Column text(std::string name, std::vector<std::string> values) {
+  return {std::move(name), "", std::move(values), {}};
+}
+
+Column numbers(std::string name, std::string units, std::vector<double> values) {
+  return {std::move(name), std::move(units), {}, std::move(values)};
+}
+
+// "q05" for the 5% quantile.
+std::string quantile_name(double level) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "q%02d", static_cast<int>(std::lround(level * 100)));
+  return buf;
+}
+
+// Column `j` of a row-major table `width` values wide.
+std::vector<double> column_of(std::span<const double> values, std::size_t j, std::size_t width) {
+  std::vector<double> out;
+  for (std::size_t i = j; i < values.size(); i += width)
+    out.push_back(values[i]);
+  return out;
+}
+
+// ---- Per-CCG tables --------------------------------------------------------------
+
+void add_quantiles(Table& t, const std::string& prefix, std::span<const double> values) {
+  const std::size_t width = kQuantileLevels.size();
+  for (std::size_t j = 0; j < width; ++j)
+    t.columns.push_back(numbers(prefix + quantile_name(kQuantileLevels[j]), kMoney,
+                                column_of(values, j, width)));
+}
+
+void add_ccg_stats(Table& t, const CcgStats& s) {
+  t.columns.push_back(numbers("p_red", kProbability, s.p_red));
+  t.columns.push_back(numbers("p_red_se", kProbability, s.p_red_se));
+  t.columns.push_back(numbers("p_miss_control", kProbability, s.p_miss_control));
+  t.columns.push_back(numbers("p_miss_control_se", kProbability, s.p_miss_control_se));
+  t.columns.push_back(numbers("surplus_mean", kMoney, s.surplus_mean_k));
+  t.columns.push_back(numbers("surplus_sd", kMoney, s.surplus_sd_k));
+  t.columns.push_back(numbers("surplus_min", kMoney, s.surplus_min_k));
+  t.columns.push_back(numbers("surplus_max", kMoney, s.surplus_max_k));
+  add_quantiles(t, "surplus_", s.surplus_quantiles_k);
+  t.columns.push_back(numbers("surplus_es05", kMoney, s.surplus_es05_k));
+  t.columns.push_back(numbers("underlying_mean", kMoney, s.underlying_mean_k));
+  t.columns.push_back(numbers("surplus_resolution", kMoney, s.hist_resolution_k));
+}
+
+Table ccg_table(const Results& r) {
+  Table t{"ccg", {}};
+  t.columns = {text("code", r.code),
+               text("name", r.name),
+               text("region", r.region),
+               text("area_team_code", r.area_team_code),
+               text("area_team", r.area_team),
+               text("pool", r.pool),
+               numbers("allocation", kMoney, r.allocation_k),
+               numbers("planned_surplus", kMoney, r.planned_surplus_k),
+               numbers("control_total", kMoney, r.control_total_k),
+               numbers("reserves", kMoney, r.reserves_k)};
+  add_ccg_stats(t, r.before);
+  return t;
+}
+
+Table ccg_pooled_table(const Results& r) {
+  Table t{"ccg_pooled", {text("code", r.code), text("name", r.name), text("pool", r.pool)}};
+  add_ccg_stats(t, r.after);
+  return t;
+}
+
+// ---- Group tables ----------------------------------------------------------------
+
+template <class Field>
+std::vector<double> gather(const std::vector<GroupStats>& groups, Field field) {
+  std::vector<double> out;
+  for (const GroupStats& g : groups)
+    out.push_back(field(g));
+  return out;
+}
+
+// A group's statistics before or after risk sharing.
+struct Stage {
+  double expected_red;
+  std::array<double, 3> count_red_q;  // 5%, 50%, 95%
+  double p_deficit;
+  double total_surplus_mean_k;
+  std::array<double, kQuantileLevels.size()> total_surplus_q_k;
+};
+
+Stage stage_of(const GroupStats& g, bool pooled) {
+  if (pooled)
+    return {g.expected_red_pooled, g.count_red_q05_q50_q95_pooled, g.p_deficit_pooled,
+            g.total_surplus_mean_pooled_k, g.total_surplus_quantiles_pooled_k};
+  return {g.expected_red, g.count_red_q05_q50_q95, g.p_deficit, g.total_surplus_mean_k,
+          g.total_surplus_quantiles_k};
+}
+
+void add_group_stage(Table& t, const std::vector<GroupStats>& groups, bool pooled) {
+  std::vector<Stage> s;
+  for (const GroupStats& g : groups)
+    s.push_back(stage_of(g, pooled));
+  const std::string sfx = pooled ? "_pooled" : "";
+  const auto add = [&](std::string name, const char* units, auto field) {
+    std::vector<double> values;
+    for (const Stage& x : s)
+      values.push_back(field(x));
+    t.columns.push_back(numbers(std::move(name) + sfx, units, std::move(values)));
+  };
+  add("expected_red", kCcgs, [](const Stage& x) { return x.expected_red; });
+  const std::array<const char*, 3> count_names = {"count_red_q05", "count_red_q50",
+                                                  "count_red_q95"};
+  for (std::size_t j = 0; j < 3; ++j)
+    add(count_names[j], kCcgs, [j](const Stage& x) { return x.count_red_q[j]; });
+  add("p_deficit", kProbability, [](const Stage& x) { return x.p_deficit; });
+  add("total_surplus_mean", kMoney, [](const Stage& x) { return x.total_surplus_mean_k; });
+  for (std::size_t j = 0; j < kQuantileLevels.size(); ++j)
+    add("total_surplus_" + quantile_name(kQuantileLevels[j]), kMoney,
+        [j](const Stage& x) { return x.total_surplus_q_k[j]; });
+}
+
+Table group_table(std::string name, const std::vector<GroupStats>& groups) {
+  Table t{std::move(name), {}};
+  std::vector<std::string> code, label;
+  for (const GroupStats& g : groups) {
+    code.push_back(g.code);
+    label.push_back(g.name);
+  }
+  t.columns = {text("code", code), text("name", label),
+               numbers("n_ccgs", kCcgs, gather(groups, [](const GroupStats& g) {
+                         return static_cast<double>(g.members.size());
+                       }))};
+  add_group_stage(t, groups, false);
+  add_group_stage(t, groups, true);
+  return t;
+}
+
+Table pool_table(const Results& r) {
+  Table t = group_table("pool", r.pools);
+  std::vector<std::string> members;
+  for (const GroupStats& g : r.pools) {
+    std::string list;
+    for (int i : g.members)
+      list.append(list.empty() ? "" : " ").append(r.code[static_cast<std::size_t>(i)]);
+    members.push_back(list);
+  }
+  t.columns.insert(t.columns.begin() + 2, text("rule", r.pool_rule));
+  t.columns.insert(t.columns.begin() + 3, text("members", members));
+  return t;
+}
+
+// P(exactly k CCGs in the red) and P(at most k), before and after risk sharing.
+Table national_count_table(const GroupStats& national) {
+  const std::size_t size = national.count_red_pmf.size();
+  std::vector<double> k(size), cdf(size), cdf_pooled(size);
+  double sum = 0, sum_pooled = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    k[i] = static_cast<double>(i);
+    cdf[i] = sum += national.count_red_pmf[i];
+    cdf_pooled[i] = sum_pooled += national.count_red_pmf_pooled[i];
+  }
+  return {"national_count",
+          {numbers("ccgs_in_red", kCcgs, k),
+           numbers("p_exactly", kProbability, national.count_red_pmf),
+           numbers("p_at_most", kProbability, cdf),
+           numbers("p_exactly_pooled", kProbability, national.count_red_pmf_pooled),
+           numbers("p_at_most_pooled", kProbability, cdf_pooled)}};
+}
+
+Table provenance_table(const Results& r, const std::string& source) {
+  const Provenance& p = r.provenance;
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"results_file", source},
+      {"schema_version", std::to_string(kSchemaMajor) + "." + std::to_string(kSchemaMinor)},
+      {"tool_version", p.tool_version},
+      {"git_sha", p.git_sha},
+      {"seed", std::to_string(p.seed)},
+      {"trials", std::to_string(p.trials)},
+      {"threads", std::to_string(p.threads)},
+      {"wall_seconds", std::to_string(p.wall_seconds)},
+      {"created_utc", p.created_utc},
+      {"scenario_path", p.scenario_path},
+      {"ccg_table_path", p.ccg_table_path},
+      {"ccg_table_sha256", p.ccg_table_sha256},
+      {"rng", p.rng},
+      {"money_units", "GBP thousands (GBP k) throughout"},
+      {"scenario_toml", p.scenario_toml}};
+  Table t{"provenance", {text("key", {}), text("value", {})}};
+  for (const auto& [key, value] : rows) {
+    t.columns[0].text.push_back(key);
+    t.columns[1].text.push_back(value);
+  }
+  return t;
+}
+
+// ---- CSV -------------------------------------------------------------------------
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s)
+    q.append(c == '"' ? "\"\"" : std::string(1, c));
+  return q + "\"";
+}
+
+// The shortest text that reads back as exactly `x`; empty for NaN.
+std::string number_text(double x) {
+  if (std::isnan(x)) return "";
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  return ec == std::errc{} ? std::string(buf, end) : std::string();
+}
+
+std::string cell(const Column& c, std::size_t row) {
+  return c.is_text() ? csv_field(c.text[row]) : number_text(c.numbers[row]);
+}
+
+void write_csv_rows(const Table& t, std::ostream& out) {
+  for (std::size_t j = 0; j < t.columns.size(); ++j)
+    out << (j ? "," : "") << csv_field(t.columns[j].header());
+  out << "\r\n";
+  for (std::size_t i = 0; i < t.rows(); ++i) {
+    for (std::size_t j = 0; j < t.columns.size(); ++j)
+      out << (j ? "," : "") << cell(t.columns[j], i);
+    out << "\r\n";
+  }
+}
+
+void write_csv_file(const Table& t, const fs::path& path) {
+  const fs::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temp, std::ios::binary);
+    write_csv_rows(t, out);
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(temp, ignored);
+      throw std::runtime_error("cannot write " + path.string());
+    }
+  }
+  fs::rename(temp, path);
+}
+
+}  // namespace
+
+std::string Column::header() const {
+  return units.empty() ? name : std::string(name).append(" (").append(units).append(")");
+}
+
+std::vector<Table> export_tables(const Results& r, const std::string& source) {
+  return {ccg_table(r),
+          ccg_pooled_table(r),
+          group_table("region", r.regions),
+          group_table("area_team", r.area_teams),
+          pool_table(r),
+          group_table("national", {r.national}),
+          national_count_table(r.national),
+          provenance_table(r, source)};
+}
+
+void write_csv(const std::vector<Table>& tables, const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (!fs::is_directory(dir))
+    throw std::runtime_error("cannot create folder " + dir.string() +
+                             (ec ? ": " + ec.message() : std::string()));
+  for (const Table& t : tables)
+    write_csv_file(t, dir / (t.name + ".csv"));
+}
+
+}  // namespace ccgrisk

@@ -1,0 +1,48 @@
+// A run's tables for spreadsheet users: an Excel workbook (one sheet per
+// table) or a folder of CSV files (one file per table). Every column header
+// names the quantity and its units, e.g. "surplus_mean (GBP k)".
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/results.hpp"
+
+namespace ccgrisk {
+
+// One column: text or numbers (NaN is written as an empty cell).
+struct Column {
+  std::string name;   // e.g. "surplus_mean"
+  std::string units;  // e.g. "GBP k", "probability", "CCGs"; empty for labels
+  std::vector<std::string> text;
+  std::vector<double> numbers;
+
+  bool is_text() const { return numbers.empty() && !text.empty(); }
+  std::size_t size() const { return is_text() ? text.size() : numbers.size(); }
+  std::string header() const;  // "name (units)", or "name" without units
+};
+
+struct Table {
+  std::string name;  // the sheet name, or the CSV file's name without .csv
+  std::vector<Column> columns;
+  std::size_t rows() const { return columns.empty() ? 0 : columns.front().size(); }
+};
+
+// The tables of a run, in this order: ccg (per CCG before risk sharing),
+// ccg_pooled (after), region, area_team, pool, national, national_count
+// (the distribution of the number of CCGs in the red) and provenance
+// (key, value; `source` is the results file they came from).
+std::vector<Table> export_tables(const Results& results, const std::string& source);
+
+// Writes `tables` as a workbook at `path`, under a temporary name renamed
+// over `path` once complete. Throws std::runtime_error naming the path.
+void write_xlsx(const std::vector<Table>& tables, const std::filesystem::path& path);
+
+// Writes each table as `dir`/NAME.csv (RFC 4180, UTF-8, numbers in their
+// shortest exact form), creating `dir` if needed; each file is written under
+// a temporary name and renamed. Throws std::runtime_error naming the file.
+void write_csv(const std::vector<Table>& tables, const std::filesystem::path& dir);
+
+}  // namespace ccgrisk

@@ -1,0 +1,19 @@
+// Reading a results file (schema 1.x) back into Results, for the commands
+// that work from a finished run (summary, export, report).
+#pragma once
+
+#include <filesystem>
+
+#include "engine/results.hpp"
+
+namespace ccgrisk {
+
+// Reconstructs the Results that write_results_file wrote to `path`: every
+// statistic, the CCG identities and plan, group memberships (from
+// /ccg/*_index) and provenance. Fields a file does not hold keep their
+// defaults. Throws InputError naming the file when it is missing, not HDF5,
+// not a ccgrisk results file (root attribute file_type), of another schema
+// major version, or lacks a dataset the schema requires.
+Results read_results_file(const std::filesystem::path& path);
+
+}  // namespace ccgrisk

@@ -1,0 +1,118 @@
+// Calibration: recovers known parameters, reports unreachable targets, and
+// the shipped baseline reproduces the 2013-14 figures it was fitted to.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "engine/calibrate.hpp"
+#include "input/error.hpp"
+#include "support.hpp"
+
+using namespace ccgrisk;
+using namespace ccgrisk::test;
+
+namespace {
+
+// Eight CCGs in two regions (North, South), two area teams each.
+std::string small_csv() {
+  std::string csv =
+      "ods_code,name,area_team_code,area_team,region,allocation_2013_14_k,population\n";
+  for (int i = 0; i < 8; ++i) {
+    const int area = i % 4;
+    csv.append("C").append(std::to_string(10 + i)).append(",CCG ").append(std::to_string(i));
+    csv.append(",A").append(std::to_string(area)).append(",Area ").append(std::to_string(area));
+    csv.append(area < 2 ? ",North," : ",South,");
+    csv.append(std::to_string(100000 + 10000 * i)).append(",250000\n");
+  }
+  return csv;
+}
+
+struct Synthetic {
+  TempDir dir;
+  std::filesystem::path scenario;
+  Synthetic() {
+    write_file(dir / "ccgs.csv", small_csv());
+    scenario =
+        write_file(dir / "s.toml", "[run]\ntrials = 4000\nseed = 7\n[data]\nccgs = \"ccgs.csv\"\n");
+  }
+  std::filesystem::path targets(double value, double lower, double upper) const {
+    return write_file(dir / "t.toml",
+                      "[calibration]\ntrials = 4000\n[[target]]\nname = \"North red\"\n"
+                      "statistic = \"expected_red\"\ngroup = \"region:North\"\nvalue = " +
+                          std::to_string(value) +
+                          "\ntolerance = 0.02\nparameter = "
+                          "\"shift.region.North\"\nlower = " +
+                          std::to_string(lower) + "\nupper = " + std::to_string(upper) + "\n");
+  }
+};
+
+double north_red(const std::filesystem::path& scenario, double shift) {
+  Scenario s =
+      load_scenario_with_overrides(scenario, {{"shift.region.North", std::to_string(shift), ""}});
+  const Results r = run_scenario(s, read_ccg_table(s.ccgs), RunOptions{0, 512});
+  return r.regions.at(0).expected_red;
+}
+
+}  // namespace
+
+TEST_CASE("calibrate recovers a known shift from a perturbed start", "[calibrate]") {
+  Synthetic syn;
+  const double truth = 0.4;
+  const double value = north_red(syn.scenario, truth);  // simulate with the known parameter
+  const Targets targets = load_targets(syn.targets(value, -2.0, 2.0));
+  const CalibrationOutcome fit = calibrate(syn.scenario, {}, targets, RunOptions{0, 512});
+  REQUIRE(fit.converged);
+  INFO("fitted " << fit.parameters[0] << " truth " << truth);
+  CHECK(std::abs(fit.achieved[0].value - value) <= 0.05 * 0.02);
+  // Same seed and trials as the simulated truth, so the shift is recovered to
+  // the resolution of the count's steps.
+  CHECK(fit.parameters[0] == Approx(truth).margin(0.02));
+}
+
+TEST_CASE("calibrate reports a target it cannot reach", "[calibrate]") {
+  Synthetic syn;
+  const Targets targets = load_targets(syn.targets(3.9, -0.1, 0.1));  // 4 CCGs in the North
+  CHECK_THROWS_WITH(calibrate(syn.scenario, {}, targets, RunOptions{0, 512}),
+                    Catch::Contains("unreachable") && Catch::Contains("shift.region.North") &&
+                        Catch::Contains("North red"));
+}
+
+TEST_CASE("a target naming a group the run does not have is an input error", "[calibrate]") {
+  Synthetic syn;
+  write_file(syn.dir / "bad.toml",
+             "[[target]]\nname = \"x\"\nstatistic = \"expected_red\"\ngroup = \"region:Wales\"\n"
+             "value = 1\nparameter = \"shift.region.North\"\nlower = -1\nupper = 1\n");
+  const Targets targets = load_targets(syn.dir / "bad.toml");
+  CHECK_THROWS_WITH(calibrate(syn.scenario, {}, targets, RunOptions{0, 512}),
+                    Catch::Contains("region:Wales") && Catch::Contains("target[0]"));
+}
+
+TEST_CASE("targets files are validated", "[calibrate]") {
+  TempDir dir;
+  const std::string base = "[[target]]\nname = \"x\"\nvalue = 1\n";
+  CHECK_THROWS_WITH(load_targets(write_file(dir / "a.toml", base + "statistic = \"nope\"\n")),
+                    Catch::Contains("target[0].statistic") && Catch::Contains("nope"));
+  CHECK_THROWS_WITH(
+      load_targets(write_file(dir / "b.toml",
+                              base + "statistic = \"expected_red\"\ngroup = \"county:X\"\n")),
+      Catch::Contains("target[0].group"));
+  CHECK_THROWS_WITH(load_targets(write_file(
+                        dir / "c.toml", base + "statistic = \"expected_red\"\nparameter = \"a\"\n"
+                                               "lower = 2\nupper = 1\n")),
+                    Catch::Contains("lower must be < upper"));
+  CHECK_THROWS_WITH(load_targets(dir / "missing.toml"), Catch::Contains("missing.toml"));
+}
+
+TEST_CASE("the shipped baseline reproduces every 2013-14 target", "[calibrate][regression]") {
+  const auto root = std::filesystem::path(CCGRISK_SOURCE_DIR) / "scenarios";
+  const Targets targets = load_targets(root / "targets-2013-14.toml");
+  Scenario s = load_scenario(root / "baseline-2013-14.toml");
+  s.run.trials = targets.trials;
+  const Results r = run_scenario(s, read_ccg_table(s.ccgs), RunOptions{0, 1024});
+  for (std::size_t i = 0; i < targets.targets.size(); ++i) {
+    const Target& t = targets.targets[i];
+    const Measured m = measure(t, r, targets.path, i);
+    INFO(t.name << ": model " << m.value << " +- " << m.se << ", 2013-14 " << t.value);
+    CHECK(std::abs(m.value - t.value) <= t.tolerance);
+  }
+}
