@@ -38,7 +38,8 @@ build: configure
 
 run: build
 	@mkdir -p $(RESULTS)
-	$(BUILD_DIR)/sim/ccgrisk run $(SCENARIO) -o $(RESULTS)/baseline-2013-14.h5
+	$(BUILD_DIR)/sim/ccgrisk run $(SCENARIO) -o $(RESULTS)/baseline-2013-14.h5 \
+	  --targets scenarios/targets-2013-14.toml
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)

@@ -21,10 +21,6 @@
 #include <utility>
 #include <vector>
 
-// Cases whose checks fail against the current binary because of known
-// defects (reported, see the comment at each use). They run and print their
-// failures but do not fail the suite; make this "" once the defects are fixed.
-#define CCGRISK_KNOWN_DEFECT "[!mayfail]"
 
 namespace {
 
@@ -604,12 +600,12 @@ TEST_CASE("cli toml: unknown pool rule names the key and the value", "[cli][toml
 // Defect: CLI11 parse errors are printed by CLI11 itself, without the
 // "ccgrisk: error: " prefix; and "A subcommand is required" does not name
 // the word given.
-TEST_CASE("cli usage: no arguments", "[cli][usage]" CCGRISK_KNOWN_DEFECT) {
+TEST_CASE("cli usage: no arguments", "[cli][usage]") {
   Case c;
   check_rejected(c, c.run_args(""), {"subcommand"});
 }
 
-TEST_CASE("cli usage: unknown subcommand names it", "[cli][usage]" CCGRISK_KNOWN_DEFECT) {
+TEST_CASE("cli usage: unknown subcommand names it", "[cli][usage]") {
   Case c;
   std::string args = "frobnicate ";
   args.append(quote(c.scenario_path().string()))
@@ -618,7 +614,7 @@ TEST_CASE("cli usage: unknown subcommand names it", "[cli][usage]" CCGRISK_KNOWN
   check_rejected(c, c.run_args(args), {"frobnicate"});
 }
 
-TEST_CASE("cli usage: missing -o names the option", "[cli][usage]" CCGRISK_KNOWN_DEFECT) {
+TEST_CASE("cli usage: missing -o names the option", "[cli][usage]") {
   Case c;
   std::string args = "run ";
   args.append(quote(c.scenario_path().string())).append(" --quiet");
@@ -628,7 +624,7 @@ TEST_CASE("cli usage: missing -o names the option", "[cli][usage]" CCGRISK_KNOWN
 // Defect: besides the missing prefix, CLI11 says "Value 0 not in range
 // 0.000000 to 1797693134862315708...000.000000" (300+ digits).
 TEST_CASE("cli usage: --trials 0 or abc names the option and the value",
-          "[cli][usage]" CCGRISK_KNOWN_DEFECT) {
+          "[cli][usage]") {
   Case c;
   const std::string bad = GENERATE("0", "abc", "-4");
   const std::string m =
@@ -638,14 +634,14 @@ TEST_CASE("cli usage: --trials 0 or abc names the option and the value",
 
 // Defect: --seed is parsed into an unsigned integer and -3 wraps to
 // 18446744073709551613 (run.seed = -3 in the scenario is rejected).
-TEST_CASE("cli usage: negative --seed is rejected", "[cli][usage]" CCGRISK_KNOWN_DEFECT) {
+TEST_CASE("cli usage: negative --seed is rejected", "[cli][usage]") {
   Case c;
   check_rejected(c, c.run("--quiet --seed -3"), {"--seed", "-3"});
 }
 
 // Defect: trials + block - 1 overflows std::int64_t in engine/run.cpp, so
 // no trial runs; the run exits 0 and writes a file of NaN probabilities.
-TEST_CASE("cli usage: --trials too large to run is rejected", "[cli][usage]" CCGRISK_KNOWN_DEFECT) {
+TEST_CASE("cli usage: --trials too large to run is rejected", "[cli][usage]") {
   Case c;
   check_rejected(c, c.run("--quiet --trials 9223372036854775807"), {"--trials"});
 }

@@ -11,6 +11,7 @@
 #include "app/common.hpp"
 #include "app/progress.hpp"
 #include "app/summary.hpp"
+#include "app/targets_table.hpp"
 #include "engine/run.hpp"
 #include "output/results_file.hpp"
 
@@ -24,6 +25,7 @@ struct RunArgs {
   std::optional<std::string> trials;  // as typed: validated as run.trials would be
   std::optional<std::string> seed;
   std::vector<std::string> sets;  // --set KEY=VALUE, in order
+  std::filesystem::path targets;  // --targets: published figures to compare with
   int threads = 0;
   std::int64_t block_trials = 1024;
   bool quiet = false;
@@ -42,6 +44,8 @@ std::vector<Override> overrides(const RunArgs& a) {
 
 int run(const RunArgs& a) {
   Inputs in = load_inputs(a.scenario, overrides(a));
+  const std::optional<Targets> targets =
+      a.targets.empty() ? std::nullopt : std::optional<Targets>(load_targets(a.targets));
   check_output_path(a.output);
   std::atomic<std::int64_t> done{0};
   Results results;
@@ -49,9 +53,18 @@ int run(const RunArgs& a) {
     ProgressBar bar(done, in.scenario.run.trials, !a.quiet);
     results = run_scenario(in.scenario, in.table, RunOptions{a.threads, a.block_trials, &done});
   }
+  std::vector<Measured> measured;
+  if (targets) {
+    measured = measure_all(*targets, results);
+    results.targets = target_checks(*targets, measured);
+  }
   write_results_file(results, a.output);
   if (!a.quiet) {
     print_summary(results, std::cout);
+    if (targets) {
+      std::cout << "\nAgainst the published figures (" << a.targets.string() << ")\n";
+      print_target_table(*targets, measured, {}, "  ", std::cout);
+    }
     std::cout << "\nResults written to " << a.output.string() << "\n";
   }
   return kExitOk;
@@ -77,6 +90,8 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--block-trials", a->block_trials,
                   "Trials per parallel task (tuning only; results do not depend on it)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--targets", a->targets,
+                  "Targets TOML file: print and record the run against published figures");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress bar and no summary");
   return {cmd, [a] { return run(*a); }};
 }

@@ -3,11 +3,28 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <string>
 #include <vector>
 
 #include "input/error.hpp"
 
 namespace ccgrisk {
+
+namespace {
+
+// "unknown command 'x' (expected one of: run, ...)" when the first argument
+// is neither an option nor a command; empty otherwise.
+std::string unknown_command(int argc, char** argv, const std::vector<Command>& commands) {
+  if (argc < 2 || argv[1][0] == '-') return {};
+  std::string names;
+  for (const Command& c : commands) {
+    if (c.cli->get_name() == argv[1]) return {};
+    names.append(names.empty() ? "" : ", ").append(c.cli->get_name());
+  }
+  return std::string("unknown command '").append(argv[1]).append("' (expected one of: ").append(names).append(")");
+}
+
+}  // namespace
 
 int run_command_line(int argc, char** argv) {
   CLI::App app{"ccgrisk: Monte Carlo risk of NHS commissioners ending the year in the red"};
@@ -15,12 +32,18 @@ int run_command_line(int argc, char** argv) {
   const std::vector<Command> commands = {add_run_command(app),     add_calibrate_command(app),
                                          add_summary_command(app), add_report_command(app),
                                          add_export_command(app)};
+  if (const std::string unknown = unknown_command(argc, argv, commands); !unknown.empty()) {
+    std::cerr << "ccgrisk: error: " << unknown << "\n";
+    return kExitBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    std::cerr << "ccgrisk: error: " << e.what() << "\nRun 'ccgrisk --help' or 'ccgrisk COMMAND --help'.\n";
     return kExitBadInput;
   }
   try {

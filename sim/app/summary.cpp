@@ -61,7 +61,8 @@ void print_top(const Results& r, std::ostream& out) {
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](auto a, auto b) { return r.before.p_red[a] > r.before.p_red[b]; });
-  out << format("The %d CCGs most likely to be in the red\n", kTopCcgs)
+  out << format("The %zu CCGs most likely to be in the red\n",
+                std::min<std::size_t>(kTopCcgs, r.code.size()))
       << "  code  name                                          P(red) +- se      pooled\n";
   for (std::size_t k = 0; k < order.size() && k < static_cast<std::size_t>(kTopCcgs); ++k) {
     const std::size_t i = order[k];
@@ -72,16 +73,36 @@ void print_top(const Results& r, std::ostream& out) {
   out << "\n";
 }
 
+void print_group_row(const char* label, const GroupStats& g, std::ostream& out) {
+  out << format("  %-24.24s %4zu %10.2f %10.2f %12.2f %10.2f\n", label, g.members.size(),
+                g.expected_red, g.expected_red_pooled, g.expected_unplanned_red,
+                g.expected_planned_red);
+}
+
 void print_regions(const Results& r, std::ostream& out) {
-  out << "Expected CCGs in the red by region\n"
-      << "  region                 CCGs   before pooling   after pooling\n";
-  for (const GroupStats& g : r.regions) {
-    out << format("  %-22s %4zu   %14.2f   %13.2f\n", g.name.c_str(), g.members.size(),
-                  g.expected_red, g.expected_red_pooled);
-  }
+  out << "Expected CCGs in the red by region          (unplanned: CCGs that planned no deficit)\n"
+      << "  region                   CCGs     before      after    unplanned    planned\n";
+  for (const GroupStats& g : r.regions) print_group_row(g.name.c_str(), g, out);
+  print_group_row("England", r.national, out);
   for (const GroupStats& g : r.pools) {
-    out << format("  pool %-17s %4zu   %14.2f   %13.2f\n", g.name.c_str(), g.members.size(),
-                  g.expected_red, g.expected_red_pooled);
+    const std::string label = "pool " + g.name;
+    print_group_row(label.c_str(), g, out);
+  }
+}
+
+void print_specialised(const Results& r, std::ostream& out) {
+  if (r.hubs.empty()) return;
+  const HubStats& s = r.specialised;
+  out << format(
+      "\nNHS England specialised commissioning (%zu hubs, budget GBP %.2fbn)\n"
+      "  mean deficit GBP %.0fm (5-95%%: %.0fm to %.0fm), P(deficit) %.3f\n"
+      "  hub                                            budget GBP m   mean overspend   "
+      "P(overspend)\n",
+      r.hubs.size(), s.budget_k / 1e6, s.overspend_mean_k / 1e3,
+      s.overspend_quantiles_k[1] / 1e3, s.overspend_quantiles_k[7] / 1e3, s.p_overspend);
+  for (const HubStats& h : r.hubs) {
+    out << format("  %-46.46s %12.0f %15.1f%% %14.3f\n", h.name.c_str(), h.budget_k / 1e3,
+                  100.0 * h.overspend_mean_k / h.budget_k, h.p_overspend);
   }
 }
 
@@ -92,6 +113,7 @@ void print_summary(const Results& r, std::ostream& out) {
   print_national(r, out);
   print_top(r, out);
   print_regions(r, out);
+  print_specialised(r, out);
 }
 
 }  // namespace ccgrisk

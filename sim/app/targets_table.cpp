@@ -22,6 +22,17 @@ std::vector<Measured> measure_all(const Targets& targets, const Results& results
   return out;
 }
 
+std::vector<TargetCheck> target_checks(const Targets& targets,
+                                       const std::vector<Measured>& achieved) {
+  std::vector<TargetCheck> out;
+  for (std::size_t i = 0; i < targets.targets.size(); ++i) {
+    const Target& t = targets.targets[i];
+    out.push_back({t.name, statistic_name(t.statistic), t.group, t.source, t.value, t.tolerance,
+                   achieved[i].value, achieved[i].se});
+  }
+  return out;
+}
+
 void print_target_table(const Targets& targets, const std::vector<Measured>& achieved,
                         const std::vector<double>& parameters, const std::string& prefix,
                         std::ostream& out) {
@@ -36,7 +47,7 @@ void print_target_table(const Targets& targets, const std::vector<Measured>& ach
     if (t.parameter && i < parameters.size() && !std::isnan(parameters[i]))
       fitted = *t.parameter + " = " + line("%.6g", parameters[i]);
     out << prefix
-        << line("%-44.44s %10.4g %10.4g %9.2g %9.3g  %-4s %s\n", t.name.c_str(), t.value, m.value,
+        << line("%-44.44s %10.6g %10.6g %9.2g %9.3g  %-4s %s\n", t.name.c_str(), t.value, m.value,
                 m.se, t.tolerance, met ? "yes" : "NO", fitted.c_str());
   }
 }

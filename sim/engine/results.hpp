@@ -80,6 +80,18 @@ struct HubStats {
   double hist_resolution_k = 0.0;
 };
 
+// A published figure and the run's value of the same statistic (run --targets).
+struct TargetCheck {
+  std::string name;
+  std::string statistic;
+  std::string group;
+  std::string source;
+  double value = 0.0;      // the published figure
+  double tolerance = 0.0;
+  double model = 0.0;      // this run
+  double model_se = 0.0;   // its Monte Carlo standard error
+};
+
 struct Provenance {
   std::string tool_version;
   std::string git_sha;
@@ -117,6 +129,8 @@ struct Results {
 
   std::vector<HubStats> hubs;  // scenario order; empty without [[hub]]
   HubStats specialised;        // NHS England: the sum of the hubs' overspends
+
+  std::vector<TargetCheck> targets;  // empty unless run with --targets
 };
 
 }  // namespace ccgrisk

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cmath>
 #include <exception>
 #include <span>
 #include <stdexcept>
@@ -375,6 +376,32 @@ void write_specialised(const Group& g, const HubStats& s) {
   h5::write_attribute(q, "levels", kQuantileLevels);
 }
 
+// ---- /targets: published figures next to this run's values ----------------------
+
+void write_targets(const Group& g, std::span<const TargetCheck> targets) {
+  h5::write_attribute(g, "description",
+                      "published figures (run --targets) and this run's value of each");
+  std::vector<std::string> name, statistic, group, source;
+  std::vector<double> value, tolerance, model, model_se;
+  std::vector<std::int64_t> met;
+  for (const TargetCheck& t : targets) {
+    name.push_back(t.name), statistic.push_back(t.statistic), group.push_back(t.group);
+    source.push_back(t.source), value.push_back(t.value), tolerance.push_back(t.tolerance);
+    model.push_back(t.model), model_se.push_back(t.model_se);
+    met.push_back(std::abs(t.model - t.value) <= t.tolerance);
+  }
+  const Dims dims{targets.size()};
+  h5::write_dataset(g, "name", name, dims, kLabel, "target name");
+  h5::write_dataset(g, "statistic", statistic, dims, kLabel, "statistic measured (docs/calibration.md)");
+  h5::write_dataset(g, "group", group, dims, kLabel, "national, region:NAME, hub:NAME, ...");
+  h5::write_dataset(g, "source", source, dims, kLabel, "where the published figure comes from");
+  h5::write_dataset(g, "value", value, dims, "1", "the published figure (units of the statistic)");
+  h5::write_dataset(g, "tolerance", tolerance, dims, "1", "|model - value| <= tolerance is met");
+  h5::write_dataset(g, "model", model, dims, "1", "this run's value of the statistic");
+  h5::write_dataset(g, "model_se", model_se, dims, "1", "Monte Carlo standard error of model");
+  h5::write_dataset(g, "met", met, dims, kLabel, "1 if the target is met, else 0");
+}
+
 // ---- The file --------------------------------------------------------------------
 
 void write_ccg_group(const Group& g, const Results& r) {
@@ -402,6 +429,7 @@ void write_file(const Results& r, const fs::path& path) {
   write_pools(file.group("/pool"), r);
   write_hubs(file.group("/hub"), r.hubs);
   if (!r.hubs.empty()) write_specialised(file.group("/national"), r.specialised);
+  if (!r.targets.empty()) write_targets(file.group("/targets"), r.targets);
   add_dimension_scales(file);
   file.close();
 }
