@@ -113,7 +113,7 @@ class ScenarioReader {
   void read(const toml::table& root, Scenario& s) const {
     check_keys(root, "",
                {"run", "data", "plan", "mix", "drivers", "correlation", "underfunding", "pool",
-                "hub", "shift", "volatility", "specialised", "ccg"});
+                "hub", "shift", "volatility", "specialised", "ccg", "stress"});
     read_run(root, s.run);
     s.ccgs = read_data(root);
     read_plan(root, s.plan);
@@ -128,6 +128,7 @@ class ScenarioReader {
     if (const toml::table* t = section(root, "specialised", "", {"shift_pct"}))
       read_number(*t, "specialised", "shift_pct", kSignedPct, s.hub_shift_pct);
     read_ccg_overrides(root, s.ccg_overrides);
+    read_stress(root, s);
     check_sd_multiplier(s);
   }
 
@@ -532,6 +533,20 @@ class ScenarioReader {
   void read_optional(const toml::table& t, const std::string& prefix, std::string_view key,
                      const Range& range, std::optional<double>& out) const {
     if (const toml::node* node = t.get(key)) out = number(*node, key_path(prefix, key), range);
+  }
+
+  // [stress] national_shock = [5 numbers], in sd of the national factors.
+  void read_stress(const toml::table& root, Scenario& s) const {
+    const toml::table* t = section(root, "stress", "", {"national_shock"});
+    if (!t || !t->get("national_shock")) return;
+    const toml::node& node = *t->get("national_shock");
+    const toml::array* list = node.as_array();
+    if (!list || list->size() != kNumDrivers)
+      fail("stress.national_shock", node,
+           "expected an array of 5 numbers (acute, specialist, other, cip_delivery, "
+           "transfer_mismatch), in standard deviations");
+    for (int k = 0; k < kNumDrivers; ++k)
+      s.national_shock[k] = number((*list)[k], indexed("stress.national_shock", k), Range{-50.0, 50.0});
   }
 
   // The multiplied CIP-delivery sd must still be a valid beta sd.

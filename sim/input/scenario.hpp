@@ -148,6 +148,9 @@ struct Scenario {
   LocalShifts shifts;
   std::map<std::string, CcgOverride> ccg_overrides;  // [ccg.CODE]
   double sd_multiplier = 1.0;  // drivers.sd_multiplier: scales every driver's sd (>= 0)
+  // [stress] national_shock: a deterministic shift of the national factors,
+  // in standard deviations, driver order as enum Driver: X = L xi + shock.
+  Eigen::Matrix<double, kNumDrivers, 1> national_shock = Eigen::Matrix<double, kNumDrivers, 1>::Zero();
   Volatility volatility;
 };
 

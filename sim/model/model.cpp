@@ -81,6 +81,7 @@ void build_drivers(Model& m, const Scenario& s) {
   m.cip_delivery = {s.cip_delivery.mean, s.cip_delivery.sd * k};
   m.cip_transform = InverseBetaTable(m.cip_delivery.mean, m.cip_delivery.sd);
   m.national_cholesky = s.driver_correlation.llt().matrixL();
+  m.national_shock = s.national_shock;
   const CorrelationShares& c = s.correlation;
   m.load_national = std::sqrt(c.national);
   m.load_region = std::sqrt(c.region);

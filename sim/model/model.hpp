@@ -62,6 +62,7 @@ struct Model {
   BetaDriver cip_delivery;
   InverseBetaTable cip_transform;                                     // z -> d_i
   Eigen::Matrix<double, kNumDrivers, kNumDrivers> national_cholesky;  // L, L L^T = correlation
+  Eigen::Matrix<double, kNumDrivers, 1> national_shock;  // [stress]: X = L xi + shock
   double load_national = 0.0;                                         // sqrt(rho_N)
   double load_region = 0.0;                                           // sqrt(rho_R)
   double load_area = 0.0;                                             // sqrt(rho_A)

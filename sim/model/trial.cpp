@@ -27,7 +27,7 @@ void draw_common_factors(const Model& m, TrialStream& rng, TrialState& s) {
   Eigen::Matrix<double, kNumDrivers, 1> xi;
   for (int k = 0; k < kNumDrivers; ++k)
     xi[k] = normal(rng);
-  const Eigen::Matrix<double, kNumDrivers, 1> national = m.national_cholesky * xi;
+  const Eigen::Matrix<double, kNumDrivers, 1> national = m.national_cholesky * xi + m.national_shock;
   for (int k = 0; k < kNumDrivers; ++k)
     s.national[k] = national[k];
   for (double& y : s.region_factor)

@@ -417,7 +417,7 @@ void write_pools(const Group& g, const Results& r) {
                     "risk-sharing rule: full or cover (members: /ccg/pool_index)");
 }
 
-void write_file(const Results& r, const fs::path& path) {
+void write_file(const Results& r, const fs::path& path, const ExtraGroups& extra) {
   const std::size_t n = r.code.size();
   h5::File file = h5::File::create(path);
   write_provenance(file, r.provenance);
@@ -430,6 +430,7 @@ void write_file(const Results& r, const fs::path& path) {
   write_hubs(file.group("/hub"), r.hubs);
   if (!r.hubs.empty()) write_specialised(file.group("/national"), r.specialised);
   if (!r.targets.empty()) write_targets(file.group("/targets"), r.targets);
+  if (extra) extra(file);
   add_dimension_scales(file);
   file.close();
 }
@@ -440,14 +441,14 @@ fs::path temp_path_for(const fs::path& target) {
 
 }  // namespace
 
-void write_results_file(const Results& results, const fs::path& path) {
+void write_results_file(const Results& results, const fs::path& path, const ExtraGroups& extra) {
   const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   if (!fs::is_directory(folder))
     throw std::runtime_error("cannot write results file " + path.string() + ": folder " +
                              folder.string() + " does not exist");
   const fs::path temp = temp_path_for(path);
   try {
-    write_file(results, temp);
+    write_file(results, temp, extra);
     fs::rename(temp, path);
   } catch (const std::exception& e) {
     std::error_code ignored;

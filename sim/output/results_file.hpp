@@ -2,8 +2,10 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 
 #include "engine/results.hpp"
+#include "output/hdf5.hpp"
 
 namespace ccgrisk {
 
@@ -13,7 +15,11 @@ inline constexpr int kSchemaMinor = 0;
 // Writes `results` to `path` atomically: everything goes to a temporary file
 // beside `path`, which is renamed over `path` only once complete, so a
 // reader never sees a half-written file and a failure leaves none behind.
+// `extra`, if given, writes further groups (e.g. /sweep) into the same file
+// before it is closed and renamed, so they share its atomicity.
 // Throws std::runtime_error (naming the path) on any HDF5 or file failure.
-void write_results_file(const Results& results, const std::filesystem::path& path);
+using ExtraGroups = std::function<void(const h5::File&)>;
+void write_results_file(const Results& results, const std::filesystem::path& path,
+                        const ExtraGroups& extra = {});
 
 }  // namespace ccgrisk
