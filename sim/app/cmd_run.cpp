@@ -26,6 +26,8 @@ struct RunArgs {
   std::optional<std::string> seed;
   std::vector<std::string> sets;  // --set KEY=VALUE, in order
   std::filesystem::path targets;  // --targets: published figures to compare with
+  bool antithetic = false;
+  std::optional<std::string> target_se, max_trials;
   int threads = 0;
   std::int64_t block_trials = 1024;
   bool quiet = false;
@@ -39,6 +41,9 @@ std::vector<Override> overrides(const RunArgs& a) {
     out.push_back(parse_override(s));
   if (a.trials) out.push_back(option_override("--trials", "run.trials", *a.trials));
   if (a.seed) out.push_back(option_override("--seed", "run.seed", *a.seed));
+  if (a.antithetic) out.push_back(option_override("--antithetic", "run.antithetic", "true"));
+  if (a.target_se) out.push_back(option_override("--target-se", "run.target_se", *a.target_se));
+  if (a.max_trials) out.push_back(option_override("--max-trials", "run.max_trials", *a.max_trials));
   return out;
 }
 
@@ -90,6 +95,14 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--block-trials", a->block_trials,
                   "Trials per parallel task (tuning only; results do not depend on it)")
       ->check(CLI::PositiveNumber);
+  cmd->add_flag("--antithetic", a->antithetic,
+                "Antithetic pairs: trial 2j+1 negates every normal of trial 2j (run.antithetic)");
+  cmd->add_option("--target-se", a->target_se,
+                  "Add trials until every CCG's P(red) standard error is at most this "
+                  "(run.target_se; 0 = off)")
+      ->type_name("SE");
+  cmd->add_option("--max-trials", a->max_trials, "Cap for --target-se (run.max_trials)")
+      ->type_name("INT");
   cmd->add_option("--targets", a->targets,
                   "Targets TOML file: print and record the run against published figures");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress bar and no summary");

@@ -1,6 +1,7 @@
 #include "app/summary.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <numeric>
 #include <string>
@@ -29,13 +30,33 @@ std::string with_commas(long long v) {
   return s;
 }
 
+void print_precision(const Results& r, std::ostream& out) {
+  const Provenance& p = r.provenance;
+  if (p.target_se > 0) {
+    double worst = 0;
+    for (double se : r.before.p_red_se)
+      worst = std::max(worst, se);
+    out << format("  precision on demand: target se %.4g, reached %.4g after %s trials\n",
+                  p.target_se, worst, with_commas(p.trials).c_str());
+  }
+  if (p.antithetic && !r.before.p_red_variance_ratio.empty()) {
+    std::vector<double> ratio;
+    for (double x : r.before.p_red_variance_ratio)
+      if (std::isfinite(x)) ratio.push_back(x);
+    std::sort(ratio.begin(), ratio.end());
+    if (!ratio.empty())
+      out << format("  antithetic pairs: P(red) variance reduced %.2fx (median over CCGs)\n",
+                    ratio[ratio.size() / 2]);
+  }
+}
+
 void print_header(const Results& r, std::ostream& out) {
   const Provenance& p = r.provenance;
   const double ccg_trials = static_cast<double>(p.trials) * static_cast<double>(r.code.size());
   out << "ccgrisk " << p.tool_version << "  " << p.scenario_path << "\n"
       << format(
              "  %s trials of %zu CCGs, seed %llu, %d threads, %.2f s wall, %.1f million "
-             "CCG-trials/s\n\n",
+             "CCG-trials/s\n",
              with_commas(p.trials).c_str(), r.code.size(), static_cast<unsigned long long>(p.seed),
              p.threads, p.wall_seconds, ccg_trials / std::max(p.wall_seconds, 1e-9) / 1e6);
 }
@@ -82,7 +103,8 @@ void print_group_row(const char* label, const GroupStats& g, std::ostream& out) 
 void print_regions(const Results& r, std::ostream& out) {
   out << "Expected CCGs in the red by region          (unplanned: CCGs that planned no deficit)\n"
       << "  region                   CCGs     before      after    unplanned    planned\n";
-  for (const GroupStats& g : r.regions) print_group_row(g.name.c_str(), g, out);
+  for (const GroupStats& g : r.regions)
+    print_group_row(g.name.c_str(), g, out);
   print_group_row("England", r.national, out);
   for (const GroupStats& g : r.pools) {
     const std::string label = "pool " + g.name;
@@ -98,8 +120,8 @@ void print_specialised(const Results& r, std::ostream& out) {
       "  mean deficit GBP %.0fm (5-95%%: %.0fm to %.0fm), P(deficit) %.3f\n"
       "  hub                                            budget GBP m   mean overspend   "
       "P(overspend)\n",
-      r.hubs.size(), s.budget_k / 1e6, s.overspend_mean_k / 1e3,
-      s.overspend_quantiles_k[1] / 1e3, s.overspend_quantiles_k[7] / 1e3, s.p_overspend);
+      r.hubs.size(), s.budget_k / 1e6, s.overspend_mean_k / 1e3, s.overspend_quantiles_k[1] / 1e3,
+      s.overspend_quantiles_k[7] / 1e3, s.p_overspend);
   for (const HubStats& h : r.hubs) {
     out << format("  %-46.46s %12.0f %15.1f%% %14.3f\n", h.name.c_str(), h.budget_k / 1e3,
                   100.0 * h.overspend_mean_k / h.budget_k, h.p_overspend);
@@ -110,6 +132,8 @@ void print_specialised(const Results& r, std::ostream& out) {
 
 void print_summary(const Results& r, std::ostream& out) {
   print_header(r, out);
+  print_precision(r, out);
+  out << "\n";
   print_national(r, out);
   print_top(r, out);
   print_regions(r, out);

@@ -13,22 +13,23 @@ HistogramRange histogram_range(double lo_gbp, double hi_gbp) {
   return {lo, width, static_cast<std::int64_t>(std::llround(centre))};
 }
 
+int fine_bin(std::int64_t x, const HistogramRange& range) {
+  const double pos = (static_cast<double>(x) - range.lo_gbp) / range.width_gbp;
+  if (pos < 0.0) return 0;
+  if (pos >= kFineBins) return kFineBins + 1;
+  return 1 + static_cast<int>(pos);
+}
+
 void Series::add(std::int64_t x, const HistogramRange& range) {
   min = std::min(min, x);
   max = std::max(max, x);
   const Wide d = Wide{x} - range.reference_gbp;
   sum += d;
   sum_sq += d * d;
-  const double pos = (static_cast<double>(x) - range.lo_gbp) / range.width_gbp;
-  if (pos < 0.0) {
-    ++bins[0];
-    under_sum += x;
-  } else if (pos >= kFineBins) {
-    ++bins[kFineBins + 1];
-    over_sum += x;
-  } else {
-    ++bins[1 + static_cast<int>(pos)];
-  }
+  const int b = fine_bin(x, range);
+  ++bins[b];
+  if (b == 0) under_sum += x;
+  if (b == kFineBins + 1) over_sum += x;
 }
 
 void Series::merge(const Series& o) {
@@ -43,6 +44,11 @@ void Series::merge(const Series& o) {
 }
 
 namespace {
+
+void merge_sums(std::vector<Wide>& into, const std::vector<Wide>& from) {
+  for (std::size_t k = 0; k < into.size(); ++k)
+    into[k] += from[k];
+}
 
 // Centre and spread of CCG i's outturn, in GBP thousands, from the model's
 // parameters: centre = s_i - E[pressure_i]; spread = sum over drivers of
@@ -129,14 +135,42 @@ Accumulator::Accumulator(const StatsLayout& layout)
       group_[phase][g].count_red.assign(layout.group_size[g] + 1, 0);
       group_[phase][g].count_unplanned_red.assign(layout.group_size[g] + 1, 0);
     }
+    last_red_[phase].assign(layout.ccg_range.size(), 0);
   }
+  const std::size_t n = layout.ccg_range.size();
+  attribution_.all.assign(n * kNumComponents, 0);
+  attribution_.red.assign(n * kNumComponents, 0);
+  attribution_.by_national_bin.assign(static_cast<std::size_t>(kCoarseBins) * n, 0);
 }
 
-void Accumulator::add(const TrialState& t) {
+void Accumulator::add(const TrialState& t, bool second_of_pair) {
   ++trials_;
-  add_phase(0, t.surplus, t.underlying);
-  add_phase(1, t.pooled, t.pooled_underlying);
+  add_phase(0, t.surplus, t.underlying, second_of_pair);
+  add_phase(1, t.pooled, t.pooled_underlying, second_of_pair);
   add_hubs(t.hub_overspend);
+  add_attribution(t);
+}
+
+// Component sums (all trials; trials in the red) and each CCG's surplus by
+// coarse bin of the national total (group 0), before risk sharing.
+void Accumulator::add_attribution(const TrialState& t) {
+  const std::size_t n = t.surplus.size();
+  AttributionTally& a = attribution_;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t* parts = &t.components[i * kNumComponents];
+    Wide* all = &a.all[i * kNumComponents];
+    for (int c = 0; c < kNumComponents; ++c)
+      all[c] += parts[c];
+    if (t.surplus[i] < 0) {
+      Wide* red = &a.red[i * kNumComponents];
+      for (int c = 0; c < kNumComponents; ++c)
+        red[c] += parts[c];
+    }
+  }
+  const int bin = coarse_bin(fine_bin(scratch_total_national_, layout_->group_range[0]));
+  Wide* row = &a.by_national_bin[static_cast<std::size_t>(bin) * n];
+  for (std::size_t i = 0; i < n; ++i)
+    row[i] += t.surplus[i];
 }
 
 void Accumulator::add_hubs(const std::vector<std::int64_t>& overspend) {
@@ -152,7 +186,7 @@ void Accumulator::add_hubs(const std::vector<std::int64_t>& overspend) {
 }
 
 void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
-                            const std::vector<std::int64_t>& underlying) {
+                            const std::vector<std::int64_t>& underlying, bool second_of_pair) {
   const StatsLayout& l = *layout_;
   std::fill(scratch_total_.begin(), scratch_total_.end(), 0);
   std::fill(scratch_red_.begin(), scratch_red_.end(), 0);
@@ -163,6 +197,8 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
     CcgTally& c = ccgs[i];
     const bool red = x < 0;
     c.red += red;
+    if (second_of_pair) c.pairs_both_red += red && last_red_[phase][i];
+    last_red_[phase][i] = red;
     c.miss_control += x < l.control_total_gbp[i];
     c.underlying_sum += underlying[i];
     c.surplus.add(x, l.ccg_range[i]);
@@ -177,6 +213,7 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
   for (std::size_t g = 0; g < groups.size(); ++g) {
     ++groups[g].count_red[scratch_red_[g]];
     ++groups[g].count_unplanned_red[scratch_unplanned_[g]];
+    if (phase == 0 && g == 0) scratch_total_national_ = scratch_total_[0];
     groups[g].deficit += scratch_total_[g] < 0;
     groups[g].total.add(scratch_total_[g], l.group_range[g]);
   }
@@ -189,6 +226,9 @@ void Accumulator::merge(const Accumulator& o) {
     hub_[h].overspend += o.hub_[h].overspend;
     hub_[h].amount.merge(o.hub_[h].amount);
   }
+  merge_sums(attribution_.all, o.attribution_.all);
+  merge_sums(attribution_.red, o.attribution_.red);
+  merge_sums(attribution_.by_national_bin, o.attribution_.by_national_bin);
   specialised_.overspend += o.specialised_.overspend;
   specialised_.amount.merge(o.specialised_.amount);
   for (int phase = 0; phase < kPhases; ++phase) {
@@ -196,6 +236,7 @@ void Accumulator::merge(const Accumulator& o) {
       CcgTally& c = ccg_[phase][i];
       const CcgTally& d = o.ccg_[phase][i];
       c.red += d.red;
+      c.pairs_both_red += d.pairs_both_red;
       c.miss_control += d.miss_control;
       c.underlying_sum += d.underlying_sum;
       c.surplus.merge(d.surplus);

@@ -64,9 +64,10 @@ StatsLayout make_layout(const Model& model);
 inline constexpr int kPhases = 2;
 
 struct CcgTally {
-  std::int64_t red = 0;           // trials with surplus < 0
-  std::int64_t miss_control = 0;  // trials with surplus < control total
-  Wide underlying_sum = 0;        // sum of the underlying outturn
+  std::int64_t red = 0;             // trials with surplus < 0
+  std::int64_t pairs_both_red = 0;  // antithetic pairs with both trials in the red
+  std::int64_t miss_control = 0;    // trials with surplus < control total
+  Wide underlying_sum = 0;          // sum of the underlying outturn
   Series surplus;
 };
 
@@ -84,12 +85,35 @@ struct HubTally {
   Series amount;
 };
 
+// Risk attribution (before risk sharing), exact sums in pounds.
+struct AttributionTally {
+  // Per CCG and pressure component: sum over all trials, and over the
+  // trials in which that CCG is in the red. [n x kNumComponents]
+  std::vector<Wide> all;
+  std::vector<Wide> red;
+  // Euler allocation of the national expected shortfall: per coarse bin of
+  // the national total surplus (kCoarseBins, fine bins merged 4 to 1), the
+  // sum of each CCG's surplus over the trials in that bin. [bins x n]
+  std::vector<Wide> by_national_bin;
+};
+
+// Coarse bins of the national total for the expected-shortfall table.
+inline constexpr int kCoarseFactor = 4;
+inline constexpr int kCoarseBins = (kFineBins + 1) / kCoarseFactor + 1;
+// Coarse bin of fine bin index f (0 underflow .. kFineBins + 1 overflow).
+inline int coarse_bin(int fine) {
+  return fine / kCoarseFactor;
+}
+// Fine bin index of x in `range`.
+int fine_bin(std::int64_t x, const HistogramRange& range);
+
 class Accumulator {
  public:
   explicit Accumulator(const StatsLayout& layout);
 
-  // Adds one trial's outcome.
-  void add(const TrialState& trial);
+  // Adds one trial's outcome. `second_of_pair`: this trial is the second of
+  // an antithetic pair whose first was the previous add().
+  void add(const TrialState& trial, bool second_of_pair = false);
   // Adds another accumulator's counts (exact; order does not matter).
   void merge(const Accumulator& other);
 
@@ -99,11 +123,13 @@ class Accumulator {
   const std::vector<GroupTally>& group(int phase) const { return group_[phase]; }
   const std::vector<HubTally>& hubs() const { return hub_; }
   const HubTally& specialised() const { return specialised_; }
+  const AttributionTally& attribution() const { return attribution_; }
 
  private:
   void add_hubs(const std::vector<std::int64_t>& overspend);
   void add_phase(int phase, const std::vector<std::int64_t>& surplus,
-                 const std::vector<std::int64_t>& underlying);
+                 const std::vector<std::int64_t>& underlying, bool second_of_pair);
+  void add_attribution(const TrialState& t);
 
   const StatsLayout* layout_;
   std::int64_t trials_ = 0;
@@ -111,9 +137,12 @@ class Accumulator {
   std::vector<GroupTally> group_[kPhases];
   std::vector<HubTally> hub_;
   HubTally specialised_;
+  AttributionTally attribution_;
+  std::vector<char> last_red_[kPhases];      // previous trial's red flags (antithetic pairs)
   std::vector<std::int64_t> scratch_total_;  // per group, one trial
   std::vector<int> scratch_red_;             // per group, one trial
   std::vector<int> scratch_unplanned_;       // per group, one trial
+  std::int64_t scratch_total_national_ = 0;  // this trial's national total, before sharing
 };
 
 }  // namespace ccgrisk

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ccgrisk {
 
@@ -80,7 +81,13 @@ void fill_ccg_stats(const Model& m, const Accumulator& acc, int phase, CcgStats&
     const double p_red = static_cast<double>(t.red) / static_cast<double>(n);
     const double p_miss = static_cast<double>(t.miss_control) / static_cast<double>(n);
     out.p_red.push_back(p_red);
-    out.p_red_se.push_back(standard_error(p_red, n));
+    out.p_red_se.push_back(p_red_se(m, acc, phase, i));
+    if (m.antithetic) {
+      const double se = out.p_red_se.back();
+      out.p_red_variance_ratio.push_back(se > 0 ? standard_error(p_red, n) *
+                                                      standard_error(p_red, n) / (se * se)
+                                                : std::numeric_limits<double>::quiet_NaN());
+    }
     out.p_miss_control.push_back(p_miss);
     out.p_miss_control_se.push_back(standard_error(p_miss, n));
     out.surplus_mean_k.push_back(to_thousands(series_mean(t.surplus, r, n)));
@@ -151,6 +158,56 @@ HubStats hub_stats(const std::string& name, double budget_k, const HubTally& t,
   return out;
 }
 
+// E[component] and E[component | red] per CCG; Euler contributions to the
+// national expected shortfall from the per-bin sums (see accumulator.hpp):
+// with m = tail N, the worst-m years are the coarse bins below b* plus a
+// share f of bin b*; ES = -(sum_{b<b*} T_b + f T_b*) / m with T_b the
+// national total's sum in bin b, and each CCG's contribution the same with
+// its own sums S_ib. Since T_b = sum_i S_ib exactly, the contributions add
+// up to ES.
+void fill_attribution(const Model& m, const Accumulator& acc, Attribution& out) {
+  const AttributionTally& a = acc.attribution();
+  const double n = static_cast<double>(acc.trials());
+  for (const char* name : kComponentNames)
+    out.components.push_back(name);
+  for (int i = 0; i < m.n; ++i) {
+    const double red = static_cast<double>(acc.ccg(0)[i].red);
+    for (int c = 0; c < kNumComponents; ++c) {
+      const std::size_t k = static_cast<std::size_t>(i) * kNumComponents + c;
+      out.mean_k.push_back(to_thousands(static_cast<double>(a.all[k]) / n));
+      out.mean_red_k.push_back(red > 0 ? to_thousands(static_cast<double>(a.red[k]) / red)
+                                       : std::numeric_limits<double>::quiet_NaN());
+    }
+  }
+  const std::vector<std::int64_t>& fine = acc.group(0)[0].total.bins;
+  std::vector<double> count(kCoarseBins, 0.0);
+  for (std::size_t f = 0; f < fine.size(); ++f)
+    count[coarse_bin(static_cast<int>(f))] += static_cast<double>(fine[f]);
+  const double tail = out.tail * n;
+  std::vector<double> weight(kCoarseBins, 0.0);  // share of each bin in the tail
+  double taken = 0.0;
+  for (int b = 0; b < kCoarseBins && taken < tail; ++b) {
+    if (count[b] == 0) continue;
+    weight[b] = std::min(1.0, (tail - taken) / count[b]);
+    taken += weight[b] * count[b];
+  }
+  Wide national_whole = 0;
+  double national_part = 0.0;
+  out.es_contribution_k.assign(m.n, 0.0);
+  for (int b = 0; b < kCoarseBins; ++b) {
+    if (weight[b] == 0) continue;
+    for (int i = 0; i < m.n; ++i) {
+      const Wide s = a.by_national_bin[static_cast<std::size_t>(b) * m.n + i];
+      out.es_contribution_k[i] -= weight[b] * static_cast<double>(s) / tail / 1000.0;
+      if (weight[b] == 1.0)
+        national_whole += s;
+      else
+        national_part += weight[b] * static_cast<double>(s);
+    }
+  }
+  out.national_es_k = -(static_cast<double>(national_whole) + national_part) / tail / 1000.0;
+}
+
 void fill_hubs(const Model& m, const Accumulator& acc, Results& r) {
   const StatsLayout& l = acc.layout();
   double total_budget = 0.0;
@@ -164,6 +221,39 @@ void fill_hubs(const Model& m, const Accumulator& acc, Results& r) {
 }
 
 }  // namespace
+
+double p_red_se(const Model& m, const Accumulator& acc, int phase, int i) {
+  const CcgTally& t = acc.ccg(phase)[i];
+  const double n = static_cast<double>(acc.trials());
+  if (!m.antithetic) {
+    const double p = static_cast<double>(t.red) / n;
+    return std::sqrt(p * (1.0 - p) / n);
+  }
+  // Pair means are 0, 1/2 or 1: b2 pairs with both red, b1 with one.
+  const double pairs = n / 2.0, b2 = static_cast<double>(t.pairs_both_red);
+  const double b1 = static_cast<double>(t.red) - 2.0 * b2;
+  const double mean = (0.5 * b1 + b2) / pairs, mean_sq = (0.25 * b1 + b2) / pairs;
+  return std::sqrt(std::max(0.0, mean_sq - mean * mean) / pairs);
+}
+
+double wilson_se(double p, std::int64_t trials) {
+  constexpr double z = 1.959963984540054;
+  const double n = static_cast<double>(trials);
+  const double half = z / (1.0 + z * z / n) * std::sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n));
+  return half / z;
+}
+
+double worst_p_red_se(const Model& m, const Accumulator& acc) {
+  double worst = 0.0;
+  for (int phase = 0; phase < kPhases; ++phase) {
+    for (int i = 0; i < m.n; ++i) {
+      const double p =
+          static_cast<double>(acc.ccg(phase)[i].red) / static_cast<double>(acc.trials());
+      worst = std::max({worst, p_red_se(m, acc, phase, i), wilson_se(p, acc.trials())});
+    }
+  }
+  return worst;
+}
 
 double pmf_mean(const std::vector<double>& pmf) {
   double mean = 0.0;
@@ -263,6 +353,7 @@ void finalize_statistics(const Model& m, const Accumulator& acc, Results& r) {
   fill_ccg_stats(m, acc, 0, r.before);
   fill_ccg_stats(m, acc, 1, r.after);
   fill_hubs(m, acc, r);
+  fill_attribution(m, acc, r.attribution);
   const auto groups = m.groups();
   r.national = group_stats(*groups[0], 0, m, acc);
   for (std::size_t g = 1; g < groups.size(); ++g) {

@@ -41,6 +41,17 @@ double pmf_sd(const std::vector<double>& pmf);
 // Smallest k with P(count <= k) >= level.
 double pmf_quantile(const std::vector<double>& pmf, double level);
 
+// Standard error of CCG i's P(red) in `phase`: sqrt(p (1 - p) / N), or,
+// with antithetic pairs, sqrt(var(pair means) / pairs).
+double p_red_se(const Model& model, const Accumulator& acc, int phase, int i);
+
+// The 95% Wilson score interval's half-width divided by 1.96: close to
+// sqrt(p (1 - p) / n) in the middle, about 1 / n (not 0) at p = 0 or 1.
+double wilson_se(double p, std::int64_t n);
+
+// Largest max(p_red_se, wilson_se) over CCGs, before and after sharing.
+double worst_p_red_se(const Model& model, const Accumulator& acc);
+
 // Fills every statistic of `results` (not its identity or provenance).
 void finalize_statistics(const Model& model, const Accumulator& acc, Results& results);
 

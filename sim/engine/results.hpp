@@ -18,9 +18,11 @@ inline constexpr double kShortfallLevel = 0.05;
 // Per-CCG outturn statistics, either before or after risk sharing. Every
 // vector has one entry per CCG (n), in table order; 2-D arrays are row-major.
 struct CcgStats {
-  std::vector<double> p_red;              // P(surplus < 0)
-  std::vector<double> p_red_se;           // sqrt(p (1 - p) / N)
-  std::vector<double> p_miss_control;     // P(surplus < control_total_pct% A)
+  std::vector<double> p_red;     // P(surplus < 0)
+  std::vector<double> p_red_se;  // sqrt(p (1 - p) / N); from pair means if antithetic
+  std::vector<double>
+      p_red_variance_ratio;            // antithetic only: independent-trial variance / antithetic
+  std::vector<double> p_miss_control;  // P(surplus < control_total_pct% A)
   std::vector<double> p_miss_control_se;  // sqrt(p (1 - p) / N)
   std::vector<double> surplus_mean_k;
   std::vector<double> surplus_sd_k;  // sample sd, divisor N - 1 (0 when N = 1)
@@ -80,16 +82,32 @@ struct HubStats {
   double hist_resolution_k = 0.0;
 };
 
+// What drives each CCG's risk (before risk sharing). Components, in order:
+// acute, specialist and other growth, CIP shortfall, transfer mismatch and
+// local (underfunding plus shifts); each settled in pounds per trial, so
+// they add up exactly to the attributed pressure.
+struct Attribution {
+  std::vector<std::string> components;
+  std::vector<double> mean_k;      // [n x components] E[component]
+  std::vector<double> mean_red_k;  // [n x components] E[component | CCG in the red]; NaN if never
+  // Euler allocation of the national expected shortfall: the mean national
+  // deficit (minus the total surplus) over the worst `tail` share of years,
+  // and each CCG's mean deficit over the same years; they add up.
+  double tail = 0.05;
+  double national_es_k = 0.0;
+  std::vector<double> es_contribution_k;  // [n]
+};
+
 // A published figure and the run's value of the same statistic (run --targets).
 struct TargetCheck {
   std::string name;
   std::string statistic;
   std::string group;
   std::string source;
-  double value = 0.0;      // the published figure
+  double value = 0.0;  // the published figure
   double tolerance = 0.0;
-  double model = 0.0;      // this run
-  double model_se = 0.0;   // its Monte Carlo standard error
+  double model = 0.0;     // this run
+  double model_se = 0.0;  // its Monte Carlo standard error
 };
 
 struct Provenance {
@@ -105,6 +123,8 @@ struct Provenance {
   std::string ccg_table_sha256;
   std::string ccg_table_path;
   std::string rng;  // engine and stream layout, one line
+  bool antithetic = false;
+  double target_se = 0.0;  // 0: a fixed number of trials
 };
 
 struct Results {
@@ -131,6 +151,7 @@ struct Results {
   HubStats specialised;        // NHS England: the sum of the hubs' overspends
 
   std::vector<TargetCheck> targets;  // empty unless run with --targets
+  Attribution attribution;
 };
 
 }  // namespace ccgrisk

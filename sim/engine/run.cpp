@@ -8,6 +8,7 @@
 #include <tbb/task_arena.h>
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 
 #include "engine/finalize.hpp"
@@ -40,10 +41,14 @@ int resolve_threads(int requested) {
   return requested > 0 ? requested : tbb::info::default_concurrency();
 }
 
-Accumulator simulate(const Model& model, const StatsLayout& layout, std::uint64_t seed,
-                     std::int64_t trials, const RunOptions& options) {
-  const std::int64_t block = std::max<std::int64_t>(1, options.block_trials);
-  const std::int64_t blocks = (trials + block - 1) / block;
+void simulate_range(const Model& model, const StatsLayout& layout, std::uint64_t seed,
+                    std::int64_t first, std::int64_t last, const RunOptions& options,
+                    Accumulator& into) {
+  // Antithetic pairs (2j, 2j+1) must not straddle blocks.
+  std::int64_t block = std::max<std::int64_t>(1, options.block_trials);
+  if (model.antithetic) block += block % 2;
+  const std::int64_t trials = last - first;
+  const std::int64_t blocks = trials / block + (trials % block != 0);
   tbb::enumerable_thread_specific<Worker> workers([&] { return Worker(model, layout); });
   const int threads = resolve_threads(options.threads);
   // Allows more threads than cores when asked (oneTBB caps workers at the
@@ -55,27 +60,66 @@ Accumulator simulate(const Model& model, const StatsLayout& layout, std::uint64_
     tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, blocks, 1), [&](const auto& range) {
       Worker& w = workers.local();
       for (std::int64_t b = range.begin(); b < range.end(); ++b) {
-        const std::int64_t end = std::min(trials, (b + 1) * block);
-        for (std::int64_t t = b * block; t < end; ++t) {
+        const std::int64_t begin = first + b * block, end = std::min(last, begin + block);
+        for (std::int64_t t = begin; t < end; ++t) {
           simulate_trial(model, seed, t, w.state);
-          w.tally.add(w.state);
+          w.tally.add(w.state, model.antithetic && (t & 1));
         }
-        if (options.trials_done) *options.trials_done += end - b * block;
+        if (options.trials_done) *options.trials_done += end - begin;
       }
     });
   });
-  Accumulator total(layout);
   for (const Worker& w : workers)
-    total.merge(w.tally);
+    into.merge(w.tally);
+}
+
+Accumulator simulate(const Model& model, const StatsLayout& layout, std::uint64_t seed,
+                     std::int64_t trials, const RunOptions& options) {
+  Accumulator total(layout);
+  simulate_range(model, layout, seed, 0, trials, options, total);
   return total;
 }
+
+namespace {
+
+// Precision on demand: adds rounds of trials until every CCG's P(red)
+// standard error (before and after sharing) is at most run.target_se, or
+// run.max_trials. Each round's size depends only on the exact tallies so
+// far, never on threads: [0, R), then up to the estimated need, rounded up
+// to a multiple of R = kSeRound, at least one more round.
+constexpr std::int64_t kSeRound = 10000;
+
+std::int64_t next_checkpoint(std::int64_t done, double worst, double target, std::int64_t cap) {
+  const double need = static_cast<double>(done) * (worst / target) * (worst / target);
+  std::int64_t next = static_cast<std::int64_t>(std::ceil(need / kSeRound)) * kSeRound;
+  next = std::max(next, done + kSeRound);
+  return std::min(next, cap);
+}
+
+Accumulator simulate_to_precision(const Model& model, const StatsLayout& layout,
+                                  const RunSettings& run, const RunOptions& options) {
+  Accumulator tally(layout);
+  if (run.target_se <= 0.0) {
+    simulate_range(model, layout, run.seed, 0, run.trials, options, tally);
+    return tally;
+  }
+  std::int64_t done = 0, next = std::min(run.max_trials, kSeRound);
+  while (true) {
+    simulate_range(model, layout, run.seed, done, next, options, tally);
+    done = next;
+    const double worst = worst_p_red_se(model, tally);
+    if (worst <= run.target_se || done >= run.max_trials) return tally;
+    next = next_checkpoint(done, worst, run.target_se, run.max_trials);
+  }
+}
+
+}  // namespace
 
 Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const Model model = build_model(scenario, table);
   const StatsLayout layout = make_layout(model);
-  const Accumulator tally =
-      simulate(model, layout, scenario.run.seed, scenario.run.trials, options);
+  const Accumulator tally = simulate_to_precision(model, layout, scenario.run, options);
   Results results;
   fill_identity(model, results);
   finalize_statistics(model, tally, results);
@@ -83,7 +127,9 @@ Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunO
   p.tool_version = CCGRISK_VERSION;
   p.git_sha = CCGRISK_GIT_SHA;
   p.seed = scenario.run.seed;
-  p.trials = scenario.run.trials;
+  p.trials = tally.trials();
+  p.antithetic = scenario.run.antithetic;
+  p.target_se = scenario.run.target_se;
   p.threads = resolve_threads(options.threads);
   p.created_utc = utc_now();
   p.scenario_toml = scenario.text;

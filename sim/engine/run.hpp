@@ -28,11 +28,18 @@ struct RunOptions {
 Accumulator simulate(const Model& model, const StatsLayout& layout, std::uint64_t seed,
                      std::int64_t trials, const RunOptions& options);
 
+// Adds trials [first, last) into `into`, as simulate does (first even when
+// the model is antithetic).
+void simulate_range(const Model& model, const StatsLayout& layout, std::uint64_t seed,
+                    std::int64_t first, std::int64_t last, const RunOptions& options,
+                    Accumulator& into);
+
 // The thread count a run with `requested` threads (0 = all) will use.
 int resolve_threads(int requested);
 
 // A whole run: builds the model, simulates scenario.run.trials trials with
-// scenario.run.seed, and returns the finished results with provenance.
+// scenario.run.seed (or, with run.target_se > 0, rounds of trials until the
+// target is met), and returns the finished results with provenance.
 Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunOptions& options);
 
 }  // namespace ccgrisk

@@ -219,7 +219,8 @@ class ScenarioReader {
   }
 
   void read_run(const toml::table& root, RunSettings& run) const {
-    const toml::table* t = section(root, "run", "", {"trials", "seed", "copula", "dof"});
+    const toml::table* t = section(root, "run", "", {"trials", "seed", "copula", "dof", "antithetic",
+                                                     "target_se", "max_trials"});
     if (!t) return;
     run.trials = read_integer(*t, "run", "trials", 1).value_or(run.trials);
     if (run.trials > kMaxTrials)
@@ -232,6 +233,19 @@ class ScenarioReader {
       run.copula = *c == 0 ? Copula::kGaussian : Copula::kStudentT;
     }
     read_number(*t, "run", "dof", kStudentDof, run.dof);
+    if (const toml::node* node = t->get("antithetic")) {
+      const auto* b = node->as_boolean();
+      if (!b) fail("run.antithetic", *node, "expected true or false");
+      run.antithetic = b->get();
+    }
+    if (run.antithetic && run.trials % 2 != 0)
+      fail("run.trials = " + std::to_string(run.trials) +
+           ": must be even with run.antithetic = true (trials come in pairs)");
+    read_number(*t, "run", "target_se", Range{0.0, 0.5}, run.target_se);
+    run.max_trials = read_integer(*t, "run", "max_trials", 2).value_or(run.max_trials);
+    if (run.max_trials > kMaxTrials)
+      fail("run.max_trials = " + std::to_string(run.max_trials) + ": must be <= " +
+           std::to_string(kMaxTrials));
   }
 
   // [data] ccgs (required), resolved against the scenario's folder.

@@ -34,6 +34,13 @@ struct RunSettings {
   std::uint64_t seed = 20130401;
   Copula copula = Copula::kGaussian;
   double dof = 5.0;  // student_t degrees of freedom, > 2 (finite variance)
+  // Antithetic pairs: trials 2j and 2j+1 use the same draws with every
+  // normal negated (trials must then be even).
+  bool antithetic = false;
+  // Precision on demand: when > 0, trials are added in fixed rounds until
+  // every CCG's P(red) standard error is at most target_se, or max_trials.
+  double target_se = 0.0;
+  std::int64_t max_trials = 10'000'000;
 };
 
 // Defaults of the per-CCG plan, all in % of the CCG's allocation.

@@ -89,6 +89,7 @@ void build_drivers(Model& m, const Scenario& s) {
   m.load_own = std::sqrt(std::max(0.0, 1.0 - c.national - c.region - c.area_team));
   m.copula = s.run.copula;
   m.dof = s.run.dof;
+  m.antithetic = s.run.antithetic;
 }
 
 // Per-CCG shift: its region's plus its area team's, % of allocation.

@@ -62,7 +62,7 @@ struct Model {
   BetaDriver cip_delivery;
   InverseBetaTable cip_transform;                                     // z -> d_i
   Eigen::Matrix<double, kNumDrivers, kNumDrivers> national_cholesky;  // L, L L^T = correlation
-  Eigen::Matrix<double, kNumDrivers, 1> national_shock;  // [stress]: X = L xi + shock
+  Eigen::Matrix<double, kNumDrivers, 1> national_shock;               // [stress]: X = L xi + shock
   double load_national = 0.0;                                         // sqrt(rho_N)
   double load_region = 0.0;                                           // sqrt(rho_R)
   double load_area = 0.0;                                             // sqrt(rho_A)
@@ -70,6 +70,7 @@ struct Model {
   std::vector<double> own_load;  // [n] load_own, times sqrt(ref / population) with size scaling
   Copula copula = Copula::kGaussian;
   double dof = 5.0;
+  bool antithetic = false;  // trial 2j+1 negates every normal of trial 2j
 
   // Specialised commissioning hubs (step 7): growth and CIP delivery load
   // on the same national factors as the CCGs, plus a hub's own shock.

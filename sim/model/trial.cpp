@@ -12,7 +12,24 @@ namespace ccgrisk {
 
 namespace {
 
-using Normal = boost::random::normal_distribution<double>;
+// Standard normal draws, negated for the second trial of an antithetic pair.
+class Normal {
+ public:
+  explicit Normal(double sign) : sign_(sign) {}
+  double operator()(TrialStream& rng) { return sign_ * draw_(rng); }
+
+ private:
+  boost::random::normal_distribution<double> draw_;
+  double sign_;
+};
+
+// The stream index and sign of a trial (pairs share a stream when antithetic).
+std::int64_t stream_of(const Model& m, std::int64_t trial) {
+  return m.antithetic ? trial / 2 : trial;
+}
+double sign_of(const Model& m, std::int64_t trial) {
+  return m.antithetic && (trial & 1) ? -1.0 : 1.0;
+}
 
 std::size_t largest_pool(const Model& m) {
   std::size_t size = 0;
@@ -22,12 +39,12 @@ std::size_t largest_pool(const Model& m) {
 }
 
 // Step 1, shared parts: national, regional and area-team factors.
-void draw_common_factors(const Model& m, TrialStream& rng, TrialState& s) {
-  Normal normal;
+void draw_common_factors(const Model& m, TrialStream& rng, Normal& normal, TrialState& s) {
   Eigen::Matrix<double, kNumDrivers, 1> xi;
   for (int k = 0; k < kNumDrivers; ++k)
     xi[k] = normal(rng);
-  const Eigen::Matrix<double, kNumDrivers, 1> national = m.national_cholesky * xi + m.national_shock;
+  const Eigen::Matrix<double, kNumDrivers, 1> national =
+      m.national_cholesky * xi + m.national_shock;
   for (int k = 0; k < kNumDrivers; ++k)
     s.national[k] = national[k];
   for (double& y : s.region_factor)
@@ -45,21 +62,28 @@ void draw_common_factors(const Model& m, TrialStream& rng, TrialState& s) {
 // The Student-t copula's common scale sqrt(dof / V), V ~ chi-squared(dof).
 double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
   if (m.copula != Copula::kStudentT) return 1.0;
-  TrialStream rng(seed, trial, StreamPurpose::kChiSquared);
+  TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kChiSquared);
   boost::random::chi_squared_distribution<double> chi2(m.dof);
   return std::sqrt(m.dof / chi2(rng));
 }
 
-// Steps 2-3: pressure (overspend against plan) of CCG i given its latent z.
-double pressure_k(const Model& m, int i, const double (&z)[kNumDrivers]) {
-  double p = m.underfunding_k[i] + m.shift_k[i];
+// Steps 2-3: pressure (overspend against plan) of CCG i given its latent z,
+// GBP thousands; its parts, settled in pounds, go to `parts` for attribution.
+double pressure_k(const Model& m, int i, const double (&z)[kNumDrivers], std::int64_t* parts) {
+  double part[kNumComponents];
   for (int c = 0; c < kNumCategories; ++c) {
     const GrowthDriver& g = m.growth[c];
-    p += m.category_base_k[c][i] * (g.mean + g.sd * z[c] - g.funded);
+    part[c] = m.category_base_k[c][i] * (g.mean + g.sd * z[c] - g.funded);
   }
-  p += m.cip_k[i] * (1.0 - m.cip_transform(z[kCipDelivery]));
+  part[kCipShortfall] = m.cip_k[i] * (1.0 - m.cip_transform(z[kCipDelivery]));
   const NormalDriver& mis = m.transfer_mismatch;
-  p += m.transfer_k[i] * (mis.mean + mis.sd * z[kTransferMismatch]);
+  part[kTransferPressure] = m.transfer_k[i] * (mis.mean + mis.sd * z[kTransferMismatch]);
+  part[kLocalPressure] = m.underfunding_k[i] + m.shift_k[i];
+  double p = 0.0;
+  for (int c = 0; c < kNumComponents; ++c) {
+    p += part[c];
+    parts[c] = to_pounds(part[c]);
+  }
   return p;
 }
 
@@ -77,8 +101,8 @@ void settle(const Model& m, int i, double pressure, TrialState& s) {
 void simulate_hubs(const Model& m, std::uint64_t seed, std::int64_t trial, double scale,
                    TrialState& s) {
   if (m.hubs.empty()) return;
-  TrialStream rng(seed, trial, StreamPurpose::kHubNormals);
-  Normal normal;
+  TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kHubNormals);
+  Normal normal(sign_of(m, trial));
   const GrowthDriver& g = m.growth[kSpecialistGrowth];
   for (std::size_t h = 0; h < m.hubs.size(); ++h) {
     const HubSpec& hub = m.hubs[h];
@@ -118,6 +142,7 @@ void share_risk(const Model& m, TrialState& s) {
 TrialState::TrialState(const Model& m)
     : region_factor(m.regions.size() * kNumDrivers),
       area_common(m.area_teams.size() * kNumDrivers),
+      components(static_cast<std::size_t>(m.n) * kNumComponents),
       surplus(m.n),
       underlying(m.n),
       pooled(m.n),
@@ -128,16 +153,16 @@ TrialState::TrialState(const Model& m)
       hub_overspend(m.hubs.size()) {}
 
 void simulate_trial(const Model& m, std::uint64_t seed, std::int64_t trial, TrialState& s) {
-  TrialStream rng(seed, trial, StreamPurpose::kLatentNormals);
-  draw_common_factors(m, rng, s);
+  TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kLatentNormals);
+  Normal normal(sign_of(m, trial));
+  draw_common_factors(m, rng, normal, s);
   const double scale = copula_scale(m, seed, trial);
-  Normal normal;
   for (int i = 0; i < m.n; ++i) {
     const double* common = &s.area_common[m.area_team_of[i] * kNumDrivers];
     double z[kNumDrivers];
     for (int k = 0; k < kNumDrivers; ++k)
       z[k] = (common[k] + m.own_load[i] * normal(rng)) * scale;
-    settle(m, i, pressure_k(m, i, z), s);
+    settle(m, i, pressure_k(m, i, z, &s.components[i * kNumComponents]), s);
   }
   share_risk(m, s);
   simulate_hubs(m, seed, trial, scale, s);

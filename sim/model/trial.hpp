@@ -8,6 +8,20 @@
 
 namespace ccgrisk {
 
+// The parts of a CCG's pressure (MODEL.md step 3), for risk attribution.
+enum Component : int {
+  kAcutePressure = 0,   // B_acute (g - funded)
+  kSpecialistPressure,  // B_specialist (g - funded)
+  kOtherPressure,       // B_other (g - funded)
+  kCipShortfall,        // P (1 - d)
+  kTransferPressure,    // T m
+  kLocalPressure,       // underfunding + region and area-team shifts
+  kNumComponents
+};
+inline constexpr const char* kComponentNames[kNumComponents] = {
+    "acute_growth",  "specialist_growth", "other_growth",
+    "cip_shortfall", "transfer_mismatch", "local"};
+
 // Working memory and outcome of one trial, sized for a model once and
 // reused; one per thread. Outcomes are in whole pounds.
 struct TrialState {
@@ -19,10 +33,11 @@ struct TrialState {
   std::vector<double> region_factor;  // [regions x drivers]
   std::vector<double> area_common;    // [area teams x drivers]
 
-  std::vector<std::int64_t> surplus;                          // outturn before risk sharing
-  std::vector<std::int64_t> underlying;                       // recurrent outturn, before sharing
-  std::vector<std::int64_t> pooled;                           // outturn after risk sharing
-  std::vector<std::int64_t> pooled_underlying;                // recurrent outturn after sharing
+  std::vector<std::int64_t> components;         // [n x kNumComponents] pressure parts, pounds
+  std::vector<std::int64_t> surplus;            // outturn before risk sharing
+  std::vector<std::int64_t> underlying;         // recurrent outturn, before sharing
+  std::vector<std::int64_t> pooled;             // outturn after risk sharing
+  std::vector<std::int64_t> pooled_underlying;  // recurrent outturn after sharing
   std::vector<std::int64_t> pool_in, pool_out, pool_scratch;  // per-pool buffers
   std::vector<std::int64_t> hub_overspend;  // per hub; NHS England's deficit is the sum
 };
@@ -32,6 +47,8 @@ struct TrialState {
 // alone, so the outcome does not depend on which thread runs it or when.
 // Draw order in the normal stream: xi (5), region factors (region-major,
 // 5 each), area-team factors (likewise), then 5 per CCG in table order.
+// With model.antithetic, trials 2j and 2j+1 share the streams of pair j and
+// trial 2j+1 negates every normal (the chi-squared draw is shared).
 // Hubs draw from their own stream (2 per hub: specialist growth, CIP
 // delivery), so adding hubs leaves every CCG's numbers unchanged.
 void simulate_trial(const Model& model, std::uint64_t seed, std::int64_t trial, TrialState& state);

@@ -4,7 +4,6 @@
 #include <array>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,20 +15,26 @@ using h5::Dataset;
 using h5::Dims;
 using h5::Group;
 
-// A group whose datasets have one row per member, its row dimension and the
-// dataset holding the row labels (the dimension's coordinate).
-struct RowDimension {
+// A dimension whose coordinate is a dataset of labels: the rows (first axis)
+// or the columns (last axis) of a group's datasets. The labels dataset
+// itself is labelled by the dimension. A new group is one line here.
+enum class Axis { First, Last };
+struct LabelledDimension {
   std::string_view group;
   std::string_view dimension;
   std::string_view labels;
+  Axis axis;
 };
-constexpr std::array<RowDimension, 6> kRowDimensions = {{
-    {"/ccg", "ccg", "/ccg/code"},
-    {"/pooled", "ccg", "/ccg/code"},
-    {"/region", "region", "/region/code"},
-    {"/area_team", "area_team", "/area_team/code"},
-    {"/pool", "pool", "/pool/code"},
-    {"/hub", "hub", "/hub/name"},
+constexpr std::array<LabelledDimension, 9> kLabelledDimensions = {{
+    {"/ccg", "ccg", "/ccg/code", Axis::First},
+    {"/pooled", "ccg", "/ccg/code", Axis::First},
+    {"/region", "region", "/region/code", Axis::First},
+    {"/area_team", "area_team", "/area_team/code", Axis::First},
+    {"/pool", "pool", "/pool/code", Axis::First},
+    {"/hub", "hub", "/hub/name", Axis::First},
+    {"/targets", "target", "/targets/name", Axis::First},
+    {"/attribution", "ccg", "/ccg/code", Axis::First},
+    {"/attribution", "component", "/attribution/component", Axis::Last},
 }};
 
 enum class Coordinate { Levels, Index };  // the dataset's `levels` attribute, or 0..size-1
@@ -59,43 +64,58 @@ const AxisRule* last_axis_rule(std::string_view dataset) {
   return nullptr;
 }
 
-const RowDimension* row_dimension(std::string_view group_path) {
-  for (const RowDimension& rows : kRowDimensions)
-    if (rows.group == group_path) return &rows;
-  return nullptr;
-}
-
 std::string scale_description(std::string_view what, std::string_view dimension) {
   return std::string(what).append(": coordinate of dimension ").append(dimension);
 }
+
+// A labelled dimension of the group being labelled, with its labels.
+struct Labels {
+  const LabelledDimension* spec;
+  std::vector<std::string> values;
+};
 
 // Labels the datasets of one group, creating its scales on first use.
 class GroupLabeller {
  public:
   GroupLabeller(const h5::File& file, const Group& group) : group_(group) {
-    rows_ = row_dimension(group.path());
-    if (rows_ != nullptr && file.exists(rows_->labels))
-      row_labels_ = h5::read_dataset<std::string>(file, rows_->labels).values;
+    for (const LabelledDimension& d : kLabelledDimensions)
+      if (d.group == group.path() && file.exists(d.labels))
+        labels_.push_back({&d, h5::read_dataset<std::string>(file, d.labels).values});
   }
 
   void label(const std::string& name) {
     const Dataset data = group_.dataset(name);
     if (h5::is_dimension_scale(data)) return;
     const Dims dims = data.dims();
-    for (unsigned axis = 0; axis < dims.size(); ++axis)
-      if (h5::dimension_scale_count(data, axis) == 0)
-        h5::attach_dimension_scale(data, scale_for(data, name, dims, axis), axis);
+    for (unsigned axis = 0; axis < dims.size(); ++axis) {
+      const Dataset& scale = scale_for(data, name, dims, axis);
+      if (scale.path() == data.path()) return;  // a labels dataset named as its dimension
+      if (h5::dimension_scale_count(data, axis) == 0) h5::attach_dimension_scale(data, scale, axis);
+    }
   }
 
  private:
+  // Labels datasets first, then first-axis labels, last-axis labels, name
+  // rules, and last the axis's own index dimension.
   const Dataset& scale_for(const Dataset& data, const std::string& name, const Dims& dims,
                            unsigned axis) {
     const std::uint64_t size = dims[axis];
-    if (axis == 0 && row_labels_ && size == row_labels_->size())
-      if (const Dataset* s = row_scale()) return *s;
-    if (axis + 1 == dims.size())
+    const bool last = axis + 1 == dims.size();
+    for (const Labels& l : labels_)
+      if (dims.size() == 1 && data.path() == l.spec->labels)
+        if (const Dataset* s = labelled_scale(l)) return *s;
+    for (const Axis side : {Axis::First, Axis::Last})
+      for (const Labels& l : labels_)
+        if (l.spec->axis == side && (side == Axis::First ? axis == 0 : last) &&
+            size == l.values.size())
+          if (const Dataset* s = labelled_scale(l)) return *s;
+    if (last)
       if (const AxisRule* rule = last_axis_rule(name))
         if (const Dataset* s = rule_scale(*rule, data, size)) return *s;
+    return own_scale(name, axis, size);
+  }
+
+  const Dataset& own_scale(const std::string& name, unsigned axis, std::uint64_t size) {
     std::string own = name + "_dim" + std::to_string(axis);
     while (group_.exists(own) && !usable(own, size))
       own += "_";
@@ -104,13 +124,13 @@ class GroupLabeller {
                                       scale_description("index", own)));
   }
 
-  const Dataset* row_scale() {
-    const std::string dim(rows_->dimension);
-    const std::uint64_t size = row_labels_->size();
+  const Dataset* labelled_scale(const Labels& l) {
+    const std::string dim(l.spec->dimension);
+    const std::uint64_t size = l.values.size();
     if (scales_.count(dim) || group_.exists(dim)) return existing(dim, size);
-    const std::string what = std::string("labels (").append(rows_->labels).append(")");
-    return &add(dim, h5::write_dataset(group_, dim, *row_labels_, {size}, "1",
-                                       scale_description(what, dim)));
+    const std::string what = std::string("labels (").append(l.spec->labels).append(")");
+    return &add(
+        dim, h5::write_dataset(group_, dim, l.values, {size}, "1", scale_description(what, dim)));
   }
 
   const Dataset* rule_scale(const AxisRule& rule, const Dataset& data, std::uint64_t size) {
@@ -157,8 +177,7 @@ class GroupLabeller {
   }
 
   const Group& group_;
-  const RowDimension* rows_ = nullptr;
-  std::optional<std::vector<std::string>> row_labels_;
+  std::vector<Labels> labels_;
   std::map<std::string, Dataset> scales_;
 };
 

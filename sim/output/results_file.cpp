@@ -55,6 +55,8 @@ void write_provenance(const h5::File& file, const Provenance& p) {
   h5::write_attribute(file, "ccg_table_sha256", p.ccg_table_sha256);
   h5::write_attribute(file, "ccg_table_path", p.ccg_table_path);
   h5::write_attribute(file, "rng", p.rng);
+  h5::write_attribute(file, "antithetic", static_cast<std::int64_t>(p.antithetic));
+  h5::write_attribute(file, "target_se", p.target_se);
 }
 
 // ---- /ccg identity and plan ----------------------------------------------------
@@ -376,6 +378,30 @@ void write_specialised(const Group& g, const HubStats& s) {
   h5::write_attribute(q, "levels", kQuantileLevels);
 }
 
+// ---- /attribution: what drives each CCG's risk -------------------------------
+
+void write_attribution(const Group& g, const Attribution& a, std::size_t n) {
+  h5::write_attribute(g, "description",
+                      "risk attribution before risk sharing: pressure components and Euler "
+                      "contributions to the national expected shortfall");
+  const std::size_t k = a.components.size();
+  h5::write_dataset(g, "component", a.components, {k}, kLabel,
+                    "pressure components (columns of the [n, component] arrays)");
+  h5::write_dataset(g, "mean_k", a.mean_k, {n, k}, kMoney,
+                    "mean of each pressure component (overspend against plan)");
+  h5::write_dataset(g, "mean_in_red_k", a.mean_red_k, {n, k}, kMoney,
+                    "mean of each pressure component in the trials where the CCG is in the red "
+                    "(NaN if never); rows add up to the mean pressure in those trials");
+  const std::vector<double> es{a.national_es_k}, tail{a.tail};
+  auto es_ds = h5::write_dataset(g, "national_es_k", es, {}, kMoney,
+                                 "expected shortfall: mean national deficit (minus total "
+                                 "surplus) in the worst `tail` share of years");
+  h5::write_attribute(es_ds, "tail", a.tail);
+  h5::write_dataset(g, "es_contribution_k", a.es_contribution_k, {n}, kMoney,
+                    "Euler contribution of each CCG to national_es_k: its mean deficit in the "
+                    "same worst years; they add up to national_es_k");
+}
+
 // ---- /targets: published figures next to this run's values ----------------------
 
 void write_targets(const Group& g, std::span<const TargetCheck> targets) {
@@ -430,6 +456,13 @@ void write_file(const Results& r, const fs::path& path, const ExtraGroups& extra
   write_hubs(file.group("/hub"), r.hubs);
   if (!r.hubs.empty()) write_specialised(file.group("/national"), r.specialised);
   if (!r.targets.empty()) write_targets(file.group("/targets"), r.targets);
+  if (!r.attribution.components.empty())
+    write_attribution(file.group("/attribution"), r.attribution, n);
+  if (!r.before.p_red_variance_ratio.empty()) {
+    h5::write_dataset(file.group("/ccg"), "p_red_variance_ratio", r.before.p_red_variance_ratio,
+                      {n}, kLabel,
+                      "antithetic pairs: variance of P(red) with independent trials / with pairs");
+  }
   if (extra) extra(file);
   add_dimension_scales(file);
   file.close();

@@ -1,0 +1,76 @@
+// Repeated runs of one scenario with a few keys changed, all with the
+// scenario's seed and trial count: common random numbers. Shared by the
+// stress-testing commands (sweep, breakeven, reverse-stress).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/results.hpp"
+#include "engine/run.hpp"
+#include "input/ccg_table.hpp"
+#include "input/overrides.hpp"
+#include "input/scenario.hpp"
+
+namespace ccgrisk {
+
+// The text a parameter value is written as in an override: the shortest
+// decimal that reads back as `x` (0.6, not 0.59999999999999998).
+std::string number_text(double x);
+
+// The override setting `key` to `value` for the stress commands; messages
+// about it read "--param KEY=VALUE".
+Override param_override(const std::string& key, double value);
+
+// Checks a --param KEY before any run: not empty, and not run.seed or
+// run.trials (changing those would break the common random numbers).
+// Throws InputError.
+void check_param_key(const std::string& key);
+
+class ScenarioRuns {
+ public:
+  // Reads the scenario at `path` once and validates it with `base` applied
+  // (the user's --set, --trials, --seed); reads its CCG table.
+  ScenarioRuns(std::filesystem::path path, std::vector<Override> base, RunOptions options);
+
+  const Scenario& base() const { return base_; }
+  const CcgTable& table() const { return table_; }
+
+  // The base scenario with `extra` applied after the base overrides,
+  // validated like the file (InputError otherwise). Seed and trials stay
+  // those of the base scenario.
+  Scenario with(const std::vector<Override>& extra) const;
+
+  // The base scenario with `key` = `value`.
+  Scenario with(const std::string& key, double value) const;
+
+  // The current value of `key` in the effective scenario, if it is written
+  // there as a number (a plain dotted path; defaults are not known here).
+  std::optional<double> current_value(const std::string& key) const;
+
+  // Runs `scenario` (one built by with() or base()), counting runs and
+  // time; `label` (e.g. "drivers.cip_delivery.mean = 0.6") goes to `log`.
+  Results run(const Scenario& scenario, const std::string& label = "");
+
+  int runs() const { return runs_; }
+  double seconds() const { return seconds_; }
+
+  // Called after each run with one line: "run 3  LABEL  2.9 s", if set.
+  std::function<void(const std::string&)> log;
+
+ private:
+  std::filesystem::path path_;
+  std::string text_;
+  std::vector<Override> overrides_;
+  RunOptions options_;
+  Scenario base_;
+  CcgTable table_;
+  int runs_ = 0;
+  double seconds_ = 0.0;
+};
+
+}  // namespace ccgrisk

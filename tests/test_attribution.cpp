@@ -1,0 +1,156 @@
+// Risk attribution, antithetic pairs and precision on demand (issue 4).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+#include <cmath>
+#include <numeric>
+
+#include "engine/finalize.hpp"
+#include "engine/run.hpp"
+#include "fixtures.hpp"
+#include "model/trial.hpp"
+#include "support.hpp"
+
+using namespace ccgrisk;
+using ccgrisk::test::one_driver_scenario;
+using ccgrisk::test::small_table;
+
+namespace {
+
+Scenario random_scenario(std::int64_t trials) {
+  Scenario s;
+  s.run.trials = trials;
+  s.run.seed = 11;
+  s.shifts.region_pct["North"] = 0.4;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("attribution components add up to the pressure in the red trials", "[attribution]") {
+  const Scenario s = random_scenario(6000);
+  const CcgTable t = small_table(12);
+  const Results r = run_scenario(s, t, RunOptions{2, 256});
+  const Attribution& a = r.attribution;
+  REQUIRE(a.components.size() == kNumComponents);
+  // Recompute the same sums trial by trial, serially.
+  const Model m = build_model(s, t);
+  TrialState state(m);
+  std::vector<Wide> red_sum(m.n, 0);
+  std::vector<std::int64_t> red_count(m.n, 0);
+  for (std::int64_t trial = 0; trial < s.run.trials; ++trial) {
+    simulate_trial(m, s.run.seed, trial, state);
+    for (int i = 0; i < m.n; ++i) {
+      const std::int64_t* parts = &state.components[i * kNumComponents];
+      const std::int64_t pressure = std::accumulate(parts, parts + kNumComponents, std::int64_t{0});
+      // The parts, each settled in pounds, match the outturn to a few pounds.
+      const std::int64_t mitigated = m.planned_surplus_k[i] * 1000 - pressure;
+      REQUIRE(state.surplus[i] >= mitigated - kNumComponents);
+      if (state.surplus[i] < 0) red_sum[i] += pressure, ++red_count[i];
+    }
+  }
+  for (int i = 0; i < m.n; ++i) {
+    INFO("CCG " << i);
+    REQUIRE(red_count[i] > 0);
+    double sum = 0.0;
+    for (int c = 0; c < kNumComponents; ++c)
+      sum += a.mean_red_k[i * kNumComponents + c];
+    const double expected = static_cast<double>(red_sum[i]) / red_count[i] / 1000.0;
+    CHECK(sum == Approx(expected).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("Euler contributions add up to the national expected shortfall", "[attribution]") {
+  const Scenario s = random_scenario(20000);
+  const CcgTable t = small_table(12);
+  const Results r = run_scenario(s, t, RunOptions{2, 256});
+  const Attribution& a = r.attribution;
+  const double sum = std::accumulate(a.es_contribution_k.begin(), a.es_contribution_k.end(), 0.0);
+  CHECK(sum == Approx(a.national_es_k).epsilon(1e-10));
+  // The ES itself: the mean national deficit in the worst 5% of years,
+  // computed directly from sorted totals, within the histogram's resolution.
+  const Model m = build_model(s, t);
+  TrialState state(m);
+  std::vector<double> deficit;
+  for (std::int64_t trial = 0; trial < s.run.trials; ++trial) {
+    simulate_trial(m, s.run.seed, trial, state);
+    deficit.push_back(-std::accumulate(state.surplus.begin(), state.surplus.end(), 0.0) / 1000.0);
+  }
+  std::sort(deficit.rbegin(), deficit.rend());
+  const std::size_t tail = deficit.size() / 20;
+  const double direct = std::accumulate(deficit.begin(), deficit.begin() + tail, 0.0) / tail;
+  INFO("direct " << direct << " engine " << a.national_es_k);
+  CHECK(a.national_es_k == Approx(direct).margin(4 * r.national.total_hist_resolution_k));
+}
+
+TEST_CASE("antithetic pairs are unbiased on a closed-form case", "[antithetic]") {
+  const double sd = 0.01;
+  const std::int64_t trials = 100000;
+  Scenario s = one_driver_scenario(sd, trials);
+  s.run.antithetic = true;
+  CcgTable t = small_table(6);
+  for (int i = 0; i < 6; ++i)
+    t.rows[i].plan.planned_surplus_pct = 1.6 - 0.15 * i;
+  const Results r = run_scenario(s, t, RunOptions{2, 1000});
+  const boost::math::normal_distribution<double> normal;
+  for (int i = 0; i < 6; ++i) {
+    // Closed form as in test_properties: red when Z > (s - fixed) / (B sd).
+    const double a = t.rows[i].allocation_k,
+                 surplus = t.rows[i].plan.planned_surplus_pct.value() / 100 * a;
+    const double spend = a - surplus;
+    const double fixed = 0.05 * spend * 0.03 + 0.03 * a * 0.2 + 0.19 * a * 0.005;
+    const double x = (surplus - fixed) / (0.5 * spend * sd);
+    const double p = boost::math::cdf(boost::math::complement(normal, x));
+    INFO("CCG " << i << " closed form " << p << " antithetic " << r.before.p_red[i] << " +- "
+                << r.before.p_red_se[i]);
+    CHECK(std::abs(r.before.p_red[i] - p) < 4 * r.before.p_red_se[i]);
+    // The surplus is linear in Z here, so every pair averages to its mean:
+    // the antithetic mean is the exact mean, to the pound.
+    CHECK(r.before.surplus_mean_k[i] == Approx(surplus - fixed).margin(2e-3));
+    CHECK(r.before.p_red_variance_ratio[i] > 0.9);
+  }
+}
+
+TEST_CASE("antithetic runs need an even number of trials", "[antithetic]") {
+  ccgrisk::test::TempDir dir;
+  ccgrisk::test::write_file(dir / "c.csv",
+                            "ods_code,name,area_team_code,area_team,region,allocation_2013_14_k\n"
+                            "A1,One,Q1,Team,North,1000\n");
+  const auto scenario = ccgrisk::test::write_file(dir / "s.toml", "[data]\nccgs = \"c.csv\"\n");
+  const auto r = ccgrisk::test::run_cli("run " + ccgrisk::test::quote(scenario.string()) + " -o " +
+                                        ccgrisk::test::quote((dir / "o.h5").string()) +
+                                        " --trials 1001 --antithetic --quiet");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("run.trials = 1001") && Catch::Contains("even"));
+  CHECK_FALSE(std::filesystem::exists(dir / "o.h5"));
+}
+
+TEST_CASE("precision on demand meets its target, identically at 1 and 2 threads", "[precision]") {
+  Scenario s = random_scenario(0);
+  s.run.target_se = 0.004;
+  s.run.max_trials = 400000;
+  const CcgTable t = small_table(12);
+  const Results one = run_scenario(s, t, RunOptions{1, 512});
+  const Results two = run_scenario(s, t, RunOptions{2, 97});
+  CHECK(one.provenance.trials == two.provenance.trials);
+  CHECK(one.before.p_red == two.before.p_red);
+  CHECK(one.after.surplus_quantiles_k == two.after.surplus_quantiles_k);
+  CHECK(one.provenance.trials % 10000 == 0);
+  CHECK(one.provenance.trials < s.run.max_trials);
+  for (std::size_t i = 0; i < one.before.p_red.size(); ++i) {
+    CHECK(one.before.p_red_se[i] <= s.run.target_se);
+    CHECK(wilson_se(one.before.p_red[i], one.provenance.trials) <= s.run.target_se);
+  }
+  // A cap below the need stops at the cap.
+  s.run.target_se = 0.001;
+  s.run.max_trials = 20000;
+  CHECK(run_scenario(s, t, RunOptions{2, 512}).provenance.trials == 20000);
+}
+
+TEST_CASE("Wilson standard error is positive at 0 and 1 and close to sqrt(p(1-p)/n) inside",
+          "[precision]") {
+  CHECK(wilson_se(0.0, 1000) > 0.0);
+  CHECK(wilson_se(1.0, 1000) == Approx(wilson_se(0.0, 1000)));
+  CHECK(wilson_se(0.3, 100000) == Approx(std::sqrt(0.3 * 0.7 / 100000)).epsilon(1e-3));
+}
