@@ -20,16 +20,28 @@ int fine_bin(std::int64_t x, const HistogramRange& range) {
   return 1 + static_cast<int>(pos);
 }
 
-void Series::add(std::int64_t x, const HistogramRange& range) {
+void Series::add_staged(std::int64_t x, const HistogramRange& range) {
   min = std::min(min, x);
   max = std::max(max, x);
   const Wide d = Wide{x} - range.reference_gbp;
   sum += d;
   sum_sq += d * d;
   const int b = fine_bin(x, range);
-  ++bins[b];
+  ++staged[b];
   if (b == 0) under_sum += x;
   if (b == kFineBins + 1) over_sum += x;
+}
+
+void Series::add(std::int64_t x, const HistogramRange& range) {
+  add_staged(x, range);
+  flush();
+}
+
+void Series::flush() {
+  for (std::size_t b = 0; b < bins.size(); ++b) {
+    bins[b] += staged[b];
+    staged[b] = 0;
+  }
 }
 
 void Series::merge(const Series& o) {
@@ -40,7 +52,7 @@ void Series::merge(const Series& o) {
   under_sum += o.under_sum;
   over_sum += o.over_sum;
   for (std::size_t b = 0; b < bins.size(); ++b)
-    bins[b] += o.bins[b];
+    bins[b] += o.bins[b] + o.staged[b];
 }
 
 namespace {
@@ -145,10 +157,24 @@ Accumulator::Accumulator(const StatsLayout& layout)
 
 void Accumulator::add(const TrialState& t, bool second_of_pair) {
   ++trials_;
+  if (++staged_trials_ == kMaxStaged) flush_staged();
   add_phase(0, t.surplus, t.underlying, second_of_pair);
   add_phase(1, t.pooled, t.pooled_underlying, second_of_pair);
   add_hubs(t.hub_overspend);
   add_attribution(t);
+}
+
+void Accumulator::flush_staged() {
+  for (int phase = 0; phase < kPhases; ++phase) {
+    for (CcgTally& c : ccg_[phase])
+      c.surplus.flush();
+    for (GroupTally& g : group_[phase])
+      g.total.flush();
+  }
+  for (HubTally& h : hub_)
+    h.amount.flush();
+  specialised_.amount.flush();
+  staged_trials_ = 0;
 }
 
 // Component sums (all trials; trials in the red) and each CCG's surplus by
@@ -178,11 +204,11 @@ void Accumulator::add_hubs(const std::vector<std::int64_t>& overspend) {
   std::int64_t total = 0;
   for (std::size_t h = 0; h < hub_.size(); ++h) {
     hub_[h].overspend += overspend[h] > 0;
-    hub_[h].amount.add(overspend[h], layout_->hub_range[h]);
+    hub_[h].amount.add_staged(overspend[h], layout_->hub_range[h]);
     total += overspend[h];
   }
   specialised_.overspend += total > 0;
-  specialised_.amount.add(total, layout_->specialised_range);
+  specialised_.amount.add_staged(total, layout_->specialised_range);
 }
 
 void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
@@ -201,7 +227,7 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
     last_red_[phase][i] = red;
     c.miss_control += x < l.control_total_gbp[i];
     c.underlying_sum += underlying[i];
-    c.surplus.add(x, l.ccg_range[i]);
+    c.surplus.add_staged(x, l.ccg_range[i]);
     const bool unplanned = red && !l.planned_deficit[i];
     for (int g : l.groups_of[i]) {
       scratch_total_[g] += x;
@@ -215,7 +241,7 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
     ++groups[g].count_unplanned_red[scratch_unplanned_[g]];
     if (phase == 0 && g == 0) scratch_total_national_ = scratch_total_[0];
     groups[g].deficit += scratch_total_[g] < 0;
-    groups[g].total.add(scratch_total_[g], l.group_range[g]);
+    groups[g].total.add_staged(scratch_total_[g], l.group_range[g]);
   }
 }
 

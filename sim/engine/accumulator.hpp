@@ -39,11 +39,20 @@ struct Series {
   Wide under_sum = 0;              // sum of x in the underflow bin
   Wide over_sum = 0;               // sum of x in the overflow bin
   std::vector<std::int64_t> bins;  // [0] underflow, [1..kFineBins] range, [kFineBins + 1] overflow
+  // Counts not yet folded into `bins`: 16-bit, so the part of the histogram
+  // a hot loop touches stays in cache. Folded by flush() (at most every
+  // kMaxStaged adds) and by merge().
+  std::vector<std::uint16_t> staged;
 
-  Series() : bins(kFineBins + 2, 0) {}
-  void add(std::int64_t x, const HistogramRange& range);
-  void merge(const Series& other);
+  Series() : bins(kFineBins + 2, 0), staged(kFineBins + 2, 0) {}
+  void add(std::int64_t x, const HistogramRange& range);         // straight into bins
+  void add_staged(std::int64_t x, const HistogramRange& range);  // into staged
+  void flush();
+  void merge(const Series& other);  // other's bins and staged counts
 };
+
+// Most adds a Series may stage before flush() (a uint16 count cannot overflow).
+inline constexpr std::int64_t kMaxStaged = 65535;
 
 // Where each statistic's histogram sits and which groups a CCG belongs to.
 struct StatsLayout {
@@ -131,8 +140,11 @@ class Accumulator {
                  const std::vector<std::int64_t>& underlying, bool second_of_pair);
   void add_attribution(const TrialState& t);
 
+  void flush_staged();
+
   const StatsLayout* layout_;
   std::int64_t trials_ = 0;
+  std::int64_t staged_trials_ = 0;  // trials since the last flush_staged()
   std::vector<CcgTally> ccg_[kPhases];
   std::vector<GroupTally> group_[kPhases];
   std::vector<HubTally> hub_;

@@ -11,9 +11,16 @@ namespace ccgrisk {
 // 128-bit integer for exact sums of pounds and squared pounds.
 __extension__ typedef __int128 Wide;
 
-// GBP thousands -> whole pounds, to nearest.
+// GBP thousands -> whole pounds, to nearest, halves away from zero: the same
+// result as std::llround for |pounds| < 2^52, without a library call (the
+// truncation and the remainder are exact in that range).
 inline std::int64_t to_pounds(double thousands) {
-  return static_cast<std::int64_t>(std::llround(thousands * 1000.0));
+  const double pounds = thousands * 1000.0;
+  std::int64_t whole = static_cast<std::int64_t>(pounds);  // toward zero
+  const double rest = pounds - static_cast<double>(whole);
+  if (rest >= 0.5) ++whole;
+  if (rest <= -0.5) --whole;
+  return whole;
 }
 
 // Pounds -> GBP thousands.
