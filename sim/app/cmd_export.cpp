@@ -41,13 +41,11 @@ int run_export(const ExportArgs& a) {
   const std::vector<Table> tables = export_tables(read_results_file(a.results), a.results.string());
   if (!a.xlsx.empty()) {
     write_xlsx(tables, a.xlsx);
-    std::cout << "Workbook written to " << a.xlsx.string() << " (" << tables.size()
-              << " sheets)\n";
+    std::cout << "Workbook written to " << a.xlsx.string() << " (" << tables.size() << " sheets)\n";
   }
   if (!a.csv.empty()) {
     write_csv(tables, a.csv);
-    std::cout << "CSV files written to " << a.csv.string() << "/ (" << tables.size()
-              << " files)\n";
+    std::cout << "CSV files written to " << a.csv.string() << "/ (" << tables.size() << " files)\n";
   }
   return kExitOk;
 }

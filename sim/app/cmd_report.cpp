@@ -61,9 +61,9 @@ fs::path find_analysis_dir() {
   }
   std::error_code ec;
   const fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
-  for (const fs::path& dir : {exe_dir / ".." / ".." / "analysis",
-                              exe_dir / ".." / "share" / "ccgrisk" / "analysis",
-                              fs::path(CCGRISK_SOURCE_DIR) / "analysis"})
+  for (const fs::path& dir :
+       {exe_dir / ".." / ".." / "analysis", exe_dir / ".." / "share" / "ccgrisk" / "analysis",
+        fs::path(CCGRISK_SOURCE_DIR) / "analysis"})
     if (!dir.empty() && holds_report(dir)) return fs::weakly_canonical(dir, ec);
   throw InputError(
       "cannot find the report's Python package (analysis/ccgrisk_analysis/report); set "

@@ -1,9 +1,12 @@
 // ccgrisk summary RESULTS.h5: the run's summary again, from any results file.
 #include <CLI/CLI.hpp>
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <string>
 
 #include "app/commands.hpp"
 #include "app/summary.hpp"
@@ -11,15 +14,41 @@
 
 namespace ccgrisk {
 
+namespace {
+
+std::string line(const char* fmt, auto... args) {
+  char buf[400];
+  std::snprintf(buf, sizeof buf, fmt, args...);
+  return buf;
+}
+
+// The published figures a `run --targets` recorded (/targets), as run printed them.
+void print_targets(const std::vector<TargetCheck>& targets, std::ostream& out) {
+  out << "\nAgainst the published figures (recorded in the results file)\n"
+      << line("  %-44s %10s %10s %9s %9s  %s\n", "target", "published", "model", "+- se",
+              "tolerance", "met");
+  for (const TargetCheck& t : targets) {
+    const bool met = std::abs(t.model - t.value) <= t.tolerance;
+    out << line("  %-44.44s %10.6g %10.6g %9.2g %9.3g  %s\n", t.name.c_str(), t.value, t.model,
+                t.model_se, t.tolerance, met ? "yes" : "NO");
+  }
+}
+
+int summary(const std::filesystem::path& path) {
+  const Results results = read_results_file(path);
+  print_summary(results, std::cout);
+  if (!results.targets.empty()) print_targets(results.targets, std::cout);
+  return kExitOk;
+}
+
+}  // namespace
+
 Command add_summary_command(CLI::App& app) {
   auto path = std::make_shared<std::filesystem::path>();
   CLI::App* cmd =
       app.add_subcommand("summary", "Print the summary of a run from its results file (HDF5)");
   cmd->add_option("results", *path, "Results file written by ccgrisk run")->required();
-  return {cmd, [path] {
-            print_summary(read_results_file(*path), std::cout);
-            return kExitOk;
-          }};
+  return {cmd, [path] { return summary(*path); }};
 }
 
 }  // namespace ccgrisk

@@ -38,8 +38,10 @@ std::string drain(int fd) {
   char buf[4096];
   for (;;) {
     const ssize_t got = ::read(fd, buf, sizeof buf);
-    if (got > 0) out.append(buf, static_cast<std::size_t>(got));
-    else if (got == 0 || errno != EINTR) break;
+    if (got > 0)
+      out.append(buf, static_cast<std::size_t>(got));
+    else if (got == 0 || errno != EINTR)
+      break;
   }
   return out;
 }
@@ -54,8 +56,8 @@ int wait_for(pid_t pid) {
 
 }  // namespace
 
-ProcessResult run_process(const std::vector<std::string>& argv,
-                          const std::vector<std::string>& env, bool capture) {
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                          bool capture) {
   std::vector<std::string> args = argv, vars = merged_environment(env);
   std::vector<char*> arg_ptrs = pointers(args), env_ptrs = pointers(vars);
   int pipe_fds[2] = {-1, -1};

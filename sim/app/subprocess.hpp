@@ -15,7 +15,7 @@ struct ProcessResult {
 // environment, where each "NAME=VALUE" of `env` replaces or adds a variable,
 // and waits for it. Its stdout is captured when `capture` is true, else
 // shared with ours; stderr is always shared.
-ProcessResult run_process(const std::vector<std::string>& argv,
-                          const std::vector<std::string>& env, bool capture);
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                          bool capture);
 
 }  // namespace ccgrisk

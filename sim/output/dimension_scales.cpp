@@ -25,7 +25,7 @@ struct LabelledDimension {
   std::string_view labels;
   Axis axis;
 };
-constexpr std::array<LabelledDimension, 9> kLabelledDimensions = {{
+constexpr std::array<LabelledDimension, 19> kLabelledDimensions = {{
     {"/ccg", "ccg", "/ccg/code", Axis::First},
     {"/pooled", "ccg", "/ccg/code", Axis::First},
     {"/region", "region", "/region/code", Axis::First},
@@ -35,6 +35,16 @@ constexpr std::array<LabelledDimension, 9> kLabelledDimensions = {{
     {"/targets", "target", "/targets/name", Axis::First},
     {"/attribution", "ccg", "/ccg/code", Axis::First},
     {"/attribution", "component", "/attribution/component", Axis::Last},
+    {"/sweep", "value", "/sweep/values", Axis::First},
+    {"/sweep", "ccg", "/ccg/code", Axis::Last},
+    {"/sweep", "region", "/sweep/region_name", Axis::Last},
+    {"/breakeven", "ccg", "/ccg/code", Axis::First},
+    {"/breakeven", "grid_value", "/breakeven/grid_values", Axis::First},
+    {"/breakeven", "ccg", "/ccg/code", Axis::Last},
+    {"/reverse_stress", "direction", "/reverse_stress/direction", Axis::First},
+    {"/reverse_stress", "ccg", "/ccg/code", Axis::First},
+    {"/reverse_stress", "driver", "/reverse_stress/driver", Axis::Last},
+    {"/reverse_stress", "ccg", "/ccg/code", Axis::Last},
 }};
 
 enum class Coordinate { Levels, Index };  // the dataset's `levels` attribute, or 0..size-1
@@ -47,13 +57,14 @@ struct AxisRule {
   std::string_view units;
   std::string_view description;
 };
-constexpr std::array<AxisRule, 5> kLastAxisRules = {{
+constexpr std::array<AxisRule, 6> kLastAxisRules = {{
     {"count_red", "quantiles", "count_quantile", Coordinate::Levels, "probability",
      "levels of the quantiles of the number of CCGs in the red"},
     {"count", "pmf", "count", Coordinate::Index, "count", "k, the number of CCGs in the red"},
     {"quantiles", "", "quantile", Coordinate::Levels, "probability", "quantile levels"},
     {"surplus_hist_counts", "", "bin", Coordinate::Index, "1", "histogram bin index"},
     {"surplus_hist_edges", "", "edge", Coordinate::Index, "1", "histogram bin edge index"},
+    {"tipping_", "", "tipping_rank", Coordinate::Index, "1", "rank of the CCGs that tip first"},
 }};
 
 const AxisRule* last_axis_rule(std::string_view dataset) {
@@ -68,19 +79,27 @@ std::string scale_description(std::string_view what, std::string_view dimension)
   return std::string(what).append(": coordinate of dimension ").append(dimension);
 }
 
-// A labelled dimension of the group being labelled, with its labels.
+// A labelled dimension of the group being labelled, with its labels (text,
+// or numbers such as a sweep's parameter values).
 struct Labels {
   const LabelledDimension* spec;
-  std::vector<std::string> values;
+  std::vector<std::string> text;
+  std::vector<double> numbers;
+  std::uint64_t size() const { return text.empty() ? numbers.size() : text.size(); }
 };
+
+Labels read_labels(const h5::File& file, const LabelledDimension& d) {
+  if (file.dataset(d.labels).kind() == Dataset::Kind::String)
+    return {&d, h5::read_dataset<std::string>(file, d.labels).values, {}};
+  return {&d, {}, h5::read_dataset<double>(file, d.labels).values};
+}
 
 // Labels the datasets of one group, creating its scales on first use.
 class GroupLabeller {
  public:
   GroupLabeller(const h5::File& file, const Group& group) : group_(group) {
     for (const LabelledDimension& d : kLabelledDimensions)
-      if (d.group == group.path() && file.exists(d.labels))
-        labels_.push_back({&d, h5::read_dataset<std::string>(file, d.labels).values});
+      if (d.group == group.path() && file.exists(d.labels)) labels_.push_back(read_labels(file, d));
   }
 
   void label(const std::string& name) {
@@ -106,8 +125,7 @@ class GroupLabeller {
         if (const Dataset* s = labelled_scale(l)) return *s;
     for (const Axis side : {Axis::First, Axis::Last})
       for (const Labels& l : labels_)
-        if (l.spec->axis == side && (side == Axis::First ? axis == 0 : last) &&
-            size == l.values.size())
+        if (l.spec->axis == side && (side == Axis::First ? axis == 0 : last) && size == l.size())
           if (const Dataset* s = labelled_scale(l)) return *s;
     if (last)
       if (const AxisRule* rule = last_axis_rule(name))
@@ -126,11 +144,14 @@ class GroupLabeller {
 
   const Dataset* labelled_scale(const Labels& l) {
     const std::string dim(l.spec->dimension);
-    const std::uint64_t size = l.values.size();
+    const std::uint64_t size = l.size();
     if (scales_.count(dim) || group_.exists(dim)) return existing(dim, size);
     const std::string what = std::string("labels (").append(l.spec->labels).append(")");
-    return &add(
-        dim, h5::write_dataset(group_, dim, l.values, {size}, "1", scale_description(what, dim)));
+    if (l.text.empty())
+      return &add(dim, h5::write_dataset(group_, dim, l.numbers, {size}, "1",
+                                         scale_description(what, dim)));
+    return &add(dim,
+                h5::write_dataset(group_, dim, l.text, {size}, "1", scale_description(what, dim)));
   }
 
   const Dataset* rule_scale(const AxisRule& rule, const Dataset& data, std::uint64_t size) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <span>
@@ -50,8 +51,8 @@ std::vector<double> column_of(std::span<const double> values, std::size_t j, std
 void add_quantiles(Table& t, const std::string& prefix, std::span<const double> values) {
   const std::size_t width = kQuantileLevels.size();
   for (std::size_t j = 0; j < width; ++j)
-    t.columns.push_back(numbers(prefix + quantile_name(kQuantileLevels[j]), kMoney,
-                                column_of(values, j, width)));
+    t.columns.push_back(
+        numbers(prefix + quantile_name(kQuantileLevels[j]), kMoney, column_of(values, j, width)));
 }
 
 void add_ccg_stats(Table& t, const CcgStats& s) {
@@ -81,6 +82,12 @@ Table ccg_table(const Results& r) {
                numbers("planned_surplus", kMoney, r.planned_surplus_k),
                numbers("control_total", kMoney, r.control_total_k),
                numbers("reserves", kMoney, r.reserves_k)};
+  if (!r.planned_deficit.empty()) {
+    std::vector<std::string> planned;
+    for (std::int64_t flag : r.planned_deficit)
+      planned.push_back(flag != 0 ? "yes" : "no");
+    t.columns.push_back(text("plans_deficit", planned));
+  }
   add_ccg_stats(t, r.before);
   return t;
 }
@@ -104,6 +111,8 @@ std::vector<double> gather(const std::vector<GroupStats>& groups, Field field) {
 // A group's statistics before or after risk sharing.
 struct Stage {
   double expected_red;
+  double expected_unplanned_red;
+  double expected_planned_red;
   std::array<double, 3> count_red_q;  // 5%, 50%, 95%
   double p_deficit;
   double total_surplus_mean_k;
@@ -112,10 +121,21 @@ struct Stage {
 
 Stage stage_of(const GroupStats& g, bool pooled) {
   if (pooled)
-    return {g.expected_red_pooled, g.count_red_q05_q50_q95_pooled, g.p_deficit_pooled,
-            g.total_surplus_mean_pooled_k, g.total_surplus_quantiles_pooled_k};
-  return {g.expected_red, g.count_red_q05_q50_q95, g.p_deficit, g.total_surplus_mean_k,
-          g.total_surplus_quantiles_k};
+    return {g.expected_red_pooled,
+            g.expected_unplanned_red_pooled,
+            g.expected_planned_red_pooled,
+            g.count_red_q05_q50_q95_pooled,
+            g.p_deficit_pooled,
+            g.total_surplus_mean_pooled_k,
+            g.total_surplus_quantiles_pooled_k};
+  return {
+      g.expected_red, g.expected_unplanned_red, g.expected_planned_red,     g.count_red_q05_q50_q95,
+      g.p_deficit,    g.total_surplus_mean_k,   g.total_surplus_quantiles_k};
+}
+
+// Whether the file split the count into planned and unplanned deficits.
+bool has_planned_split(const std::vector<GroupStats>& groups) {
+  return !groups.empty() && !groups.front().count_unplanned_red_pmf.empty();
 }
 
 void add_group_stage(Table& t, const std::vector<GroupStats>& groups, bool pooled) {
@@ -130,6 +150,10 @@ void add_group_stage(Table& t, const std::vector<GroupStats>& groups, bool poole
     t.columns.push_back(numbers(std::move(name) + sfx, units, std::move(values)));
   };
   add("expected_red", kCcgs, [](const Stage& x) { return x.expected_red; });
+  if (has_planned_split(groups)) {
+    add("expected_unplanned_red", kCcgs, [](const Stage& x) { return x.expected_unplanned_red; });
+    add("expected_planned_red", kCcgs, [](const Stage& x) { return x.expected_planned_red; });
+  }
   const std::array<const char*, 3> count_names = {"count_red_q05", "count_red_q50",
                                                   "count_red_q95"};
   for (std::size_t j = 0; j < 3; ++j)
@@ -171,6 +195,77 @@ Table pool_table(const Results& r) {
   return t;
 }
 
+// Specialised commissioning hubs and NHS England's total (last row).
+Table hub_table(const Results& r) {
+  std::vector<HubStats> hubs = r.hubs;
+  hubs.push_back(r.specialised);
+  Table t{"hub", {}};
+  std::vector<std::string> names;
+  for (const HubStats& h : hubs)
+    names.push_back(h.name);
+  t.columns.push_back(text("name", names));
+  const auto add = [&](std::string name, const char* units, auto field) {
+    std::vector<double> values;
+    for (const HubStats& h : hubs)
+      values.push_back(field(h));
+    t.columns.push_back(numbers(std::move(name), units, std::move(values)));
+  };
+  add("budget", kMoney, [](const HubStats& h) { return h.budget_k; });
+  add("p_overspend", kProbability, [](const HubStats& h) { return h.p_overspend; });
+  add("overspend_mean", kMoney, [](const HubStats& h) { return h.overspend_mean_k; });
+  add("overspend_sd", kMoney, [](const HubStats& h) { return h.overspend_sd_k; });
+  for (std::size_t j = 0; j < kQuantileLevels.size(); ++j)
+    add("overspend_" + quantile_name(kQuantileLevels[j]), kMoney,
+        [j](const HubStats& h) { return h.overspend_quantiles_k[j]; });
+  return t;
+}
+
+// Published figures next to this run's values (run --targets); the units
+// are those of each statistic.
+Table targets_table(const Results& r) {
+  Table t{"targets", {}};
+  std::vector<std::string> name, statistic, group, met, source;
+  std::vector<double> value, tolerance, model, model_se;
+  for (const TargetCheck& c : r.targets) {
+    name.push_back(c.name);
+    statistic.push_back(c.statistic);
+    group.push_back(c.group);
+    met.push_back(std::abs(c.model - c.value) <= c.tolerance ? "yes" : "no");
+    source.push_back(c.source);
+    value.push_back(c.value);
+    tolerance.push_back(c.tolerance);
+    model.push_back(c.model);
+    model_se.push_back(c.model_se);
+  }
+  const std::string units = "units of the statistic";
+  t.columns = {text("name", name),
+               text("statistic", statistic),
+               text("group", group),
+               numbers("published", units, value),
+               numbers("tolerance", units, tolerance),
+               numbers("model", units, model),
+               numbers("model_se", units, model_se),
+               text("met", met),
+               text("source", source)};
+  return t;
+}
+
+// What drives each CCG's risk: each pressure component's mean, its mean in
+// the years the CCG is in the red (blank if never), and the CCG's Euler
+// contribution to the national expected shortfall.
+Table attribution_table(const Results& r) {
+  const Attribution& a = r.attribution;
+  const std::size_t k = a.components.size();
+  Table t{"attribution", {text("code", r.code), text("name", r.name)}};
+  for (std::size_t c = 0; c < k; ++c) {
+    t.columns.push_back(numbers(a.components[c] + "_mean", kMoney, column_of(a.mean_k, c, k)));
+    t.columns.push_back(
+        numbers(a.components[c] + "_mean_in_red", kMoney, column_of(a.mean_red_k, c, k)));
+  }
+  t.columns.push_back(numbers("es_contribution", kMoney, a.es_contribution_k));
+  return t;
+}
+
 // P(exactly k CCGs in the red) and P(at most k), before and after risk sharing.
 Table national_count_table(const GroupStats& national) {
   const std::size_t size = national.count_red_pmf.size();
@@ -181,12 +276,12 @@ Table national_count_table(const GroupStats& national) {
     cdf[i] = sum += national.count_red_pmf[i];
     cdf_pooled[i] = sum_pooled += national.count_red_pmf_pooled[i];
   }
-  return {"national_count",
-          {numbers("ccgs_in_red", kCcgs, k),
-           numbers("p_exactly", kProbability, national.count_red_pmf),
-           numbers("p_at_most", kProbability, cdf),
-           numbers("p_exactly_pooled", kProbability, national.count_red_pmf_pooled),
-           numbers("p_at_most_pooled", kProbability, cdf_pooled)}};
+  return {
+      "national_count",
+      {numbers("ccgs_in_red", kCcgs, k), numbers("p_exactly", kProbability, national.count_red_pmf),
+       numbers("p_at_most", kProbability, cdf),
+       numbers("p_exactly_pooled", kProbability, national.count_red_pmf_pooled),
+       numbers("p_at_most_pooled", kProbability, cdf_pooled)}};
 }
 
 Table provenance_table(const Results& r, const std::string& source) {
@@ -270,14 +365,18 @@ std::string Column::header() const {
 }
 
 std::vector<Table> export_tables(const Results& r, const std::string& source) {
-  return {ccg_table(r),
-          ccg_pooled_table(r),
-          group_table("region", r.regions),
-          group_table("area_team", r.area_teams),
-          pool_table(r),
-          group_table("national", {r.national}),
-          national_count_table(r.national),
-          provenance_table(r, source)};
+  std::vector<Table> tables = {ccg_table(r),
+                               ccg_pooled_table(r),
+                               group_table("region", r.regions),
+                               group_table("area_team", r.area_teams),
+                               pool_table(r),
+                               group_table("national", {r.national}),
+                               national_count_table(r.national)};
+  if (!r.hubs.empty()) tables.push_back(hub_table(r));
+  if (!r.targets.empty()) tables.push_back(targets_table(r));
+  if (!r.attribution.components.empty()) tables.push_back(attribution_table(r));
+  tables.push_back(provenance_table(r, source));
+  return tables;
 }
 
 void write_csv(const std::vector<Table>& tables, const fs::path& dir) {

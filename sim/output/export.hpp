@@ -32,8 +32,12 @@ struct Table {
 
 // The tables of a run, in this order: ccg (per CCG before risk sharing),
 // ccg_pooled (after), region, area_team, pool, national, national_count
-// (the distribution of the number of CCGs in the red) and provenance
-// (key, value; `source` is the results file they came from).
+// (the distribution of the number of CCGs in the red), hub (specialised
+// commissioning, with NHS England's total as the last row; only when the
+// run has hubs), targets (published figures next to the run's values; only
+// for runs with --targets), attribution (pressure components and Euler
+// contributions, when the file has them) and provenance (key, value;
+// `source` is the results file).
 std::vector<Table> export_tables(const Results& results, const std::string& source);
 
 // Writes `tables` as a workbook at `path`, under a temporary name renamed

@@ -93,8 +93,8 @@ std::string optional_string(const h5::File& file, std::string_view name) {
 template <class T>
 T scalar_attribute(const h5::File& file, std::string_view name) {
   const std::vector<T> values = h5::read_attribute<T>(file, name);
-  if (values.size() != 1) throw std::runtime_error("root attribute '" + std::string(name) +
-                                                   "' is not a single number");
+  if (values.size() != 1)
+    throw std::runtime_error("root attribute '" + std::string(name) + "' is not a single number");
   return values.front();
 }
 
@@ -112,6 +112,10 @@ Provenance read_provenance(const h5::File& file) {
   p.ccg_table_sha256 = h5::read_string_attribute(file, "ccg_table_sha256");
   p.ccg_table_path = optional_string(file, "ccg_table_path");
   p.rng = h5::read_string_attribute(file, "rng");
+  if (h5::has_attribute(file, "antithetic"))
+    p.antithetic = scalar_attribute<std::int64_t>(file, "antithetic") != 0;
+  if (h5::has_attribute(file, "target_se"))
+    p.target_se = scalar_attribute<double>(file, "target_se");
   return p;
 }
 
@@ -129,6 +133,8 @@ void read_identity(const Group& g, Results& r) {
   r.planned_surplus_k = doubles(g, "planned_surplus_k", dims);
   r.control_total_k = doubles(g, "control_total_k", dims);
   r.reserves_k = doubles(g, "reserves_k", dims);
+  if (g.exists("planned_deficit"))
+    r.planned_deficit = read<std::int64_t>(g, "planned_deficit", dims);
 }
 
 CcgStats read_ccg_stats(const Group& g, std::size_t n) {
@@ -150,51 +156,99 @@ CcgStats read_ccg_stats(const Group& g, std::size_t n) {
   const std::uint64_t bins = counts.dims.size() == 2 ? counts.dims[1] : 0;
   s.hist_counts = read<std::int64_t>(g, "surplus_hist_counts", {n, bins});
   s.hist_edges_k = doubles(g, "surplus_hist_edges_k", {n, bins + 1});
+  if (g.exists("p_red_variance_ratio"))
+    s.p_red_variance_ratio = doubles(g, "p_red_variance_ratio", dims);
   return s;
 }
 
 // ---- Groups: /national, /region, /area_team, /pool ----------------------------------
 
-// Reads row `row` of every group statistic; `rows` empty for /national
-// (no leading axis).
-struct GroupReader {
-  const Group& g;
-  Dims rows;
-  std::size_t n;  // CCGs in the table
+// Reads the group statistics into `out`, one group per row; `rows` is empty
+// for /national (no leading axis). Fields added after schema 1.0 are read
+// when the file has them.
+class GroupReader {
+ public:
+  GroupReader(const Group& g, Dims rows, std::size_t n) : g_(g), rows_(std::move(rows)), n_(n) {}
 
-  std::vector<double> field(std::string_view name, Dims inner) const {
-    inner.insert(inner.begin(), rows.begin(), rows.end());
-    return doubles(g, name, inner);
+  void read(std::vector<GroupStats>& out) const {
+    for (const bool pooled : {false, true})
+      read_stage(out, pooled);
+    scalar(out, "total_surplus_resolution_k", &GroupStats::total_hist_resolution_k);
+    optional_scalar(out, "expected_red_se", &GroupStats::expected_red_se);
+    optional_scalar(out, "expected_unplanned_red_se", &GroupStats::expected_unplanned_red_se);
+    optional_scalar(out, "total_surplus_sd_k", &GroupStats::total_surplus_sd_k);
   }
 
-  void read_pooled_pair(std::vector<GroupStats>& out, bool pooled) const {
+ private:
+  using Scalar = double GroupStats::*;
+  using Row = std::vector<double> GroupStats::*;
+  template <std::size_t N>
+  using Fixed = std::array<double, N> GroupStats::*;
+
+  void read_stage(std::vector<GroupStats>& out, bool pooled) const {
     const std::string sfx = pooled ? "_pooled" : "";
-    const std::string deficit = rows.empty() ? "p_sector_deficit" : "p_deficit";
-    const auto pmf = field("count_red_pmf" + sfx, {n + 1});
-    const auto expected = field("expected_red" + sfx, {});
-    const auto count_q = field("count_red_quantiles" + sfx, {3});
-    const auto mean = field("total_surplus_mean" + sfx + "_k", {});
-    const auto total_q = field("total_surplus_quantiles" + sfx + "_k", {kQuantileLevels.size()});
-    const auto p_deficit = field(deficit + sfx, {});
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      GroupStats& s = out[i];
-      (pooled ? s.count_red_pmf_pooled : s.count_red_pmf) = row_of(pmf, i, n + 1);
-      (pooled ? s.expected_red_pooled : s.expected_red) = expected[i];
-      (pooled ? s.count_red_q05_q50_q95_pooled : s.count_red_q05_q50_q95) = to_array<3>(count_q, i);
-      (pooled ? s.total_surplus_mean_pooled_k : s.total_surplus_mean_k) = mean[i];
-      (pooled ? s.total_surplus_quantiles_pooled_k : s.total_surplus_quantiles_k) =
-          to_array<kQuantileLevels.size()>(total_q, i);
-      (pooled ? s.p_deficit_pooled : s.p_deficit) = p_deficit[i];
-    }
+    const auto pick = [pooled](auto before, auto after) { return pooled ? after : before; };
+    row(out, "count_red_pmf" + sfx,
+        pick(&GroupStats::count_red_pmf, &GroupStats::count_red_pmf_pooled));
+    scalar(out, "expected_red" + sfx,
+           pick(&GroupStats::expected_red, &GroupStats::expected_red_pooled));
+    fixed<3>(out, "count_red_quantiles" + sfx,
+             pick(&GroupStats::count_red_q05_q50_q95, &GroupStats::count_red_q05_q50_q95_pooled));
+    scalar(out, "total_surplus_mean" + sfx + "_k",
+           pick(&GroupStats::total_surplus_mean_k, &GroupStats::total_surplus_mean_pooled_k));
+    fixed<kQuantileLevels.size()>(out, "total_surplus_quantiles" + sfx + "_k",
+                                  pick(&GroupStats::total_surplus_quantiles_k,
+                                       &GroupStats::total_surplus_quantiles_pooled_k));
+    scalar(out, (rows_.empty() ? "p_sector_deficit" : "p_deficit") + sfx,
+           pick(&GroupStats::p_deficit, &GroupStats::p_deficit_pooled));
+    read_planned_split(out, sfx, pooled);
   }
 
-  void read_stats(std::vector<GroupStats>& out) const {
-    read_pooled_pair(out, false);
-    read_pooled_pair(out, true);
-    const auto resolution = field("total_surplus_resolution_k", {});
-    for (std::size_t i = 0; i < out.size(); ++i)
-      out[i].total_hist_resolution_k = resolution[i];
+  void read_planned_split(std::vector<GroupStats>& out, const std::string& sfx, bool pooled) const {
+    const std::string pmf = "count_unplanned_red_pmf" + sfx;
+    if (g_.exists(pmf))
+      row(out, pmf,
+          pooled ? &GroupStats::count_unplanned_red_pmf_pooled
+                 : &GroupStats::count_unplanned_red_pmf);
+    optional_scalar(
+        out, "expected_unplanned_red" + sfx,
+        pooled ? &GroupStats::expected_unplanned_red_pooled : &GroupStats::expected_unplanned_red);
+    optional_scalar(
+        out, "expected_planned_red" + sfx,
+        pooled ? &GroupStats::expected_planned_red_pooled : &GroupStats::expected_planned_red);
   }
+
+  std::vector<double> field(const std::string& name, Dims inner) const {
+    inner.insert(inner.begin(), rows_.begin(), rows_.end());
+    return doubles(g_, name, inner);
+  }
+
+  void scalar(std::vector<GroupStats>& out, const std::string& name, Scalar m) const {
+    const std::vector<double> v = field(name, {});
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i].*m = v[i];
+  }
+
+  void optional_scalar(std::vector<GroupStats>& out, const std::string& name, Scalar m) const {
+    if (g_.exists(name)) scalar(out, name, m);
+  }
+
+  void row(std::vector<GroupStats>& out, const std::string& name, Row m) const {
+    const std::vector<double> v = field(name, {n_ + 1});
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i].*m = row_of(v, i, n_ + 1);
+  }
+
+  template <std::size_t N>
+  void fixed(std::vector<GroupStats>& out, const std::string& name, Fixed<N> m) const {
+    const std::vector<double> v = field(name, {N});
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i].*m = to_array<N>(v, i);
+  }
+
+  const Group& g_;
+  Dims rows_;
+  std::size_t n_;  // CCGs in the table
 };
 
 // Members of each of `count` groups from the per-CCG row index (-1 = none).
@@ -221,7 +275,7 @@ std::vector<GroupStats> read_groups(const h5::File& file, std::string_view name,
     groups[i].code = code[i];
     groups[i].name = label[i];
   }
-  GroupReader{g, rows, n}.read_stats(groups);
+  GroupReader(g, rows, n).read(groups);
   assign_members(groups, read<std::int64_t>(file, index_path, {n}), index_path);
   return groups;
 }
@@ -230,10 +284,85 @@ GroupStats read_national(const h5::File& file, std::size_t n) {
   std::vector<GroupStats> one(1);
   one[0].code = "England";
   one[0].name = "England";
-  GroupReader{file.open_group("/national"), {}, n}.read_stats(one);
+  const Group national = file.open_group("/national");
+  GroupReader(national, {}, n).read(one);
   for (std::size_t i = 0; i < n; ++i)
     one[0].members.push_back(static_cast<int>(i));
   return one[0];
+}
+
+// ---- Specialised commissioning (/hub, /national/specialised_*) -------------------
+
+std::vector<HubStats> read_hubs(const h5::File& file) {
+  if (!file.exists("/hub/name")) return {};
+  const Group g = file.open_group("/hub");
+  const std::vector<std::string> names = h5::read_dataset<std::string>(g, "name").values;
+  const Dims dims{names.size()};
+  const auto budget = doubles(g, "budget_k", dims), p = doubles(g, "p_overspend", dims);
+  const auto mean = doubles(g, "overspend_mean_k", dims), sd = doubles(g, "overspend_sd_k", dims);
+  const auto q = doubles(g, "overspend_quantiles_k", {names.size(), kQuantileLevels.size()});
+  std::vector<HubStats> hubs(names.size());
+  for (std::size_t h = 0; h < hubs.size(); ++h) {
+    hubs[h].name = names[h];
+    hubs[h].budget_k = budget[h];
+    hubs[h].p_overspend = p[h];
+    hubs[h].overspend_mean_k = mean[h];
+    hubs[h].overspend_sd_k = sd[h];
+    hubs[h].overspend_quantiles_k = to_array<kQuantileLevels.size()>(q, h);
+  }
+  return hubs;
+}
+
+// NHS England's specialised deficit: the sum of the hubs' overspends.
+HubStats read_specialised(const h5::File& file, const std::vector<HubStats>& hubs) {
+  HubStats s;
+  if (!file.exists("/national/specialised_deficit_mean_k")) return s;
+  const Group g = file.open_group("/national");
+  s.name = "NHS England specialised commissioning";
+  for (const HubStats& h : hubs)
+    s.budget_k += h.budget_k;
+  s.p_overspend = doubles(g, "p_specialised_deficit", {}).front();
+  s.overspend_mean_k = doubles(g, "specialised_deficit_mean_k", {}).front();
+  s.overspend_sd_k = doubles(g, "specialised_deficit_sd_k", {}).front();
+  s.overspend_quantiles_k = to_array<kQuantileLevels.size()>(
+      doubles(g, "specialised_deficit_quantiles_k", {kQuantileLevels.size()}), 0);
+  return s;
+}
+
+// ---- /targets: published figures next to the run's values (run --targets) -----------
+
+std::vector<TargetCheck> read_targets(const h5::File& file) {
+  if (!file.exists("/targets/name")) return {};
+  const Group g = file.open_group("/targets");
+  const std::vector<std::string> names = h5::read_dataset<std::string>(g, "name").values;
+  const Dims dims{names.size()};
+  const auto statistic = read<std::string>(g, "statistic", dims);
+  const auto group = read<std::string>(g, "group", dims);
+  const auto source = read<std::string>(g, "source", dims);
+  const auto value = doubles(g, "value", dims), tolerance = doubles(g, "tolerance", dims);
+  const auto model = doubles(g, "model", dims), model_se = doubles(g, "model_se", dims);
+  std::vector<TargetCheck> targets(names.size());
+  for (std::size_t t = 0; t < targets.size(); ++t)
+    targets[t] = {names[t], statistic[t], group[t], source[t],
+                  value[t], tolerance[t], model[t], model_se[t]};
+  return targets;
+}
+
+// ---- /attribution: what drives each CCG's risk -------------------------------------
+
+Attribution read_attribution(const h5::File& file, std::size_t n) {
+  Attribution a;
+  if (!file.exists("/attribution/component")) return a;
+  const Group g = file.open_group("/attribution");
+  a.components = h5::read_dataset<std::string>(g, "component").values;
+  const Dims table{n, a.components.size()};
+  a.mean_k = doubles(g, "mean_k", table);
+  a.mean_red_k = doubles(g, "mean_in_red_k", table);
+  a.national_es_k = doubles(g, "national_es_k", {}).front();
+  const h5::Dataset es = g.dataset("national_es_k");
+  if (h5::has_attribute(es, "tail")) a.tail = h5::read_attribute<double>(es, "tail").at(0);
+  a.es_contribution_k = doubles(g, "es_contribution_k", {n});
+  return a;
 }
 
 Results read_all(const h5::File& file) {
@@ -248,6 +377,10 @@ Results read_all(const h5::File& file) {
   r.area_teams = read_groups(file, "/area_team", "/ccg/area_team_index", n);
   r.pools = read_groups(file, "/pool", "/ccg/pool_index", n);
   r.pool_rule = read<std::string>(file, "/pool/rule", {r.pools.size()});
+  r.hubs = read_hubs(file);
+  r.specialised = read_specialised(file, r.hubs);
+  r.targets = read_targets(file);
+  r.attribution = read_attribution(file, n);
   return r;
 }
 

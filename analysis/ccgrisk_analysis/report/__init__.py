@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import sys
 import tempfile
 
 import h5py
@@ -17,17 +18,19 @@ import h5py
 from ..results import open_results
 from . import optional, sections
 from .context import Context
-from .html import esc, page
+from .html import Raw, Section, esc, page
 
 SECTIONS = [
     sections.headline,
     sections.count_distribution,
+    optional.targets,
     sections.most_at_risk,
     sections.regions,
     sections.pools,
     sections.surplus_by_region,
     optional.sweep,
     optional.breakeven,
+    optional.reverse_stress,
     optional.attribution,
     optional.hubs,
 ]
@@ -46,6 +49,11 @@ def _footer(ctx: Context) -> str:
              ("Scenario", a.get("scenario_path", "")), ("CCG table", a.get("ccg_table_path", "")),
              ("CCG table SHA-256", a.get("ccg_table_sha256", "")),
              ("Random numbers", a.get("rng", ""))]
+    if int(a.get("antithetic", 0)):
+        items.append(("Antithetic pairs", "yes"))
+    if float(a.get("target_se", 0)) > 0:
+        items.append(("Trials until every P(red) standard error is at most",
+                      f"{float(a['target_se']):g}"))
     rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
     return ("<h2>Provenance</h2><p>Same scenario and seed give bit-identical results on any "
             "number of threads. Money in GBP (tables and axes say m or k).</p>"
@@ -61,12 +69,24 @@ def _title(ctx: Context) -> tuple[str, str]:
     return f"ccgrisk report: {scenario}", subtitle
 
 
+def _draw(section, ctx: Context):
+    """One section; a failure becomes a note in the report (and a warning), not a lost report."""
+    try:
+        return section(ctx)
+    except Exception as err:  # noqa: BLE001 - keep the rest of the report
+        print(f"ccgrisk report: warning: section {section.__name__} failed: {err!r}",
+              file=sys.stderr)
+        name = section.__name__.replace("_", "-")
+        return Section(name, section.__name__.replace("_", " ").capitalize(), "", [Raw(
+            f'<p class="note-box">This section could not be drawn: {esc(repr(err))}</p>')])
+
+
 def render(results_path) -> str:
     """The report of `results_path` as one HTML page."""
     results = open_results(results_path)
     with h5py.File(results.path, "r") as f:
         ctx = Context(results, f)
-        drawn = [s for s in (section(ctx) for section in SECTIONS) if s is not None]
+        drawn = [s for s in (_draw(section, ctx) for section in SECTIONS) if s is not None]
         title, subtitle = _title(ctx)
         return page(title, subtitle, drawn, _footer(ctx))
 

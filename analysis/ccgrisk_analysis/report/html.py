@@ -85,7 +85,7 @@ class Section:
 
 def figure_to_base64(fig) -> str:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", facecolor="white")
+    fig.savefig(buffer, format="png", dpi=110, facecolor="white")  # constrained layout fits it
     plt.close(fig)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
@@ -110,8 +110,9 @@ body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #1b1b1b;
 header { background: #003087; color: white; padding: 22px 40px; }
 header h1 { margin: 0 0 6px 0; font-size: 28px; }
 header p { margin: 0; font-size: 16px; opacity: 0.92; }
-nav { background: #e8edf5; padding: 10px 40px; font-size: 15px; }
-nav a { margin-right: 18px; color: #003087; text-decoration: none; white-space: nowrap; }
+nav { background: #e8edf5; padding: 10px 40px; font-size: 15px; display: flex;
+  flex-wrap: wrap; gap: 6px 20px; }
+nav a { color: #003087; text-decoration: none; white-space: nowrap; }
 main { max-width: 1180px; margin: 0 auto; padding: 10px 30px 30px 30px; }
 section { background: white; margin: 22px 0; padding: 18px 28px 24px 28px;
   border-radius: 6px; box-shadow: 0 1px 3px rgba(0,0,0,0.12); }

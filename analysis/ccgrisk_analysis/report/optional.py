@@ -1,6 +1,8 @@
 """Sections for groups only some results files have: /sweep (CIP and other
-parameter sweeps), /breakeven (goal seek), /attribution (risk drivers) and
-/hub (NHS England specialised commissioning). Each returns None when the
+parameter sweeps), /breakeven (goal seek), /reverse_stress, /attribution
+(risk drivers),
+/hub (NHS England specialised commissioning) and /targets (published
+figures next to the run, from run --targets). Each returns None when the
 file lacks its group, and a short note when the group's layout is not one
 this version reads. Dataset names follow the issues that add the groups;
 `_find` accepts the likely spellings."""
@@ -11,7 +13,7 @@ import numpy as np
 
 from .context import Context
 from .html import Section, Table, chart
-from .sections import note
+from .sections import Z95, note
 from .style import AFTER, BEFORE, GREY, OUTTURN, SHADE, figure, money_m, pct, short_name
 
 
@@ -47,17 +49,31 @@ def _unreadable(section_id: str, title: str, group) -> Section:
 
 
 def _param_label(group) -> str:
+    param = _find(group, "param")
+    if isinstance(param, str) and param:
+        return param
     return str(_attr(group, "param", "parameter", "key", default="parameter value"))
 
 
 # ---- /sweep -----------------------------------------------------------------------------
 
+def _sweep_band(g, steps: int):
+    """The 5% and 95% counts in the red per step, if the file has them."""
+    q = _find(g, "count_red_quantiles")
+    if q is not None and q.shape == (steps, 3):
+        return q[:, 0], q[:, 2]
+    low, high = _find(g, "count_red_q05"), _find(g, "count_red_q95")
+    if low is not None and high is not None and len(low) == len(high) == steps:
+        return low, high
+    return None
+
+
 def _sweep_count_chart(ctx: Context, g, x, label):
     expected = _find(g, "expected_red")
-    q = _find(g, "count_red_quantiles")
+    band = _sweep_band(g, len(x))
     fig, ax = figure(11, 5.0)
-    if q is not None and q.shape == (len(x), 3):
-        ax.fill_between(x, q[:, 0], q[:, 2], color=SHADE, label="5–95% range")
+    if band is not None:
+        ax.fill_between(x, band[0], band[1], color=SHADE, label="5–95% range")
     ax.plot(x, expected, "o-", color=BEFORE, lw=2.2, label="expected number")
     pooled = _find(g, "expected_red_pooled")
     if pooled is not None and len(pooled) == len(x):
@@ -70,21 +86,40 @@ def _sweep_count_chart(ctx: Context, g, x, label):
     return chart("chart-sweep-count", fig, f"CCGs in the red as {label} varies", reading)
 
 
-def _sweep_ccg_chart(ctx: Context, g, x, label, p_red):
-    order = np.argsort(-p_red.max(axis=0), kind="stable")[:8]
+def _sweep_ccg_chart(ctx: Context, x, label, p_red):
+    order = np.argsort(-(p_red.max(axis=0) - p_red.min(axis=0)), kind="stable")[:8]
     fig, ax = figure(11, 5.0)
-    for rank, i in enumerate(order):
+    for i in order:
         ax.plot(x, 100 * p_red[:, i], lw=1.9, marker="o", ms=3.5,
                 label=short_name(ctx.results.ccg["name"][i])[:30])
     ax.set_xlabel(label)
     ax.set_ylabel("Probability of ending in the red (%)")
     ax.legend(frameon=False, fontsize=11, ncol=2)
     top = order[0]
-    reading = (f"For the 8 CCGs most at risk along the sweep: "
-               f"{short_name(ctx.results.ccg['name'][top])} goes from "
-               f"{pct(p_red[0, top])} to {pct(p_red[-1, top])}.")
-    return chart("chart-sweep-ccgs", fig, f"P(red) of the most exposed CCGs as {label} varies",
+    reading = (f"The 8 CCGs whose P(red) moves most along the sweep; "
+               f"{short_name(ctx.results.ccg['name'][top])} goes from {pct(p_red[0, top])} to "
+               f"{pct(p_red[-1, top])}.")
+    return chart("chart-sweep-ccgs", fig, f"P(red) of the most sensitive CCGs as {label} varies",
                  reading)
+
+
+def _sweep_region_chart(g, x, label):
+    names = _find(g, "region_name")
+    expected = _find(g, "region_expected_red")
+    if names is None or expected is None or expected.shape != (len(x), len(names)):
+        return None
+    fig, ax = figure(11, 4.8)
+    for r, name in enumerate(names):
+        ax.plot(x, expected[:, r], lw=2, marker="o", ms=4, label=str(name))
+    ax.set_xlabel(label)
+    ax.set_ylabel("Expected CCGs in the red")
+    ax.legend(frameon=False)
+    change = expected[-1] - expected[0]
+    most = int(np.argmax(np.abs(change)))
+    reading = (f"{names[most]} moves most: {expected[0, most]:.1f} to {expected[-1, most]:.1f} "
+               f"expected CCGs in the red across the sweep.")
+    return chart("chart-sweep-regions", fig, f"Expected CCGs in the red by region as {label} "
+                 "varies", reading)
 
 
 def sweep(ctx: Context) -> Section | None:
@@ -99,7 +134,10 @@ def sweep(ctx: Context) -> Section | None:
     blocks = [_sweep_count_chart(ctx, g, x, label)]
     p_red = _find(g, "p_red")
     if p_red is not None and p_red.shape == (len(x), ctx.n):
-        blocks.append(_sweep_ccg_chart(ctx, g, x, label, p_red))
+        blocks.append(_sweep_ccg_chart(ctx, x, label, p_red))
+    regions = _sweep_region_chart(g, x, label)
+    if regions is not None:
+        blocks.append(regions)
     intro = (f"The same simulated years (common random numbers) rerun at each value of "
              f"{label}, so the curves are smooth and differences between points are not noise.")
     return Section("sweep", f"Sweep of {label}", intro, blocks)
@@ -107,15 +145,39 @@ def sweep(ctx: Context) -> Section | None:
 
 # ---- /breakeven ---------------------------------------------------------------------------
 
+# /breakeven status codes: 0 crosses, 1 never, 2 always, 3 not monotone.
+STATUS_TEXT = {1: "never cross (below the threshold over the whole range)",
+               2: "always above it", 3: "are not monotone"}
+
+
+def _breakeven_reading(ctx: Context, value, status, order, p: float) -> str:
+    crossed = int(np.isfinite(value).sum())
+    parts = [f"{crossed} of {ctx.n} CCGs cross P(red) = {p:g} within the range searched"]
+    if status is not None:
+        for code, text in STATUS_TEXT.items():
+            count = int((status == code).sum())
+            if count:
+                parts.append(f"{count} {text}")
+    text = "; ".join(parts) + "."
+    if len(order):
+        top = order[0]
+        text += (f" The highest value needed is {short_name(ctx.results.ccg['name'][top])}'s: "
+                 f"{value[top]:.3g}.")
+    return text
+
+
 def breakeven(ctx: Context) -> Section | None:
     g = ctx.group("breakeven")
     if g is None:
         return None
-    value = _find(g, "value", "breakeven", "param_value", "values")
+    value = _find(g, "values", "value", "breakeven", "param_value")
     if value is None or np.shape(value) != (ctx.n,):
         return _unreadable("breakeven", "Breakeven", g)
     value, label = np.asarray(value, dtype=float), _param_label(g)
-    p = float(_attr(g, "p", "probability", default=0.5))
+    p_found = _find(g, "p")
+    p = float(p_found) if p_found is not None and np.size(p_found) == 1 else float(
+        _attr(g, "p", "probability", default=0.5))
+    status = _find(g, "status")
     finite = np.flatnonzero(np.isfinite(value))
     order = finite[np.argsort(-value[finite], kind="stable")][:25]
     fig, ax = figure(11, 0.34 * max(len(order), 3) + 1.8)
@@ -123,18 +185,73 @@ def breakeven(ctx: Context) -> Section | None:
     ax.barh(y, value[order], color=BEFORE, height=0.6)
     ax.set_yticks(y, [f"{ctx.results.ccg['code'][i]}  "
                       f"{short_name(ctx.results.ccg['name'][i])[:36]}" for i in order])
+    ax.grid(axis="y", visible=False)
     ax.set_xlabel(f"{label} at which P(red) = {p:g}")
-    never = int(np.isnan(value).sum() + np.isposinf(value).sum())
-    reading = (f"{len(finite)} CCGs cross P(red) = {p:g} within the searched range; "
-               f"{never} never or always do. The highest requirement is "
-               f"{short_name(ctx.results.ccg['name'][order[0]])} at {value[order[0]]:g}."
-               if len(order) else "No CCG crosses the threshold within the searched range.")
-    system = _find(g, "system_value", "national_value", "max_red_value")
+    reading = _breakeven_reading(ctx, value, status, order, p)
+    system = _find(g, "system_value")
+    max_red = _find(g, "max_red")
+    system_text = ""
+    if system is not None and np.size(system) == 1 and np.isfinite(float(system)):
+        system_text = (f" Keeping the expected number in the red at or below "
+                       f"{float(max_red):g} needs {label} = {float(system):.3g}.")
     intro = (f"Goal seek: for each CCG, the value of {label} at which its chance of ending in "
-             f"the red is {pct(p, 0)}." + (f" System-wide value: {float(system):g}."
-                                           if system is not None and np.size(system) == 1 else ""))
+             f"the red is {pct(p, 0)}.{system_text}")
     return Section("breakeven", f"Breakeven {label}", intro, [chart(
         "chart-breakeven", fig, f"Breakeven {label} by CCG (highest {len(order)})", reading)])
+
+
+# ---- /reverse_stress ---------------------------------------------------------------------
+
+def _tipping_table(ctx: Context, g, directions) -> Table | None:
+    codes = _find(g, "tipping_code")
+    base, stress = _find(g, "tipping_p_red_base"), _find(g, "tipping_p_red_stress")
+    if codes is None or base is None or stress is None or codes.ndim != 2:
+        return None
+    name_of = dict(zip(ctx.results.ccg["code"], ctx.results.ccg["name"]))
+    rows = []
+    for d, direction in enumerate(directions):
+        for r in range(min(3, codes.shape[1])):
+            if codes[d, r]:
+                rows.append([str(direction).replace("_", " "), codes[d, r],
+                             name_of.get(codes[d, r], ""), pct(base[d, r]), pct(stress[d, r])])
+    return Table("tipping-table", "The first CCGs to tip, by shock direction",
+                 ["Shock along", "Code", "CCG", "P(red) now", "P(red) under the shock"], rows,
+                 numeric={3, 4})
+
+
+def reverse_stress(ctx: Context) -> Section | None:
+    g = ctx.group("reverse_stress")
+    if g is None:
+        return None
+    directions, shock = _find(g, "direction"), _find(g, "shock")
+    if directions is None or shock is None or len(directions) != len(shock):
+        return _unreadable("reverse-stress", "Reverse stress test", g)
+    red_k = _find(g, "red_k")
+    k_text = f"{float(red_k):g}" if red_k is not None and np.size(red_k) == 1 else "K"
+    labels = [str(d).replace("_", " ") for d in directions]
+    fig, ax = figure(11, 0.5 * len(labels) + 2.0)
+    y = np.arange(len(labels))[::-1]
+    reached = np.isfinite(shock)
+    ax.barh(y[reached], shock[reached], color=OUTTURN, height=0.6)
+    for row in y[~reached]:
+        ax.text(0.05, row, "not reached within the shocks searched", va="center",
+                color=GREY, fontsize=12, transform=ax.get_yaxis_transform())
+    ax.set_yticks(y, labels)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("National shock needed (standard deviations of the national factor)")
+    best = int(np.nanargmin(np.where(reached, shock, np.nan))) if reached.any() else None
+    reading = (f"The smallest national shock that puts {k_text} CCGs in the red in expectation "
+               f"is {shock[best]:.2f} sd along {labels[best]}; "
+               f"{int((~reached).sum())} direction(s) do not get there."
+               if best is not None else f"No direction reaches {k_text} CCGs in the red.")
+    intro = (f"Reverse stress test: how big a national shock, in each direction, it takes for "
+             f"{k_text} CCGs to be in the red in expectation; 'combined' is the worst mix.")
+    blocks = [chart("chart-reverse-stress", fig, f"Shock that puts {k_text} CCGs in the red",
+                    reading)]
+    table = _tipping_table(ctx, g, directions)
+    if table is not None:
+        blocks.append(table)
+    return Section("reverse-stress", "Reverse stress test", intro, blocks)
 
 
 # ---- /attribution --------------------------------------------------------------------------
@@ -154,8 +271,35 @@ def _attribution_chart(ctx: Context, names, extra, order):
     ax.axvline(0, color="black", lw=1)
     ax.set_yticks(y, [short_name(ctx.results.ccg["name"][i])[:34] for i in order])
     ax.set_xlabel("Extra pressure in years the CCG is in the red (GBP m, vs its average year)")
-    ax.legend(frameon=False, fontsize=11, loc="lower right")
+    ax.grid(axis="y", visible=False)
+    ax.margins(x=0.04)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=min(len(names), 3), frameon=False,
+              fontsize=11.5, borderaxespad=0.3, handlelength=1.2, columnspacing=1.0)
     return fig
+
+
+def _euler_chart(ctx: Context, g):
+    contribution = _find(g, "es_contribution_k", "euler_es05_k", "euler_contribution_k")
+    national = _find(g, "national_es_k")
+    if contribution is None or np.shape(contribution) != (ctx.n,):
+        return None
+    tail = float(_attr(g["national_es_k"], "tail", default=0.05)) if "national_es_k" in g else 0.05
+    order = np.argsort(-contribution, kind="stable")[:15]
+    fig, ax = figure(11, 0.4 * len(order) + 2.0)
+    y = np.arange(len(order))[::-1]
+    ax.barh(y, contribution[order] / 1000, color=OUTTURN, height=0.62)
+    ax.axvline(0, color="black", lw=1)
+    ax.set_yticks(y, [short_name(ctx.results.ccg["name"][i])[:34] for i in order])
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(f"Mean deficit in the sector's worst {pct(tail, 0)} of years (GBP m)")
+    top = order[0]
+    total = "" if national is None or np.size(national) != 1 else (
+        f" In those years the {ctx.n} CCGs together are {money_m(abs(float(national)))} in "
+        f"{'deficit' if float(national) > 0 else 'surplus'}.")
+    reading = (f"{short_name(ctx.results.ccg['name'][top])} adds most to the sector's bad "
+               f"years: {money_m(contribution[top])} on average.{total}")
+    return chart("chart-euler", fig, "Who carries the sector's worst years (Euler allocation)",
+                 reading)
 
 
 def attribution(ctx: Context) -> Section | None:
@@ -163,21 +307,31 @@ def attribution(ctx: Context) -> Section | None:
     if g is None:
         return None
     names = _find(g, "component", "components", "component_name")
-    given_red = _find(g, "conditional_mean_k", "mean_given_red_k", "pressure_given_red_k")
-    mean = _find(g, "unconditional_mean_k", "mean_k", "pressure_mean_k")
+    given_red = _find(g, "mean_in_red_k", "conditional_mean_k", "mean_given_red_k")
+    mean = _find(g, "mean_k", "unconditional_mean_k", "pressure_mean_k")
     if names is None or given_red is None or given_red.shape != (ctx.n, len(names)):
         return _unreadable("attribution", "What drives the risk", g)
     extra = given_red - (mean if mean is not None and mean.shape == given_red.shape else 0)
-    order = np.argsort(-np.asarray(ctx.results.ccg["p_red"]), kind="stable")[:15]
-    fig = _attribution_chart(ctx, [str(n) for n in names], extra, order)
+    extra = np.nan_to_num(extra)  # NaN: the CCG is never in the red
+    # Planned deficits are in the red almost every year: look at the unplanned risk.
+    candidates = np.flatnonzero(~ctx.planned_deficit()) if (~ctx.planned_deficit()).any() \
+        else np.arange(ctx.n)
+    p = np.asarray(ctx.results.ccg["p_red"])[candidates]
+    order = candidates[np.argsort(-p, kind="stable")[:15]]
+    labels = [str(n).replace("_", " ") for n in names]
+    fig = _attribution_chart(ctx, labels, extra, order)
     top = order[0]
     main = int(np.argmax(extra[top]))
     reading = (f"For {short_name(ctx.results.ccg['name'][top])}, the largest driver of a deficit "
-               f"is {names[main]}: {money_m(extra[top, main])} more than in an average year.")
-    intro = ("For the CCGs most at risk: how much each source of pressure adds, on average, in "
-             "the simulated years in which the CCG ends in the red, against its average year.")
-    return Section("attribution", "What drives the risk", intro, [chart(
-        "chart-attribution", fig, "Sources of pressure in deficit years", reading)])
+               f"is {labels[main]}: {money_m(extra[top, main])} more than in an average year.")
+    intro = ("For the CCGs most at risk of an unplanned deficit: how much each source of "
+             "pressure adds, on average, in the simulated years in which the CCG ends in the "
+             "red, against its average year; then which CCGs carry the sector's worst years.")
+    blocks = [chart("chart-attribution", fig, "Sources of pressure in deficit years", reading)]
+    euler = _euler_chart(ctx, g)
+    if euler is not None:
+        blocks.append(euler)
+    return Section("attribution", "What drives the risk", intro, blocks)
 
 
 # ---- /hub -------------------------------------------------------------------------------
@@ -190,6 +344,25 @@ def _hub_table(names, budget, p_over, q) -> Table:
                  rows, numeric={1, 2, 3, 4})
 
 
+def _hub_reading(ctx: Context, names, p_over, pct_q) -> str:
+    often = np.flatnonzero(p_over >= 0.9)
+    rest = np.flatnonzero(p_over < 0.9)
+    parts = []
+    if len(often):
+        low = p_over[often].min()
+        when = "almost every year" if low >= 0.995 else f"at least {pct(low, 0)} of years"
+        parts.append(" and ".join(f"{names[h]} (median {pct_q[h, 4]:.1f}%)" for h in often) +
+                     f" overspend in {when}")
+    if len(rest):
+        parts.append(f"the other {len(rest)} overspend in {pct(p_over[rest].min(), 0)}–"
+                     f"{pct(p_over[rest].max(), 0)} of years")
+    total = _find(ctx.h5["national"], "specialised_deficit_mean_k")
+    total_text = (f" NHS England's expected specialised deficit: {money_m(float(total))}."
+                  if total is not None and np.size(total) == 1 else "")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "." + total_text
+
+
 def hubs(ctx: Context) -> Section | None:
     g = ctx.group("hub")
     if g is None:
@@ -198,6 +371,8 @@ def hubs(ctx: Context) -> Section | None:
     budget = _find(g, "budget_k")
     p_over = _find(g, "p_overspend")
     q = _find(g, "overspend_quantiles_k")
+    if names is not None and len(names) == 0:
+        return None  # a scenario without [[hub]] tables
     if any(a is None for a in (names, budget, p_over, q)) or q.shape != (len(names), 9):
         return _unreadable("hubs", "Specialised commissioning", g)
     fig, ax = figure(11, 0.45 * len(names) + 2.0)
@@ -209,15 +384,74 @@ def hubs(ctx: Context) -> Section | None:
            medianprops={"color": BEFORE, "lw": 2.2})
     ax.axvline(0, color=OUTTURN, ls="--", lw=1.8)
     ax.invert_yaxis()
-    ax.set_xlabel("Overspend (% of the hub's budget; boxes 25–75%, whiskers 5–95%)")
-    worst = int(np.argmax(p_over))
-    total = _find(ctx.h5["national"], "specialised_deficit_mean_k")
-    total_text = (f" NHS England's expected specialised deficit: {money_m(float(total))}."
-                  if total is not None and np.size(total) == 1 else "")
-    reading = (f"{int((p_over > 0.5).sum())} of {len(names)} hubs overspend in most years; "
-               f"{names[worst]} most often ({pct(p_over[worst])}).{total_text}")
+    ax.set_xlabel("Overspend (% of the hub's budget)")
+    reading = "Boxes hold the middle 50% of years, whiskers 5–95%. " + _hub_reading(
+        ctx, names, p_over, pct_q)
     intro = ("NHS England's specialised commissioning hubs: the same growth shocks as the CCGs' "
              "specialist activity, funded at 2% growth.")
     return Section("hubs", "Specialised commissioning", intro, [
         chart("chart-hubs", fig, "Specialised commissioning: overspend by hub", reading),
         _hub_table(names, budget, p_over, q)])
+
+
+# ---- /targets (run --targets) -----------------------------------------------------------
+
+def _target_text(statistic: str, x: float) -> str:
+    if statistic.endswith("_k"):
+        return money_m(x)
+    if statistic.endswith("_pct"):
+        return f"{x:.2f}%"
+    return f"{x:.2f}"
+
+
+def _targets_chart(names, value, tolerance, model, se):
+    scale = np.where(tolerance > 0, tolerance, 1.0)
+    deviation, half = (model - value) / scale, Z95 * se / scale
+    fig, ax = figure(11, 0.42 * len(names) + 2.0)
+    y = np.arange(len(names))[::-1]
+    ax.axvspan(-1, 1, facecolor="#e3f1e6", edgecolor="#9ac7a4", label="within tolerance")
+    ax.axvline(0, color="black", lw=1)
+    met = np.abs(model - value) <= tolerance
+    for mask, colour, label in ((met, BEFORE, "model (95% CI), target met"),
+                                (~met, OUTTURN, "model (95% CI), target missed")):
+        if mask.any():
+            ax.errorbar(deviation[mask], y[mask], xerr=half[mask], fmt="o", color=colour, ms=7,
+                        capsize=3, label=label)
+    ax.set_yticks(y, [str(n)[:48] for n in names])
+    ax.grid(axis="y", visible=False)
+    limit = max(1.5, float(np.max(np.abs(deviation) + half)) * 1.1)
+    ax.set_xlim(-limit, limit)
+    ax.set_xlabel("Model minus published figure, in tolerances (within ±1 = met)")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False)
+    return fig
+
+
+def targets(ctx: Context) -> Section | None:
+    g = ctx.group("targets")
+    if g is None:
+        return None
+    names, statistic = _find(g, "name"), _find(g, "statistic")
+    value, tolerance = _find(g, "value"), _find(g, "tolerance")
+    model, se, source = _find(g, "model"), _find(g, "model_se"), _find(g, "source")
+    arrays = (names, statistic, value, tolerance, model, se)
+    if any(a is None for a in arrays) or len({len(a) for a in arrays}) != 1 or not len(names):
+        return _unreadable("targets", "Against the published figures", g)
+    met = np.abs(model - value) <= tolerance
+    worst = int(np.argmax(np.abs(model - value) / np.where(tolerance > 0, tolerance, 1)))
+    reading = (f"{int(met.sum())} of {len(names)} published figures are met within their "
+               f"tolerance; the furthest is {names[worst]}: model "
+               f"{_target_text(statistic[worst], model[worst])} against "
+               f"{_target_text(statistic[worst], value[worst])}.")
+    rows = [[names[t], (_target_text(statistic[t], value[t]), float(value[t])),
+             (_target_text(statistic[t], model[t]), float(model[t])),
+             f"± {_target_text(statistic[t], Z95 * se[t])}",
+             f"± {_target_text(statistic[t], tolerance[t])}", "yes" if met[t] else "NO",
+             source[t] if source is not None else ""] for t in range(len(names))]
+    table = Table("targets-table", "Published figures and this run",
+                  ["Figure", "Published", "Model", "95% CI", "Tolerance", "Met", "Source"],
+                  rows, numeric={1, 2, 3, 4})
+    intro = ("The run next to what was published about 2013-14 (run --targets; "
+             "docs/calibration.md). Each figure's tolerance says how close counts as a match.")
+    return Section("targets", "Against the published 2013-14 figures", intro, [
+        chart("chart-targets", _targets_chart(names, value, tolerance, model, se),
+              "This run against the published 2013-14 figures", reading), table])

@@ -8,11 +8,17 @@ import numpy as np
 
 from .context import Context
 from .html import Raw, Section, Table, chart, esc, figure_card
-from .style import (AFTER, BEFORE, GREY, OUTTURN, SHADE, count_text, figure, money_m, pct,
-                    short_name)
+from .style import (AFTER, BEFORE, GREY, OUTTURN, PLANNED, SHADE, count_text, figure, money_m,
+                    pct, short_name)
 
 TOP_COUNT = 30
 Z95 = 1.959964  # two-sided 95% normal quantile
+
+
+def _legend_above(ax, columns: int = 2):
+    """The legend in one row between the title and the plot."""
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=columns, frameon=False,
+              borderaxespad=0.3)
 
 
 # ---- Headline -------------------------------------------------------------------
@@ -113,19 +119,23 @@ def _draw_count(ax, ctx: Context, pmf, pmf_pooled, stage: dict, outturn):
     k = np.arange(len(pmf))
     ax.bar(k, 100 * pmf, width=0.82, color=BEFORE, label="before risk sharing")
     ax.step(k, 100 * pmf_pooled, where="mid", color=AFTER, lw=2.2, label="after risk sharing")
-    ax.axvspan(stage["q05"] - 0.5, stage["q95"] + 0.5, facecolor=SHADE, edgecolor="#9fb7d9",
-               zorder=0, label="5–95% range, before risk sharing")
     unplanned = _unplanned_pmf(ctx)
     if unplanned is not None and ctx.planned_deficit().any():
-        ax.step(k, 100 * unplanned[:len(k)], where="mid", color="#330072", lw=1.8, ls="-.",
-                label="unplanned deficits only")
+        ax.step(k, 100 * unplanned[:len(k)], where="mid", color=PLANNED, lw=1.8, ls="-.",
+                label="unplanned deficits only, before risk sharing")
+        if outturn and "unplanned" in outturn and outturn["unplanned"] < len(k):
+            u = outturn["unplanned"]
+            ax.plot([u], [100 * unplanned[u]], marker="v", ms=11, color=OUTTURN, ls="none",
+                    label=f"2013-14 unplanned deficits: {u}")
+    ax.axvspan(stage["q05"] - 0.5, stage["q95"] + 0.5, facecolor=SHADE, edgecolor="#9fb7d9",
+               zorder=0, label="5–95% range, before risk sharing")
     ax.axvline(stage["expected"], color="black", ls=":", lw=1.8,
                label=f"expected number: {stage['expected']:.1f}")
     if outturn:
         split = (f" ({outturn['unplanned']} unplanned + {outturn['planned']} planned)"
                  if "unplanned" in outturn else "")
         ax.axvline(outturn["total"], color=OUTTURN, ls="--", lw=2.4,
-                   label=f"2013-14 outturn: {outturn['total']} CCGs{split}")
+                   label=f"2013-14 outturn: {outturn['total']} CCGs in deficit{split}")
 
 
 def count_distribution(ctx: Context) -> Section:
@@ -139,7 +149,11 @@ def count_distribution(ctx: Context) -> Section:
     ax.set_xlim(-0.8, limit + 0.8)
     ax.set_xlabel(f"Number of CCGs in the red in a simulated year (of {ctx.n})")
     ax.set_ylabel("Share of simulated years (%)")
-    ax.legend(loc="upper right", frameon=False)
+    handles, labels = ax.get_legend_handles_labels()
+    first = labels.index("before risk sharing")  # bars are listed after lines: put them first
+    order = [first] + [i for i in range(len(labels)) if i != first]
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper right",
+              frameon=False)
     reading = (f"Expected {stage['expected']:.1f} CCGs in the red; in 90% of years between "
                f"{count_text(stage['q05'])} and {count_text(stage['q95'])}."
                f"{_outturn_sentence(outturn, pmf)} {_planned_sentence(ctx)}")
@@ -159,19 +173,24 @@ def _top_order(p: np.ndarray, count: int) -> np.ndarray:
 def _draw_top(ax, ctx: Context, order: np.ndarray):
     ccg, pooled = ctx.results.ccg, ctx.results.pooled
     p, se, pp = (np.asarray(a)[order] for a in (ccg["p_red"], ccg["p_red_se"], pooled["p_red"]))
+    planned = ctx.planned_deficit()[order]
     y = np.arange(len(order))[::-1]
-    ax.errorbar(100 * p, y, xerr=100 * Z95 * se, fmt="o", color=BEFORE, ms=6, capsize=3,
-                label="before risk sharing, with 95% confidence interval")
+    for mask, colour, label in ((~planned, BEFORE, "before risk sharing (95% CI)"),
+                                (planned, PLANNED, "CCG that plans a deficit (95% CI)")):
+        if mask.any():
+            ax.errorbar(100 * p[mask], y[mask], xerr=100 * Z95 * se[mask], fmt="o", color=colour,
+                        ms=6, capsize=3, label=label)
     moved = np.abs(pp - p) > 1e-12
     if moved.any():
         ax.scatter(100 * pp[moved], y[moved], marker="D", s=42, color=AFTER, zorder=3,
-                   label="after risk sharing (pool members)")
+                   label="after risk sharing")
     labels = [f"{ccg['code'][i]}  {short_name(ccg['name'][i])[:38]}" for i in order]
     ax.set_yticks(y, labels)
     ax.set_ylim(-0.8, len(order) - 0.2)
     ax.set_xlim(0, max(100 * (p + Z95 * se).max(), 1) * 1.08)
     ax.set_xlabel("Probability of ending the year in the red (%)")
-    ax.legend(loc="lower right", frameon=True, framealpha=0.95)
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right", frameon=True, framealpha=0.95)  # the lowest P(red) are there
 
 
 def _top_reading(ctx: Context, order: np.ndarray) -> str:
@@ -189,10 +208,12 @@ def _top_reading(ctx: Context, order: np.ndarray) -> str:
 def _top_table(ctx: Context, order: np.ndarray) -> Table:
     ccg, pooled = ctx.results.ccg, ctx.results.pooled
     rows = []
+    planned = ctx.planned_deficit()
     for rank, i in enumerate(order, 1):
         p, se = float(ccg["p_red"][i]), float(ccg["p_red_se"][i])
         q05 = float(ccg["surplus_quantiles_k"][i][1])
-        rows.append([rank, ccg["code"][i], ccg["name"][i], ccg["region"][i], ccg["pool"][i] or "–",
+        name = short_name(ccg["name"][i]) + (" (plans a deficit)" if planned[i] else "")
+        rows.append([rank, ccg["code"][i], name, ccg["region"][i], ccg["pool"][i] or "–",
                      (pct(p), p), f"{pct(max(p - Z95 * se, 0))} – {pct(p + Z95 * se)}",
                      (pct(float(pooled["p_red"][i])), float(pooled["p_red"][i])),
                      pct(float(ccg["p_miss_control"][i])),
@@ -202,7 +223,7 @@ def _top_table(ctx: Context, order: np.ndarray) -> Table:
                "P(miss control total)", "Mean surplus", "Surplus in a 1-in-20 bad year",
                "Allocation"]
     return Table("top-table", f"The {len(order)} CCGs most likely to end the year in the red "
-                 "(money in GBP m)", headers, rows, numeric={0, 5, 7, 8, 9, 10, 11})
+                 "(money in GBP m)", headers, rows, numeric={0, 5, 6, 7, 8, 9, 10, 11})
 
 
 def most_at_risk(ctx: Context) -> Section:
@@ -238,12 +259,6 @@ def _grouped_bars(ax, labels, before, after, horizontal: bool, value_format: str
     else:
         ax.set_xticks(pos, labels)
         ax.grid(axis="x", visible=False)
-
-
-def _legend_above(ax, columns: int = 2):
-    """The legend in one row between the title and the plot."""
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=columns, frameon=False,
-              borderaxespad=0.3)
 
 
 def _region_chart(ctx: Context):

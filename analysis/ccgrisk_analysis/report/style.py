@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 BEFORE = "#005eb8"   # before risk sharing (NHS blue)
 AFTER = "#ed8b00"    # after risk sharing (NHS orange)
 OUTTURN = "#da291c"  # what happened in 2013-14
+PLANNED = "#330072"  # CCGs that plan a deficit
 GREY = "#768692"
 SHADE = "#dbe6f4"
 

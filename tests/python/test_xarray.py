@@ -1,0 +1,126 @@
+"""The results file as labelled arrays: every group opens in xarray
+(h5netcdf engine) with named dimensions and coordinates, and h5py reads the
+schema 1.0 datasets as before. Run by CTest with /usr/bin/python3."""
+
+import argparse
+import pathlib
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+import xarray as xr
+
+import support
+
+from ccgrisk_analysis import open_results  # noqa: E402
+
+LEVELS = [0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99]
+DIMS = {
+    "ccg": {"ccg", "quantile", "bin", "edge"},
+    "pooled": {"ccg", "quantile", "bin", "edge"},
+    "national": {"count", "count_quantile", "quantile"},
+    "region": {"region", "count", "count_quantile", "quantile"},
+    "area_team": {"area_team", "count", "count_quantile", "quantile"},
+    "pool": {"pool", "count", "count_quantile", "quantile"},
+    "hub": {"hub", "quantile"},
+    "targets": {"target"},
+    "attribution": {"ccg", "component"},
+}
+
+
+class Run:
+    baseline = tiny = None
+
+
+def groups(path):
+    with h5py.File(path, "r") as f:
+        present = [g for g in DIMS if g in f and (g != "hub" or len(f["hub/name"]))]
+    assert "targets" in present or path == Run.tiny, "the baseline run should have /targets"
+    return present
+
+
+def check_groups(path):
+    for group in groups(path):
+        with xr.open_dataset(path, group=group, engine="h5netcdf") as ds:
+            assert set(ds.dims) == DIMS[group], (group, dict(ds.dims))
+            assert not any(d.startswith("phony") for d in ds.dims)
+            for name, var in ds.data_vars.items():
+                assert "units" in var.attrs and "description" in var.attrs, (group, name)
+
+
+def test_every_group_has_named_dimensions():
+    check_groups(Run.baseline)
+    check_groups(Run.tiny)
+
+
+def test_coordinates_are_the_labels():
+    with h5py.File(Run.baseline, "r") as f, \
+            xr.open_dataset(Run.baseline, group="ccg", engine="h5netcdf") as ccg:
+        codes = f["ccg/code"].asstr()[()]
+        assert list(ccg["ccg"].values) == list(codes)
+        assert ccg["p_red"].dims == ("ccg",)
+        assert ccg["surplus_quantiles_k"].dims == ("ccg", "quantile")
+        assert ccg["surplus_hist_counts"].dims == ("ccg", "bin")
+        assert ccg["surplus_hist_edges_k"].dims == ("ccg", "edge")
+        assert np.allclose(ccg["quantile"].values, LEVELS)
+        code = codes[3]
+        assert float(ccg["p_red"].sel(ccg=code)) == f["ccg/p_red"][3]
+        assert float(ccg["surplus_quantiles_k"].sel(ccg=code, quantile=0.5)) == \
+            f["ccg/surplus_quantiles_k"][3, 4]
+        assert ccg["p_red"].attrs["units"] == "probability"
+    with h5py.File(Run.baseline, "r") as f:
+        has_attribution = "attribution" in f
+    if has_attribution:
+        with xr.open_dataset(Run.baseline, group="attribution", engine="h5netcdf") as att:
+            assert att["mean_in_red_k"].dims == ("ccg", "component")
+            assert att["es_contribution_k"].dims == ("ccg",)
+            assert len(att["component"]) == att.sizes["component"] > 0
+    with xr.open_dataset(Run.baseline, group="region", engine="h5netcdf") as region:
+        assert region["count_red_pmf"].dims == ("region", "count")
+        assert list(region["count"].values) == list(range(region.sizes["count"]))
+        assert list(region["count_quantile"].values) == [0.05, 0.5, 0.95]
+        north = region["expected_red"].sel(region="North")
+        assert float(north) == float(region["expected_red"][0])
+
+
+def test_a_run_without_pools_has_an_empty_pool_dimension():
+    with xr.open_dataset(Run.tiny, group="pool", engine="h5netcdf") as pool:
+        assert pool.sizes["pool"] == 0
+        assert pool["count_red_pmf"].shape == (0, 7)
+
+
+def test_h5py_reads_the_schema_as_before():
+    r = open_results(Run.baseline)
+    n = len(r.ccg["code"])
+    assert r.ccg["p_red"].shape == (n,)
+    assert r.ccg["surplus_quantiles_k"].shape == (n, 9)
+    assert r.national["count_red_pmf"].shape == (n + 1,)
+    with h5py.File(Run.baseline, "r") as f:
+        assert f["ccg/p_red"].attrs["units"] == "probability"
+        assert list(f["ccg/surplus_quantiles_k"].attrs["levels"]) == LEVELS
+        assert f["ccg/code"].dtype.kind == "O" and f["national/expected_red"].shape == ()
+        assert [d.label for d in f["ccg/p_red"].dims] == [""]  # scales, not labels
+        assert list(f["ccg/p_red"].dims[0].keys()) == ["ccg"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ccgrisk", required=True)
+    parser.add_argument("--scenario", required=True)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        targets = pathlib.Path(args.scenario).parent / "targets-2013-14.toml"
+        Run.baseline = support.ccgrisk_run(args.ccgrisk, args.scenario, tmp / "base.h5", 500,
+                                           ["--targets", targets] if targets.is_file() else [])
+        Run.tiny = support.ccgrisk_run(args.ccgrisk, support.tiny_scenario(tmp), tmp / "tiny.h5",
+                                       500)
+        return support.main([test_every_group_has_named_dimensions,
+                             test_coordinates_are_the_labels,
+                             test_a_run_without_pools_has_an_empty_pool_dimension,
+                             test_h5py_reads_the_schema_as_before])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
