@@ -1,20 +1,24 @@
 # ccgrisk: the two commands of the README, and a few more.
-#   make run    install what is missing, build Release, run the 2013-14 baseline
+#   make run    install what is missing, build Release, run the 2013-14 baseline, report it
 #   make test   install what is missing, build, run the whole test suite (CTest)
+#   make bench  build Release, run the micro-benchmarks and `ccgrisk bench` (docs/performance.md)
 
 BUILD_DIR ?= build
 JOBS      ?= $(shell nproc)
 RESULTS   ?= results
 SCENARIO  ?= scenarios/baseline-2013-14.toml
+BENCH_TRIALS ?= 200000
+BENCH_ROUNDS ?= 3
 
 # Debian 12 packages the build, the tests and the analysis need.
 DEBIAN_PACKAGES = build-essential cmake libeigen3-dev libtbb-dev libboost-dev \
   libboost-random-dev libhdf5-dev hdf5-tools catch2 libcli11-dev libtomlplusplus-dev \
-  librandom123-dev libbenchmark-dev python3-h5py python3-numpy
+  librandom123-dev libbenchmark-dev python3-h5py python3-numpy \
+  pkg-config libxlsxwriter-dev python3-matplotlib python3-openpyxl python3-xarray python3-h5netcdf
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build run test clean
+.PHONY: all deps configure build run test bench clean
 
 all: build
 
@@ -40,9 +44,19 @@ run: build
 	@mkdir -p $(RESULTS)
 	$(BUILD_DIR)/sim/ccgrisk run $(SCENARIO) -o $(RESULTS)/baseline-2013-14.h5 \
 	  --targets scenarios/targets-2013-14.toml
+	$(BUILD_DIR)/sim/ccgrisk report $(RESULTS)/baseline-2013-14.h5 -o $(RESULTS)/baseline-2013-14-report
+	@echo "Open it in a browser: file://$(abspath $(RESULTS))/baseline-2013-14-report/index.html"
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# Micro-benchmarks of the hot parts (about 30 s), then whole runs of the
+# baseline at 1, 2, 4, ... threads; the table also goes to $(BUILD_DIR)/bench.json.
+bench: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target ccgrisk ccgrisk_micro ccgrisk_scaling
+	$(BUILD_DIR)/bench/ccgrisk_micro --benchmark_min_time=0.2
+	$(BUILD_DIR)/sim/ccgrisk bench $(SCENARIO) --trials $(BENCH_TRIALS) --rounds $(BENCH_ROUNDS) \
+	  --json $(BUILD_DIR)/bench.json
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,6 +1,7 @@
 #include "engine/reverse_stress.hpp"
 
 #include <Eigen/Cholesky>
+#include <boost/math/special_functions/erf.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -69,41 +70,55 @@ class Direction {
   StressDirection& out_;
 };
 
-// Doubling from 0.5 until K is reached or the limit is hit; `a` is the last
-// point below K, the result the first at or above (or the limit's point).
-Evaluated expand(Direction& dir, Evaluated& a, double k) {
-  const double limit = dir.limit();
-  for (double s = std::min(0.5, limit);; s = std::min(2.0 * s, limit)) {
-    Evaluated e = dir.at(s);
-    if (e.expected_red >= k || s >= limit) return e;
-    a = std::move(e);
+// E(s) as a probit of the share of CCGs in the red: close to linear in s
+// (each CCG's P(red) is about Phi(a_i + b_i s)), so interpolation is good.
+double probit_share(double expected_red, double n) {
+  const double share = std::clamp(expected_red / n, 1e-12, 1.0 - 1e-12);
+  return -std::sqrt(2.0) * boost::math::erfc_inv(2.0 * share);
+}
+
+// Narrows [a, b] (E(a) < K <= E(b)) until b - a <= tolerance x b. Each
+// iteration runs the regula falsi estimate in probit space, then a probe a
+// little past it (half the tolerance) on the far side, so that an accurate
+// estimate closes the bracket at once; when an iteration fails to halve
+// the bracket, the next one bisects instead.
+void refine(Direction& dir, Evaluated& a, Evaluated& b, double k, double n, double tolerance) {
+  const double target = probit_share(k, n);
+  const auto put = [&](Evaluated&& e) { (e.expected_red >= k ? b : a) = std::move(e); };
+  const auto done = [&] { return b.s - a.s <= tolerance * b.s; };
+  bool bisect = false;
+  while (!done()) {
+    const double w = b.s - a.s;
+    const double fa = probit_share(a.expected_red, n) - target;
+    const double fb = probit_share(b.expected_red, n) - target;
+    double c = a.s + w * fa / (fa - fb);
+    if (bisect || !std::isfinite(c)) c = 0.5 * (a.s + b.s);
+    c = std::clamp(c, a.s + 0.01 * w, b.s - 0.01 * w);
+    Evaluated e = dir.at(c);
+    const bool below = e.expected_red < k;
+    put(std::move(e));
+    const double probe = below ? c + 0.5 * tolerance * b.s : c - 0.5 * tolerance * c;
+    if (!done() && probe > a.s && probe < b.s) put(dir.at(probe));
+    bisect = b.s - a.s > 0.5 * w;
   }
 }
 
-// Illinois regula falsi on E(s) - K over [a, b] (E(a) < K <= E(b)), with a
-// bisection step whenever an iteration fails to halve the bracket; stops
-// when b - a <= tolerance x b.
-void refine(Direction& dir, Evaluated& a, Evaluated& b, double k, double tolerance) {
-  double fa = a.expected_red - k, fb = b.expected_red - k;
-  int side = 0;
-  bool bisect_next = false;
-  while (b.s - a.s > tolerance * b.s) {
-    const double w = b.s - a.s;
-    double c = bisect_next ? 0.5 * (a.s + b.s) : a.s + w * fa / (fa - fb);
-    c = std::clamp(c, a.s + 1e-3 * w, b.s - 1e-3 * w);
-    Evaluated e = dir.at(c);
-    if (e.expected_red >= k) {
-      fb = e.expected_red - k;
-      b = std::move(e);
-      if (side == 1) fa *= 0.5;
-      side = 1;
-    } else {
-      fa = e.expected_red - k;
-      a = std::move(e);
-      if (side == -1) fb *= 0.5;
-      side = -1;
-    }
-    bisect_next = b.s - a.s > 0.5 * w;
+// Steps out from `a` (E(a) < K) until K is reached or the limit is hit:
+// first s = 1, then 10% past the root extrapolated in probit space from
+// the last two points (at least 1.1 and at most 4 times the last s).
+// Returns the first point at or above K (or the limit's point); `a` is
+// left at the last point below K.
+Evaluated expand(Direction& dir, Evaluated& a, double k, double n) {
+  const double limit = dir.limit(), target = probit_share(k, n);
+  for (double s = std::min(1.0, limit);;) {
+    Evaluated e = dir.at(s);
+    if (e.expected_red >= k || s >= limit) return e;
+    const double fa = probit_share(a.expected_red, n) - target;
+    const double fe = probit_share(e.expected_red, n) - target;
+    double next = 1.1 * (a.s + (e.s - a.s) * fa / (fa - fe));
+    if (!std::isfinite(next)) next = 2.0 * s;
+    s = std::min(std::clamp(next, 1.1 * s, 4.0 * s), limit);
+    a = std::move(e);
   }
 }
 
@@ -142,17 +157,18 @@ void search(ScenarioRuns& runs, const ReverseStressResult& res, StressDirection&
     return record(out, a, a, k, c);
   }
   Direction dir(runs, res.spec, res.base_shock, out);
-  if (out.unit.isZero()) {
+  if (!(res.gradient.dot(out.unit) > 0.0)) {  // the shock moves no CCG's pressure
     out.status = StressStatus::kNotReached;
     return record(out, a, a, k, c);
   }
-  Evaluated b = expand(dir, a, k);
+  const double n = static_cast<double>(res.base_p_red.size());
+  Evaluated b = expand(dir, a, k, n);
   if (b.expected_red < k) {
     out.status = StressStatus::kNotReached;
     return record(out, b, b, k, c);
   }
   out.status = StressStatus::kReached;
-  refine(dir, a, b, k, res.spec.tolerance);
+  refine(dir, a, b, k, n, res.spec.tolerance);
   record(out, a, b, k, c);
 }
 

@@ -82,7 +82,9 @@ struct ReverseStressResult {
 void check_reverse_stress(const ScenarioRuns& runs, const ReverseStressSpec& spec);
 
 // Searches every direction, starting from `base` (the run of the scenario
-// as given). The shock is added to the scenario's own national_shock.
+// as given). The shock is added to the scenario's own national_shock. A
+// direction along which the pressure does not rise to first order (g'u <=
+// 0, e.g. a driver with sd 0) is reported as not reached, without runs.
 ReverseStressResult run_reverse_stress(ScenarioRuns& runs, const Results& base,
                                        const ReverseStressSpec& spec);
 

@@ -48,8 +48,10 @@ class ScenarioRuns {
   // The base scenario with `key` = `value`.
   Scenario with(const std::string& key, double value) const;
 
-  // The current value of `key` in the effective scenario, if it is written
-  // there as a number (a plain dotted path; defaults are not known here).
+  // The current value of `key` (written as for --set: quoted segments, [N],
+  // an array of tables' element by name) in the effective scenario, if the
+  // file or an override sets it to a number; keys left at their defaults
+  // are not known here.
   std::optional<double> current_value(const std::string& key) const;
 
   // Runs `scenario` (one built by with() or base()), counting runs and

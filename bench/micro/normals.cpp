@@ -1,0 +1,58 @@
+// Random numbers: the Philox bit stream, one ziggurat normal, and all the
+// latent normals of one baseline trial (the floor under simulate_trial).
+#include <benchmark/benchmark.h>
+
+#include <boost/random/normal_distribution.hpp>
+
+#include "baseline.hpp"
+#include "model/random.hpp"
+
+namespace ccgrisk::bench {
+
+namespace {
+
+// One 64-bit word of a trial's Philox4x64-10 stream (a block every 4 words).
+void BM_philox_word(benchmark::State& state) {
+  TrialStream rng(kSeed, 0, StreamPurpose::kLatentNormals);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(rng());
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_philox_word);
+
+// One standard normal: Boost's ziggurat over the Philox stream, per draw.
+void BM_normal_draw(benchmark::State& state) {
+  TrialStream rng(kSeed, 0, StreamPurpose::kLatentNormals);
+  boost::random::normal_distribution<double> normal;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(normal(rng));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_normal_draw);
+
+// Every latent normal of one baseline trial, stream set-up included: 5
+// national, 5 per region, 5 per area team, 5 per CCG. Counter ccg_trials:
+// the CCG-trials per second this part alone would allow.
+void BM_latent_normals_per_trial(benchmark::State& state) {
+  const Model& m = baseline().model;
+  const std::size_t draws =
+      kNumDrivers * (1 + m.regions.size() + m.area_teams.size() + static_cast<std::size_t>(m.n));
+  std::int64_t trial = 0;
+  for (auto _ : state) {
+    TrialStream rng(kSeed, trial++, StreamPurpose::kLatentNormals);
+    boost::random::normal_distribution<double> normal;
+    double sum = 0.0;
+    for (std::size_t k = 0; k < draws; ++k)
+      sum += normal(rng);
+    benchmark::DoNotOptimize(sum);
+  }
+  state.counters["normals"] = benchmark::Counter(static_cast<double>(state.iterations() * draws),
+                                                 benchmark::Counter::kIsRate);
+  state.counters["ccg_trials"] = benchmark::Counter(static_cast<double>(state.iterations() * m.n),
+                                                    benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_latent_normals_per_trial);
+
+}  // namespace
+
+}  // namespace ccgrisk::bench

@@ -1,0 +1,64 @@
+#include "app/stress_options.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/common.hpp"
+
+namespace ccgrisk {
+
+void add_stress_options(CLI::App* cmd, StressArgs& a) {
+  cmd->add_option("scenario", a.scenario, "Scenario TOML file")->required();
+  cmd->add_option("-o,--output", a.output,
+                  "Results file to write (HDF5): the scenario as given, plus this command's group")
+      ->required();
+  cmd->add_option("--set", a.sets,
+                  "Override a scenario key by its TOML path first, e.g. "
+                  "--set drivers.cip_delivery.sd=0.1 (repeatable; checked like the file)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  cmd->add_option("--trials", a.trials, "Trials of every run (same as --set run.trials=N)")
+      ->type_name("INT");
+  cmd->add_option("--seed", a.seed, "Master seed of every run (same as --set run.seed=N)")
+      ->type_name("INT");
+  cmd->add_option("--threads", a.threads, "Worker threads, 0 = all cores")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("-q,--quiet", a.quiet, "No progress on stderr and no table on stdout");
+}
+
+ScenarioRuns open_runs(const StressArgs& a) {
+  std::vector<Override> overrides;
+  for (const std::string& s : a.sets)
+    overrides.push_back(parse_override(s));
+  if (a.trials) overrides.push_back(option_override("--trials", "run.trials", *a.trials));
+  if (a.seed) overrides.push_back(option_override("--seed", "run.seed", *a.seed));
+  ScenarioRuns runs(a.scenario, std::move(overrides), RunOptions{a.threads});
+  check_output_path(a.output);
+  if (!a.quiet) runs.log = [](const std::string& line) { std::cerr << line << "\n"; };
+  return runs;
+}
+
+std::string thousands(std::int64_t x) {
+  std::string digits = std::to_string(x < 0 ? -x : x), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.append(",");
+    out.append(1, digits[i]);
+  }
+  return x < 0 ? std::string("-").append(out) : out;
+}
+
+std::string cost_line(const ScenarioRuns& runs) {
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.1f s", runs.seconds());
+  return thousands(runs.base().run.trials)
+      .append(" trials each, seed ")
+      .append(std::to_string(runs.base().run.seed))
+      .append(" (common random numbers); ")
+      .append(std::to_string(runs.runs()))
+      .append(" runs in ")
+      .append(secs);
+}
+
+}  // namespace ccgrisk

@@ -1,0 +1,42 @@
+// What the stress-testing commands (sweep, breakeven, reverse-stress) share:
+// the scenario, the output file, --set/--trials/--seed/--threads/--quiet,
+// and the common-random-numbers runner built from them.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/scenario_runs.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace ccgrisk {
+
+struct StressArgs {
+  std::filesystem::path scenario;
+  std::filesystem::path output;
+  std::vector<std::string> sets;      // --set KEY=VALUE, in order
+  std::optional<std::string> trials;  // as typed: validated as run.trials would be
+  std::optional<std::string> seed;
+  int threads = 0;
+  bool quiet = false;
+};
+
+// Adds SCENARIO, -o, --set, --trials, --seed, --threads and --quiet to `cmd`.
+void add_stress_options(CLI::App* cmd, StressArgs& a);
+
+// Loads and validates the scenario with the overrides, checks the output
+// path, and returns the runner; progress goes to stderr unless --quiet.
+ScenarioRuns open_runs(const StressArgs& a);
+
+// "20,000 trials each, seed 7 (common random numbers), 11 runs in 25.3 s"
+std::string cost_line(const ScenarioRuns& runs);
+
+// A number with a thousands separator: 200000 -> "200,000".
+std::string thousands(std::int64_t x);
+
+}  // namespace ccgrisk

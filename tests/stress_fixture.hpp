@@ -1,0 +1,55 @@
+// A small synthetic scenario for the stress-testing tests (sweep,
+// breakeven, reverse-stress): 12 CCGs in two regions and four area teams,
+// a full pool of three, and a spread of planned surpluses so that the CCGs'
+// P(red) differ. Runs of a few thousand trials take milliseconds.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/scenario_runs.hpp"
+#include "support.hpp"
+
+namespace ccgrisk::test {
+
+inline std::string stress_csv() {
+  std::string csv =
+      "ods_code,name,area_team_code,area_team,region,allocation_2013_14_k,population,"
+      "planned_surplus_pct\n";
+  for (int i = 0; i < 12; ++i) {
+    const int area = i % 4;
+    csv.append("C").append(std::to_string(10 + i)).append(",CCG ").append(std::to_string(i));
+    csv.append(",A").append(std::to_string(area)).append(",Area ").append(std::to_string(area));
+    csv.append(area < 2 ? ",North," : ",South,");
+    csv.append(std::to_string(100000 + 10000 * i)).append(",250000,");
+    csv.append(std::to_string(0.2 * (i % 6))).append("\n");  // 0% .. 1% planned surplus
+  }
+  return csv;
+}
+
+// Appended to a fixture: CIP delivery exactly its mean. Building the
+// inverse-beta table takes about 0.2 s per run, so tests that need many
+// runs but not the beta use this.
+inline const std::string kFixedDelivery = "[drivers.cip_delivery]\nsd = 0.0\n";
+
+// The scenario file; `extra` is appended (more TOML).
+struct StressFixture {
+  TempDir dir;
+  std::filesystem::path scenario;
+  explicit StressFixture(const std::string& extra = "", int trials = 4000) {
+    write_file(dir / "ccgs.csv", stress_csv());
+    scenario = write_file(dir / "s.toml",
+                          std::string("[run]\ntrials = ")
+                              .append(std::to_string(trials))
+                              .append("\nseed = 11\n[data]\nccgs = \"ccgs.csv\"\n"
+                                      "[[pool]]\nname = \"P\"\nmembers = [\"C10\", \"C14\", "
+                                      "\"C18\"]\nrule = \"full\"\n")
+                              .append(extra));
+  }
+  ScenarioRuns runs(std::vector<Override> overrides = {}) const {
+    return ScenarioRuns(scenario, std::move(overrides), RunOptions{0, 256});
+  }
+};
+
+}  // namespace ccgrisk::test
