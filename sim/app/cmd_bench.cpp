@@ -19,7 +19,6 @@
 #include "app/results_identity.hpp"
 #include "app/scaling.hpp"
 #include "engine/run.hpp"
-#include "input/error.hpp"
 
 namespace ccgrisk {
 
