@@ -21,7 +21,6 @@
 #include <utility>
 #include <vector>
 
-
 namespace {
 
 namespace fs = std::filesystem;
@@ -623,8 +622,7 @@ TEST_CASE("cli usage: missing -o names the option", "[cli][usage]") {
 
 // Defect: besides the missing prefix, CLI11 says "Value 0 not in range
 // 0.000000 to 1797693134862315708...000.000000" (300+ digits).
-TEST_CASE("cli usage: --trials 0 or abc names the option and the value",
-          "[cli][usage]") {
+TEST_CASE("cli usage: --trials 0 or abc names the option and the value", "[cli][usage]") {
   Case c;
   const std::string bad = GENERATE("0", "abc", "-4");
   const std::string m =

@@ -26,7 +26,9 @@ void print_sweep(const SweepArgs& a, const ScenarioRuns& runs, const Results& ba
       << number_text(a.spec.from) << " to " << number_text(a.spec.to) << " in " << a.spec.steps
       << " points; " << cost_line(runs) << "\n\n";
   char line[160];
-  std::snprintf(line, sizeof line, "  %-26s %14s %14s %14s\n", s.param.c_str(), "expected red",
+  std::snprintf(line, sizeof line, "  %-26s %44s\n", "", "CCGs in the red: expected number");
+  out << line;
+  std::snprintf(line, sizeof line, "  %-26s %14s %14s %14s\n", s.param.c_str(), "before pooling",
                 "after pooling", "5-95% range");
   out << line;
   for (std::size_t j = 0; j < s.values.size(); ++j) {

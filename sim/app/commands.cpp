@@ -21,7 +21,11 @@ std::string unknown_command(int argc, char** argv, const std::vector<Command>& c
     if (c.cli->get_name() == argv[1]) return {};
     names.append(names.empty() ? "" : ", ").append(c.cli->get_name());
   }
-  return std::string("unknown command '").append(argv[1]).append("' (expected one of: ").append(names).append(")");
+  return std::string("unknown command '")
+      .append(argv[1])
+      .append("' (expected one of: ")
+      .append(names)
+      .append(")");
 }
 
 }  // namespace
@@ -29,12 +33,10 @@ std::string unknown_command(int argc, char** argv, const std::vector<Command>& c
 int run_command_line(int argc, char** argv) {
   CLI::App app{"ccgrisk: Monte Carlo risk of NHS commissioners ending the year in the red"};
   app.require_subcommand(1);
-  const std::vector<Command> commands = {add_run_command(app),     add_calibrate_command(app),
-                                         add_summary_command(app), add_report_command(app),
-                                         add_export_command(app),  add_sweep_command(app),
-                                         add_breakeven_command(app),
-                                         add_reverse_stress_command(app),
-                                         add_bench_command(app)};
+  const std::vector<Command> commands = {
+      add_run_command(app),       add_calibrate_command(app),      add_summary_command(app),
+      add_report_command(app),    add_export_command(app),         add_sweep_command(app),
+      add_breakeven_command(app), add_reverse_stress_command(app), add_bench_command(app)};
   if (const std::string unknown = unknown_command(argc, argv, commands); !unknown.empty()) {
     std::cerr << "ccgrisk: error: " << unknown << "\n";
     return kExitBadInput;
@@ -46,7 +48,8 @@ int run_command_line(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "ccgrisk: error: " << e.what() << "\nRun 'ccgrisk --help' or 'ccgrisk COMMAND --help'.\n";
+    std::cerr << "ccgrisk: error: " << e.what()
+              << "\nRun 'ccgrisk --help' or 'ccgrisk COMMAND --help'.\n";
     return kExitBadInput;
   }
   try {

@@ -18,7 +18,8 @@ void print_target_table(const Targets& targets, const std::vector<Measured>& ach
                         std::ostream& out);
 
 // The rows recorded in a results file (/targets).
-std::vector<TargetCheck> target_checks(const Targets& targets, const std::vector<Measured>& achieved);
+std::vector<TargetCheck> target_checks(const Targets& targets,
+                                       const std::vector<Measured>& achieved);
 
 // Measures every target in `results`.
 std::vector<Measured> measure_all(const Targets& targets, const Results& results);

@@ -31,9 +31,11 @@ void check_param_key(const std::string& key) {
   if (key.empty())
     throw InputError("--param: expected a scenario key, e.g. drivers.cip_delivery.mean");
   if (key == "run.seed" || key == "run.trials") {
-    throw InputError("--param " + key +
-                     ": cannot vary the seed or the number of trials: every point must use the "
-                     "same random numbers (use --seed or --trials to set them for all points)");
+    throw InputError(std::string("--param ")
+                         .append(key)
+                         .append(": cannot vary the seed or the number of trials: every point must "
+                                 "use the same random "
+                                 "numbers (use --seed or --trials to set them for all points)"));
   }
 }
 

@@ -31,12 +31,15 @@ std::vector<double> sweep_values(double from, double to, int steps) {
 void check_sweep(const ScenarioRuns& runs, const SweepSpec& spec) {
   check_param_key(spec.param);
   if (spec.steps < 2)
-    throw InputError("--steps " + std::to_string(spec.steps) + ": need at least 2 points");
+    throw InputError(std::string("--steps ")
+                         .append(std::to_string(spec.steps))
+                         .append(": need at least 2 points"));
   if (!std::isfinite(spec.from) || !std::isfinite(spec.to))
     throw InputError("--from and --to must be finite numbers");
   if (spec.from == spec.to)
-    throw InputError("--from and --to are both " + number_text(spec.from) +
-                     ": a sweep needs two different values");
+    throw InputError(std::string("--from and --to are both ")
+                         .append(number_text(spec.from))
+                         .append(": a sweep needs two different values"));
   for (double v : sweep_values(spec.from, spec.to, spec.steps))
     (void)runs.with(spec.param, v);
 }

@@ -219,8 +219,9 @@ class ScenarioReader {
   }
 
   void read_run(const toml::table& root, RunSettings& run) const {
-    const toml::table* t = section(root, "run", "", {"trials", "seed", "copula", "dof", "antithetic",
-                                                     "target_se", "max_trials"});
+    const toml::table* t =
+        section(root, "run", "",
+                {"trials", "seed", "copula", "dof", "antithetic", "target_se", "max_trials"});
     if (!t) return;
     run.trials = read_integer(*t, "run", "trials", 1).value_or(run.trials);
     if (run.trials > kMaxTrials)
@@ -244,8 +245,8 @@ class ScenarioReader {
     read_number(*t, "run", "target_se", Range{0.0, 0.5}, run.target_se);
     run.max_trials = read_integer(*t, "run", "max_trials", 2).value_or(run.max_trials);
     if (run.max_trials > kMaxTrials)
-      fail("run.max_trials = " + std::to_string(run.max_trials) + ": must be <= " +
-           std::to_string(kMaxTrials));
+      fail("run.max_trials = " + std::to_string(run.max_trials) +
+           ": must be <= " + std::to_string(kMaxTrials));
   }
 
   // [data] ccgs (required), resolved against the scenario's folder.
@@ -289,10 +290,9 @@ class ScenarioReader {
   }
 
   void read_drivers(const toml::table& root, Scenario& s) const {
-    const toml::table* t = section(
-        root, "drivers", "",
-        {kDriverNames[0], kDriverNames[1], kDriverNames[2], kDriverNames[3], kDriverNames[4],
-         "sd_multiplier"});
+    const toml::table* t = section(root, "drivers", "",
+                                   {kDriverNames[0], kDriverNames[1], kDriverNames[2],
+                                    kDriverNames[3], kDriverNames[4], "sd_multiplier"});
     if (!t) return;
     read_number(*t, "drivers", "sd_multiplier", kNonNegative, s.sd_multiplier);
     read_growth(*t, kDriverNames[kAcuteGrowth], s.acute_growth);
@@ -560,7 +560,8 @@ class ScenarioReader {
            "expected an array of 5 numbers (acute, specialist, other, cip_delivery, "
            "transfer_mismatch), in standard deviations");
     for (int k = 0; k < kNumDrivers; ++k)
-      s.national_shock[k] = number((*list)[k], indexed("stress.national_shock", k), Range{-50.0, 50.0});
+      s.national_shock[k] =
+          number((*list)[k], indexed("stress.national_shock", k), Range{-50.0, 50.0});
   }
 
   // The multiplied CIP-delivery sd must still be a valid beta sd.

@@ -45,13 +45,13 @@ struct RunSettings {
 
 // Defaults of the per-CCG plan, all in % of the CCG's allocation.
 struct PlanDefaults {
-  double surplus_pct = 1.0;               // s_i; negative = planned deficit
-  double contingency_pct = 0.5;           // c_i >= 0
-  double nonrecurrent_pct = 2.0;          // n_i >= 0
-  double nonrecurrent_uncommitted = 0.25; // u in [0, 1] (a share, not a %)
-  double cip_pct = 3.0;                   // P_i >= 0
-  double spec_transfer_pct = 19.0;        // T_i >= 0
-  double control_total_pct = 1.0;         // surplus below this misses the control total
+  double surplus_pct = 1.0;                // s_i; negative = planned deficit
+  double contingency_pct = 0.5;            // c_i >= 0
+  double nonrecurrent_pct = 2.0;           // n_i >= 0
+  double nonrecurrent_uncommitted = 0.25;  // u in [0, 1] (a share, not a %)
+  double cip_pct = 3.0;                    // P_i >= 0
+  double spec_transfer_pct = 19.0;         // T_i >= 0
+  double control_total_pct = 1.0;          // surplus below this misses the control total
 };
 
 // Shares w_c of planned expenditure; each in [0,1], sum 1 (within 1e-9).
@@ -157,7 +157,8 @@ struct Scenario {
   double sd_multiplier = 1.0;  // drivers.sd_multiplier: scales every driver's sd (>= 0)
   // [stress] national_shock: a deterministic shift of the national factors,
   // in standard deviations, driver order as enum Driver: X = L xi + shock.
-  Eigen::Matrix<double, kNumDrivers, 1> national_shock = Eigen::Matrix<double, kNumDrivers, 1>::Zero();
+  Eigen::Matrix<double, kNumDrivers, 1> national_shock =
+      Eigen::Matrix<double, kNumDrivers, 1>::Zero();
   Volatility volatility;
 };
 

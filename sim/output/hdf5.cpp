@@ -536,8 +536,10 @@ Members list_members(const Group& loc) {
   for (hsize_t i = 0; i < info.nlinks; ++i) {
     std::string name = link_name(loc, i);
     const H5I_type_t type = H5Iget_type(loc.object(name).id());
-    if (type == H5I_GROUP) members.groups.push_back(std::move(name));
-    else if (type == H5I_DATASET) members.datasets.push_back(std::move(name));
+    if (type == H5I_GROUP)
+      members.groups.push_back(std::move(name));
+    else if (type == H5I_DATASET)
+      members.datasets.push_back(std::move(name));
   }
   return members;
 }

@@ -325,14 +325,16 @@ void write_national(const Group& g, const GroupStats& national, std::size_t n) {
 std::vector<double> stack_quantiles(std::span<const HubStats> hubs, bool as_pct) {
   std::vector<double> out;
   for (const HubStats& h : hubs)
-    for (double q : h.overspend_quantiles_k) out.push_back(as_pct ? 100.0 * q / h.budget_k : q);
+    for (double q : h.overspend_quantiles_k)
+      out.push_back(as_pct ? 100.0 * q / h.budget_k : q);
   return out;
 }
 
 template <class Field>
 std::vector<double> hub_column(std::span<const HubStats> hubs, Field field) {
   std::vector<double> out;
-  for (const HubStats& h : hubs) out.push_back(field(h));
+  for (const HubStats& h : hubs)
+    out.push_back(field(h));
   return out;
 }
 
@@ -340,19 +342,21 @@ void write_hubs(const Group& g, std::span<const HubStats> hubs) {
   h5::write_attribute(g, "description",
                       "NHS England area teams commissioning specialised services, scenario order");
   std::vector<std::string> names;
-  for (const HubStats& h : hubs) names.push_back(h.name);
+  for (const HubStats& h : hubs)
+    names.push_back(h.name);
   const Dims dims{hubs.size()};
   h5::write_dataset(g, "name", names, dims, kLabel, "hub name");
   h5::write_dataset(g, "budget_k", hub_column(hubs, [](auto& h) { return h.budget_k; }), dims,
                     kMoney, "specialised commissioning budget");
-  h5::write_dataset(g, "p_overspend", hub_column(hubs, [](auto& h) { return h.p_overspend; }),
-                    dims, kProbability, "P(overspend > 0)");
+  h5::write_dataset(g, "p_overspend", hub_column(hubs, [](auto& h) { return h.p_overspend; }), dims,
+                    kProbability, "P(overspend > 0)");
   h5::write_dataset(g, "overspend_mean_k",
                     hub_column(hubs, [](auto& h) { return h.overspend_mean_k; }), dims, kMoney,
                     "mean overspend against budget (negative = underspend)");
-  h5::write_dataset(g, "overspend_mean_pct",
-                    hub_column(hubs, [](auto& h) { return 100.0 * h.overspend_mean_k / h.budget_k; }),
-                    dims, "percent", "mean overspend as % of budget");
+  h5::write_dataset(
+      g, "overspend_mean_pct",
+      hub_column(hubs, [](auto& h) { return 100.0 * h.overspend_mean_k / h.budget_k; }), dims,
+      "percent", "mean overspend as % of budget");
   h5::write_dataset(g, "overspend_sd_k", hub_column(hubs, [](auto& h) { return h.overspend_sd_k; }),
                     dims, kMoney, "sd of the overspend");
   const Dims q{hubs.size(), kQuantileLevels.size()};
@@ -418,7 +422,8 @@ void write_targets(const Group& g, std::span<const TargetCheck> targets) {
   }
   const Dims dims{targets.size()};
   h5::write_dataset(g, "name", name, dims, kLabel, "target name");
-  h5::write_dataset(g, "statistic", statistic, dims, kLabel, "statistic measured (docs/calibration.md)");
+  h5::write_dataset(g, "statistic", statistic, dims, kLabel,
+                    "statistic measured (docs/calibration.md)");
   h5::write_dataset(g, "group", group, dims, kLabel, "national, region:NAME, hub:NAME, ...");
   h5::write_dataset(g, "source", source, dims, kLabel, "where the published figure comes from");
   h5::write_dataset(g, "value", value, dims, "1", "the published figure (units of the statistic)");
