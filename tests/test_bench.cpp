@@ -186,11 +186,12 @@ TEST_CASE("bench: JSON writer nests containers and writes numbers exactly", "[be
   json.key("b").begin_array().value(0.1).value(-2.5e-300).value(std::nan("")).end_array();
   json.key("c").begin_object().end_object();
   json.key("d").value(true);
+  json.key("n").null();
   json.key("e").value(std::uint64_t{18446744073709551615u});
   json.end_object();
   CHECK(json.str() ==
         "{\n  \"a\": 1,\n  \"b\": [\n    0.1,\n    -2.5e-300,\n    null\n  ],\n  \"c\": {},\n"
-        "  \"d\": true,\n  \"e\": 18446744073709551615\n}\n");
+        "  \"d\": true,\n  \"n\": null,\n  \"e\": 18446744073709551615\n}\n");
 }
 
 // ---------------------------------------------------------------------- CLI
@@ -210,7 +211,8 @@ TEST_CASE("bench cli: tiny scenario prints a complete table and valid JSON", "[b
   for (const char* line :
        {"Machine\n", "  CPU ", "  logical CPUs ", "  SIMD ", "  compiler ", "  build type "})
     CHECK_THAT(r.out, Contains(line));
-  CHECK_THAT(r.out, Contains("results bit-identical across thread counts: yes"));
+  CHECK_THAT(r.out, Contains("results bit-identical across thread counts: yes (3 later runs "
+                             "compared with the first)"));
   REQUIRE(std::filesystem::exists(json));
   const std::string text = test::read_file(json);
   for (const char* key : {"\"machine\"", "\"rows\"", "\"bit_identical\": true", "\"wall_s\""})
@@ -222,7 +224,7 @@ TEST_CASE("bench cli: tiny scenario prints a complete table and valid JSON", "[b
   CHECK(python_check(R"(import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["ccgs"] == 6 and d["trials"] == 2000 and d["rounds"] == 2, d
-assert d["bit_identical"] is True and d["differences"] == []
+assert d["bit_identical"] is True and d["differences"] == [] and d["runs_compared"] == 3
 assert [r["threads"] for r in d["rows"]] == [1, 2]
 for r in d["rows"]:
     assert len(r["wall_s"]) == 2 and r["median_s"] > 0 and r["ccg_trials_per_s"] > 0
@@ -246,6 +248,8 @@ TEST_CASE("bench cli: more threads than CPUs warns and flags the row", "[bench][
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Contains("warning: " + std::to_string(too_many) + " threads exceed"));
   CHECK_THAT(r.out, Contains("speed-up and efficiency against " + std::to_string(too_many)));
+  CHECK_THAT(r.out, Contains("results bit-identical across thread counts: not checked (a single "
+                             "run)"));
 }
 
 TEST_CASE("bench cli: bad --threads exits 2 naming the option", "[bench][cli]") {

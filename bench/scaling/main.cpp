@@ -6,6 +6,7 @@
 //   build/bench/ccgrisk_scaling [SCENARIO] --threads 1,2 --trials 200000 --rounds 3
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -63,8 +64,10 @@ std::vector<ThreadTiming> time_threads(const Workload& w, const ScalingArgs& a,
 }
 
 void print_serial(const ScalingRow& serial, std::ostream& out) {
-  out << "serial loop (no TBB): median " << serial.median_s << " s, "
-      << serial.ccg_trials_per_s / 1e6 << " M CCG-trials/s\n";
+  char line[128];
+  std::snprintf(line, sizeof line, "serial loop (no TBB): median %.3f s, %.2f M CCG-trials/s\n",
+                serial.median_s, serial.ccg_trials_per_s / 1e6);
+  out << line;
 }
 
 std::string scaling_json(const ScalingArgs& a, const Workload& w, const ScalingTable& table,

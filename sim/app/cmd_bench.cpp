@@ -57,6 +57,7 @@ std::vector<Override> overrides(const BenchArgs& a) {
 struct BenchOutcome {
   std::vector<ThreadTiming> timings;
   std::optional<Results> reference;
+  int runs_compared = 0;  // runs checked against the reference
   std::vector<std::string> differences;
 };
 
@@ -79,6 +80,7 @@ void check_round(Results& last, int threads, BenchOutcome& b) {
     b.reference = std::move(last);
     return;
   }
+  ++b.runs_compared;
   for (const std::string& d : results_differences(*b.reference, last)) {
     const std::string line = threads_label(threads).append(": ").append(d);
     if (std::find(b.differences.begin(), b.differences.end(), line) == b.differences.end())
@@ -110,10 +112,15 @@ void print_header(const BenchArgs& a, const Inputs& in, const Results& r, std::o
          "`ccgrisk run` without writing the file\n\n";
 }
 
-void print_identity(const std::vector<std::string>& differences, std::ostream& out) {
-  out << "results bit-identical across thread counts: " << (differences.empty() ? "yes" : "NO")
-      << "\n";
-  for (const std::string& d : differences)
+void print_identity(const BenchOutcome& b, std::ostream& out) {
+  out << "results bit-identical across thread counts: ";
+  if (b.runs_compared == 0) {
+    out << "not checked (a single run)\n";
+    return;
+  }
+  out << (b.differences.empty() ? "yes" : "NO") << " (" << b.runs_compared
+      << (b.runs_compared == 1 ? " later run" : " later runs") << " compared with the first)\n";
+  for (const std::string& d : b.differences)
     out << "  differs: " << d << "\n";
 }
 
@@ -136,7 +143,11 @@ std::string bench_json(const BenchArgs& a, const Inputs& in, const BenchOutcome&
   json.key("timed").value("whole run: model build, trials, statistics");
   write_machine_json(machine, json);
   write_scaling_json(table, json);
-  json.key("bit_identical").value(b.differences.empty());
+  json.key("runs_compared").value(b.runs_compared);
+  if (b.runs_compared == 0)
+    json.key("bit_identical").null();
+  else
+    json.key("bit_identical").value(b.differences.empty());
   json.key("differences").begin_array();
   for (const std::string& d : b.differences)
     json.value(d);
@@ -160,7 +171,7 @@ int bench_command(BenchArgs& a) {
   std::cout << "\n";
   print_machine(machine, std::cout);
   std::cout << "\n";
-  print_identity(b.differences, std::cout);
+  print_identity(b, std::cout);
   if (!a.json.empty()) {
     write_text_atomically(a.json.string(), bench_json(a, in, b, table, machine));
     std::cout << "JSON written to " << a.json.string() << "\n";

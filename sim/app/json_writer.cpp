@@ -154,6 +154,12 @@ JsonWriter& JsonWriter::value(bool flag) {
   return *this;
 }
 
+JsonWriter& JsonWriter::null() {
+  before_value();
+  out_.append("null");
+  return *this;
+}
+
 JsonWriter& JsonWriter::integer(const std::string& digits) {
   before_value();
   out_.append(digits);

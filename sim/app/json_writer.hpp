@@ -25,6 +25,7 @@ class JsonWriter {
   JsonWriter& value(const std::string& text) { return value(std::string_view(text)); }
   JsonWriter& value(double number);
   JsonWriter& value(bool flag);
+  JsonWriter& null();
   template <std::integral T>
   requires(!std::same_as<T, bool>) JsonWriter& value(T number) {
     return integer(std::to_string(number));
