@@ -42,8 +42,9 @@ TEST_CASE("attribution components add up to the pressure in the red trials", "[a
   for (std::int64_t trial = 0; trial < s.run.trials; ++trial) {
     simulate_trial(m, s.run.seed, trial, state);
     for (int i = 0; i < m.n; ++i) {
-      const std::int64_t* parts = &state.components[i * kNumComponents];
-      const std::int64_t pressure = std::accumulate(parts, parts + kNumComponents, std::int64_t{0});
+      std::int64_t pressure = 0;
+      for (int c = 0; c < kNumComponents; ++c)
+        pressure += state.component(c)[i];
       // The parts, each settled in pounds, match the outturn to a few pounds.
       const std::int64_t mitigated = m.planned_surplus_k[i] * 1000 - pressure;
       REQUIRE(state.surplus[i] >= mitigated - kNumComponents);

@@ -182,15 +182,11 @@ void Accumulator::flush_staged() {
 void Accumulator::add_attribution(const TrialState& t) {
   const std::size_t n = t.surplus.size();
   AttributionTally& a = attribution_;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t* parts = &t.components[i * kNumComponents];
-    Wide* all = &a.all[i * kNumComponents];
-    for (int c = 0; c < kNumComponents; ++c)
-      all[c] += parts[c];
-    if (t.surplus[i] < 0) {
-      Wide* red = &a.red[i * kNumComponents];
-      for (int c = 0; c < kNumComponents; ++c)
-        red[c] += parts[c];
+  for (int c = 0; c < kNumComponents; ++c) {
+    const std::int64_t* part = t.component(c);
+    for (std::size_t i = 0; i < n; ++i) {
+      a.all[i * kNumComponents + c] += part[i];
+      if (t.surplus[i] < 0) a.red[i * kNumComponents + c] += part[i];
     }
   }
   const int bin = coarse_bin(fine_bin(scratch_total_national_, layout_->group_range[0]));

@@ -16,11 +16,9 @@ __extension__ typedef __int128 Wide;
 // truncation and the remainder are exact in that range).
 inline std::int64_t to_pounds(double thousands) {
   const double pounds = thousands * 1000.0;
-  std::int64_t whole = static_cast<std::int64_t>(pounds);  // toward zero
+  const auto whole = static_cast<std::int64_t>(pounds);  // toward zero
   const double rest = pounds - static_cast<double>(whole);
-  if (rest >= 0.5) ++whole;
-  if (rest <= -0.5) --whole;
-  return whole;
+  return whole + (rest >= 0.5) - (rest <= -0.5);  // branch-free, so loops vectorise
 }
 
 // Pounds -> GBP thousands.

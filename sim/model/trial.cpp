@@ -2,26 +2,15 @@
 
 #include <algorithm>
 #include <boost/random/chi_squared_distribution.hpp>
-#include <boost/random/normal_distribution.hpp>
 #include <cmath>
 
 #include "model/pooling.hpp"
 #include "model/random.hpp"
+#include "model/simd.hpp"
 
 namespace ccgrisk {
 
 namespace {
-
-// Standard normal draws, negated for the second trial of an antithetic pair.
-class Normal {
- public:
-  explicit Normal(double sign) : sign_(sign) {}
-  double operator()(TrialStream& rng) { return sign_ * draw_(rng); }
-
- private:
-  boost::random::normal_distribution<double> draw_;
-  double sign_;
-};
 
 // The stream index and sign of a trial (pairs share a stream when antithetic).
 std::int64_t stream_of(const Model& m, std::int64_t trial) {
@@ -38,25 +27,32 @@ std::size_t largest_pool(const Model& m) {
   return size;
 }
 
-// Step 1, shared parts: national, regional and area-team factors.
-void draw_common_factors(const Model& m, TrialStream& rng, Normal& normal, TrialState& s) {
+// Step 1, shared parts: national, regional and area-team factors from the
+// first normals of the trial; returns the first normal not used.
+const double* common_factors(const Model& m, const double* normal, TrialState& s) {
   Eigen::Matrix<double, kNumDrivers, 1> xi;
   for (int k = 0; k < kNumDrivers; ++k)
-    xi[k] = normal(rng);
+    xi[k] = *normal++;
   const Eigen::Matrix<double, kNumDrivers, 1> national =
       m.national_cholesky * xi + m.national_shock;
   for (int k = 0; k < kNumDrivers; ++k)
     s.national[k] = national[k];
   for (double& y : s.region_factor)
-    y = m.load_region * normal(rng);
+    y = m.load_region * *normal++;
   const std::size_t areas = m.area_teams.size();
   for (std::size_t a = 0; a < areas; ++a) {
     const double* region = &s.region_factor[m.region_of_area[a] * kNumDrivers];
     for (int k = 0; k < kNumDrivers; ++k) {
       s.area_common[a * kNumDrivers + k] =
-          m.load_national * national[k] + region[k] + m.load_area * normal(rng);
+          m.load_national * national[k] + region[k] + m.load_area * *normal++;
     }
   }
+  return normal;
+}
+
+// Normals a trial draws from its latent stream (see simulate_trial).
+std::size_t latent_normals(const Model& m) {
+  return kNumDrivers * (1 + m.regions.size() + m.area_teams.size() + static_cast<std::size_t>(m.n));
 }
 
 // The Student-t copula's common scale sqrt(dof / V), V ~ chi-squared(dof).
@@ -67,33 +63,98 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
   return std::sqrt(m.dof / chi2(rng));
 }
 
-// Steps 2-3: pressure (overspend against plan) of CCG i given its latent z,
-// GBP thousands; its parts, settled in pounds, go to `parts` for attribution.
-double pressure_k(const Model& m, int i, const double (&z)[kNumDrivers], std::int64_t* parts) {
-  double part[kNumComponents];
-  for (int c = 0; c < kNumCategories; ++c) {
-    const GrowthDriver& g = m.growth[c];
-    part[c] = m.category_base_k[c][i] * (g.mean + g.sd * z[c] - g.funded);
+// The CCG steps run as loops over all CCGs on flat arrays, so the compiler
+// vectorises them; each is built for the baseline and for x86-64-v4, and
+// model/simd.hpp chooses (the results are the same bit for bit).
+// Step 2 for every CCG: z_ik = (shared part of its area team + own load x
+// own normal) x copula scale, stored driver by driver ([drivers x n]).
+[[gnu::always_inline]] inline void latent_z_loop(const Model& m, const double* normal, double scale,
+                                                 TrialState& s) {
+  const std::size_t n = static_cast<std::size_t>(m.n);
+  const int* area = m.area_team_of.data();
+  const double* own = m.own_load.data();
+  const double* common = s.area_common.data();
+  for (int k = 0; k < kNumDrivers; ++k) {
+    double* z = s.z.data() + k * n;
+    for (std::size_t i = 0; i < n; ++i)
+      z[i] = (common[area[i] * kNumDrivers + k] + own[i] * normal[i * kNumDrivers + k]) * scale;
   }
-  part[kCipShortfall] = m.cip_k[i] * (1.0 - m.cip_transform(z[kCipDelivery]));
-  const NormalDriver& mis = m.transfer_mismatch;
-  part[kTransferPressure] = m.transfer_k[i] * (mis.mean + mis.sd * z[kTransferMismatch]);
-  part[kLocalPressure] = m.underfunding_k[i] + m.shift_k[i];
-  double p = 0.0;
-  for (int c = 0; c < kNumComponents; ++c) {
-    p += part[c];
-    parts[c] = to_pounds(part[c]);
-  }
-  return p;
 }
 
-// Steps 4-5 for CCG i: mitigation from reserves, outturn, underlying outturn.
-void settle(const Model& m, int i, double pressure, TrialState& s) {
-  const double mitigation = std::min(std::max(pressure, 0.0), m.reserves_k[i]);
-  const double surplus = m.planned_surplus_k[i] - pressure + mitigation;
-  const double nonrecurrent_used = std::max(0.0, mitigation - m.contingency_k[i]);
-  s.surplus[i] = to_pounds(surplus);
-  s.underlying[i] = s.surplus[i] - to_pounds(nonrecurrent_used);
+// Steps 3-5 for every CCG: pressure (overspend against plan) and its parts,
+// each settled in pounds for attribution; mitigation from reserves; outturn
+// and underlying outturn in pounds. GBP thousands until settled.
+[[gnu::always_inline]] inline void settle_loop(const Model& m, TrialState& s) {
+  const std::size_t n = static_cast<std::size_t>(m.n);
+  const double* __restrict z = s.z.data();
+  const double* __restrict delivery = s.delivery.data();
+  const double* __restrict base0 = m.category_base_k[0].data();
+  const double* __restrict base1 = m.category_base_k[1].data();
+  const double* __restrict base2 = m.category_base_k[2].data();
+  const double* __restrict cip = m.cip_k.data();
+  const double* __restrict transfer = m.transfer_k.data();
+  const double* __restrict underfunding = m.underfunding_k.data();
+  const double* __restrict shift = m.shift_k.data();
+  const double* __restrict reserves = m.reserves_k.data();
+  const double* __restrict planned = m.planned_surplus_k.data();
+  const double* __restrict contingency = m.contingency_k.data();
+  std::int64_t* __restrict acute = s.components.data();
+  std::int64_t* __restrict specialist = acute + n;
+  std::int64_t* __restrict other = specialist + n;
+  std::int64_t* __restrict shortfall = other + n;
+  std::int64_t* __restrict mismatch = shortfall + n;
+  std::int64_t* __restrict local = mismatch + n;
+  std::int64_t* __restrict surplus_gbp = s.surplus.data();
+  std::int64_t* __restrict underlying_gbp = s.underlying.data();
+  const GrowthDriver g0 = m.growth[0], g1 = m.growth[1], g2 = m.growth[2];
+  const NormalDriver mis = m.transfer_mismatch;
+  // No iteration reads what another writes (GCC cannot see that the rows of
+  // `components` do not overlap).
+#pragma GCC ivdep
+  for (std::size_t i = 0; i < n; ++i) {
+    const double part_acute = base0[i] * (g0.mean + g0.sd * z[i] - g0.funded);
+    const double part_specialist = base1[i] * (g1.mean + g1.sd * z[n + i] - g1.funded);
+    const double part_other = base2[i] * (g2.mean + g2.sd * z[2 * n + i] - g2.funded);
+    const double part_shortfall = cip[i] * (1.0 - delivery[i]);
+    const double part_mismatch = transfer[i] * (mis.mean + mis.sd * z[kTransferMismatch * n + i]);
+    const double part_local = underfunding[i] + shift[i];
+    acute[i] = to_pounds(part_acute);
+    specialist[i] = to_pounds(part_specialist);
+    other[i] = to_pounds(part_other);
+    shortfall[i] = to_pounds(part_shortfall);
+    mismatch[i] = to_pounds(part_mismatch);
+    local[i] = to_pounds(part_local);
+    // Summed in component order, starting from 0.0 (as the parts are listed).
+    const double pressure = 0.0 + part_acute + part_specialist + part_other + part_shortfall +
+                            part_mismatch + part_local;
+    // std::min and std::max spelt out as selects, which GCC vectorises.
+    const double positive = pressure < 0.0 ? 0.0 : pressure;
+    const double mitigation = reserves[i] < positive ? reserves[i] : positive;
+    const double surplus = planned[i] - pressure + mitigation;
+    // Non-recurrent reserves used, max(0, mitigation - c_i), in pounds: as
+    // to_pounds is monotone with to_pounds(0) = 0, the max can be taken
+    // after rounding (a select on integers, which keeps the loop vectorised).
+    const std::int64_t beyond_contingency = to_pounds(mitigation - contingency[i]);
+    const std::int64_t nonrecurrent_used = beyond_contingency > 0 ? beyond_contingency : 0;
+    const std::int64_t whole = to_pounds(surplus);
+    surplus_gbp[i] = whole;
+    underlying_gbp[i] = whole - nonrecurrent_used;
+  }
+}
+
+void latent_z_baseline(const Model& m, const double* normal, double scale, TrialState& s) {
+  latent_z_loop(m, normal, scale, s);
+}
+CCGRISK_TARGET_X86_64_V4
+void latent_z_v4(const Model& m, const double* normal, double scale, TrialState& s) {
+  latent_z_loop(m, normal, scale, s);
+}
+void settle_baseline(const Model& m, TrialState& s) {
+  settle_loop(m, s);
+}
+CCGRISK_TARGET_X86_64_V4
+void settle_v4(const Model& m, TrialState& s) {
+  settle_loop(m, s);
 }
 
 // Step 7: each hub's overspend = budget (g - funded) + P (1 - d) + shift,
@@ -102,14 +163,16 @@ void simulate_hubs(const Model& m, std::uint64_t seed, std::int64_t trial, doubl
                    TrialState& s) {
   if (m.hubs.empty()) return;
   TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kHubNormals);
-  Normal normal(sign_of(m, trial));
+  fill_normals(rng, sign_of(m, trial), s.hub_normals.data(), s.hub_normals.size());
   const GrowthDriver& g = m.growth[kSpecialistGrowth];
   for (std::size_t h = 0; h < m.hubs.size(); ++h) {
     const HubSpec& hub = m.hubs[h];
     const double z_growth =
-        (m.load_national * s.national[kSpecialistGrowth] + m.hub_own_load * normal(rng)) * scale;
+        (m.load_national * s.national[kSpecialistGrowth] + m.hub_own_load * s.hub_normals[2 * h]) *
+        scale;
     const double z_cip =
-        (m.load_national * s.national[kCipDelivery] + m.hub_own_load * normal(rng)) * scale;
+        (m.load_national * s.national[kCipDelivery] + m.hub_own_load * s.hub_normals[2 * h + 1]) *
+        scale;
     const double overspend = hub.budget_k * (g.mean + g.sd * z_growth - g.funded) +
                              hub.cip_pct / 100.0 * hub.budget_k * (1.0 - m.cip_transform(z_cip)) +
                              hub.shift_pct / 100.0 * hub.budget_k;
@@ -140,8 +203,12 @@ void share_risk(const Model& m, TrialState& s) {
 }  // namespace
 
 TrialState::TrialState(const Model& m)
-    : region_factor(m.regions.size() * kNumDrivers),
+    : normals(latent_normals(m)),
+      hub_normals(2 * m.hubs.size()),
+      region_factor(m.regions.size() * kNumDrivers),
       area_common(m.area_teams.size() * kNumDrivers),
+      z(static_cast<std::size_t>(m.n) * kNumDrivers),
+      delivery(m.n),
       components(static_cast<std::size_t>(m.n) * kNumComponents),
       surplus(m.n),
       underlying(m.n),
@@ -154,16 +221,15 @@ TrialState::TrialState(const Model& m)
 
 void simulate_trial(const Model& m, std::uint64_t seed, std::int64_t trial, TrialState& s) {
   TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kLatentNormals);
-  Normal normal(sign_of(m, trial));
-  draw_common_factors(m, rng, normal, s);
+  fill_normals(rng, sign_of(m, trial), s.normals.data(), s.normals.size());
+  const double* normal = common_factors(m, s.normals.data(), s);
   const double scale = copula_scale(m, seed, trial);
-  for (int i = 0; i < m.n; ++i) {
-    const double* common = &s.area_common[m.area_team_of[i] * kNumDrivers];
-    double z[kNumDrivers];
-    for (int k = 0; k < kNumDrivers; ++k)
-      z[k] = (common[k] + m.own_load[i] * normal(rng)) * scale;
-    settle(m, i, pressure_k(m, i, z, &s.components[i * kNumComponents]), s);
-  }
+  const bool v4 = simd_path() == SimdPath::kX86_64_V4;
+  v4 ? latent_z_v4(m, normal, scale, s) : latent_z_baseline(m, normal, scale, s);
+  const double* z_delivery = s.z.data() + kCipDelivery * static_cast<std::size_t>(m.n);
+  for (int i = 0; i < m.n; ++i)
+    s.delivery[i] = m.cip_transform(z_delivery[i]);
+  v4 ? settle_v4(m, s) : settle_baseline(m, s);
   share_risk(m, s);
   simulate_hubs(m, seed, trial, scale, s);
 }

@@ -27,19 +27,27 @@ inline constexpr const char* kComponentNames[kNumComponents] = {
 struct TrialState {
   explicit TrialState(const Model& model);
 
+  std::vector<double> normals;      // the trial's latent normals, in draw order
+  std::vector<double> hub_normals;  // the hubs' own normals, 2 per hub
+
   // Latent factors: national X = L xi [drivers], and per area team the
   // shared part of Z, sqrt(rho_N) X_k + sqrt(rho_R) Y_{r,k} + sqrt(rho_A) W_{a,k}.
   double national[kNumDrivers] = {};  // X = L xi
   std::vector<double> region_factor;  // [regions x drivers]
   std::vector<double> area_common;    // [area teams x drivers]
+  std::vector<double> z;              // [drivers x n] each CCG's latent Z (step 2)
+  std::vector<double> delivery;       // [n] CIP delivery d_i
 
-  std::vector<std::int64_t> components;         // [n x kNumComponents] pressure parts, pounds
+  std::vector<std::int64_t> components;         // [kNumComponents x n] pressure parts, pounds
   std::vector<std::int64_t> surplus;            // outturn before risk sharing
   std::vector<std::int64_t> underlying;         // recurrent outturn, before sharing
   std::vector<std::int64_t> pooled;             // outturn after risk sharing
   std::vector<std::int64_t> pooled_underlying;  // recurrent outturn after sharing
   std::vector<std::int64_t> pool_in, pool_out, pool_scratch;  // per-pool buffers
   std::vector<std::int64_t> hub_overspend;  // per hub; NHS England's deficit is the sum
+
+  // Component c's part for every CCG (a row of `components`).
+  const std::int64_t* component(int c) const { return components.data() + c * surplus.size(); }
 };
 
 // Simulates trial number `trial` of the run with master seed `seed` into
