@@ -8,9 +8,11 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "model/random.hpp"
 
+using ccgrisk::fill_normals;
 using ccgrisk::standard_normal;
 using ccgrisk::StreamPurpose;
 using ccgrisk::TrialStream;
@@ -78,4 +80,25 @@ TEST_CASE("inline ziggurat equals Boost's normal_distribution bit for bit", "[ra
   CHECK(draws == 2'000'000);
   // About 2 in 10,000 draws are in the tail; the fallback must have run.
   CHECK(tail_draws > 100);
+}
+
+TEST_CASE("bulk normals equal Boost's draws in turn, whatever the count", "[random]") {
+  // fill_normals sizes its refills to the count; the values and the words
+  // consumed must not depend on that.
+  for (std::size_t count : {1u, 7u, 31u, 32u, 33u, 250u, 1215u, 5000u}) {
+    for (std::int64_t trial = 0; trial < 40; ++trial) {
+      TrialStream mine(777, trial, StreamPurpose::kLatentNormals),
+          boosts(777, trial, StreamPurpose::kLatentNormals);
+      std::vector<double> bulk(count);
+      const double sign = trial % 2 ? -1.0 : 1.0;
+      fill_normals(mine, sign, bulk.data(), count);
+      boost::random::normal_distribution<double> normal;
+      for (std::size_t k = 0; k < count; ++k) {
+        const double b = sign * normal(boosts);
+        if (bits(bulk[k]) != bits(b))
+          FAIL("count " << count << " trial " << trial << " draw " << k);
+      }
+      REQUIRE(mine() == boosts());
+    }
+  }
 }

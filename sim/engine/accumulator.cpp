@@ -10,22 +10,30 @@ HistogramRange histogram_range(double lo_gbp, double hi_gbp) {
   const double width = std::max(1.0, std::ceil((hi_gbp - lo_gbp) / kFineBins));
   const double centre = 0.5 * (lo_gbp + hi_gbp);
   const double lo = std::floor(centre - 0.5 * width * kFineBins);
-  return {lo, width, static_cast<std::int64_t>(std::llround(centre))};
-}
-
-int fine_bin(std::int64_t x, const HistogramRange& range) {
-  const double pos = (static_cast<double>(x) - range.lo_gbp) / range.width_gbp;
-  if (pos < 0.0) return 0;
-  if (pos >= kFineBins) return kFineBins + 1;
-  return 1 + static_cast<int>(pos);
+  HistogramRange r{lo, width, static_cast<std::int64_t>(std::llround(centre))};
+  constexpr double kIntegral = 0x1p51;
+  if (std::abs(lo) < kIntegral && width < kIntegral) {
+    r.lo_int = static_cast<std::int64_t>(lo);
+    r.width_int = static_cast<std::int64_t>(width);
+    r.span_int = r.width_int * kFineBins;
+    r.inverse_width = 1.0 / width;
+    r.integer_limit = std::int64_t{1} << 52;
+  }
+  return r;
 }
 
 void Series::add_staged(std::int64_t x, const HistogramRange& range) {
   min = std::min(min, x);
   max = std::max(max, x);
-  const Wide d = Wide{x} - range.reference_gbp;
-  sum += d;
-  sum_sq += d * d;
+  std::int64_t d64;
+  if (!__builtin_sub_overflow(x, range.reference_gbp, &d64)) [[likely]] {
+    sum += d64;
+    sum_sq += Wide{d64} * d64;  // one 64 x 64 -> 128-bit multiplication
+  } else {
+    const Wide d = Wide{x} - range.reference_gbp;
+    sum += d;
+    sum_sq += d * d;
+  }
   const int b = fine_bin(x, range);
   ++staged[b];
   if (b == 0) under_sum += x;
@@ -123,11 +131,16 @@ StatsLayout make_layout(const Model& m) {
     layout.control_total_gbp.push_back(to_pounds(m.control_total_k[i]));
   }
   layout.planned_deficit = m.planned_deficit;
+  for (int i = 0; i < m.n; ++i)
+    layout.ccg_pooled.push_back(m.pool_of[i] >= 0);
+  layout.any_pooled = !m.pools.empty();
   add_hub_ranges(m, layout);
   const auto groups = m.groups();
   for (std::size_t g = 0; g < groups.size(); ++g) {
     layout.group_range.push_back(range_of(groups[g]->members));
     layout.group_size.push_back(static_cast<int>(groups[g]->members.size()));
+    layout.group_pooled.push_back(std::any_of(groups[g]->members.begin(), groups[g]->members.end(),
+                                              [&](int i) { return m.pool_of[i] >= 0; }));
     for (int i : groups[g]->members)
       layout.groups_of[i].push_back(static_cast<int>(g));
   }
@@ -207,23 +220,29 @@ void Accumulator::add_hubs(const std::vector<std::int64_t>& overspend) {
   specialised_.amount.add_staged(total, layout_->specialised_range);
 }
 
+// After risk sharing (phase 1) only pooled CCGs and groups with a pooled
+// member are tallied; the others' outcomes equal those before sharing.
 void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
                             const std::vector<std::int64_t>& underlying, bool second_of_pair) {
   const StatsLayout& l = *layout_;
+  const bool after = phase == 1;
+  if (after && !l.any_pooled) return;
   std::fill(scratch_total_.begin(), scratch_total_.end(), 0);
   std::fill(scratch_red_.begin(), scratch_red_.end(), 0);
   std::fill(scratch_unplanned_.begin(), scratch_unplanned_.end(), 0);
   std::vector<CcgTally>& ccgs = ccg_[phase];
   for (std::size_t i = 0; i < ccgs.size(); ++i) {
     const std::int64_t x = surplus[i];
-    CcgTally& c = ccgs[i];
     const bool red = x < 0;
-    c.red += red;
-    if (second_of_pair) c.pairs_both_red += red && last_red_[phase][i];
-    last_red_[phase][i] = red;
-    c.miss_control += x < l.control_total_gbp[i];
-    c.underlying_sum += underlying[i];
-    c.surplus.add_staged(x, l.ccg_range[i]);
+    if (!after || l.ccg_pooled[i]) {
+      CcgTally& c = ccgs[i];
+      c.red += red;
+      if (second_of_pair) c.pairs_both_red += red && last_red_[phase][i];
+      last_red_[phase][i] = red;
+      c.miss_control += x < l.control_total_gbp[i];
+      c.underlying_sum += underlying[i];
+      c.surplus.add_staged(x, l.ccg_range[i]);
+    }
     const bool unplanned = red && !l.planned_deficit[i];
     for (int g : l.groups_of[i]) {
       scratch_total_[g] += x;
@@ -233,6 +252,7 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
   }
   std::vector<GroupTally>& groups = group_[phase];
   for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (after && !l.group_pooled[g]) continue;
     ++groups[g].count_red[scratch_red_[g]];
     ++groups[g].count_unplanned_red[scratch_unplanned_[g]];
     if (phase == 0 && g == 0) scratch_total_national_ = scratch_total_[0];

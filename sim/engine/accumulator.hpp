@@ -8,6 +8,7 @@
 // memory does not grow with the number of trials.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -25,6 +26,14 @@ struct HistogramRange {
   double lo_gbp = 0.0;
   double width_gbp = 1.0;
   std::int64_t reference_gbp = 0;  // centre; moments are summed about it
+  // The same range as integers, for binning without a division (fine_bin).
+  std::int64_t lo_int = 0;
+  std::int64_t width_int = 1;
+  std::int64_t span_int = kFineBins;  // width_int x kFineBins
+  double inverse_width = 1.0;         // 1 / width_int, rounded
+  // fine_bin uses the integers for |x| below this: 2^52 when |lo| and w are
+  // below 2^51 (always, for ranges of real budgets), else 0 (never).
+  std::int64_t integer_limit = 0;
 };
 
 // Range covering [lo, hi] pounds with kFineBins bins of at least 1 pound.
@@ -62,8 +71,14 @@ struct StatsLayout {
   std::vector<std::vector<int>> groups_of;      // [n] -> group indices
   std::vector<std::int64_t> control_total_gbp;  // [n]
   std::vector<char> planned_deficit;            // [n]
-  std::vector<HistogramRange> hub_range;        // [hubs]
-  HistogramRange specialised_range;             // NHS England's total hub overspend
+  // Outcomes that risk sharing cannot change: a CCG in no pool, a group
+  // with no pooled member. Their tallies after sharing are those before,
+  // so they are kept once (Accumulator::ccg and group give phase 0's).
+  std::vector<char> ccg_pooled;    // [n]
+  std::vector<char> group_pooled;  // [groups]
+  bool any_pooled = false;
+  std::vector<HistogramRange> hub_range;  // [hubs]
+  HistogramRange specialised_range;       // NHS England's total hub overspend
 };
 
 // Ranges come from the model's moments before any trial runs (see .cpp).
@@ -113,8 +128,30 @@ inline constexpr int kCoarseBins = (kFineBins + 1) / kCoarseFactor + 1;
 inline int coarse_bin(int fine) {
   return fine / kCoarseFactor;
 }
-// Fine bin index of x in `range`.
-int fine_bin(std::int64_t x, const HistogramRange& range);
+// Fine bin index of x in `range`: 0 below lo, kFineBins + 1 at or above
+// lo + kFineBins w, else 1 + floor((x - lo) / w) computed in doubles.
+//
+// For |x| < 2^52 the same index comes from integers: lo and w are whole
+// pounds below 2^51 (histogram_range), so x - lo is exact in doubles, and
+// fl((x - lo) / w) cannot round up to the next whole number k (that needs
+// (x - lo) / w within k 2^-53 of k, but it is at least 1 / w below it and
+// k w < 2^53). So the bin is floor((x - lo) / w) in integers, here estimated
+// with a multiplication and corrected by one either way.
+inline int fine_bin(std::int64_t x, const HistogramRange& range) {
+  if (x > -range.integer_limit && x < range.integer_limit) [[likely]] {
+    const std::int64_t a = x - range.lo_int;
+    if (a < 0) return 0;
+    if (a >= range.span_int) return kFineBins + 1;
+    auto q = static_cast<std::int64_t>(static_cast<double>(a) * range.inverse_width);
+    q -= q * range.width_int > a;
+    q += (q + 1) * range.width_int <= a;
+    return 1 + static_cast<int>(q);
+  }
+  const double pos = (static_cast<double>(x) - range.lo_gbp) / range.width_gbp;
+  if (pos < 0.0) return 0;
+  if (pos >= kFineBins) return kFineBins + 1;
+  return 1 + static_cast<int>(pos);
+}
 
 class Accumulator {
  public:
@@ -128,8 +165,13 @@ class Accumulator {
 
   const StatsLayout& layout() const { return *layout_; }
   std::int64_t trials() const { return trials_; }
-  const std::vector<CcgTally>& ccg(int phase) const { return ccg_[phase]; }
-  const std::vector<GroupTally>& group(int phase) const { return group_[phase]; }
+  // CCG i's (group g's) tallies before (phase 0) or after (1) risk sharing.
+  const CcgTally& ccg(int phase, std::size_t i) const {
+    return ccg_[phase == 1 && layout_->ccg_pooled[i] ? 1 : 0][i];
+  }
+  const GroupTally& group(int phase, std::size_t g) const {
+    return group_[phase == 1 && layout_->group_pooled[g] ? 1 : 0][g];
+  }
   const std::vector<HubTally>& hubs() const { return hub_; }
   const HubTally& specialised() const { return specialised_; }
   const AttributionTally& attribution() const { return attribution_; }

@@ -76,7 +76,7 @@ void fill_ccg_stats(const Model& m, const Accumulator& acc, int phase, CcgStats&
   const std::int64_t n = acc.trials();
   const StatsLayout& l = acc.layout();
   for (int i = 0; i < m.n; ++i) {
-    const CcgTally& t = acc.ccg(phase)[i];
+    const CcgTally& t = acc.ccg(phase, i);
     const HistogramRange& r = l.ccg_range[i];
     const double p_red = static_cast<double>(t.red) / static_cast<double>(n);
     const double p_miss = static_cast<double>(t.miss_control) / static_cast<double>(n);
@@ -114,7 +114,7 @@ GroupStats group_stats(const CcgGroup& group, int g, const Model& m, const Accum
   out.total_hist_resolution_k = to_thousands(r.width_gbp);
   const std::size_t length = static_cast<std::size_t>(m.n) + 1;
   for (int phase = 0; phase < kPhases; ++phase) {
-    const GroupTally& t = acc.group(phase)[g];
+    const GroupTally& t = acc.group(phase, g);
     std::vector<double> pmf = count_pmf(t.count_red, n, length);
     std::vector<double> unplanned = count_pmf(t.count_unplanned_red, n, length);
     const double expected = pmf_mean(pmf);
@@ -171,7 +171,7 @@ void fill_attribution(const Model& m, const Accumulator& acc, Attribution& out) 
   for (const char* name : kComponentNames)
     out.components.push_back(name);
   for (int i = 0; i < m.n; ++i) {
-    const double red = static_cast<double>(acc.ccg(0)[i].red);
+    const double red = static_cast<double>(acc.ccg(0, i).red);
     for (int c = 0; c < kNumComponents; ++c) {
       const std::size_t k = static_cast<std::size_t>(i) * kNumComponents + c;
       out.mean_k.push_back(to_thousands(static_cast<double>(a.all[k]) / n));
@@ -179,7 +179,7 @@ void fill_attribution(const Model& m, const Accumulator& acc, Attribution& out) 
                                        : std::numeric_limits<double>::quiet_NaN());
     }
   }
-  const std::vector<std::int64_t>& fine = acc.group(0)[0].total.bins;
+  const std::vector<std::int64_t>& fine = acc.group(0, 0).total.bins;
   std::vector<double> count(kCoarseBins, 0.0);
   for (std::size_t f = 0; f < fine.size(); ++f)
     count[coarse_bin(static_cast<int>(f))] += static_cast<double>(fine[f]);
@@ -223,7 +223,7 @@ void fill_hubs(const Model& m, const Accumulator& acc, Results& r) {
 }  // namespace
 
 double p_red_se(const Model& m, const Accumulator& acc, int phase, int i) {
-  const CcgTally& t = acc.ccg(phase)[i];
+  const CcgTally& t = acc.ccg(phase, i);
   const double n = static_cast<double>(acc.trials());
   if (!m.antithetic) {
     const double p = static_cast<double>(t.red) / n;
@@ -248,7 +248,7 @@ double worst_p_red_se(const Model& m, const Accumulator& acc) {
   for (int phase = 0; phase < kPhases; ++phase) {
     for (int i = 0; i < m.n; ++i) {
       const double p =
-          static_cast<double>(acc.ccg(phase)[i].red) / static_cast<double>(acc.trials());
+          static_cast<double>(acc.ccg(phase, i).red) / static_cast<double>(acc.trials());
       worst = std::max({worst, p_red_se(m, acc, phase, i), wilson_se(p, acc.trials())});
     }
   }

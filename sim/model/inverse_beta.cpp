@@ -1,10 +1,13 @@
 #include "model/inverse_beta.hpp"
 
+#include <tbb/parallel_for.h>
 #include <algorithm>
 #include <boost/math/distributions/beta.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/special_functions/beta.hpp>
 #include <cmath>
+#include <mutex>
+#include <utility>
 
 namespace ccgrisk {
 
@@ -35,26 +38,56 @@ InverseBetaTable::InverseBetaTable(double mean, double sd) : mean_(mean) {
   constant_ = (sd == 0.0);
   if (constant_) return;
   shape_ = beta_shape(mean, sd);
-  const boost::math::beta_distribution<double> beta(shape_.a, shape_.b);
-  const auto count = static_cast<std::size_t>(std::lround(2.0 * kZMax / kStep)) + 1;
-  nodes_.resize(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const double z = -kZMax + static_cast<double>(i) * kStep;
-    const double d = exact(z);
-    nodes_[i] = {d, slope(beta, z, d) * kStep};
-  }
-  // Verify each interval at interior points; fall back to exact where the
-  // interpolant is not good enough (very skewed shapes, near-degenerate tails).
-  exact_interval_.assign(count - 1, false);
-  for (std::size_t i = 0; i + 1 < count; ++i) {
-    for (double t : {0.125, 0.25, 0.5, 0.75, 0.875}) {
-      const double z = -kZMax + (static_cast<double>(i) + t) * kStep;
-      if (std::abs(interpolate(i, t) - exact(z)) > kTolerance) {
-        exact_interval_[i] = true;
-        break;
+  // Tables built so far, newest last; at most kKept kept.
+  static constexpr std::size_t kKept = 64;
+  static std::mutex mutex;
+  static std::vector<std::pair<std::pair<double, double>, std::shared_ptr<const Grid>>> kept;
+  const std::pair<double, double> key{mean, sd};
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& [k, grid] : kept) {
+      if (k == key) {
+        grid_ = grid;
+        return;
       }
     }
   }
+  grid_ = build_grid(mean, shape_);
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (kept.size() == kKept) kept.erase(kept.begin());
+  kept.emplace_back(key, grid_);
+}
+
+std::shared_ptr<const InverseBetaTable::Grid> InverseBetaTable::build_grid(double mean,
+                                                                           BetaShape shape) {
+  InverseBetaTable reference;  // evaluates exactly while the grid is built
+  reference.constant_ = false;
+  reference.mean_ = mean;
+  reference.shape_ = shape;
+  const boost::math::beta_distribution<double> beta(shape.a, shape.b);
+  const auto count = static_cast<std::size_t>(std::lround(2.0 * kZMax / kStep)) + 1;
+  auto grid = std::make_shared<Grid>();
+  std::vector<Node>& nodes = grid->nodes;
+  nodes.resize(count);
+  // Every node, then every interval, on its own: the result does not depend
+  // on how the work is split between threads.
+  tbb::parallel_for(std::size_t{0}, count, [&](std::size_t i) {
+    const double z = -kZMax + static_cast<double>(i) * kStep;
+    const double d = reference.exact(z);
+    nodes[i] = {d, slope(beta, z, d) * kStep};
+  });
+  // Verify each interval at interior points; fall back to exact where the
+  // interpolant is not good enough (very skewed shapes, near-degenerate tails).
+  tbb::parallel_for(std::size_t{0}, count - 1, [&](std::size_t i) {
+    for (double t : {0.125, 0.25, 0.5, 0.75, 0.875}) {
+      const double z = -kZMax + (static_cast<double>(i) + t) * kStep;
+      if (std::abs(interpolate(nodes[i], nodes[i + 1], t) - reference.exact(z)) > kTolerance) {
+        nodes[i].exact_interval = true;
+        break;
+      }
+    }
+  });
+  return grid;
 }
 
 // Boost's inverse can give up (evaluation_error) for probabilities near the
@@ -84,29 +117,12 @@ double InverseBetaTable::exact(double z) const {
   }
 }
 
-double InverseBetaTable::interpolate(std::size_t i, double t) const {
-  // Cubic Hermite basis on [0,1].
-  const Node& p = nodes_[i];
-  const Node& q = nodes_[i + 1];
-  const double t2 = t * t, t3 = t2 * t;
-  const double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t;
-  const double h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
-  return std::clamp(h00 * p.value + h10 * p.slope + h01 * q.value + h11 * q.slope, 0.0, 1.0);
-}
-
-double InverseBetaTable::operator()(double z) const {
-  if (constant_) return mean_;
-  const double x = (z + kZMax) / kStep;
-  if (!(x >= 0.0) || x >= static_cast<double>(nodes_.size() - 1)) return exact(z);
-  const auto i = static_cast<std::size_t>(x);
-  if (exact_interval_[i]) return exact(z);
-  return interpolate(i, x - static_cast<double>(i));
-}
-
 double InverseBetaTable::exact_share() const {
-  if (exact_interval_.empty()) return 0.0;
-  const auto flagged = std::count(exact_interval_.begin(), exact_interval_.end(), true);
-  return static_cast<double>(flagged) / static_cast<double>(exact_interval_.size());
+  if (!grid_ || grid_->nodes.size() < 2) return 0.0;
+  const std::vector<Node>& nodes = grid_->nodes;
+  const auto flagged =
+      std::count_if(nodes.begin(), nodes.end() - 1, [](const Node& n) { return n.exact_interval; });
+  return static_cast<double>(flagged) / static_cast<double>(nodes.size() - 1);
 }
 
 }  // namespace ccgrisk

@@ -38,8 +38,8 @@ class TrialStream {
   static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
 
   result_type operator()() {
-    if (next_ == kWords) [[unlikely]]
-      refill();
+    if (next_ == filled_) [[unlikely]]
+      refill(kBlocks);
     return words_[next_++];
   }
 
@@ -48,27 +48,23 @@ class TrialStream {
   void unread() { --next_; }
 
  private:
+  friend void fill_normals(TrialStream& stream, double sign, double* out, std::size_t count);
+
   // Philox blocks generated per refill: independent blocks let the CPU
   // overlap their multiplications; the words come out in counter order, so
-  // the sequence is the same as one block at a time.
+  // the sequence is the same however many blocks a refill makes. Word by
+  // word draws refill kBlocks at a time, bulk draws up to kMaxBlocks.
   static constexpr int kBlocks = 8;
-  static constexpr int kWords = 4 * kBlocks;
+  static constexpr int kMaxBlocks = 64;
 
-  [[gnu::noinline]] void refill() {
-    for (int b = 0; b < kBlocks; ++b) {
-      const r123::Philox4x64::ctr_type block = philox_(counter_, key_);
-      ++counter_.v[3];
-      for (int w = 0; w < 4; ++w)
-        words_[4 * b + w] = block.v[w];
-    }
-    next_ = 0;
-  }
+  // Replaces the (fully used) buffer with the next `blocks` blocks.
+  void refill(int blocks);
 
-  r123::Philox4x64 philox_;
   r123::Philox4x64::key_type key_;
   r123::Philox4x64::ctr_type counter_;
-  std::uint64_t words_[kWords];
-  int next_ = kWords;
+  int next_ = 0;
+  int filled_ = 0;
+  std::uint64_t words_[4 * kMaxBlocks];
 };
 
 // A standard normal draw from `stream`: bit for bit the value and the words
@@ -81,18 +77,28 @@ class TrialStream {
 // Boost takes from the 64-bit word: the low 8 bits as the layer (bits 1-7)
 // and the sign (bit 0), and bits 8-63, with bit 11 cleared, as a uniform in
 // [0, 1) scaled by 2^-56.
-double standard_normal_slow(TrialStream& stream);
-
-inline double standard_normal(TrialStream& stream) {
+// Boost's ziggurat on one word, when the draw falls inside its layer's
+// rectangle (about 99% of draws): sets z and returns true. Otherwise Boost
+// needs more (a wedge test, a tail draw or a fresh word): returns false.
+inline bool ziggurat_rectangle(std::uint64_t word, double& z) {
   const double* const x_table = boost::random::detail::normal_table<double>::table_x;
-  const std::uint64_t word = stream();
   const int layer = static_cast<int>((word & 0xFF) >> 1);
   // Below 2^56, so the signed conversion (one instruction) rounds the same.
   const auto bits = static_cast<std::int64_t>((word & ~(std::uint64_t{1} << 11)) >> 8);
   const double x = static_cast<double>(bits) * 0x1p-56 * x_table[layer];
   const double sign = static_cast<double>(static_cast<int>(word & 1) * 2 - 1);
-  if (x < x_table[layer + 1]) [[likely]]
-    return x * sign + 0.0;
+  z = x * sign + 0.0;  // Boost: unit draw x sign, then x sigma + mean
+  return x < x_table[layer + 1];
+}
+
+// Boost's normal_distribution<double>(0, 1) itself, for the draws the
+// rectangle does not settle (the stream positioned at the word it failed on).
+double standard_normal_slow(TrialStream& stream);
+
+inline double standard_normal(TrialStream& stream) {
+  double z;
+  if (ziggurat_rectangle(stream(), z)) [[likely]]
+    return z;
   stream.unread();
   return standard_normal_slow(stream);
 }
