@@ -106,3 +106,35 @@ TEST_CASE("count pmf and its quantiles", "[accumulator]") {
   CHECK(pmf_quantile(pmf, 0.5) == 2.0);
   CHECK(pmf_quantile(pmf, 0.95) == 3.0);
 }
+
+TEST_CASE("integer binning equals the division it replaces, at every bin edge", "[accumulator]") {
+  // The division formula fine_bin uses outside the integer range.
+  auto by_division = [](std::int64_t x, const HistogramRange& r) {
+    const double pos = (static_cast<double>(x) - r.lo_gbp) / r.width_gbp;
+    if (pos < 0.0) return 0;
+    if (pos >= kFineBins) return kFineBins + 1;
+    return 1 + static_cast<int>(pos);
+  };
+  std::mt19937_64 rng(5);
+  for (const auto& [lo, hi] : {std::pair{-1e6, 3e6}, std::pair{0.0, 100.0}, std::pair{-7e10, 9e10},
+                               std::pair{3.3e9, 3.3e9 + 12345.0}, std::pair{-1e15, 1e15}}) {
+    const HistogramRange r = histogram_range(lo, hi);
+    REQUIRE(r.integer_limit > 0);
+    for (int b = -2; b <= kFineBins + 2; ++b) {
+      const auto edge = r.lo_int + b * r.width_int;
+      for (std::int64_t x : {edge - 1, edge, edge + 1})
+        REQUIRE(fine_bin(x, r) == by_division(x, r));
+    }
+    std::uniform_int_distribution<std::int64_t> any(r.lo_int - r.span_int,
+                                                    r.lo_int + 2 * r.span_int);
+    for (int k = 0; k < 100000; ++k) {
+      const std::int64_t x = any(rng);
+      REQUIRE(fine_bin(x, r) == by_division(x, r));
+    }
+  }
+  // Beyond 2^52 the division itself is used.
+  const HistogramRange huge = histogram_range(-1e17, 1e17);
+  CHECK(huge.integer_limit == 0);
+  CHECK(fine_bin(0, huge) == by_division(0, huge));
+  CHECK(fine_bin(std::int64_t{1} << 60, huge) == kFineBins + 1);
+}

@@ -5,7 +5,9 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <numeric>
+#include <vector>
 
+#include "engine/accumulator.hpp"
 #include "engine/finalize.hpp"
 #include "engine/run.hpp"
 #include "fixtures.hpp"
@@ -154,4 +156,33 @@ TEST_CASE("Wilson standard error is positive at 0 and 1 and close to sqrt(p(1-p)
   CHECK(wilson_se(0.0, 1000) > 0.0);
   CHECK(wilson_se(1.0, 1000) == Approx(wilson_se(0.0, 1000)));
   CHECK(wilson_se(0.3, 100000) == Approx(std::sqrt(0.3 * 0.7 / 100000)).epsilon(1e-3));
+}
+
+TEST_CASE("attribution sums stay exact when a part is too large to stage", "[attribution]") {
+  // Parts of 2^47 pounds or more are not staged in 64 bits: the trial is
+  // added in 128 bits. Both ways must give the plain 128-bit sums.
+  Scenario s;
+  const Model m = build_model(s, test::small_table(9));
+  const StatsLayout layout = make_layout(m);
+  TrialState state(m);
+  Accumulator worker(layout), total(layout);
+  std::vector<Wide> all(static_cast<std::size_t>(m.n) * kNumComponents, 0);
+  std::vector<Wide> red(all.size(), 0);
+  for (std::int64_t trial = 0; trial < 50; ++trial) {
+    simulate_trial(m, 7, trial, state);
+    if (trial % 7 == 3) state.components[trial % state.components.size()] = std::int64_t{1} << 61;
+    if (trial % 11 == 5)
+      state.components[(trial * 5) % state.components.size()] = -(std::int64_t{1} << 50);
+    for (int c = 0; c < kNumComponents; ++c) {
+      for (int i = 0; i < m.n; ++i) {
+        const std::int64_t part = state.component(c)[i];
+        all[static_cast<std::size_t>(i) * kNumComponents + c] += part;
+        if (state.surplus[i] < 0) red[static_cast<std::size_t>(i) * kNumComponents + c] += part;
+      }
+    }
+    worker.add(state);
+  }
+  total.merge(worker);
+  CHECK(total.attribution().all == all);
+  CHECK(total.attribution().red == red);
 }

@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "model/simd.hpp"
+
 namespace ccgrisk {
 
 HistogramRange histogram_range(double lo_gbp, double hi_gbp) {
@@ -64,6 +66,51 @@ void Series::merge(const Series& o) {
 }
 
 namespace {
+
+// Adds trial t's component parts to the staging sums (all trials, and the
+// trials in which the CCG is in the red), if every part is below 2^47
+// pounds in magnitude; returns whether it did.
+[[gnu::always_inline]] inline bool stage_parts_loop(const TrialState& t, std::int64_t* all,
+                                                    std::int64_t* red) {
+  const std::size_t n = t.surplus.size(), count = n * kNumComponents;
+  const std::int64_t* parts = t.components.data();
+  constexpr std::int64_t kBound = std::int64_t{1} << 47;
+  std::uint64_t outside = 0;
+  for (std::size_t k = 0; k < count; ++k)
+    outside |= static_cast<std::uint64_t>(parts[k] + kBound) >> 48;
+  if (outside != 0) return false;
+  const std::int64_t* surplus = t.surplus.data();
+  for (int c = 0; c < kNumComponents; ++c) {
+    const std::int64_t* part = parts + c * n;
+    std::int64_t* a = all + c * n;
+    std::int64_t* r = red + c * n;
+#pragma GCC ivdep
+    for (std::size_t i = 0; i < n; ++i) {
+      a[i] += part[i];
+      r[i] += surplus[i] < 0 ? part[i] : 0;
+    }
+  }
+  return true;
+}
+bool stage_parts_baseline(const TrialState& t, std::int64_t* all, std::int64_t* red) {
+  return stage_parts_loop(t, all, red);
+}
+CCGRISK_TARGET_X86_64_V4
+bool stage_parts_v4(const TrialState& t, std::int64_t* all, std::int64_t* red) {
+  return stage_parts_loop(t, all, red);
+}
+
+// Adds staging sums ([kNumComponents x n]) into the 128-bit sums ([n x kNumComponents]).
+void fold_attribution(const std::vector<std::int64_t>& all, const std::vector<std::int64_t>& red,
+                      AttributionTally& into) {
+  const std::size_t n = all.size() / kNumComponents;
+  for (int c = 0; c < kNumComponents; ++c) {
+    for (std::size_t i = 0; i < n; ++i) {
+      into.all[i * kNumComponents + c] += all[c * n + i];
+      into.red[i * kNumComponents + c] += red[c * n + i];
+    }
+  }
+}
 
 void merge_sums(std::vector<Wide>& into, const std::vector<Wide>& from) {
   for (std::size_t k = 0; k < into.size(); ++k)
@@ -166,6 +213,8 @@ Accumulator::Accumulator(const StatsLayout& layout)
   attribution_.all.assign(n * kNumComponents, 0);
   attribution_.red.assign(n * kNumComponents, 0);
   attribution_.by_national_bin.assign(static_cast<std::size_t>(kCoarseBins) * n, 0);
+  staged_all_.assign(n * kNumComponents, 0);
+  staged_red_.assign(n * kNumComponents, 0);
 }
 
 void Accumulator::add(const TrialState& t, bool second_of_pair) {
@@ -187,19 +236,31 @@ void Accumulator::flush_staged() {
   for (HubTally& h : hub_)
     h.amount.flush();
   specialised_.amount.flush();
+  fold_attribution(staged_all_, staged_red_, attribution_);
+  std::fill(staged_all_.begin(), staged_all_.end(), 0);
+  std::fill(staged_red_.begin(), staged_red_.end(), 0);
   staged_trials_ = 0;
 }
 
 // Component sums (all trials; trials in the red) and each CCG's surplus by
-// coarse bin of the national total (group 0), before risk sharing.
+// coarse bin of the national total (group 0), before risk sharing. The
+// component sums go to the int64 staging buffers in a vectorised loop; a
+// trial with a part of 2^47 pounds or more (never, for real budgets) folds
+// the buffers and is added in 128 bits instead.
 void Accumulator::add_attribution(const TrialState& t) {
   const std::size_t n = t.surplus.size();
   AttributionTally& a = attribution_;
-  for (int c = 0; c < kNumComponents; ++c) {
-    const std::int64_t* part = t.component(c);
-    for (std::size_t i = 0; i < n; ++i) {
-      a.all[i * kNumComponents + c] += part[i];
-      if (t.surplus[i] < 0) a.red[i * kNumComponents + c] += part[i];
+  const bool v4 = simd_path() == SimdPath::kX86_64_V4;
+  const bool staged = v4 ? stage_parts_v4(t, staged_all_.data(), staged_red_.data())
+                         : stage_parts_baseline(t, staged_all_.data(), staged_red_.data());
+  if (!staged) {
+    flush_staged();
+    for (int c = 0; c < kNumComponents; ++c) {
+      const std::int64_t* part = t.component(c);
+      for (std::size_t i = 0; i < n; ++i) {
+        a.all[i * kNumComponents + c] += part[i];
+        if (t.surplus[i] < 0) a.red[i * kNumComponents + c] += part[i];
+      }
     }
   }
   const int bin = coarse_bin(fine_bin(scratch_total_national_, layout_->group_range[0]));
@@ -271,6 +332,7 @@ void Accumulator::merge(const Accumulator& o) {
   merge_sums(attribution_.all, o.attribution_.all);
   merge_sums(attribution_.red, o.attribution_.red);
   merge_sums(attribution_.by_national_bin, o.attribution_.by_national_bin);
+  fold_attribution(o.staged_all_, o.staged_red_, attribution_);
   specialised_.overspend += o.specialised_.overspend;
   specialised_.amount.merge(o.specialised_.amount);
   for (int phase = 0; phase < kPhases; ++phase) {

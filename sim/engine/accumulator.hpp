@@ -163,6 +163,13 @@ class Accumulator {
   // Adds another accumulator's counts (exact; order does not matter).
   void merge(const Accumulator& other);
 
+  // add() keeps some counts and sums in small staging buffers (so the hot
+  // loop stays in cache and vectorises) and folds them in at most every
+  // kMaxStaged trials. The tallies below include every trial added to
+  // an accumulator that only merges others (as simulate's total does), or
+  // after flush().
+  void flush() { flush_staged(); }
+
   const StatsLayout& layout() const { return *layout_; }
   std::int64_t trials() const { return trials_; }
   // CCG i's (group g's) tallies before (phase 0) or after (1) risk sharing.
@@ -192,6 +199,9 @@ class Accumulator {
   std::vector<HubTally> hub_;
   HubTally specialised_;
   AttributionTally attribution_;
+  // Attribution sums not yet folded into attribution_: [kNumComponents x n],
+  // every part below 2^47 pounds, so kMaxStaged of them cannot overflow.
+  std::vector<std::int64_t> staged_all_, staged_red_;
   std::vector<char> last_red_[kPhases];      // previous trial's red flags (antithetic pairs)
   std::vector<std::int64_t> scratch_total_;  // per group, one trial
   std::vector<int> scratch_red_;             // per group, one trial
