@@ -24,24 +24,6 @@ HistogramRange histogram_range(double lo_gbp, double hi_gbp) {
   return r;
 }
 
-void Series::add_staged(std::int64_t x, const HistogramRange& range) {
-  min = std::min(min, x);
-  max = std::max(max, x);
-  std::int64_t d64;
-  if (!__builtin_sub_overflow(x, range.reference_gbp, &d64)) [[likely]] {
-    sum += d64;
-    sum_sq += Wide{d64} * d64;  // one 64 x 64 -> 128-bit multiplication
-  } else {
-    const Wide d = Wide{x} - range.reference_gbp;
-    sum += d;
-    sum_sq += d * d;
-  }
-  const int b = fine_bin(x, range);
-  ++staged[b];
-  if (b == 0) under_sum += x;
-  if (b == kFineBins + 1) over_sum += x;
-}
-
 void Series::add(std::int64_t x, const HistogramRange& range) {
   add_staged(x, range);
   flush();
@@ -172,7 +154,6 @@ StatsLayout make_layout(const Model& m) {
     return histogram_range(1000.0 * (c - 8 * s), 1000.0 * (c + 8 * s + r));
   };
   StatsLayout layout;
-  layout.groups_of.resize(m.n);
   for (int i = 0; i < m.n; ++i) {
     layout.ccg_range.push_back(range_of({i}));
     layout.control_total_gbp.push_back(to_pounds(m.control_total_k[i]));
@@ -183,13 +164,19 @@ StatsLayout make_layout(const Model& m) {
   layout.any_pooled = !m.pools.empty();
   add_hub_ranges(m, layout);
   const auto groups = m.groups();
+  std::vector<std::vector<int>> groups_of(m.n);
   for (std::size_t g = 0; g < groups.size(); ++g) {
     layout.group_range.push_back(range_of(groups[g]->members));
     layout.group_size.push_back(static_cast<int>(groups[g]->members.size()));
     layout.group_pooled.push_back(std::any_of(groups[g]->members.begin(), groups[g]->members.end(),
                                               [&](int i) { return m.pool_of[i] >= 0; }));
     for (int i : groups[g]->members)
-      layout.groups_of[i].push_back(static_cast<int>(g));
+      groups_of[i].push_back(static_cast<int>(g));
+  }
+  layout.group_start.push_back(0);
+  for (const std::vector<int>& of : groups_of) {
+    layout.group_of.insert(layout.group_of.end(), of.begin(), of.end());
+    layout.group_start.push_back(static_cast<int>(layout.group_of.size()));
   }
   return layout;
 }
@@ -305,7 +292,8 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
       c.surplus.add_staged(x, l.ccg_range[i]);
     }
     const bool unplanned = red && !l.planned_deficit[i];
-    for (int g : l.groups_of[i]) {
+    for (int k = l.group_start[i]; k < l.group_start[i + 1]; ++k) {
+      const int g = l.group_of[k];
       scratch_total_[g] += x;
       scratch_red_[g] += red;
       scratch_unplanned_[g] += unplanned;

@@ -8,6 +8,7 @@
 // memory does not grow with the number of trials.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -65,10 +66,12 @@ inline constexpr std::int64_t kMaxStaged = 65535;
 
 // Where each statistic's histogram sits and which groups a CCG belongs to.
 struct StatsLayout {
-  std::vector<HistogramRange> ccg_range;        // [n]
-  std::vector<HistogramRange> group_range;      // [groups], order of Model::groups()
-  std::vector<int> group_size;                  // [groups]
-  std::vector<std::vector<int>> groups_of;      // [n] -> group indices
+  std::vector<HistogramRange> ccg_range;    // [n]
+  std::vector<HistogramRange> group_range;  // [groups], order of Model::groups()
+  std::vector<int> group_size;              // [groups]
+  // The groups CCG i belongs to: group_of[group_start[i] .. group_start[i + 1]).
+  std::vector<int> group_start;  // [n + 1]
+  std::vector<int> group_of;
   std::vector<std::int64_t> control_total_gbp;  // [n]
   std::vector<char> planned_deficit;            // [n]
   // Outcomes that risk sharing cannot change: a CCG in no pool, a group
@@ -151,6 +154,26 @@ inline int fine_bin(std::int64_t x, const HistogramRange& range) {
   if (pos < 0.0) return 0;
   if (pos >= kFineBins) return kFineBins + 1;
   return 1 + static_cast<int>(pos);
+}
+
+inline void Series::add_staged(std::int64_t x, const HistogramRange& range) {
+  min = std::min(min, x);
+  max = std::max(max, x);
+  std::int64_t d64;
+  if (!__builtin_sub_overflow(x, range.reference_gbp, &d64)) [[likely]] {
+    sum += d64;
+    sum_sq += Wide{d64} * d64;  // one 64 x 64 -> 128-bit multiplication
+  } else {
+    const Wide d = Wide{x} - range.reference_gbp;
+    sum += d;
+    sum_sq += d * d;
+  }
+  const int b = fine_bin(x, range);
+  ++staged[b];
+  if (b == 0) [[unlikely]]
+    under_sum += x;
+  if (b == kFineBins + 1) [[unlikely]]
+    over_sum += x;
 }
 
 class Accumulator {
