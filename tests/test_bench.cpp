@@ -208,8 +208,8 @@ TEST_CASE("bench cli: tiny scenario prints a complete table and valid JSON", "[b
   CHECK_THAT(r.out, Contains("\n      2  "));
   CHECK_THAT(r.out, Contains("1.00x") && Contains("100.0%"));
   CHECK_THAT(r.out, Contains("peak RSS: the process's high-water mark"));
-  for (const char* line :
-       {"Machine\n", "  CPU ", "  logical CPUs ", "  SIMD ", "  compiler ", "  build type "})
+  for (const char* line : {"Machine\n", "  CPU ", "  logical CPUs ", "  SIMD ", "  engine loops ",
+                           "  compiler ", "  build type "})
     CHECK_THAT(r.out, Contains(line));
   CHECK_THAT(r.out, Contains("results bit-identical across thread counts: yes (3 later runs "
                              "compared with the first)"));
@@ -233,7 +233,7 @@ for r in d["rows"]:
     assert r["other_cpus"] is None or r["other_cpus"] >= 0
 assert d["rows"][0]["speedup"] == 1.0 and d["reference_threads"] == 1
 m = d["machine"]
-for k in ("cpu_model", "logical_cpus", "available_cpus", "simd_cpu", "simd_compiled",
+for k in ("cpu_model", "logical_cpus", "available_cpus", "simd_cpu", "simd_compiled", "simd_engine",
           "compiler", "build_type"):
     assert k in m, k
 )",

@@ -1,8 +1,11 @@
-// Random numbers: the Philox bit stream, one ziggurat normal, and all the
-// latent normals of one baseline trial (the floor under simulate_trial).
+// Random numbers: the Philox bit stream, one ziggurat normal (Boost's and
+// the engine's inline one, the same numbers), and all the latent normals of
+// one baseline trial as the engine draws them (the floor under
+// simulate_trial), and one at a time through Boost for comparison.
 #include <benchmark/benchmark.h>
 
 #include <boost/random/normal_distribution.hpp>
+#include <vector>
 
 #include "baseline.hpp"
 #include "model/random.hpp"
@@ -30,13 +33,49 @@ void BM_normal_draw(benchmark::State& state) {
 }
 BENCHMARK(BM_normal_draw);
 
-// Every latent normal of one baseline trial, stream set-up included: 5
-// national, 5 per region, 5 per area team, 5 per CCG. Counter ccg_trials:
-// the CCG-trials per second this part alone would allow.
+// The same draws through the engine's inline rectangle test (Boost for the
+// rest): standard_normal.
+void BM_normal_draw_inline(benchmark::State& state) {
+  TrialStream rng(kSeed, 0, StreamPurpose::kLatentNormals);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(standard_normal(rng));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_normal_draw_inline);
+
+std::size_t latent_draws(const Model& m) {
+  return kNumDrivers * (1 + m.regions.size() + m.area_teams.size() + static_cast<std::size_t>(m.n));
+}
+
+void count_trials(benchmark::State& state, const Model& m) {
+  state.counters["normals"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * latent_draws(m)), benchmark::Counter::kIsRate);
+  state.counters["ccg_trials"] = benchmark::Counter(static_cast<double>(state.iterations() * m.n),
+                                                    benchmark::Counter::kIsRate);
+}
+
+// Every latent normal of one baseline trial as the engine draws them
+// (fill_normals), stream set-up included: 5 national, 5 per region, 5 per
+// area team, 5 per CCG. Counter ccg_trials: the CCG-trials per second this
+// part alone would allow.
 void BM_latent_normals_per_trial(benchmark::State& state) {
   const Model& m = baseline().model;
-  const std::size_t draws =
-      kNumDrivers * (1 + m.regions.size() + m.area_teams.size() + static_cast<std::size_t>(m.n));
+  std::vector<double> out(latent_draws(m));
+  std::int64_t trial = 0;
+  for (auto _ : state) {
+    TrialStream rng(kSeed, trial++, StreamPurpose::kLatentNormals);
+    fill_normals(rng, 1.0, out.data(), out.size());
+    benchmark::DoNotOptimize(out.data());
+  }
+  count_trials(state, m);
+}
+BENCHMARK(BM_latent_normals_per_trial);
+
+// The same normals drawn one at a time with Boost's normal_distribution
+// (how the first engine drew them).
+void BM_latent_normals_per_trial_boost(benchmark::State& state) {
+  const Model& m = baseline().model;
+  const std::size_t draws = latent_draws(m);
   std::int64_t trial = 0;
   for (auto _ : state) {
     TrialStream rng(kSeed, trial++, StreamPurpose::kLatentNormals);
@@ -46,12 +85,9 @@ void BM_latent_normals_per_trial(benchmark::State& state) {
       sum += normal(rng);
     benchmark::DoNotOptimize(sum);
   }
-  state.counters["normals"] = benchmark::Counter(static_cast<double>(state.iterations() * draws),
-                                                 benchmark::Counter::kIsRate);
-  state.counters["ccg_trials"] = benchmark::Counter(static_cast<double>(state.iterations() * m.n),
-                                                    benchmark::Counter::kIsRate);
+  count_trials(state, m);
 }
-BENCHMARK(BM_latent_normals_per_trial);
+BENCHMARK(BM_latent_normals_per_trial_boost);
 
 }  // namespace
 

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <thread>
 
+#include "model/simd.hpp"
+
 #ifndef CCGRISK_BUILD_TYPE
 #define CCGRISK_BUILD_TYPE ""
 #endif
@@ -78,6 +80,7 @@ MachineInfo machine_info() {
   m.available_cpus = available_cpus();
   m.simd_cpu = simd_cpu();
   m.simd_compiled = simd_compiled();
+  m.simd_engine = simd_name(simd_path());
   m.compiler = compiler();
   m.build_type = *CCGRISK_BUILD_TYPE ? CCGRISK_BUILD_TYPE : "unknown";
   return m;

@@ -219,6 +219,8 @@ void print_machine(const MachineInfo& m, std::ostream& out) {
       << " available to this process)\n"
       << "  SIMD          CPU supports " << m.simd_cpu << "; binary compiled for "
       << m.simd_compiled << "\n"
+      << "  engine loops  " << m.simd_engine
+      << " build (chosen at start; CCGRISK_SIMD=baseline for the other)\n"
       << "  compiler      " << m.compiler << "\n"
       << "  build type    " << m.build_type << "\n";
 }
@@ -230,6 +232,7 @@ void write_machine_json(const MachineInfo& m, JsonWriter& json) {
   json.key("available_cpus").value(m.available_cpus);
   json.key("simd_cpu").value(m.simd_cpu);
   json.key("simd_compiled").value(m.simd_compiled);
+  json.key("simd_engine").value(m.simd_engine);
   json.key("compiler").value(m.compiler);
   json.key("build_type").value(m.build_type);
   json.end_object();
