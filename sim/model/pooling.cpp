@@ -1,6 +1,7 @@
 #include "model/pooling.hpp"
 
 #include <cassert>
+#include <limits>
 #include <numeric>
 
 #include "model/money.hpp"
@@ -10,10 +11,21 @@ namespace ccgrisk {
 namespace {
 
 // floor(a / b) for b > 0 (C++ division truncates toward zero).
-Wide floor_div(Wide a, Wide b) {
-  Wide q = a / b;
+template <typename Int>
+Int floor_div_as(Int a, Int b) {
+  Int q = a / b;
   if ((a % b != 0) && (a < 0)) --q;
   return q;
+}
+
+// The same in one 64-bit division when a and b fit in 64 bits (always, for
+// pounds of real budgets: a 128-bit division is a slow library call).
+Wide floor_div(Wide a, Wide b) {
+  constexpr Wide kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr Wide kMax = std::numeric_limits<std::int64_t>::max();
+  if (a >= kMin && a <= kMax && b <= kMax)
+    return floor_div_as(static_cast<std::int64_t>(a), static_cast<std::int64_t>(b));
+  return floor_div_as(a, b);
 }
 
 }  // namespace
