@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 
 #include "model/simd.hpp"
 
@@ -22,6 +23,30 @@ HistogramRange histogram_range(double lo_gbp, double hi_gbp) {
     r.integer_limit = std::int64_t{1} << 52;
   }
   return r;
+}
+
+CcgStage::CcgStage(std::size_t n)
+    : red(n),
+      both_red(n),
+      miss(n),
+      underlying(n),
+      min(n),
+      max(n),
+      sum(n),
+      sq_lo(n),
+      sq_hi(n),
+      bin(n),
+      last_red(n, 0) {
+  clear();
+}
+
+void CcgStage::clear() {
+  for (auto* v : {&red, &both_red, &miss, &underlying, &sum})
+    std::fill(v->begin(), v->end(), 0);
+  std::fill(sq_lo.begin(), sq_lo.end(), 0);
+  std::fill(sq_hi.begin(), sq_hi.end(), 0);
+  std::fill(min.begin(), min.end(), std::numeric_limits<std::int64_t>::max());
+  std::fill(max.begin(), max.end(), std::numeric_limits<std::int64_t>::min());
 }
 
 void Series::add(std::int64_t x, const HistogramRange& range) {
@@ -94,6 +119,94 @@ void fold_attribution(const std::vector<std::int64_t>& all, const std::vector<st
   }
 }
 
+// Adds one trial's outturns x (and underlying outturns u) of every CCG to
+// the stage, with each CCG's fine bin in st.bin; returns false, changing
+// nothing, when a value is outside the stage's bounds (CcgStage).
+[[gnu::always_inline]] inline bool stage_ccgs_loop(const StatsLayout& l,
+                                                   const std::int64_t* __restrict x,
+                                                   const std::int64_t* __restrict u,
+                                                   bool second_of_pair, CcgStage& st) {
+  const std::size_t n = l.ccg_reference.size();
+  const std::int64_t* __restrict ref = l.ccg_reference.data();
+  constexpr std::uint64_t kX = std::uint64_t{1} << 52, kD = std::uint64_t{1} << 32;
+  constexpr std::uint64_t kU = std::uint64_t{1} << 47;
+  std::uint64_t outside = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t d = static_cast<std::uint64_t>(x[i]) - static_cast<std::uint64_t>(ref[i]);
+    outside |= ((static_cast<std::uint64_t>(x[i]) + kX) >> 53) | ((d + kD) >> 33) |
+               ((static_cast<std::uint64_t>(u[i]) + kU) >> 48);
+  }
+  if (outside != 0 || !l.ccg_integral) return false;
+  const std::int64_t* __restrict control = l.control_total_gbp.data();
+  const std::int64_t* __restrict lo = l.ccg_lo.data();
+  const std::int64_t* __restrict width = l.ccg_width.data();
+  const std::int64_t* __restrict span = l.ccg_span.data();
+  const double* __restrict inverse_width = l.ccg_inverse_width.data();
+  std::int64_t* __restrict red = st.red.data();
+  std::int64_t* __restrict both_red = st.both_red.data();
+  std::int64_t* __restrict miss = st.miss.data();
+  std::int64_t* __restrict underlying = st.underlying.data();
+  std::int64_t* __restrict min = st.min.data();
+  std::int64_t* __restrict max = st.max.data();
+  std::int64_t* __restrict sum = st.sum.data();
+  std::uint64_t* __restrict sq_lo = st.sq_lo.data();
+  std::uint64_t* __restrict sq_hi = st.sq_hi.data();
+  std::int64_t* __restrict bin = st.bin.data();
+  std::int64_t* __restrict last_red = st.last_red.data();
+  const std::int64_t pair = second_of_pair;
+#pragma GCC ivdep
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t v = x[i];
+    const std::int64_t is_red = v < 0;
+    red[i] += is_red;
+    both_red[i] += is_red & last_red[i] & pair;
+    last_red[i] = is_red;
+    miss[i] += v < control[i];
+    underlying[i] += u[i];
+    min[i] = v < min[i] ? v : min[i];
+    max[i] = v > max[i] ? v : max[i];
+    const std::int64_t d = v - ref[i];
+    sum[i] += d;
+    // d^2 < 2^64 as |d| < 2^32; multiplied unsigned (no signed overflow).
+    const std::uint64_t square = static_cast<std::uint64_t>(d) * static_cast<std::uint64_t>(d);
+    const std::uint64_t low = sq_lo[i] + square;
+    sq_hi[i] += low < square;
+    sq_lo[i] = low;
+    // fine_bin's integer path (|v| < 2^52 checked above).
+    const std::int64_t a = v - lo[i];
+    auto q = static_cast<std::int64_t>(static_cast<double>(a) * inverse_width[i]);
+    q -= q * width[i] > a;
+    q += (q + 1) * width[i] <= a;
+    // Arithmetic, not selects: GCC would otherwise move the conversion above
+    // into a branch and not vectorise the loop.
+    const std::int64_t under = a < 0, over = a >= span[i];
+    bin[i] = (1 - under - over) * (1 + q) + over * (kFineBins + 1);
+  }
+  return true;
+}
+CCGRISK_TARGET_X86_64_V4
+bool stage_ccgs_v4(const StatsLayout& l, const std::int64_t* x, const std::int64_t* u,
+                   bool second_of_pair, CcgStage& st) {
+  return stage_ccgs_loop(l, x, u, second_of_pair, st);
+}
+
+// Adds a stage's tallies to the CCGs' (the histogram counts are in the
+// series themselves).
+void fold_stage(const CcgStage& st, std::vector<CcgTally>& into) {
+  for (std::size_t i = 0; i < into.size(); ++i) {
+    CcgTally& c = into[i];
+    c.red += st.red[i];
+    c.pairs_both_red += st.both_red[i];
+    c.miss_control += st.miss[i];
+    c.underlying_sum += st.underlying[i];
+    Series& s = c.surplus;
+    s.min = std::min(s.min, st.min[i]);
+    s.max = std::max(s.max, st.max[i]);
+    s.sum += st.sum[i];
+    s.sum_sq += (static_cast<Wide>(st.sq_hi[i]) << 64) + static_cast<Wide>(st.sq_lo[i]);
+  }
+}
+
 void merge_sums(std::vector<Wide>& into, const std::vector<Wide>& from) {
   for (std::size_t k = 0; k < into.size(); ++k)
     into[k] += from[k];
@@ -158,6 +271,15 @@ StatsLayout make_layout(const Model& m) {
     layout.ccg_range.push_back(range_of({i}));
     layout.control_total_gbp.push_back(to_pounds(m.control_total_k[i]));
   }
+  layout.ccg_integral = true;
+  for (const HistogramRange& r : layout.ccg_range) {
+    layout.ccg_reference.push_back(r.reference_gbp);
+    layout.ccg_lo.push_back(r.lo_int);
+    layout.ccg_width.push_back(r.width_int);
+    layout.ccg_span.push_back(r.span_int);
+    layout.ccg_inverse_width.push_back(r.inverse_width);
+    layout.ccg_integral = layout.ccg_integral && r.integer_limit > 0;
+  }
   layout.planned_deficit = m.planned_deficit;
   for (int i = 0; i < m.n; ++i)
     layout.ccg_pooled.push_back(m.pool_of[i] >= 0);
@@ -194,7 +316,7 @@ Accumulator::Accumulator(const StatsLayout& layout)
       group_[phase][g].count_red.assign(layout.group_size[g] + 1, 0);
       group_[phase][g].count_unplanned_red.assign(layout.group_size[g] + 1, 0);
     }
-    last_red_[phase].assign(layout.ccg_range.size(), 0);
+    stage_[phase] = CcgStage(layout.ccg_range.size());
   }
   const std::size_t n = layout.ccg_range.size();
   attribution_.all.assign(n * kNumComponents, 0);
@@ -215,6 +337,8 @@ void Accumulator::add(const TrialState& t, bool second_of_pair) {
 
 void Accumulator::flush_staged() {
   for (int phase = 0; phase < kPhases; ++phase) {
+    fold_stage(stage_[phase], ccg_[phase]);
+    stage_[phase].clear();
     for (CcgTally& c : ccg_[phase])
       c.surplus.flush();
     for (GroupTally& g : group_[phase])
@@ -279,17 +403,34 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
   std::fill(scratch_red_.begin(), scratch_red_.end(), 0);
   std::fill(scratch_unplanned_.begin(), scratch_unplanned_.end(), 0);
   std::vector<CcgTally>& ccgs = ccg_[phase];
+  CcgStage& st = stage_[phase];
+  // Counts, sums, extremes and bins in one vectorised pass (all CCGs, also
+  // after sharing: unpooled CCGs' tallies there are never read), then the
+  // histogram counts. Outside the stage's bounds, CcgTally directly.
+  // Only the x86-64-v4 build stages: the baseline has no vector conversions
+  // between doubles and 64-bit integers, and is faster without.
+  const bool staged = simd_path() == SimdPath::kX86_64_V4 &&
+                      stage_ccgs_v4(l, surplus.data(), underlying.data(), second_of_pair, st);
   for (std::size_t i = 0; i < ccgs.size(); ++i) {
     const std::int64_t x = surplus[i];
     const bool red = x < 0;
     if (!after || l.ccg_pooled[i]) {
       CcgTally& c = ccgs[i];
-      c.red += red;
-      if (second_of_pair) c.pairs_both_red += red && last_red_[phase][i];
-      last_red_[phase][i] = red;
-      c.miss_control += x < l.control_total_gbp[i];
-      c.underlying_sum += underlying[i];
-      c.surplus.add_staged(x, l.ccg_range[i]);
+      if (staged) {
+        const auto b = static_cast<int>(st.bin[i]);
+        ++c.surplus.staged[b];
+        if (b == 0) [[unlikely]]
+          c.surplus.under_sum += x;
+        if (b == kFineBins + 1) [[unlikely]]
+          c.surplus.over_sum += x;
+      } else {
+        c.red += red;
+        if (second_of_pair) c.pairs_both_red += red && st.last_red[i];
+        st.last_red[i] = red;
+        c.miss_control += x < l.control_total_gbp[i];
+        c.underlying_sum += underlying[i];
+        c.surplus.add_staged(x, l.ccg_range[i]);
+      }
     }
     const bool unplanned = red && !l.planned_deficit[i];
     for (int k = l.group_start[i]; k < l.group_start[i + 1]; ++k) {
@@ -324,6 +465,7 @@ void Accumulator::merge(const Accumulator& o) {
   specialised_.overspend += o.specialised_.overspend;
   specialised_.amount.merge(o.specialised_.amount);
   for (int phase = 0; phase < kPhases; ++phase) {
+    fold_stage(o.stage_[phase], ccg_[phase]);
     for (std::size_t i = 0; i < ccg_[phase].size(); ++i) {
       CcgTally& c = ccg_[phase][i];
       const CcgTally& d = o.ccg_[phase][i];

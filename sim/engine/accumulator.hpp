@@ -82,6 +82,25 @@ struct StatsLayout {
   bool any_pooled = false;
   std::vector<HistogramRange> hub_range;  // [hubs]
   HistogramRange specialised_range;       // NHS England's total hub overspend
+  // ccg_range as arrays over CCGs, for the vectorised update.
+  std::vector<std::int64_t> ccg_reference, ccg_lo, ccg_width, ccg_span;
+  std::vector<double> ccg_inverse_width;
+  bool ccg_integral = false;  // every ccg_range has integer_limit > 0
+};
+
+// The per-CCG tallies of one phase not yet folded into CcgTally, as arrays
+// over CCGs, so that add() updates them in vectorised loops. Bounded so
+// that kMaxStaged trials cannot overflow them: |x - reference| < 2^32
+// (the sum of squares is kept as sq_hi 2^64 + sq_lo) and |underlying| <
+// 2^47; a trial outside the bounds is added to CcgTally directly.
+struct CcgStage {
+  std::vector<std::int64_t> red, both_red, miss, underlying, min, max, sum;
+  std::vector<std::uint64_t> sq_lo, sq_hi;
+  // This trial's fine bin per CCG, and the previous trial's red flags
+  // (antithetic pairs); 64-bit like the rest, so the loop vectorises.
+  std::vector<std::int64_t> bin, last_red;
+  explicit CcgStage(std::size_t n = 0);
+  void clear();  // all sums zero, min and max empty (last_red kept)
 };
 
 // Ranges come from the model's moments before any trial runs (see .cpp).
@@ -218,6 +237,7 @@ class Accumulator {
   std::int64_t trials_ = 0;
   std::int64_t staged_trials_ = 0;  // trials since the last flush_staged()
   std::vector<CcgTally> ccg_[kPhases];
+  CcgStage stage_[kPhases];
   std::vector<GroupTally> group_[kPhases];
   std::vector<HubTally> hub_;
   HubTally specialised_;
@@ -225,7 +245,6 @@ class Accumulator {
   // Attribution sums not yet folded into attribution_: [kNumComponents x n],
   // every part below 2^47 pounds, so kMaxStaged of them cannot overflow.
   std::vector<std::int64_t> staged_all_, staged_red_;
-  std::vector<char> last_red_[kPhases];      // previous trial's red flags (antithetic pairs)
   std::vector<std::int64_t> scratch_total_;  // per group, one trial
   std::vector<int> scratch_red_;             // per group, one trial
   std::vector<int> scratch_unplanned_;       // per group, one trial
