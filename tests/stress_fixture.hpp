@@ -4,11 +4,14 @@
 // P(red) differ. Runs of a few thousand trials take milliseconds.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "engine/scenario_runs.hpp"
+#include "output/hdf5.hpp"
 #include "support.hpp"
 
 namespace ccgrisk::test {
@@ -50,6 +53,28 @@ struct StressFixture {
   ScenarioRuns runs(std::vector<Override> overrides = {}) const {
     return ScenarioRuns(scenario, std::move(overrides), RunOptions{0, 256});
   }
+  // `ccgrisk COMMAND SCENARIO -o bad.h5 --trials 100 --quiet ARGS` must be an
+  // input error: exit 2, `message` in stderr, no output file.
+  void input_error(const std::string& command, const std::string& args,
+                   const std::string& message) const {
+    const auto out = dir / "bad.h5";
+    const CliResult r = run_cli(command + " " + quote(scenario.string()) + " -o " +
+                                quote(out.string()) + " --trials 100 --quiet " + args);
+    INFO(args << "\n" << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(message));
+    CHECK(!std::filesystem::exists(out));
+  }
 };
+
+// Every dataset of `group` carries units and a description.
+inline void check_documented(const h5::File& f, const std::string& group) {
+  for (const std::string& name : h5::list_members(f.open_group(group)).datasets) {
+    INFO(name);
+    const h5::Dataset d = f.dataset(group + "/" + name);
+    CHECK(h5::has_attribute(d, "units"));
+    CHECK(h5::has_attribute(d, "description"));
+  }
+}
 
 }  // namespace ccgrisk::test

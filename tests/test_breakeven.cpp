@@ -167,24 +167,13 @@ TEST_CASE("ccgrisk breakeven writes /breakeven and prints the CCGs at risk", "[b
   CHECK(h5::read_dataset<double>(f, "breakeven/p_red_at_from").dims == h5::Dims{12});
   CHECK(h5::read_dataset<double>(f, "breakeven/max_red").values == std::vector<double>{3.0});
   CHECK(std::isfinite(h5::read_dataset<double>(f, "breakeven/system_value").values[0]));
-  for (const std::string& name : h5::list_members(f.open_group("breakeven")).datasets) {
-    INFO(name);
-    CHECK(h5::has_attribute(f.dataset("breakeven/" + name), "units"));
-    CHECK(h5::has_attribute(f.dataset("breakeven/" + name), "description"));
-  }
+  check_documented(f, "breakeven");
 }
 
 TEST_CASE("ccgrisk breakeven: bad input is exit 2 with no output", "[breakeven][cli]") {
   StressFixture fx;
-  const auto out = fx.dir / "bad.h5";
-  const std::string base = "breakeven " + quote(fx.scenario.string()) + " -o " +
-                           quote(out.string()) + " --trials 100 --quiet ";
-  const auto fails = [&](const std::string& args, const std::string& message) {
-    const CliResult r = run_cli(base + args);
-    INFO(args << "\n" << r.err);
-    CHECK(r.exit_code == 2);
-    CHECK_THAT(r.err, Catch::Contains(message));
-    CHECK(!std::filesystem::exists(out));
+  const auto fails = [&fx](const std::string& args, const std::string& message) {
+    fx.input_error("breakeven", args, message);
   };
   fails("--param drivers.cip_delivery.mean --p 1.2 --from 0.5 --to 0.9", "--p 1.2");
   fails("--param drivers.cip_delivery.mean --p 0 --from 0.5 --to 0.9", "--p 0");

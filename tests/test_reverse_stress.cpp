@@ -153,24 +153,13 @@ TEST_CASE("ccgrisk reverse-stress writes /reverse_stress and prints a table",
   CHECK(h5::read_dataset<double>(f, "reverse_stress/shock_vector").dims == h5::Dims{6, 5});
   CHECK(h5::read_dataset<std::string>(f, "reverse_stress/tipping_code").dims == h5::Dims{6, 6});
   CHECK(h5::read_dataset<double>(f, "ccg/p_red").values.size() == 12);
-  for (const std::string& name : h5::list_members(f.open_group("reverse_stress")).datasets) {
-    INFO(name);
-    CHECK(h5::has_attribute(f.dataset("reverse_stress/" + name), "units"));
-    CHECK(h5::has_attribute(f.dataset("reverse_stress/" + name), "description"));
-  }
+  check_documented(f, "reverse_stress");
 }
 
 TEST_CASE("ccgrisk reverse-stress: bad input is exit 2 with no output", "[reverse_stress][cli]") {
   StressFixture fx;
-  const auto out = fx.dir / "bad.h5";
-  const std::string base = "reverse-stress " + quote(fx.scenario.string()) + " -o " +
-                           quote(out.string()) + " --trials 100 --quiet ";
-  const auto fails = [&](const std::string& args, const std::string& message) {
-    const CliResult r = run_cli(base + args);
-    INFO(args << "\n" << r.err);
-    CHECK(r.exit_code == 2);
-    CHECK_THAT(r.err, Catch::Contains(message));
-    CHECK(!std::filesystem::exists(out));
+  const auto fails = [&fx](const std::string& args, const std::string& message) {
+    fx.input_error("reverse-stress", args, message);
   };
   fails("--red 0", "--red 0");
   fails("--red 13", "(0, 12]");

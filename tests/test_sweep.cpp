@@ -137,25 +137,13 @@ TEST_CASE("ccgrisk sweep writes the base results and /sweep", "[sweep][cli]") {
         std::vector<double>{0.6, 0.7, 0.8, 0.9});
   CHECK(h5::read_dataset<double>(f, "sweep/p_red").dims == h5::Dims{4, 12});
   CHECK(h5::read_dataset<double>(f, "sweep/region_expected_red_pooled").dims == h5::Dims{4, 2});
-  for (const std::string& name : h5::list_members(f.open_group("sweep")).datasets) {
-    const h5::Dataset d = f.dataset("sweep/" + name);
-    INFO(name);
-    CHECK(h5::has_attribute(d, "units"));
-    CHECK(h5::has_attribute(d, "description"));
-  }
+  check_documented(f, "sweep");
 }
 
 TEST_CASE("ccgrisk sweep: bad parameters are input errors, with no output", "[sweep][cli]") {
   StressFixture fx;
-  const auto out = fx.dir / "bad.h5";
-  const std::string base = "sweep " + quote(fx.scenario.string()) + " -o " + quote(out.string()) +
-                           " --trials 100 --quiet ";
-  const auto fails = [&](const std::string& args, const std::string& message) {
-    const CliResult r = run_cli(base + args);
-    INFO(args << "\n" << r.err);
-    CHECK(r.exit_code == 2);
-    CHECK_THAT(r.err, Catch::Contains(message));
-    CHECK(!std::filesystem::exists(out));
+  const auto fails = [&fx](const std::string& args, const std::string& message) {
+    fx.input_error("sweep", args, message);
   };
   fails("--param drivers.cip_delivery.meen --from 0.5 --to 0.9 --steps 3",
         "unknown key 'drivers.cip_delivery.meen'");

@@ -172,15 +172,7 @@ void fold_attribution(const std::vector<std::int64_t>& all, const std::vector<st
     const std::uint64_t low = sq_lo[i] + square;
     sq_hi[i] += low < square;
     sq_lo[i] = low;
-    // fine_bin's integer path (|v| < 2^52 checked above).
-    const std::int64_t a = v - lo[i];
-    auto q = static_cast<std::int64_t>(static_cast<double>(a) * inverse_width[i]);
-    q -= q * width[i] > a;
-    q += (q + 1) * width[i] <= a;
-    // Arithmetic, not selects: GCC would otherwise move the conversion above
-    // into a branch and not vectorise the loop.
-    const std::int64_t under = a < 0, over = a >= span[i];
-    bin[i] = (1 - under - over) * (1 + q) + over * (kFineBins + 1);
+    bin[i] = integer_fine_bin(v, lo[i], width[i], span[i], inverse_width[i]);  // |v| < 2^52
   }
   return true;
 }

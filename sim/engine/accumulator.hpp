@@ -159,15 +159,29 @@ inline int coarse_bin(int fine) {
 // (x - lo) / w within k 2^-53 of k, but it is at least 1 / w below it and
 // k w < 2^53). So the bin is floor((x - lo) / w) in integers, here estimated
 // with a multiplication and corrected by one either way.
+//
+// The integer path without branches (so that loops over CCGs vectorise);
+// lo, width, span and inverse_width as in HistogramRange.
+inline std::int64_t integer_fine_bin(std::int64_t x, std::int64_t lo, std::int64_t width,
+                                     std::int64_t span, double inverse_width) {
+  const std::int64_t a = x - lo;
+  auto q = static_cast<std::int64_t>(static_cast<double>(a) * inverse_width);
+  q -= q * width > a;
+  q += (q + 1) * width <= a;
+  // Arithmetic, not selects: GCC would otherwise move the conversion above
+  // into a branch and not vectorise the loop.
+  const std::int64_t under = a < 0, over = a >= span;
+  return (1 - under - over) * (1 + q) + over * (kFineBins + 1);
+}
+
 inline int fine_bin(std::int64_t x, const HistogramRange& range) {
   if (x > -range.integer_limit && x < range.integer_limit) [[likely]] {
+    // One value at a time, the under- and overflow bins are cheaper as branches.
     const std::int64_t a = x - range.lo_int;
     if (a < 0) return 0;
     if (a >= range.span_int) return kFineBins + 1;
-    auto q = static_cast<std::int64_t>(static_cast<double>(a) * range.inverse_width);
-    q -= q * range.width_int > a;
-    q += (q + 1) * range.width_int <= a;
-    return 1 + static_cast<int>(q);
+    return static_cast<int>(
+        integer_fine_bin(x, range.lo_int, range.width_int, range.span_int, range.inverse_width));
   }
   const double pos = (static_cast<double>(x) - range.lo_gbp) / range.width_gbp;
   if (pos < 0.0) return 0;
