@@ -242,6 +242,31 @@ void add_hub_ranges(const Model& m, StatsLayout& layout) {
                                              1000.0 * (total_centre + 8 * total_spread));
 }
 
+// The groups' indices in Model::groups() order (the nation, regions, area
+// teams, pools) and the runs of CCGs sharing an area team.
+void add_hierarchy(const Model& m, StatsLayout& layout) {
+  const int regions = static_cast<int>(m.regions.size());
+  const int areas = static_cast<int>(m.area_teams.size());
+  for (int r = 0; r < regions; ++r)
+    layout.region_group.push_back(1 + r);
+  for (int a = 0; a < areas; ++a) {
+    layout.area_group.push_back(1 + regions + a);
+    layout.area_region_group.push_back(1 + m.region_of_area[a]);
+  }
+  for (std::size_t p = 0; p < m.pools.size(); ++p) {
+    layout.pool_group.push_back(1 + regions + areas + static_cast<int>(p));
+    layout.pool_members.push_back(m.pool_groups[p].members);
+  }
+  assert(m.groups().size() == static_cast<std::size_t>(1 + regions + areas) + m.pools.size());
+  for (int i = 0; i < m.n; ++i) {
+    const int a = m.area_team_of[i];
+    if (layout.area_runs.empty() || layout.area_runs.back().area != a)
+      layout.area_runs.push_back({i, i, a});
+    layout.area_runs.back().end = i + 1;
+    if (m.pool_of[i] >= 0) layout.pooled_ccgs.push_back(i);
+  }
+}
+
 }  // namespace
 
 // Each histogram spans [centre - 8 spread, centre + 8 spread + reserves]
@@ -278,20 +303,13 @@ StatsLayout make_layout(const Model& m) {
   layout.any_pooled = !m.pools.empty();
   add_hub_ranges(m, layout);
   const auto groups = m.groups();
-  std::vector<std::vector<int>> groups_of(m.n);
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    layout.group_range.push_back(range_of(groups[g]->members));
-    layout.group_size.push_back(static_cast<int>(groups[g]->members.size()));
-    layout.group_pooled.push_back(std::any_of(groups[g]->members.begin(), groups[g]->members.end(),
+  for (const CcgGroup* group : groups) {
+    layout.group_range.push_back(range_of(group->members));
+    layout.group_size.push_back(static_cast<int>(group->members.size()));
+    layout.group_pooled.push_back(std::any_of(group->members.begin(), group->members.end(),
                                               [&](int i) { return m.pool_of[i] >= 0; }));
-    for (int i : groups[g]->members)
-      groups_of[i].push_back(static_cast<int>(g));
   }
-  layout.group_start.push_back(0);
-  for (const std::vector<int>& of : groups_of) {
-    layout.group_of.insert(layout.group_of.end(), of.begin(), of.end());
-    layout.group_start.push_back(static_cast<int>(layout.group_of.size()));
-  }
+  add_hierarchy(m, layout);
   return layout;
 }
 
@@ -299,8 +317,7 @@ Accumulator::Accumulator(const StatsLayout& layout)
     : layout_(&layout),
       hub_(layout.hub_range.size()),
       scratch_total_(layout.group_size.size()),
-      scratch_red_(layout.group_size.size()),
-      scratch_unplanned_(layout.group_size.size()) {
+      scratch_red_(layout.group_size.size()) {
   for (int phase = 0; phase < kPhases; ++phase) {
     ccg_[phase].resize(layout.ccg_range.size());
     group_[phase].resize(layout.group_size.size());
@@ -384,6 +401,40 @@ void Accumulator::add_hubs(const std::vector<std::int64_t>& overspend) {
   specialised_.amount.add_staged(total, layout_->specialised_range);
 }
 
+// One trial's total outturn and members in the red, per group: area teams
+// from runs of the table (sums in registers), regions from their area
+// teams, the nation from its regions, pools from their members.
+void Accumulator::group_sums(const std::vector<std::int64_t>& surplus) {
+  const StatsLayout& l = *layout_;
+  constexpr std::int64_t kUnplanned = std::int64_t{1} << 32;
+  std::fill(scratch_total_.begin(), scratch_total_.end(), 0);
+  std::fill(scratch_red_.begin(), scratch_red_.end(), 0);
+  auto add_member = [&](int i, std::int64_t& total, std::int64_t& red) {
+    const std::int64_t x = surplus[i];
+    const std::int64_t is_red = x < 0;
+    total += x;
+    red += is_red + (is_red & !l.planned_deficit[i]) * kUnplanned;
+  };
+  for (const StatsLayout::AreaRun& run : l.area_runs) {
+    std::int64_t total = 0, red = 0;
+    for (int i = run.begin; i < run.end; ++i)
+      add_member(i, total, red);
+    scratch_total_[l.area_group[run.area]] += total;
+    scratch_red_[l.area_group[run.area]] += red;
+  }
+  for (std::size_t a = 0; a < l.area_group.size(); ++a) {
+    scratch_total_[l.area_region_group[a]] += scratch_total_[l.area_group[a]];
+    scratch_red_[l.area_region_group[a]] += scratch_red_[l.area_group[a]];
+  }
+  for (const int r : l.region_group) {
+    scratch_total_[0] += scratch_total_[r];
+    scratch_red_[0] += scratch_red_[r];
+  }
+  for (std::size_t p = 0; p < l.pool_group.size(); ++p)
+    for (const int i : l.pool_members[p])
+      add_member(i, scratch_total_[l.pool_group[p]], scratch_red_[l.pool_group[p]]);
+}
+
 // After risk sharing (phase 1) only pooled CCGs and groups with a pooled
 // member are tallied; the others' outcomes equal those before sharing.
 void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
@@ -391,52 +442,51 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
   const StatsLayout& l = *layout_;
   const bool after = phase == 1;
   if (after && !l.any_pooled) return;
-  std::fill(scratch_total_.begin(), scratch_total_.end(), 0);
-  std::fill(scratch_red_.begin(), scratch_red_.end(), 0);
-  std::fill(scratch_unplanned_.begin(), scratch_unplanned_.end(), 0);
   std::vector<CcgTally>& ccgs = ccg_[phase];
   CcgStage& st = stage_[phase];
-  // Counts, sums, extremes and bins in one vectorised pass (all CCGs, also
-  // after sharing: unpooled CCGs' tallies there are never read), then the
-  // histogram counts. Outside the stage's bounds, CcgTally directly.
-  // Only the x86-64-v4 build stages: the baseline has no vector conversions
-  // between doubles and 64-bit integers, and is faster without.
-  const bool staged = simd_path() == SimdPath::kX86_64_V4 &&
+  // Counts, sums, extremes and bins in one vectorised pass over all CCGs,
+  // then the histogram counts; outside the stage's bounds, CcgTally
+  // directly. After sharing the pass would also cover unpooled CCGs (whose
+  // tallies there are never read), so it is taken only when most CCGs are
+  // pooled. Only the x86-64-v4 build stages: the baseline has no vector
+  // conversions between doubles and 64-bit integers, and is faster without.
+  const bool stage_all = !after || 2 * l.pooled_ccgs.size() > ccgs.size();
+  const bool staged = stage_all && simd_path() == SimdPath::kX86_64_V4 &&
                       stage_ccgs_v4(l, surplus.data(), underlying.data(), second_of_pair, st);
-  for (std::size_t i = 0; i < ccgs.size(); ++i) {
+  auto add_ccg = [&](std::size_t i) {
     const std::int64_t x = surplus[i];
-    const bool red = x < 0;
-    if (!after || l.ccg_pooled[i]) {
-      CcgTally& c = ccgs[i];
-      if (staged) {
-        const auto b = static_cast<int>(st.bin[i]);
-        ++c.surplus.staged[b];
-        if (b == 0) [[unlikely]]
-          c.surplus.under_sum += x;
-        if (b == kFineBins + 1) [[unlikely]]
-          c.surplus.over_sum += x;
-      } else {
-        c.red += red;
-        if (second_of_pair) c.pairs_both_red += red && st.last_red[i];
-        st.last_red[i] = red;
-        c.miss_control += x < l.control_total_gbp[i];
-        c.underlying_sum += underlying[i];
-        c.surplus.add_staged(x, l.ccg_range[i]);
-      }
+    CcgTally& c = ccgs[i];
+    if (staged) {
+      const auto b = static_cast<int>(st.bin[i]);
+      ++c.surplus.staged[b];
+      if (b == 0) [[unlikely]]
+        c.surplus.under_sum += x;
+      if (b == kFineBins + 1) [[unlikely]]
+        c.surplus.over_sum += x;
+    } else {
+      const bool red = x < 0;
+      c.red += red;
+      if (second_of_pair) c.pairs_both_red += red && st.last_red[i];
+      st.last_red[i] = red;
+      c.miss_control += x < l.control_total_gbp[i];
+      c.underlying_sum += underlying[i];
+      c.surplus.add_staged(x, l.ccg_range[i]);
     }
-    const bool unplanned = red && !l.planned_deficit[i];
-    for (int k = l.group_start[i]; k < l.group_start[i + 1]; ++k) {
-      const int g = l.group_of[k];
-      scratch_total_[g] += x;
-      scratch_red_[g] += red;
-      scratch_unplanned_[g] += unplanned;
-    }
+  };
+  if (after) {
+    for (const int i : l.pooled_ccgs)
+      add_ccg(static_cast<std::size_t>(i));
+  } else {
+    for (std::size_t i = 0; i < ccgs.size(); ++i)
+      add_ccg(i);
   }
+  group_sums(surplus);
   std::vector<GroupTally>& groups = group_[phase];
   for (std::size_t g = 0; g < groups.size(); ++g) {
     if (after && !l.group_pooled[g]) continue;
-    ++groups[g].count_red[scratch_red_[g]];
-    ++groups[g].count_unplanned_red[scratch_unplanned_[g]];
+    const std::int64_t red = scratch_red_[g] & 0xFFFFFFFF, unplanned = scratch_red_[g] >> 32;
+    ++groups[g].count_red[red];
+    ++groups[g].count_unplanned_red[unplanned];
     if (phase == 0 && g == 0) scratch_total_national_ = scratch_total_[0];
     groups[g].deficit += scratch_total_[g] < 0;
     groups[g].total.add_staged(scratch_total_[g], l.group_range[g]);

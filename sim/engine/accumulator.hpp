@@ -69,9 +69,21 @@ struct StatsLayout {
   std::vector<HistogramRange> ccg_range;    // [n]
   std::vector<HistogramRange> group_range;  // [groups], order of Model::groups()
   std::vector<int> group_size;              // [groups]
-  // The groups CCG i belongs to: group_of[group_start[i] .. group_start[i + 1]).
-  std::vector<int> group_start;  // [n + 1]
-  std::vector<int> group_of;
+  // The groups as the hierarchy they are (Model::groups() order: the
+  // nation, regions, area teams, pools), so that one trial's group sums
+  // take one pass over the CCGs and none of them is a chain of
+  // read-modify-writes of memory: CCGs [begin, end) of the table are
+  // consecutive members of area team `area` (table order, any table).
+  struct AreaRun {
+    int begin, end, area;
+  };
+  std::vector<AreaRun> area_runs;
+  std::vector<int> area_group;                  // [area teams] group index
+  std::vector<int> area_region_group;           // [area teams] group index of its region
+  std::vector<int> region_group;                // [regions] group index
+  std::vector<int> pool_group;                  // [pools] group index
+  std::vector<std::vector<int>> pool_members;   // [pools] CCG indices
+  std::vector<int> pooled_ccgs;                 // CCGs in a pool, ascending
   std::vector<std::int64_t> control_total_gbp;  // [n]
   std::vector<char> planned_deficit;            // [n]
   // Outcomes that risk sharing cannot change: a CCG in no pool, a group
@@ -244,6 +256,7 @@ class Accumulator {
   void add_phase(int phase, const std::vector<std::int64_t>& surplus,
                  const std::vector<std::int64_t>& underlying, bool second_of_pair);
   void add_attribution(const TrialState& t);
+  void group_sums(const std::vector<std::int64_t>& surplus);
 
   void flush_staged();
 
@@ -259,9 +272,10 @@ class Accumulator {
   // Attribution sums not yet folded into attribution_: [kNumComponents x n],
   // every part below 2^47 pounds, so kMaxStaged of them cannot overflow.
   std::vector<std::int64_t> staged_all_, staged_red_;
-  std::vector<std::int64_t> scratch_total_;  // per group, one trial
-  std::vector<int> scratch_red_;             // per group, one trial
-  std::vector<int> scratch_unplanned_;       // per group, one trial
+  // One trial's sums per group: the total outturn, and the members in the
+  // red plus 2^32 x those of them that planned no deficit.
+  std::vector<std::int64_t> scratch_total_;
+  std::vector<std::int64_t> scratch_red_;
   std::int64_t scratch_total_national_ = 0;  // this trial's national total, before sharing
 };
 
