@@ -65,9 +65,15 @@ std::string fingerprint(const Results& r) {
 }  // namespace
 
 TEST_CASE("a small fixed scenario reproduces the golden results bit for bit", "[golden]") {
-  const auto golden = test::test_data("golden_small.txt");
-  const Results r =
-      run_scenario(golden_scenario(), test::small_table(20), RunOptions{GENERATE(1, 2), 333});
+  // One golden file per bit generator (run.rng).
+  const auto [rng, file] = GENERATE(table<BitGenerator, const char*>(
+      {{BitGenerator::kPhilox4x64, "golden_small.txt"},
+       {BitGenerator::kPhilox4x32, "golden_small_philox4x32.txt"}}));
+  CAPTURE(file);
+  const auto golden = test::test_data(file);
+  Scenario scenario = golden_scenario();
+  scenario.run.rng = rng;
+  const Results r = run_scenario(scenario, test::small_table(20), RunOptions{GENERATE(1, 2), 333});
   const std::string now = fingerprint(r);
   if (std::getenv("CCGRISK_UPDATE_GOLDEN")) {
     test::write_file(golden, now);

@@ -99,7 +99,9 @@ CcgTable spread_table(int n) {
 
 TEST_CASE("results are bit-identical for any thread count and block size", "[properties]") {
   const Copula copula = GENERATE(Copula::kGaussian, Copula::kStudentT);
+  const BitGenerator rng = GENERATE(BitGenerator::kPhilox4x64, BitGenerator::kPhilox4x32);
   Shipped shipped(copula, 3000);
+  shipped.scenario.run.rng = rng;
   const Results reference = run_scenario(shipped.scenario, shipped.table, RunOptions{1, 1024});
   const int threads = GENERATE(1, 2, 8);
   const std::int64_t block = GENERATE(1, 7, 256, 5000);
@@ -126,8 +128,10 @@ TEST_CASE("one normal driver: P(red) matches the closed form within 4 se", "[pro
   const double sd = 0.01;
   const std::int64_t trials = 200000;
   const Copula copula = GENERATE(Copula::kGaussian, Copula::kStudentT);
+  const BitGenerator rng = GENERATE(BitGenerator::kPhilox4x64, BitGenerator::kPhilox4x32);
   Scenario s = one_driver_scenario(sd, trials);
   s.run.copula = copula;
+  s.run.rng = rng;
   const CcgTable t = spread_table(12);
   const Results r = run_scenario(s, t, RunOptions{0, 1024});
   const boost::math::normal_distribution<double> normal;

@@ -4,6 +4,7 @@
 
 #include <Random123/philox.h>
 
+#include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "model/random.hpp"
+#include "model/simd.hpp"
 
 using ccgrisk::fill_normals;
 using ccgrisk::standard_normal;
@@ -101,4 +103,77 @@ TEST_CASE("bulk normals equal Boost's draws in turn, whatever the count", "[rand
       REQUIRE(mine() == boosts());
     }
   }
+}
+
+namespace {
+
+// Runs `body` once on each SIMD path this CPU supports, restoring the path.
+template <typename Body>
+void on_each_simd_path(Body body) {
+  const ccgrisk::SimdPath before = ccgrisk::simd_path();
+  for (auto path : {ccgrisk::SimdPath::kBaseline, ccgrisk::SimdPath::kX86_64_V4}) {
+    if (!ccgrisk::simd_supported(path)) continue;
+    ccgrisk::set_simd_path(path);
+    INFO("SIMD path " << ccgrisk::simd_name(path));
+    body();
+  }
+  ccgrisk::set_simd_path(before);
+}
+
+}  // namespace
+
+TEST_CASE("Philox4x32 stream words are Random123's blocks of ({k, purpose, trial}, seed) in order",
+          "[random]") {
+  // A seed and a trial index with both 32-bit halves set, so that a swapped
+  // or dropped half shows.
+  const std::uint64_t seed = 0x0123456789ABCDEFu;
+  const std::int64_t trial = 0x00000007DEADBEEF;
+  on_each_simd_path([&] {
+    TrialStream stream(seed, trial, StreamPurpose::kHubNormals, ccgrisk::BitGenerator::kPhilox4x32);
+    const r123::Philox4x32 philox;
+    const r123::Philox4x32::key_type key = {{0x89ABCDEFu, 0x01234567u}};
+    // 2,000 words cross many refills of the stream's buffer.
+    for (std::uint32_t k = 0; k < 1000; ++k) {
+      const r123::Philox4x32::ctr_type x = philox({{k, 3, 0xDEADBEEFu, 7}}, key);
+      INFO("block " << k);
+      REQUIRE(stream() == (x.v[0] | std::uint64_t{x.v[1]} << 32));
+      REQUIRE(stream() == (x.v[2] | std::uint64_t{x.v[3]} << 32));
+    }
+  });
+}
+
+TEST_CASE("Philox4x32 bulk normals: the same on both SIMD paths, and Boost's draws in turn",
+          "[random]") {
+  // fill_normals sizes its refills to the count, and the vectorised refill
+  // rounds up to 8 blocks: neither may change the values or the words used.
+  for (std::size_t count : {1u, 33u, 1215u, 5000u}) {
+    std::vector<std::vector<double>> per_path;
+    on_each_simd_path([&] {
+      for (std::int64_t trial = 0; trial < 20; ++trial) {
+        const auto g = ccgrisk::BitGenerator::kPhilox4x32;
+        TrialStream mine(99, trial, StreamPurpose::kLatentNormals, g),
+            boosts(99, trial, StreamPurpose::kLatentNormals, g);
+        std::vector<double> bulk(count);
+        fill_normals(mine, 1.0, bulk.data(), count);
+        boost::random::normal_distribution<double> normal;
+        for (std::size_t k = 0; k < count; ++k)
+          if (bits(bulk[k]) != bits(normal(boosts)))
+            FAIL("count " << count << " trial " << trial << " draw " << k);
+        REQUIRE(mine() == boosts());
+        if (trial == 0) per_path.push_back(bulk);
+      }
+    });
+    for (const auto& values : per_path)
+      REQUIRE(std::equal(values.begin(), values.end(), per_path.front().begin(),
+                         [](double a, double b) { return bits(a) == bits(b); }));
+  }
+}
+
+TEST_CASE("the two bit generators give different streams", "[random]") {
+  TrialStream a(5, 1, StreamPurpose::kLatentNormals, ccgrisk::BitGenerator::kPhilox4x64);
+  TrialStream b(5, 1, StreamPurpose::kLatentNormals, ccgrisk::BitGenerator::kPhilox4x32);
+  int same = 0;
+  for (int k = 0; k < 100; ++k)
+    same += a() == b();
+  CHECK(same == 0);
 }

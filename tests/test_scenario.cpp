@@ -272,7 +272,7 @@ TEST_CASE("unknown keys list the expected ones", "[scenario][errors]") {
   Fixture f;
   CHECK_THROWS_WITH(f.parse_with_data("[run]\ntrails = 5\n"),
                     Contains("x.toml: unknown key 'run.trails' (expected one of: trials, seed, "
-                             "copula, dof, antithetic, target_se, max_trials)"));
+                             "copula, dof, rng, antithetic, target_se, max_trials)"));
   CHECK_THROWS_WITH(
       f.parse_with_data("[runs]\ntrials = 5\n"),
       Contains("unknown section [runs]") && Contains("run, data, plan, mix, drivers"));
@@ -319,6 +319,14 @@ TEST_CASE("run.copula must be gaussian or student_t", "[scenario][errors]") {
                     Contains("run.copula = \"student\": expected one of: gaussian, student_t"));
   CHECK_THROWS_WITH(f.parse_with_data("[run]\ncopula = 1\n"),
                     Contains("run.copula = 1: expected a string"));
+}
+
+TEST_CASE("run.rng must be philox4x64 or philox4x32", "[scenario][errors]") {
+  Fixture f;
+  CHECK(f.parse_with_data("").run.rng == BitGenerator::kPhilox4x64);
+  CHECK(f.parse_with_data("[run]\nrng = \"philox4x32\"\n").run.rng == BitGenerator::kPhilox4x32);
+  CHECK_THROWS_WITH(f.parse_with_data("[run]\nrng = \"mt19937\"\n"),
+                    Contains("run.rng = \"mt19937\": expected one of: philox4x64, philox4x32"));
 }
 
 TEST_CASE("run.dof must be a number > 2", "[scenario][errors]") {

@@ -136,7 +136,7 @@ Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunO
   p.scenario_path = scenario.path.string();
   p.ccg_table_sha256 = table.sha256;
   p.ccg_table_path = table.path.string();
-  p.rng = kRngDescription;
+  p.rng = rng_description(scenario.run.rng);
   p.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return results;
 }

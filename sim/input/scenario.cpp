@@ -219,9 +219,9 @@ class ScenarioReader {
   }
 
   void read_run(const toml::table& root, RunSettings& run) const {
-    const toml::table* t =
-        section(root, "run", "",
-                {"trials", "seed", "copula", "dof", "antithetic", "target_se", "max_trials"});
+    const toml::table* t = section(
+        root, "run", "",
+        {"trials", "seed", "copula", "dof", "rng", "antithetic", "target_se", "max_trials"});
     if (!t) return;
     run.trials = read_integer(*t, "run", "trials", 1).value_or(run.trials);
     if (run.trials > kMaxTrials)
@@ -234,6 +234,9 @@ class ScenarioReader {
       run.copula = *c == 0 ? Copula::kGaussian : Copula::kStudentT;
     }
     read_number(*t, "run", "dof", kStudentDof, run.dof);
+    if (auto g = read_choice(*t, "run", "rng", {"philox4x64", "philox4x32"})) {
+      run.rng = *g == 0 ? BitGenerator::kPhilox4x64 : BitGenerator::kPhilox4x32;
+    }
     if (const toml::node* node = t->get("antithetic")) {
       const auto* b = node->as_boolean();
       if (!b) fail("run.antithetic", *node, "expected true or false");

@@ -90,6 +90,7 @@ void build_drivers(Model& m, const Scenario& s) {
   m.copula = s.run.copula;
   m.dof = s.run.dof;
   m.antithetic = s.run.antithetic;
+  m.rng = s.run.rng;
 }
 
 // Per-CCG shift: its region's plus its area team's, % of allocation.

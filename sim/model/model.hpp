@@ -70,7 +70,8 @@ struct Model {
   std::vector<double> own_load;  // [n] load_own, times sqrt(ref / population) with size scaling
   Copula copula = Copula::kGaussian;
   double dof = 5.0;
-  bool antithetic = false;  // trial 2j+1 negates every normal of trial 2j
+  bool antithetic = false;                       // trial 2j+1 negates every normal of trial 2j
+  BitGenerator rng = BitGenerator::kPhilox4x64;  // under every stream (model/random.hpp)
 
   // Specialised commissioning hubs (step 7): growth and CIP delivery load
   // on the same national factors as the CCGs, plus a hub's own shock.

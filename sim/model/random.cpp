@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#if defined(CCGRISK_HAVE_X86_64_V4)
+#include <immintrin.h>
+#endif
+
 #include "model/simd.hpp"
 
 namespace ccgrisk {
@@ -73,15 +77,106 @@ void philox_v4(const r123::Philox4x64::key_type& key, r123::Philox4x64::ctr_type
   philox_blocks(key, counter, blocks, out);
 }
 
+// Philox4x32-10 blocks k = first .. first + count - 1 of stream (seed,
+// purpose; trial) as 64-bit words, two a block (random.hpp). The reference:
+// Random123's own, one block at a time.
+void philox4x32_baseline(std::uint64_t seed, std::uint64_t purpose, std::uint64_t trial,
+                         std::uint64_t first, int count, std::uint64_t* out) {
+  const r123::Philox4x32::key_type key = {
+      {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
+  r123::Philox4x32::ctr_type ctr = {{0, static_cast<std::uint32_t>(purpose),
+                                     static_cast<std::uint32_t>(trial),
+                                     static_cast<std::uint32_t>(trial >> 32)}};
+  const r123::Philox4x32 philox;
+  for (int b = 0; b < count; ++b) {
+    ctr.v[0] = static_cast<std::uint32_t>(first + static_cast<std::uint64_t>(b));
+    const r123::Philox4x32::ctr_type x = philox(ctr, key);
+    out[2 * b] = x.v[0] | std::uint64_t{x.v[1]} << 32;
+    out[2 * b + 1] = x.v[2] | std::uint64_t{x.v[3]} << 32;
+  }
+}
+
+#if defined(CCGRISK_HAVE_X86_64_V4)
+// The same, 8 blocks side by side, one block in each 64-bit lane of a
+// 512-bit register (count a multiple of 8). Each lane holds its 32-bit
+// word in the low half; the high half is whatever the last product or XOR
+// left there, which no later step reads (vpmuludq multiplies the low
+// halves; the high half of the product moves down with a dword swap).
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_epi32() and
+// warn about it where they are inlined (GCC bug 105593, fixed in GCC 13).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+CCGRISK_TARGET_X86_64_V4
+void philox4x32_v4(std::uint64_t seed, std::uint64_t purpose, std::uint64_t trial,
+                   std::uint64_t first, int count, std::uint64_t* out) {
+  constexpr std::uint32_t kM0 = 0xD2511F53, kM1 = 0xCD9E8D57;
+  constexpr std::uint32_t kW0 = 0x9E3779B9, kW1 = 0xBB67AE85;
+  const __m512i m0 = _mm512_set1_epi64(kM0), m1 = _mm512_set1_epi64(kM1);
+  const __m512i lane = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+  // Block l's two words at out[2l] and out[2l + 1].
+  const __m512i first_half = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
+  const __m512i second_half = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
+  for (int b = 0; b < count; b += 8, out += 16) {
+    __m512i x0 = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(first) + b), lane);
+    __m512i x1 = _mm512_set1_epi64(static_cast<long long>(purpose & 0xFFFFFFFF));
+    __m512i x2 = _mm512_set1_epi64(static_cast<long long>(trial & 0xFFFFFFFF));
+    __m512i x3 = _mm512_set1_epi64(static_cast<long long>(trial >> 32));
+    auto k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
+    for (int round = 0; round < 10; ++round) {
+      if (round > 0) k0 += kW0, k1 += kW1;
+      const __m512i p0 = _mm512_mul_epu32(x0, m0), p1 = _mm512_mul_epu32(x2, m1);
+      const __m512i hi0 = _mm512_shuffle_epi32(p0, _MM_PERM_CDAB);
+      const __m512i hi1 = _mm512_shuffle_epi32(p1, _MM_PERM_CDAB);
+      // 0x96: a ^ b ^ c.
+      x0 = _mm512_ternarylogic_epi64(hi1, x1, _mm512_set1_epi64(k0), 0x96);
+      x2 = _mm512_ternarylogic_epi64(hi0, x3, _mm512_set1_epi64(k1), 0x96);
+      x1 = p1;
+      x3 = p0;
+    }
+    // Word x0 + 2^32 x1: low dword from x0, high dword from x1's low dword.
+    const __m512i w0 = _mm512_mask_blend_epi32(0xAAAA, x0, _mm512_shuffle_epi32(x1, _MM_PERM_CDAB));
+    const __m512i w1 = _mm512_mask_blend_epi32(0xAAAA, x2, _mm512_shuffle_epi32(x3, _MM_PERM_CDAB));
+    _mm512_storeu_si512(out, _mm512_permutex2var_epi64(w0, first_half, w1));
+    _mm512_storeu_si512(out + 8, _mm512_permutex2var_epi64(w0, second_half, w1));
+  }
+}
+#pragma GCC diagnostic pop
+#endif
+
 }  // namespace
 
 void TrialStream::refill(int blocks) {
-  if (simd_path() == SimdPath::kX86_64_V4)
+  const bool v4 = simd_path() == SimdPath::kX86_64_V4;
+  if (generator_ == BitGenerator::kPhilox4x32) {
+    // Two words a block, in whole batches of 8 (the buffer holds 128).
+    const int count = (2 * blocks + 7) / 8 * 8;
+    const std::uint64_t first = counter_.v[3];
+#if defined(CCGRISK_HAVE_X86_64_V4)
+    if (v4)
+      philox4x32_v4(key_.v[0], key_.v[1], counter_.v[0], first, count, words_);
+    else
+#endif
+      philox4x32_baseline(key_.v[0], key_.v[1], counter_.v[0], first, count, words_);
+    counter_.v[3] += static_cast<std::uint64_t>(count);
+    next_ = 0;
+    filled_ = 2 * count;
+    return;
+  }
+  if (v4)
     philox_v4(key_, counter_, blocks, words_);
   else
     philox_baseline(key_, counter_, blocks, words_);
   next_ = 0;
   filled_ = 4 * blocks;
+}
+
+const char* rng_description(BitGenerator generator) {
+  return generator == BitGenerator::kPhilox4x32
+             ? "Philox4x32-10 (as Random123's; 8 blocks at a time with AVX-512) counter-based "
+               "stream per (seed, trial, purpose); Boost.Random ziggurat normals, Boost "
+               "chi-squared"
+             : "Philox4x64-10 (Random123) counter-based stream per (seed, trial, purpose); "
+               "Boost.Random ziggurat normals, Boost chi-squared";
 }
 
 // The draws the inline path does not take: Boost redoes them from the word

@@ -1,12 +1,21 @@
 // Random streams: one independent stream per (seed, trial, purpose).
 //
-// Every trial draws from its own counter-based stream (Philox4x64-10,
-// Salmon et al. 2011, from Random123), keyed by the master seed and the
-// stream's purpose, with the trial index in the counter. A trial's numbers
+// Every trial draws from its own counter-based stream (Philox, Salmon et
+// al. 2011, as in Random123), keyed by the master seed and the stream's
+// purpose, with the trial index in the counter. A trial's numbers
 // therefore depend only on (seed, trial, purpose): never on the thread that
 // runs it, the block it is scheduled in, or the number of processes.
 // The stream is a UniformRandomBitGenerator so Boost.Random distributions
 // (ziggurat normal, chi-squared) draw from it directly.
+//
+// Two bit generators (run.rng), each giving 64-bit words:
+// - Philox4x64-10 (the default): block k of the stream is
+//   philox4x64({trial, 0, 0, k}, {seed, purpose}), words in block order.
+// - Philox4x32-10: block k is philox4x32({k, purpose, trial mod 2^32,
+//   trial / 2^32}, {seed mod 2^32, seed / 2^32}) = {x0, x1, x2, x3}, giving
+//   the words x0 + 2^32 x1 and x2 + 2^32 x3. Its 32 x 32-bit products
+//   vectorise (8 blocks per AVX-512 instruction), where Philox4x64's 64 x 64
+//   -> 128-bit products do not. A stream draws fewer than 2^32 blocks.
 #pragma once
 
 #include <Random123/philox.h>
@@ -16,6 +25,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+
+#include "input/scenario.hpp"
 
 namespace ccgrisk {
 
@@ -30,8 +41,10 @@ class TrialStream {
  public:
   using result_type = std::uint64_t;
 
-  TrialStream(std::uint64_t seed, std::int64_t trial, StreamPurpose purpose)
-      : key_{{seed, static_cast<std::uint64_t>(purpose)}},
+  TrialStream(std::uint64_t seed, std::int64_t trial, StreamPurpose purpose,
+              BitGenerator generator = BitGenerator::kPhilox4x64)
+      : generator_(generator),
+        key_{{seed, static_cast<std::uint64_t>(purpose)}},
         counter_{{static_cast<std::uint64_t>(trial), 0, 0, 0}} {}
 
   static constexpr result_type min() { return 0; }
@@ -57,9 +70,12 @@ class TrialStream {
   static constexpr int kBlocks = 8;
   static constexpr int kMaxBlocks = 64;
 
-  // Replaces the (fully used) buffer with the next `blocks` blocks.
+  // Replaces the (fully used) buffer with at least the next 4 x `blocks`
+  // words (Philox4x32 rounds up to whole batches of 8 blocks).
   void refill(int blocks);
 
+  BitGenerator generator_;
+  // {seed, purpose} and {trial, 0, 0, next block} for either generator.
   r123::Philox4x64::key_type key_;
   r123::Philox4x64::ctr_type counter_;
   int next_ = 0;
@@ -106,8 +122,7 @@ inline double standard_normal(TrialStream& stream) {
 // out[k] = sign * standard_normal(stream) for k < count, in order.
 void fill_normals(TrialStream& stream, double sign, double* out, std::size_t count);
 
-inline constexpr const char* kRngDescription =
-    "Philox4x64-10 (Random123) counter-based stream per (seed, trial, purpose); "
-    "Boost.Random ziggurat normals, Boost chi-squared";
+// What the results file records as its `rng` attribute.
+const char* rng_description(BitGenerator generator);
 
 }  // namespace ccgrisk

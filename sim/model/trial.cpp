@@ -58,7 +58,7 @@ std::size_t latent_normals(const Model& m) {
 // The Student-t copula's common scale sqrt(dof / V), V ~ chi-squared(dof).
 double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
   if (m.copula != Copula::kStudentT) return 1.0;
-  TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kChiSquared);
+  TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kChiSquared, m.rng);
   boost::random::chi_squared_distribution<double> chi2(m.dof);
   return std::sqrt(m.dof / chi2(rng));
 }
@@ -162,7 +162,7 @@ void settle_v4(const Model& m, TrialState& s) {
 void simulate_hubs(const Model& m, std::uint64_t seed, std::int64_t trial, double scale,
                    TrialState& s) {
   if (m.hubs.empty()) return;
-  TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kHubNormals);
+  TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kHubNormals, m.rng);
   fill_normals(rng, sign_of(m, trial), s.hub_normals.data(), s.hub_normals.size());
   const GrowthDriver& g = m.growth[kSpecialistGrowth];
   for (std::size_t h = 0; h < m.hubs.size(); ++h) {
@@ -220,7 +220,7 @@ TrialState::TrialState(const Model& m)
       hub_overspend(m.hubs.size()) {}
 
 void simulate_trial(const Model& m, std::uint64_t seed, std::int64_t trial, TrialState& s) {
-  TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kLatentNormals);
+  TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kLatentNormals, m.rng);
   fill_normals(rng, sign_of(m, trial), s.normals.data(), s.normals.size());
   const double* normal = common_factors(m, s.normals.data(), s);
   const double scale = copula_scale(m, seed, trial);
