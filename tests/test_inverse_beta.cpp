@@ -3,8 +3,11 @@
 
 #include <boost/math/distributions/beta.hpp>
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 #include "model/inverse_beta.hpp"
+#include "model/simd.hpp"
 
 using ccgrisk::beta_shape;
 using ccgrisk::InverseBetaTable;
@@ -60,4 +63,33 @@ TEST_CASE("zero sd makes delivery constant at its mean", "[inverse_beta]") {
   CHECK(table(-3.0) == 0.6);
   CHECK(table(0.0) == 0.6);
   CHECK(table(25.0) == 0.6);
+}
+
+TEST_CASE("the bulk transform gives the one-at-a-time values bit for bit, on both SIMD paths",
+          "[inverse_beta]") {
+  // The shipped shape (no exact intervals) and a U-shaped one that has some;
+  // z inside the grid, on its nodes, and at and beyond its ends.
+  const auto [mean, sd] = GENERATE(std::pair{0.80, 0.15}, std::pair{0.50, 0.49});
+  const InverseBetaTable table(mean, sd);
+  std::vector<double> z;
+  for (double v = -9.0; v <= 9.0; v += 1.0 / 97.0)
+    z.push_back(v);
+  for (double v :
+       {-InverseBetaTable::kZMax, InverseBetaTable::kZMax, 0.0, 1.0 / 128.0, -30.0, 30.0})
+    z.push_back(v);
+  const ccgrisk::SimdPath before = ccgrisk::simd_path();
+  for (auto path : {ccgrisk::SimdPath::kBaseline, ccgrisk::SimdPath::kX86_64_V4}) {
+    if (!ccgrisk::simd_supported(path)) continue;
+    ccgrisk::set_simd_path(path);
+    std::vector<double> bulk(z.size());
+    table.transform(z.data(), bulk.data(), z.size());
+    for (std::size_t i = 0; i < z.size(); ++i) {
+      const double one = table(z[i]);
+      INFO("path " << ccgrisk::simd_name(path) << " z " << z[i]);
+      REQUIRE(std::memcmp(&one, &bulk[i], sizeof one) == 0);
+    }
+  }
+  ccgrisk::set_simd_path(before);
+  INFO("exact share " << table.exact_share());
+  CHECK((mean == 0.80) == (table.exact_share() == 0.0));
 }

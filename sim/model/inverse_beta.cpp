@@ -9,6 +9,8 @@
 #include <mutex>
 #include <utility>
 
+#include "model/simd.hpp"
+
 namespace ccgrisk {
 
 namespace {
@@ -67,27 +69,84 @@ std::shared_ptr<const InverseBetaTable::Grid> InverseBetaTable::build_grid(doubl
   const boost::math::beta_distribution<double> beta(shape.a, shape.b);
   const auto count = static_cast<std::size_t>(std::lround(2.0 * kZMax / kStep)) + 1;
   auto grid = std::make_shared<Grid>();
-  std::vector<Node>& nodes = grid->nodes;
-  nodes.resize(count);
+  Grid& g = *grid;
+  g.value.resize(count);
+  g.slope.resize(count);
+  g.exact_interval.assign(count, 0);
+  g.last = static_cast<double>(count - 1);
   // Every node, then every interval, on its own: the result does not depend
   // on how the work is split between threads.
   tbb::parallel_for(std::size_t{0}, count, [&](std::size_t i) {
     const double z = -kZMax + static_cast<double>(i) * kStep;
-    const double d = reference.exact(z);
-    nodes[i] = {d, slope(beta, z, d) * kStep};
+    g.value[i] = reference.exact(z);
+    g.slope[i] = slope(beta, z, g.value[i]) * kStep;
   });
   // Verify each interval at interior points; fall back to exact where the
   // interpolant is not good enough (very skewed shapes, near-degenerate tails).
   tbb::parallel_for(std::size_t{0}, count - 1, [&](std::size_t i) {
     for (double t : {0.125, 0.25, 0.5, 0.75, 0.875}) {
       const double z = -kZMax + (static_cast<double>(i) + t) * kStep;
-      if (std::abs(interpolate(nodes[i], nodes[i + 1], t) - reference.exact(z)) > kTolerance) {
-        nodes[i].exact_interval = true;
+      if (std::abs(interpolate(g, i, t) - reference.exact(z)) > kTolerance) {
+        g.exact_interval[i] = 1;
         break;
       }
     }
   });
   return grid;
+}
+
+// The table part of transform(): out[i] from the grid for every i (a z
+// outside the grid reads interval 0 instead); returns whether any z needs
+// exact evaluation. Built for the baseline and for x86-64-v4.
+struct InverseBetaLoops {
+  using Grid = InverseBetaTable::Grid;
+  [[gnu::always_inline]] static bool table(const Grid& g, const double* __restrict z,
+                                           double* __restrict out, std::size_t n) {
+    constexpr double kZMax = InverseBetaTable::kZMax, kStep = InverseBetaTable::kStep;
+    const double* __restrict value = g.value.data();
+    const double* __restrict slope = g.slope.data();
+    const std::int64_t* __restrict exact_interval = g.exact_interval.data();
+    const double last = g.last;
+    std::int64_t need_exact = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = (z[i] + kZMax) / kStep;
+      // Selects and arithmetic only (no && or ?: on branches): the loop vectorises.
+      const std::int64_t inside = static_cast<std::int64_t>(x >= 0.0) & (x < last);
+      const double clamped = inside ? x : 0.0;
+      const auto k = static_cast<std::int64_t>(clamped);
+      out[i] = InverseBetaTable::hermite(value[k], slope[k], value[k + 1], slope[k + 1],
+                                         clamped - static_cast<double>(k));
+      need_exact |= (1 - inside) | exact_interval[k];
+    }
+    return need_exact != 0;
+  }
+};
+
+namespace {
+
+bool table_baseline(const InverseBetaLoops::Grid& g, const double* z, double* out, std::size_t n) {
+  return InverseBetaLoops::table(g, z, out, n);
+}
+CCGRISK_TARGET_X86_64_V4
+bool table_v4(const InverseBetaLoops::Grid& g, const double* z, double* out, std::size_t n) {
+  return InverseBetaLoops::table(g, z, out, n);
+}
+
+}  // namespace
+
+void InverseBetaTable::transform(const double* z, double* out, std::size_t n) const {
+  if (constant_) {
+    std::fill(out, out + n, mean_);
+    return;
+  }
+  const Grid& g = *grid_;
+  const bool v4 = simd_path() == SimdPath::kX86_64_V4;
+  if (!(v4 ? table_v4(g, z, out, n) : table_baseline(g, z, out, n))) return;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = (z[i] + kZMax) / kStep;
+    if (!(x >= 0.0) || x >= g.last || g.exact_interval[static_cast<std::size_t>(x)])
+      out[i] = exact(z[i]);
+  }
 }
 
 // Boost's inverse can give up (evaluation_error) for probabilities near the
@@ -118,11 +177,10 @@ double InverseBetaTable::exact(double z) const {
 }
 
 double InverseBetaTable::exact_share() const {
-  if (!grid_ || grid_->nodes.size() < 2) return 0.0;
-  const std::vector<Node>& nodes = grid_->nodes;
-  const auto flagged =
-      std::count_if(nodes.begin(), nodes.end() - 1, [](const Node& n) { return n.exact_interval; });
-  return static_cast<double>(flagged) / static_cast<double>(nodes.size() - 1);
+  if (!grid_ || grid_->value.size() < 2) return 0.0;
+  const std::vector<std::int64_t>& flags = grid_->exact_interval;
+  const auto flagged = std::count(flags.begin(), flags.end() - 1, 1);
+  return static_cast<double>(flagged) / static_cast<double>(flags.size() - 1);
 }
 
 }  // namespace ccgrisk

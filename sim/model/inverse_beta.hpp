@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -40,36 +41,47 @@ class InverseBetaTable {
 
   double operator()(double z) const {
     if (constant_) return mean_;
+    const Grid& g = *grid_;
     const double x = (z + kZMax) / kStep;
-    const std::vector<Node>& nodes = grid_->nodes;
-    if (!(x >= 0.0) || x >= static_cast<double>(nodes.size() - 1)) return exact(z);
+    if (!(x >= 0.0) || x >= g.last) return exact(z);
     const auto i = static_cast<std::size_t>(x);
-    if (nodes[i].exact_interval) return exact(z);
-    return interpolate(nodes[i], nodes[i + 1], x - static_cast<double>(i));
+    if (g.exact_interval[i]) return exact(z);
+    return interpolate(g, i, x - static_cast<double>(i));
   }
+  // out[i] = (*this)(z[i]) for i < n, the same bits; the table part as one
+  // loop over all i (vectorised, model/simd.hpp), then exact evaluation
+  // for the z that need it.
+  void transform(const double* z, double* out, std::size_t n) const;
   // The same transform evaluated with Boost.Math (slow; the reference).
   double exact(double z) const;
   // Share of grid intervals that fall back to exact evaluation.
   double exact_share() const;
 
  private:
-  struct Node {
-    double value;
-    double slope;                 // d'(z) times kStep, ready for the Hermite basis
-    bool exact_interval = false;  // [z_i, z_i+1] is evaluated exactly instead
-  };
+  // Node i at z_i = -kZMax + i kStep, as arrays over the nodes.
   struct Grid {
-    std::vector<Node> nodes;
+    std::vector<double> value;
+    std::vector<double> slope;  // d'(z) times kStep, ready for the Hermite basis
+    // 1 where [z_i, z_i+1] is evaluated exactly instead (64-bit for the loop).
+    std::vector<std::int64_t> exact_interval;
+    double last = 0.0;  // index of the last node
   };
   static std::shared_ptr<const Grid> build_grid(double mean, BetaShape shape);
 
-  // Cubic Hermite basis on [0, 1] between nodes p and q.
-  static double interpolate(const Node& p, const Node& q, double t) {
+  // Cubic Hermite basis on [0, 1] between nodes i and i + 1, clamped to
+  // [0, 1] (as std::clamp, spelt out as selects so that loops vectorise).
+  static double hermite(double p, double p_slope, double q, double q_slope, double t) {
     const double t2 = t * t, t3 = t2 * t;
     const double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t;
     const double h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
-    return std::clamp(h00 * p.value + h10 * p.slope + h01 * q.value + h11 * q.slope, 0.0, 1.0);
+    const double v = h00 * p + h10 * p_slope + h01 * q + h11 * q_slope;
+    const double above = 1.0 < v ? 1.0 : v;
+    return v < 0.0 ? 0.0 : above;
   }
+  static double interpolate(const Grid& g, std::size_t i, double t) {
+    return hermite(g.value[i], g.slope[i], g.value[i + 1], g.slope[i + 1], t);
+  }
+  friend struct InverseBetaLoops;
 
   bool constant_ = true;
   double mean_ = 0.0;

@@ -227,8 +227,7 @@ void simulate_trial(const Model& m, std::uint64_t seed, std::int64_t trial, Tria
   const bool v4 = simd_path() == SimdPath::kX86_64_V4;
   v4 ? latent_z_v4(m, normal, scale, s) : latent_z_baseline(m, normal, scale, s);
   const double* z_delivery = s.z.data() + kCipDelivery * static_cast<std::size_t>(m.n);
-  for (int i = 0; i < m.n; ++i)
-    s.delivery[i] = m.cip_transform(z_delivery[i]);
+  m.cip_transform.transform(z_delivery, s.delivery.data(), s.delivery.size());
   v4 ? settle_v4(m, s) : settle_baseline(m, s);
   share_risk(m, s);
   simulate_hubs(m, seed, trial, scale, s);
