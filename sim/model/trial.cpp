@@ -74,10 +74,13 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
   const int* area = m.area_team_of.data();
   const double* own = m.own_load.data();
   const double* common = s.area_common.data();
-  for (int k = 0; k < kNumDrivers; ++k) {
-    double* z = s.z.data() + k * n;
-    for (std::size_t i = 0; i < n; ++i)
-      z[i] = (common[area[i] * kNumDrivers + k] + own[i] * normal[i * kNumDrivers + k]) * scale;
+  // CCG by CCG, its drivers in turn: the reads are contiguous (the normals
+  // come 5 per CCG), where a loop over CCGs per driver gathers them.
+  for (std::size_t i = 0; i < n; ++i) {
+    const double* c = common + area[i] * kNumDrivers;
+    const double* e = normal + i * kNumDrivers;
+    for (int k = 0; k < kNumDrivers; ++k)
+      s.z[k * n + i] = (c[k] + own[i] * e[k]) * scale;
   }
 }
 
