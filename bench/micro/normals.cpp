@@ -14,14 +14,19 @@ namespace ccgrisk::bench {
 
 namespace {
 
-// One 64-bit word of a trial's Philox4x64-10 stream (a block every 4 words).
+// One 64-bit word of a trial's stream, drawn one at a time (a refill of
+// 8 Philox4x64 blocks every 32 words). Argument: the bit generator.
 void BM_philox_word(benchmark::State& state) {
-  TrialStream rng(kSeed, 0, StreamPurpose::kLatentNormals);
+  const auto generator = static_cast<BitGenerator>(state.range(0));
+  state.SetLabel(generator == BitGenerator::kPhilox4x32 ? "philox4x32" : "philox4x64");
+  TrialStream rng(kSeed, 0, StreamPurpose::kLatentNormals, generator);
   for (auto _ : state)
     benchmark::DoNotOptimize(rng());
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_philox_word);
+BENCHMARK(BM_philox_word)
+    ->Arg(static_cast<int>(BitGenerator::kPhilox4x64))
+    ->Arg(static_cast<int>(BitGenerator::kPhilox4x32));
 
 // One standard normal: Boost's ziggurat over the Philox stream, per draw.
 void BM_normal_draw(benchmark::State& state) {
@@ -57,19 +62,23 @@ void count_trials(benchmark::State& state, const Model& m) {
 // Every latent normal of one baseline trial as the engine draws them
 // (fill_normals), stream set-up included: 5 national, 5 per region, 5 per
 // area team, 5 per CCG. Counter ccg_trials: the CCG-trials per second this
-// part alone would allow.
+// part alone would allow. Argument: the bit generator (run.rng).
 void BM_latent_normals_per_trial(benchmark::State& state) {
   const Model& m = baseline().model;
+  const auto generator = static_cast<BitGenerator>(state.range(0));
+  state.SetLabel(generator == BitGenerator::kPhilox4x32 ? "philox4x32" : "philox4x64");
   std::vector<double> out(latent_draws(m));
   std::int64_t trial = 0;
   for (auto _ : state) {
-    TrialStream rng(kSeed, trial++, StreamPurpose::kLatentNormals);
+    TrialStream rng(kSeed, trial++, StreamPurpose::kLatentNormals, generator);
     fill_normals(rng, 1.0, out.data(), out.size());
     benchmark::DoNotOptimize(out.data());
   }
   count_trials(state, m);
 }
-BENCHMARK(BM_latent_normals_per_trial);
+BENCHMARK(BM_latent_normals_per_trial)
+    ->Arg(static_cast<int>(BitGenerator::kPhilox4x64))
+    ->Arg(static_cast<int>(BitGenerator::kPhilox4x32));
 
 // The same normals drawn one at a time with Boost's normal_distribution
 // (how the first engine drew them).
