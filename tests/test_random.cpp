@@ -142,31 +142,109 @@ TEST_CASE("Philox4x32 stream words are Random123's blocks of ({k, purpose, trial
   });
 }
 
-TEST_CASE("Philox4x32 bulk normals: the same on both SIMD paths, and Boost's draws in turn",
+namespace {
+
+// Word w of Philox4x32 stream (seed, trial, purpose), from Random123.
+std::uint64_t philox4x32_word(std::uint64_t seed, std::int64_t trial, std::uint32_t purpose,
+                              std::uint64_t w) {
+  const r123::Philox4x32 philox;
+  const auto t = static_cast<std::uint64_t>(trial);
+  const r123::Philox4x32::ctr_type x = philox(
+      {{static_cast<std::uint32_t>(w / 2), purpose, static_cast<std::uint32_t>(t),
+        static_cast<std::uint32_t>(t >> 32)}},
+      {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}});
+  return w % 2 == 0 ? x.v[0] | std::uint64_t{x.v[1]} << 32 : x.v[2] | std::uint64_t{x.v[3]} << 32;
+}
+
+// The words of one slow draw: its slot's word, then the fallback stream's.
+struct ReferenceSlotWords {
+  using result_type = std::uint64_t;
+  std::uint64_t first;
+  std::uint64_t seed;
+  std::int64_t trial;
+  std::uint32_t fallback_purpose;
+  std::uint64_t* fallback_next;  // shared by the draws of one stream, in order
+  bool used_first = false;
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return ~std::uint64_t{0}; }
+  result_type operator()() {
+    if (!used_first) {
+      used_first = true;
+      return first;
+    }
+    return philox4x32_word(seed, trial, fallback_purpose, (*fallback_next)++);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Philox4x32 normals by slot: word k feeds normal k, slow draws go on in the fallback stream",
           "[random]") {
-  // fill_normals sizes its refills to the count, and the vectorised refill
-  // rounds up to 8 blocks: neither may change the values or the words used.
-  for (std::size_t count : {1u, 33u, 1215u, 5000u}) {
-    std::vector<std::vector<double>> per_path;
+  // Built here from Random123 and Boost alone, for counts that cross the
+  // stream's buffer and the vectorised loop's groups of 8 at different
+  // places, on each SIMD path.
+  const std::uint64_t seed = 0xFEEDFACE12345678u;
+  std::int64_t slow_draws = 0;
+  for (std::size_t count : {1u, 13u, 257u, 1215u, 5000u}) {
     on_each_simd_path([&] {
-      for (std::int64_t trial = 0; trial < 20; ++trial) {
-        const auto g = ccgrisk::BitGenerator::kPhilox4x32;
-        TrialStream mine(99, trial, StreamPurpose::kLatentNormals, g),
-            boosts(99, trial, StreamPurpose::kLatentNormals, g);
-        std::vector<double> bulk(count);
-        fill_normals(mine, 1.0, bulk.data(), count);
-        boost::random::normal_distribution<double> normal;
-        for (std::size_t k = 0; k < count; ++k)
-          if (bits(bulk[k]) != bits(normal(boosts)))
-            FAIL("count " << count << " trial " << trial << " draw " << k);
-        REQUIRE(mine() == boosts());
-        if (trial == 0) per_path.push_back(bulk);
+      for (std::int64_t trial = 0; trial < 12; ++trial) {
+        const double sign = trial % 2 ? -1.0 : 1.0;
+        TrialStream stream(seed, trial, StreamPurpose::kLatentNormals,
+                           ccgrisk::BitGenerator::kPhilox4x32);
+        std::vector<double> out(count);
+        fill_normals(stream, sign, out.data(), count);
+        std::uint64_t fallback_next = 0;
+        for (std::size_t k = 0; k < count; ++k) {
+          const std::uint64_t word = philox4x32_word(seed, trial, 1, k);
+          double want;
+          if (!ccgrisk::ziggurat_rectangle(word, want)) {
+            ReferenceSlotWords words{word, seed, trial, 1u + (1u << 31), &fallback_next};
+            want = boost::random::normal_distribution<double>()(words);
+            ++slow_draws;
+          }
+          want *= sign;
+          if (bits(out[k]) != bits(want))
+            FAIL("count " << count << " trial " << trial << " normal " << k << ": " << out[k]
+                          << " vs " << want);
+        }
+        // The stream goes on after the count words; the fallback after its own.
+        REQUIRE(stream() == philox4x32_word(seed, trial, 1, count));
+        REQUIRE(stream.fallback_word() == philox4x32_word(seed, trial, 1u + (1u << 31), fallback_next));
       }
     });
-    for (const auto& values : per_path)
-      REQUIRE(std::equal(values.begin(), values.end(), per_path.front().begin(),
-                         [](double a, double b) { return bits(a) == bits(b); }));
   }
+  // About 1.2% of draws are slow: the fallback must have run often.
+  CHECK(slow_draws > 100);
+}
+
+TEST_CASE("Philox4x32 normals by slot are standard normal: moments and tails within 4 se",
+          "[random]") {
+  constexpr std::size_t kCount = 1215;
+  constexpr int kTrials = 1600;  // about 2 million normals
+  std::vector<double> out(kCount);
+  double sum = 0, sum_sq = 0;
+  std::int64_t above_2 = 0, beyond_3_5 = 0, n = 0;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    TrialStream stream(42, trial, StreamPurpose::kLatentNormals, ccgrisk::BitGenerator::kPhilox4x32);
+    fill_normals(stream, 1.0, out.data(), kCount);
+    for (double z : out) {
+      sum += z;
+      sum_sq += z * z;
+      above_2 += z > 2.0;
+      beyond_3_5 += std::abs(z) > 3.5;
+      ++n;
+    }
+  }
+  const double count = static_cast<double>(n);
+  CHECK(std::abs(sum / count) < 4.0 / std::sqrt(count));
+  CHECK(std::abs(sum_sq / count - 1.0) < 4.0 * std::sqrt(2.0 / count));
+  auto within = [&](std::int64_t hits, double p) {
+    const double se = std::sqrt(p * (1 - p) / count);
+    INFO("observed " << hits / count << " expected " << p << " se " << se);
+    CHECK(std::abs(hits / count - p) < 4 * se);
+  };
+  within(above_2, 0.5 * std::erfc(2.0 / std::sqrt(2.0)));
+  within(beyond_3_5, std::erfc(3.5 / std::sqrt(2.0)));
 }
 
 TEST_CASE("the two bit generators give different streams", "[random]") {

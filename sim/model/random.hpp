@@ -15,7 +15,9 @@
 //   trial / 2^32}, {seed mod 2^32, seed / 2^32}) = {x0, x1, x2, x3}, giving
 //   the words x0 + 2^32 x1 and x2 + 2^32 x3. Its 32 x 32-bit products
 //   vectorise (8 blocks per AVX-512 instruction), where Philox4x64's 64 x 64
-//   -> 128-bit products do not. A stream draws fewer than 2^32 blocks.
+//   -> 128-bit products do not. A stream draws fewer than 2^31 blocks.
+//   Each stream has a fallback stream, the same with purpose + 2^31, for
+//   the normals' slow draws (fill_normals).
 #pragma once
 
 #include <Random123/philox.h>
@@ -60,8 +62,15 @@ class TrialStream {
   // again (valid once after each call of operator()).
   void unread() { --next_; }
 
+  BitGenerator generator() const { return generator_; }
+
+  // The next word of the fallback stream (Philox4x32 only; random.hpp).
+  std::uint64_t fallback_word();
+
  private:
   friend void fill_normals(TrialStream& stream, double sign, double* out, std::size_t count);
+  friend void fill_normals_by_slot(TrialStream& stream, double sign, double* out,
+                                   std::size_t count);
 
   // Philox blocks generated per refill: independent blocks let the CPU
   // overlap their multiplications; the words come out in counter order, so
@@ -81,6 +90,11 @@ class TrialStream {
   int next_ = 0;
   int filled_ = 0;
   std::uint64_t words_[4 * kMaxBlocks];
+  // The fallback stream: its next block and the words of the last 8.
+  static constexpr int kFallbackWords = 16;
+  std::uint64_t fallback_block_ = 0;
+  int fallback_next_ = kFallbackWords;
+  std::uint64_t fallback_words_[kFallbackWords] = {};
 };
 
 // A standard normal draw from `stream`: bit for bit the value and the words
@@ -119,7 +133,18 @@ inline double standard_normal(TrialStream& stream) {
   return standard_normal_slow(stream);
 }
 
-// out[k] = sign * standard_normal(stream) for k < count, in order.
+// The next `count` standard normals of `stream`, times `sign`, in order:
+// - Philox4x64: out[k] = sign * standard_normal(stream), that is Boost's
+//   ziggurat drawing from the stream word after word.
+// - Philox4x32, normals by slot: normal k takes word k of the next `count`
+//   words. Where it falls inside its ziggurat rectangle (about 99%) that
+//   word alone gives its value, exactly as in standard_normal; otherwise
+//   Boost's ziggurat redoes the draw from that word and takes any further
+//   words it needs (wedge test, tail, rejections) from the stream's
+//   fallback stream, draws in order. Every draw is Boost's ziggurat over
+//   words used by no other draw, so the normals are independent N(0, 1);
+//   and which word feeds which normal no longer depends on earlier draws,
+//   so the common case runs as one vectorised loop over the words.
 void fill_normals(TrialStream& stream, double sign, double* out, std::size_t count);
 
 // What the results file records as its `rng` attribute.
