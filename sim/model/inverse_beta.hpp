@@ -64,6 +64,7 @@ class InverseBetaTable {
     std::vector<double> slope;  // d'(z) times kStep, ready for the Hermite basis
     // 1 where [z_i, z_i+1] is evaluated exactly instead (64-bit for the loop).
     std::vector<std::int64_t> exact_interval;
+    bool any_exact_interval = false;
     double last = 0.0;  // index of the last node
   };
   static std::shared_ptr<const Grid> build_grid(double mean, BetaShape shape);
