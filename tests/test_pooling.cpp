@@ -57,6 +57,58 @@ TEST_CASE("apportion always adds up and stays within floor and ceil", "[pooling]
   }
 }
 
+namespace {
+
+// The largest-remainder method as defined: floors by 128-bit division,
+// then a pound each to the largest remainders, the first of equals first.
+Vec reference_apportion(std::int64_t total, const Vec& w) {
+  const Wide sum_w = std::accumulate(w.begin(), w.end(), Wide{0});
+  Vec shares(w.size());
+  std::vector<Wide> remainder(w.size());
+  std::int64_t given = 0;
+  for (std::size_t j = 0; j < w.size(); ++j) {
+    const Wide exact = Wide{total} * w[j];
+    Wide q = exact / sum_w;
+    if (exact % sum_w != 0 && exact < 0) --q;
+    shares[j] = static_cast<std::int64_t>(q);
+    remainder[j] = exact - q * sum_w;
+    given += shares[j];
+  }
+  for (std::int64_t left = total - given; left > 0; --left) {
+    std::size_t best = 0;
+    for (std::size_t j = 1; j < w.size(); ++j)
+      if (remainder[j] > remainder[best]) best = j;
+    ++shares[best];
+    remainder[best] = -1;
+  }
+  return shares;
+}
+
+}  // namespace
+
+TEST_CASE("apportion equals the largest-remainder method done by division", "[pooling]") {
+  // Totals and weights of real pools, and ones far beyond them (quotients
+  // past 2^50, where apportion divides instead of estimating).
+  const auto [money_range, weight_range] =
+      GENERATE(std::pair<std::int64_t, std::int64_t>{50'000'000, 900'000'000},
+               std::pair<std::int64_t, std::int64_t>{4'000'000'000'000'000'000, 1'000'000},
+               std::pair<std::int64_t, std::int64_t>{1'000, 4'000'000'000'000'000'000});
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<std::int64_t> money(-money_range, money_range);
+  std::uniform_int_distribution<std::int64_t> weight(0, weight_range);
+  for (int round = 0; round < 5000; ++round) {
+    const std::size_t m = 1 + round % 12;
+    Vec w(m), shares(m);
+    for (auto& x : w)
+      x = weight(rng) / (round % 3 == 0 ? 1000 : 1);  // some equal remainders
+    w[round % m] += 1;                                // sum > 0
+    const std::int64_t total = money(rng);
+    apportion(total, w, shares);
+    INFO("round " << round);
+    REQUIRE(shares == reference_apportion(total, w));
+  }
+}
+
 TEST_CASE("full pooling shares the total by allocation", "[pooling]") {
   // Surpluses +30, -10, -5 (GBP k, in pounds); allocations 100, 200, 200.
   const Vec surplus{30'000, -10'000, -5'000}, allocation{100, 200, 200};
