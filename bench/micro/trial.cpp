@@ -39,6 +39,12 @@ void BM_simulate_trial_student_t(benchmark::State& state) {
 }
 BENCHMARK(BM_simulate_trial_student_t);
 
+// The baseline with the Philox4x32 streams (run.rng; normals by slot).
+void BM_simulate_trial_philox4x32(benchmark::State& state) {
+  run_trials(state, baseline({"run.rng=philox4x32"}));
+}
+BENCHMARK(BM_simulate_trial_philox4x32);
+
 // The Staffordshire pool under the "cover" rule instead of "full".
 void BM_simulate_trial_cover_pool(benchmark::State& state) {
   run_trials(state, baseline({"pool.Staffordshire.rule=cover"}));
