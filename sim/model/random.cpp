@@ -340,7 +340,7 @@ void fill_normals_by_slot(TrialStream& stream, double sign, double* out, std::si
 // standard_normal's fast path over the buffered words with the position in
 // a register; a draw it cannot finish goes to Boost from the word it failed
 // on. Refills are sized to what is left to draw (ziggurat draws take one
-// word each about 99% of the time).
+// word each about 97% of the time).
 void fill_normals(TrialStream& stream, double sign, double* out, std::size_t count) {
   if (stream.generator_ == BitGenerator::kPhilox4x32) {
     fill_normals_by_slot(stream, sign, out, count);

@@ -15,9 +15,9 @@
 //   trial / 2^32}, {seed mod 2^32, seed / 2^32}) = {x0, x1, x2, x3}, giving
 //   the words x0 + 2^32 x1 and x2 + 2^32 x3. Its 32 x 32-bit products
 //   vectorise (8 blocks per AVX-512 instruction), where Philox4x64's 64 x 64
-//   -> 128-bit products do not. A stream draws fewer than 2^31 blocks.
-//   Each stream has a fallback stream, the same with purpose + 2^31, for
-//   the normals' slow draws (fill_normals).
+//   -> 128-bit products do not. A stream draws fewer than 2^32 blocks.
+//   Each stream has a fallback stream, the same with purpose + 2^31 in the
+//   counter, for the normals' slow draws (fill_normals).
 #pragma once
 
 #include <Random123/philox.h>
@@ -62,8 +62,6 @@ class TrialStream {
   // again (valid once after each call of operator()).
   void unread() { --next_; }
 
-  BitGenerator generator() const { return generator_; }
-
   // The next word of the fallback stream (Philox4x32 only; random.hpp).
   std::uint64_t fallback_word();
 
@@ -99,7 +97,7 @@ class TrialStream {
 
 // A standard normal draw from `stream`: bit for bit the value and the words
 // consumed of boost::random::normal_distribution<double>(0, 1)(stream), the
-// 128-layer ziggurat of Boost 1.74+. The common case (about 99% of draws:
+// 128-layer ziggurat of Boost 1.74+. The common case (about 97% of draws:
 // one word, inside the layer's rectangle) is done here inline; otherwise the
 // word is put back and Boost's distribution redoes the draw, rejections,
 // wedges and tail included.
@@ -108,7 +106,7 @@ class TrialStream {
 // and the sign (bit 0), and bits 8-63, with bit 11 cleared, as a uniform in
 // [0, 1) scaled by 2^-56.
 // Boost's ziggurat on one word, when the draw falls inside its layer's
-// rectangle (about 99% of draws): sets z and returns true. Otherwise Boost
+// rectangle (about 97% of draws): sets z and returns true. Otherwise Boost
 // needs more (a wedge test, a tail draw or a fresh word): returns false.
 inline bool ziggurat_rectangle(std::uint64_t word, double& z) {
   const double* const x_table = boost::random::detail::normal_table<double>::table_x;
@@ -137,7 +135,7 @@ inline double standard_normal(TrialStream& stream) {
 // - Philox4x64: out[k] = sign * standard_normal(stream), that is Boost's
 //   ziggurat drawing from the stream word after word.
 // - Philox4x32, normals by slot: normal k takes word k of the next `count`
-//   words. Where it falls inside its ziggurat rectangle (about 99%) that
+//   words. Where it falls inside its ziggurat rectangle (about 97%) that
 //   word alone gives its value, exactly as in standard_normal; otherwise
 //   Boost's ziggurat redoes the draw from that word and takes any further
 //   words it needs (wedge test, tail, rejections) from the stream's
