@@ -19,6 +19,7 @@
 #include "app/results_identity.hpp"
 #include "app/scaling.hpp"
 #include "engine/run.hpp"
+#include "model/random.hpp"
 
 namespace ccgrisk {
 
@@ -106,8 +107,9 @@ const char* copula_name(Copula c) {
 void print_header(const BenchArgs& a, const Inputs& in, const Results& r, std::ostream& out) {
   out << "ccgrisk bench: " << a.scenario.string() << "\n  " << r.code.size() << " CCGs, "
       << r.provenance.trials << " trials, " << copula_name(in.scenario.run.copula) << " copula, "
-      << r.pools.size() << (r.pools.size() == 1 ? " pool" : " pools") << ", seed "
-      << r.provenance.seed << "; " << a.rounds << (a.rounds == 1 ? " round" : " rounds")
+      << rng_name(in.scenario.run.rng) << " streams, " << r.pools.size()
+      << (r.pools.size() == 1 ? " pool" : " pools") << ", seed " << r.provenance.seed << "; "
+      << a.rounds << (a.rounds == 1 ? " round" : " rounds")
       << " per thread count\n  timed: a whole run (model build, trials, statistics), as "
          "`ccgrisk run` without writing the file\n\n";
 }
@@ -138,6 +140,7 @@ std::string bench_json(const BenchArgs& a, const Inputs& in, const BenchOutcome&
   json.key("trials").value(r.provenance.trials);
   json.key("rounds").value(a.rounds);
   json.key("copula").value(copula_name(in.scenario.run.copula));
+  json.key("rng").value(rng_name(in.scenario.run.rng));
   json.key("pools").value(r.pools.size());
   json.key("seed").value(r.provenance.seed);
   json.key("timed").value("whole run: model build, trials, statistics");

@@ -198,6 +198,10 @@ void TrialStream::refill(int blocks) {
   filled_ = 4 * blocks;
 }
 
+const char* rng_name(BitGenerator generator) {
+  return generator == BitGenerator::kPhilox4x32 ? "philox4x32" : "philox4x64";
+}
+
 const char* rng_description(BitGenerator generator) {
   return generator == BitGenerator::kPhilox4x32
              ? "Philox4x32-10 (as Random123's; 8 blocks at a time with AVX-512) counter-based "

@@ -145,6 +145,8 @@ inline double standard_normal(TrialStream& stream) {
 //   so the common case runs as one vectorised loop over the words.
 void fill_normals(TrialStream& stream, double sign, double* out, std::size_t count);
 
+// The scenario's name for `generator` (run.rng): "philox4x64" or "philox4x32".
+const char* rng_name(BitGenerator generator);
 // What the results file records as its `rng` attribute.
 const char* rng_description(BitGenerator generator);
 
