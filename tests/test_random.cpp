@@ -149,10 +149,10 @@ std::uint64_t philox4x32_word(std::uint64_t seed, std::int64_t trial, std::uint3
                               std::uint64_t w) {
   const r123::Philox4x32 philox;
   const auto t = static_cast<std::uint64_t>(trial);
-  const r123::Philox4x32::ctr_type x = philox(
-      {{static_cast<std::uint32_t>(w / 2), purpose, static_cast<std::uint32_t>(t),
-        static_cast<std::uint32_t>(t >> 32)}},
-      {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}});
+  const r123::Philox4x32::ctr_type x =
+      philox({{static_cast<std::uint32_t>(w / 2), purpose, static_cast<std::uint32_t>(t),
+               static_cast<std::uint32_t>(t >> 32)}},
+             {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}});
   return w % 2 == 0 ? x.v[0] | std::uint64_t{x.v[1]} << 32 : x.v[2] | std::uint64_t{x.v[3]} << 32;
 }
 
@@ -178,8 +178,9 @@ struct ReferenceSlotWords {
 
 }  // namespace
 
-TEST_CASE("Philox4x32 normals by slot: word k feeds normal k, slow draws go on in the fallback stream",
-          "[random]") {
+TEST_CASE(
+    "Philox4x32 normals by slot: word k feeds normal k, slow draws go on in the fallback stream",
+    "[random]") {
   // Built here from Random123 and Boost alone, for counts that cross the
   // stream's buffer and the vectorised loop's groups of 8 at different
   // places, on each SIMD path.
@@ -209,7 +210,8 @@ TEST_CASE("Philox4x32 normals by slot: word k feeds normal k, slow draws go on i
         }
         // The stream goes on after the count words; the fallback after its own.
         REQUIRE(stream() == philox4x32_word(seed, trial, 1, count));
-        REQUIRE(stream.fallback_word() == philox4x32_word(seed, trial, 1u + (1u << 31), fallback_next));
+        REQUIRE(stream.fallback_word() ==
+                philox4x32_word(seed, trial, 1u + (1u << 31), fallback_next));
       }
     });
   }
@@ -225,7 +227,8 @@ TEST_CASE("Philox4x32 normals by slot are standard normal: moments and tails wit
   double sum = 0, sum_sq = 0;
   std::int64_t above_2 = 0, beyond_3_5 = 0, n = 0;
   for (int trial = 0; trial < kTrials; ++trial) {
-    TrialStream stream(42, trial, StreamPurpose::kLatentNormals, ccgrisk::BitGenerator::kPhilox4x32);
+    TrialStream stream(42, trial, StreamPurpose::kLatentNormals,
+                       ccgrisk::BitGenerator::kPhilox4x32);
     fill_normals(stream, 1.0, out.data(), kCount);
     for (double z : out) {
       sum += z;
