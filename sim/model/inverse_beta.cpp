@@ -103,7 +103,7 @@ std::shared_ptr<const InverseBetaTable::Grid> InverseBetaTable::build_grid(doubl
 
 // The table part of transform(): out[i] from the grid for every i (a z
 // outside the grid reads interval 0 instead); returns whether any z needs
-// exact evaluation. Built for the baseline and for x86-64-v4.
+// exact evaluation. The baseline build; table_v4 is the same with AVX-512.
 struct InverseBetaLoops {
   using Grid = InverseBetaTable::Grid;
   [[gnu::always_inline]] static bool table(const Grid& g, const double* __restrict z,
@@ -116,7 +116,6 @@ struct InverseBetaLoops {
     std::int64_t need_exact = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const double x = (z[i] + kZMax) / kStep;
-      // Selects and arithmetic only (no && or ?: on branches): the loop vectorises.
       const std::int64_t inside = static_cast<std::int64_t>(x >= 0.0) & (x < last);
       const double clamped = inside ? x : 0.0;
       const auto k = static_cast<std::int64_t>(clamped);
