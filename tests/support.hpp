@@ -1,8 +1,11 @@
-// Helpers shared by the tests: temporary folders, files and running the CLI.
+// Helpers shared by the tests: temporary folders, files, running the CLI
+// and running code on each SIMD path.
 #pragma once
 
 #include <filesystem>
 #include <string>
+
+#include "model/simd.hpp"
 
 namespace ccgrisk::test {
 
@@ -39,5 +42,21 @@ std::string quote(const std::string& arg);
 // The shipped 2013-14 CCG table and the tests' data folder.
 std::filesystem::path shipped_ccg_table();
 std::filesystem::path test_data(const std::string& name);
+
+// Calls body(path) once for each SIMD path this CPU supports, with that
+// path selected; the path in use before is restored afterwards, also when
+// body throws (a failed REQUIRE).
+template <typename Body>
+void for_each_simd_path(Body body) {
+  struct Restore {
+    SimdPath before = simd_path();
+    ~Restore() { set_simd_path(before); }
+  } restore;
+  for (SimdPath path : {SimdPath::kBaseline, SimdPath::kX86_64_V4}) {
+    if (!simd_supported(path)) continue;
+    set_simd_path(path);
+    body(path);
+  }
+}
 
 }  // namespace ccgrisk::test

@@ -8,6 +8,7 @@
 
 #include "model/inverse_beta.hpp"
 #include "model/simd.hpp"
+#include "support.hpp"
 
 using ccgrisk::beta_shape;
 using ccgrisk::InverseBetaTable;
@@ -77,10 +78,7 @@ TEST_CASE("the bulk transform gives the one-at-a-time values bit for bit, on bot
   for (double v :
        {-InverseBetaTable::kZMax, InverseBetaTable::kZMax, 0.0, 1.0 / 128.0, -30.0, 30.0})
     z.push_back(v);
-  const ccgrisk::SimdPath before = ccgrisk::simd_path();
-  for (auto path : {ccgrisk::SimdPath::kBaseline, ccgrisk::SimdPath::kX86_64_V4}) {
-    if (!ccgrisk::simd_supported(path)) continue;
-    ccgrisk::set_simd_path(path);
+  ccgrisk::test::for_each_simd_path([&](ccgrisk::SimdPath path) {
     std::vector<double> bulk(z.size());
     table.transform(z.data(), bulk.data(), z.size());
     for (std::size_t i = 0; i < z.size(); ++i) {
@@ -88,8 +86,7 @@ TEST_CASE("the bulk transform gives the one-at-a-time values bit for bit, on bot
       INFO("path " << ccgrisk::simd_name(path) << " z " << z[i]);
       REQUIRE(std::memcmp(&one, &bulk[i], sizeof one) == 0);
     }
-  }
-  ccgrisk::set_simd_path(before);
+  });
   INFO("exact share " << table.exact_share());
   CHECK((mean == 0.80) == (table.exact_share() == 0.0));
 }

@@ -13,6 +13,7 @@
 
 #include "model/random.hpp"
 #include "model/simd.hpp"
+#include "support.hpp"
 
 using ccgrisk::fill_normals;
 using ccgrisk::standard_normal;
@@ -107,17 +108,13 @@ TEST_CASE("bulk normals equal Boost's draws in turn, whatever the count", "[rand
 
 namespace {
 
-// Runs `body` once on each SIMD path this CPU supports, restoring the path.
+// Runs `body` once on each SIMD path this CPU supports.
 template <typename Body>
 void on_each_simd_path(Body body) {
-  const ccgrisk::SimdPath before = ccgrisk::simd_path();
-  for (auto path : {ccgrisk::SimdPath::kBaseline, ccgrisk::SimdPath::kX86_64_V4}) {
-    if (!ccgrisk::simd_supported(path)) continue;
-    ccgrisk::set_simd_path(path);
+  ccgrisk::test::for_each_simd_path([&](ccgrisk::SimdPath path) {
     INFO("SIMD path " << ccgrisk::simd_name(path));
     body();
-  }
-  ccgrisk::set_simd_path(before);
+  });
 }
 
 }  // namespace

@@ -14,11 +14,11 @@ namespace ccgrisk::bench {
 
 namespace {
 
-// One 64-bit word of a trial's stream, drawn one at a time (a refill of
-// 8 Philox4x64 blocks every 32 words). Argument: the bit generator.
+// One 64-bit word of a trial's stream, drawn one at a time (a refill
+// every 32 words). Argument: the bit generator.
 void BM_philox_word(benchmark::State& state) {
   const auto generator = static_cast<BitGenerator>(state.range(0));
-  state.SetLabel(generator == BitGenerator::kPhilox4x32 ? "philox4x32" : "philox4x64");
+  state.SetLabel(rng_name(generator));
   TrialStream rng(kSeed, 0, StreamPurpose::kLatentNormals, generator);
   for (auto _ : state)
     benchmark::DoNotOptimize(rng());
@@ -66,7 +66,7 @@ void count_trials(benchmark::State& state, const Model& m) {
 void BM_latent_normals_per_trial(benchmark::State& state) {
   const Model& m = baseline().model;
   const auto generator = static_cast<BitGenerator>(state.range(0));
-  state.SetLabel(generator == BitGenerator::kPhilox4x32 ? "philox4x32" : "philox4x64");
+  state.SetLabel(rng_name(generator));
   std::vector<double> out(latent_draws(m));
   std::int64_t trial = 0;
   for (auto _ : state) {

@@ -17,7 +17,7 @@ namespace ccgrisk {
 enum class Copula { kGaussian, kStudentT };
 // The bit generator under every stream (run.rng). Philox4x64-10 is the
 // model's original; Philox4x32-10 is computed 8 blocks at a time with
-// AVX-512 and is about five times cheaper a word. They give different (but
+// AVX-512 and is about three times cheaper a word. They give different (but
 // equally distributed) draws, so results differ between them.
 enum class BitGenerator { kPhilox4x64, kPhilox4x32 };
 enum class PoolRule { kFull, kCover };
