@@ -190,8 +190,11 @@ void check_consistency(const std::vector<CcgRecord>& rows, const std::string& fi
 }  // namespace
 
 CcgTable read_ccg_table(const std::filesystem::path& path) {
+  return parse_ccg_table(read_bytes(path), path);
+}
+
+CcgTable parse_ccg_table(std::string_view bytes, const std::filesystem::path& path) {
   const std::string file = path.string();
-  const std::string bytes = read_bytes(path);
   const std::vector<CsvRecord> records = parse_csv(bytes, file);
   if (records.empty()) throw InputError(file + ": empty file (expected a header row)");
   const ColumnIndex columns = index_columns(records.front(), file);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ccgrisk {
@@ -18,13 +19,13 @@ struct PlanOverrides {
 };
 
 struct CcgRecord {
-  std::string code;            // ODS code, e.g. "05Q"; unique in the table
+  std::string code;  // ODS code, e.g. "05Q"; unique in the table
   std::string name;
-  std::string area_team_code;  // e.g. "Q44"
-  std::string area_team;       // area team name
-  std::string region;          // "North", "Midlands and East", "London", "South"
-  double allocation_k = 0.0;   // A_i, 2013-14 allocation, GBP thousands (> 0)
-  double population = 0.0;     // registered population; 0 when the column is absent
+  std::string area_team_code;        // e.g. "Q44"
+  std::string area_team;             // area team name
+  std::string region;                // "North", "Midlands and East", "London", "South"
+  double allocation_k = 0.0;         // A_i, 2013-14 allocation, GBP thousands (> 0)
+  double population = 0.0;           // registered population; 0 when the column is absent
   double target_distance_pct = 0.0;  // distance from fair-shares target; blank = 0
   PlanOverrides plan;
   int line = 0;  // 1-based line in the CSV file, for messages
@@ -46,5 +47,9 @@ struct CcgTable {
 // an empty code/name/region/area team, a duplicate ods_code, an area team
 // code mapped to two different regions or names, or no rows at all.
 CcgTable read_ccg_table(const std::filesystem::path& path);
+
+// As read_ccg_table, from the file's bytes already in memory; `path` names
+// the file in messages and in the table.
+CcgTable parse_ccg_table(std::string_view bytes, const std::filesystem::path& path);
 
 }  // namespace ccgrisk

@@ -156,7 +156,11 @@ Targets load_targets(const std::filesystem::path& path) {
   if (!in) throw InputError(path.string() + ": cannot open the targets file (no such file?)");
   std::ostringstream text;
   text << in.rdbuf();
-  return TargetsReader(path).read(parse_toml(text.str(), path));
+  return parse_targets(text.str(), path);
+}
+
+Targets parse_targets(const std::string& text, const std::filesystem::path& path) {
+  return TargetsReader(path).read(parse_toml(text, path));
 }
 
 }  // namespace ccgrisk

@@ -47,6 +47,10 @@ struct Targets {
 // without lower < upper, or two targets moving the same parameter.
 Targets load_targets(const std::filesystem::path& path);
 
+// As load_targets, from the file's text already in memory; `path` names the
+// file in messages.
+Targets parse_targets(const std::string& text, const std::filesystem::path& path);
+
 // The statistic's name as written in targets files.
 std::string statistic_name(Statistic s);
 

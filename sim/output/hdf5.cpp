@@ -393,6 +393,16 @@ File File::open(const std::filesystem::path& path) {
   return File(check_id(fid, "open file", name), name, "/");
 }
 
+File File::open_image(std::span<const unsigned char> image, const std::string& name) {
+  silence_hdf5_errors();
+  // DONT_COPY and DONT_RELEASE: HDF5 reads the caller's buffer in place and
+  // never frees it (the image is read-only: no OPEN_RW).
+  void* buffer = const_cast<unsigned char*>(image.data());
+  const hid_t fid = H5LTopen_file_image(buffer, image.size(),
+                                        H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE);
+  return File(check_id(fid, "open file image", name), name, "/");
+}
+
 void File::close() {
   if (!valid()) return;
   check(H5Fflush(id(), H5F_SCOPE_LOCAL), "flush file", file());

@@ -70,6 +70,9 @@ class File : public Group {
   using Group::Group;
   static File create(const std::filesystem::path& path);  // truncates an existing file
   static File open(const std::filesystem::path& path);    // read-only
+  // Read-only, from a file image in memory that outlives the File; `name`
+  // labels it in messages.
+  static File open_image(std::span<const unsigned char> image, const std::string& name);
   void close();  // flushes and closes; objects still open are closed with it
 };
 

@@ -68,11 +68,11 @@ h5::File open_checked(const fs::path& path) {
   }
 }
 
-void check_header(const h5::File& file, const fs::path& path) {
+void check_header(const h5::File& file, const std::string& path) {
   const std::string type =
       h5::has_attribute(file, "file_type") ? h5::read_string_attribute(file, "file_type") : "";
   if (type != kFileType)
-    throw InputError(path.string() + ": not a ccgrisk results file (file_type is '" + type +
+    throw InputError(path + ": not a ccgrisk results file (file_type is '" + type +
                      "', expected '" + std::string(kFileType) + "')");
   const std::vector<std::int32_t> version =
       h5::has_attribute(file, "schema_version")
@@ -81,7 +81,7 @@ void check_header(const h5::File& file, const fs::path& path) {
   if (version.empty() || version[0] != kSchemaMajor) {
     std::string found = version.empty() ? "none" : std::to_string(version[0]);
     if (version.size() > 1) found.append(".").append(std::to_string(version[1]));
-    throw InputError(path.string() + ": results schema version " + found + ", but this ccgrisk " +
+    throw InputError(path + ": results schema version " + found + ", but this ccgrisk " +
                      "reads schema " + std::to_string(kSchemaMajor) + ".x");
   }
 }
@@ -384,18 +384,32 @@ Results read_all(const h5::File& file) {
   return r;
 }
 
-}  // namespace
-
-Results read_results_file(const fs::path& path) {
-  const h5::File file = open_checked(path);
+// Any failure past the header is a damaged file, reported as bad input.
+Results read_checked(const h5::File& file, const std::string& name) {
   try {
-    check_header(file, path);
+    check_header(file, name);
     return read_all(file);
   } catch (const InputError&) {
     throw;
   } catch (const std::runtime_error& e) {
-    throw InputError(path.string() + ": incomplete or damaged results file: " + e.what());
+    throw InputError(name + ": incomplete or damaged results file: " + e.what());
   }
+}
+
+}  // namespace
+
+Results read_results_file(const fs::path& path) {
+  return read_checked(open_checked(path), path.string());
+}
+
+Results read_results_image(std::span<const unsigned char> image, const std::string& name) {
+  h5::File file;
+  try {
+    file = h5::File::open_image(image, name);
+  } catch (const std::runtime_error&) {
+    throw InputError(name + ": not an HDF5 file (expected a ccgrisk results file)");
+  }
+  return read_checked(file, name);
 }
 
 }  // namespace ccgrisk

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <span>
+#include <string>
 
 #include "engine/results.hpp"
 
@@ -15,5 +17,9 @@ namespace ccgrisk {
 // not a ccgrisk results file (root attribute file_type), of another schema
 // major version, or lacks a dataset the schema requires.
 Results read_results_file(const std::filesystem::path& path);
+
+// As read_results_file, from a file image in memory; `name` labels it in
+// messages.
+Results read_results_image(std::span<const unsigned char> image, const std::string& name);
 
 }  // namespace ccgrisk
