@@ -97,8 +97,7 @@ void build_drivers(Model& m, const Scenario& s) {
 void build_shifts(Model& m, const Scenario& s) {
   m.shift_k.assign(m.n, 0.0);
   for (const auto& [name, pct] : s.shifts.region_pct) {
-    const auto it =
-        std::ranges::find_if(m.regions, [&](const CcgGroup& g) { return g.name == name; });
+    const auto it = std::ranges::find(m.regions, name, &CcgGroup::name);
     if (it == m.regions.end())
       throw InputError(s.path.string() + ": shift.region.\"" + name + "\": no such region in " +
                        s.ccgs.string() + " (regions: " + list_codes(m.regions) + ")");
@@ -106,8 +105,7 @@ void build_shifts(Model& m, const Scenario& s) {
       m.shift_k[i] += pct_of(pct, m.allocation_k[i]);
   }
   for (const auto& [code, pct] : s.shifts.area_team_pct) {
-    const auto it =
-        std::ranges::find_if(m.area_teams, [&](const CcgGroup& g) { return g.code == code; });
+    const auto it = std::ranges::find(m.area_teams, code, &CcgGroup::code);
     if (it == m.area_teams.end())
       throw InputError(s.path.string() + ": shift.area_team.\"" + code +
                        "\": no such area team code in " + s.ccgs.string() +
@@ -176,8 +174,7 @@ std::vector<const CcgGroup*> Model::groups() const {
 // Applies the scenario's [ccg.CODE] overrides on top of the CSV's.
 void apply_ccg_overrides(Model& m, const Scenario& s) {
   for (const auto& [code, o] : s.ccg_overrides) {
-    const auto it =
-        std::ranges::find_if(m.ccgs, [&](const CcgRecord& c) { return c.code == code; });
+    const auto it = std::ranges::find(m.ccgs, code, &CcgRecord::code);
     if (it == m.ccgs.end())
       throw InputError(s.path.string() + ": ccg." + code + ": no CCG with ODS code '" + code +
                        "' in " + s.ccgs.string());
