@@ -1,10 +1,7 @@
 // ccgrisk calibrate SCENARIO --targets TARGETS -o CALIBRATED.toml
 #include <CLI/CLI.hpp>
 
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -14,6 +11,7 @@
 #include "app/targets_table.hpp"
 #include "engine/calibrate.hpp"
 #include "input/overrides_toml.hpp"
+#include "output/file_output.hpp"
 
 namespace ccgrisk {
 
@@ -28,6 +26,7 @@ struct CalibrateArgs {
   std::vector<std::string> set;
   int threads = 0;
   bool quiet = false;
+  bool allow_unconverged = false;
 };
 
 // The calibrated scenario: a comment block with the fit, then the scenario
@@ -50,33 +49,27 @@ std::string calibrated_text(const CalibrateArgs& a, const std::vector<Override>&
   return out.str();
 }
 
-void write_atomically(const fs::path& path, const std::string& text) {
-  const fs::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + temp.string());
-  }
-  fs::rename(temp, path);
-}
-
 int calibrate_command(const CalibrateArgs& a) {
   std::vector<Override> base;
   for (const std::string& s : a.set)
     base.push_back(parse_override(s));
   const Targets targets = load_targets(a.targets);
-  check_output_path(a.output);
+  const Scenario scenario = load_scenario_with_overrides(a.scenario, base);
+  check_output_file(a.output, std::vector<fs::path>{a.scenario, scenario.ccgs, a.targets},
+                    "calibrated scenario");
   if (!a.quiet) std::cerr << "calibrating " << targets.targets.size() << " targets...\n";
   const CalibrationOutcome fit = calibrate(a.scenario, base, targets, RunOptions{a.threads});
-  write_atomically(a.output, calibrated_text(a, base, targets, fit));
-  if (!a.quiet) {
-    print_target_table(targets, fit.achieved, fit.parameters, "", std::cout);
-    std::cout << "\n"
-              << fit.evaluations << " evaluations of " << targets.trials << " trials, "
-              << (fit.converged ? "converged" : "NOT converged")
-              << "; calibrated scenario written to " << a.output.string() << "\n";
-  }
-  return fit.converged ? kExitOk : kExitInternal;
+  const bool write = fit.converged || a.allow_unconverged;
+  if (write) write_file_atomically(a.output, calibrated_text(a, base, targets, fit));
+  if (!a.quiet) print_target_table(targets, fit.achieved, fit.parameters, "", std::cout);
+  std::cout << (a.quiet ? "" : "\n") << fit.evaluations << " evaluations of " << targets.trials
+            << " trials, " << (fit.converged ? "converged" : "NOT converged") << "; "
+            << (write ? "calibrated scenario written to " + a.output.string()
+                      : "nothing written (raise calibration.max_sweeps or widen the "
+                        "parameters' bounds in the targets file; --allow-unconverged writes "
+                        "the last point anyway)")
+            << "\n";
+  return write ? kExitOk : kExitInternal;
 }
 
 }  // namespace
@@ -91,6 +84,9 @@ Command add_calibrate_command(CLI::App& app) {
   cmd->add_option("--set", a->set, "Override a scenario key first: KEY=VALUE (repeatable)");
   cmd->add_option("--threads", a->threads, "Worker threads, 0 = all cores");
   cmd->add_flag("-q,--quiet", a->quiet, "No table on stdout");
+  cmd->add_flag("--allow-unconverged", a->allow_unconverged,
+                "Write the last point even if the fit did not converge (exit 0); "
+                "the file's header says NOT converged");
   return {cmd, [a] { return calibrate_command(*a); }};
 }
 

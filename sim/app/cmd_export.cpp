@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "app/commands.hpp"
-#include "app/common.hpp"
 #include "input/error.hpp"
 #include "output/export.hpp"
+#include "output/file_output.hpp"
 #include "output/results_reader.hpp"
 
 namespace ccgrisk {
@@ -21,29 +21,22 @@ struct ExportArgs {
   fs::path results;
   fs::path xlsx;
   fs::path csv;
+  bool xlsx_given = false;  // given, even as an empty name (refused with a message)
+  bool csv_given = false;
 };
 
-void check_csv_folder(fs::path dir) {
-  if (!dir.has_filename()) dir = dir.parent_path();  // "out/" -> "out"
-  if (fs::exists(dir) && !fs::is_directory(dir))
-    throw InputError(dir.string() + ": is a file, not a folder for CSV files");
-  const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
-  if (!fs::is_directory(parent))
-    throw InputError(dir.string() + ": cannot write CSV files: folder '" + parent.string() +
-                     "' does not exist");
-}
-
 int run_export(const ExportArgs& a) {
-  if (a.xlsx.empty() && a.csv.empty())
+  if (!a.xlsx_given && !a.csv_given)
     throw InputError("export: say what to write: --xlsx OUT.xlsx and/or --csv DIR");
-  if (!a.xlsx.empty()) check_output_path(a.xlsx);
-  if (!a.csv.empty()) check_csv_folder(a.csv);
   const std::vector<Table> tables = export_tables(read_results_file(a.results), a.results.string());
-  if (!a.xlsx.empty()) {
+  const std::vector<fs::path> inputs = {a.results};
+  if (a.xlsx_given) check_output_file(a.xlsx, inputs, "workbook");
+  if (a.csv_given) check_output_folder(a.csv, csv_file_names(tables), inputs, "CSV folder");
+  if (a.xlsx_given) {
     write_xlsx(tables, a.xlsx);
     std::cout << "Workbook written to " << a.xlsx.string() << " (" << tables.size() << " sheets)\n";
   }
-  if (!a.csv.empty()) {
+  if (a.csv_given) {
     write_csv(tables, a.csv);
     std::cout << "CSV files written to " << a.csv.string() << "/ (" << tables.size() << " files)\n";
   }
@@ -57,9 +50,15 @@ Command add_export_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "export", "Write a results file's tables for spreadsheets: Excel workbook and/or CSV files");
   cmd->add_option("results", a->results, "Results file written by ccgrisk run")->required();
-  cmd->add_option("--xlsx", a->xlsx, "Excel workbook to write, one sheet per table");
-  cmd->add_option("--csv", a->csv, "Folder to write one CSV file per table into");
-  return {cmd, [a] { return run_export(*a); }};
+  CLI::Option* xlsx =
+      cmd->add_option("--xlsx", a->xlsx, "Excel workbook to write, one sheet per table");
+  CLI::Option* csv =
+      cmd->add_option("--csv", a->csv, "Folder to write one CSV file per table into");
+  return {cmd, [a, xlsx, csv] {
+            a->xlsx_given = xlsx->count() > 0;
+            a->csv_given = csv->count() > 0;
+            return run_export(*a);
+          }};
 }
 
 }  // namespace ccgrisk

@@ -16,6 +16,7 @@
 #include "app/commands.hpp"
 #include "app/subprocess.hpp"
 #include "input/error.hpp"
+#include "output/file_output.hpp"
 #include "output/results_reader.hpp"
 
 #ifndef CCGRISK_SOURCE_DIR
@@ -35,6 +36,7 @@ constexpr const char* kReportFile = "index.html";
 struct ReportArgs {
   fs::path results;
   fs::path out;  // default: RESULTS without .h5, plus "-report"
+  bool out_given = false;
 };
 
 // Python modules the report imports, and the Debian packages that hold them.
@@ -107,36 +109,39 @@ void check_python(const std::string& python) {
                    packages + "\nor point CCGRISK_PYTHON at a Python 3 that has them");
 }
 
+// The report's folder: as given, or RESULTS without .h5 plus "-report".
 fs::path output_dir(const ReportArgs& a) {
-  fs::path out = a.out;
-  if (out.empty()) out = fs::path(a.results).replace_extension().string() + "-report";
-  if (fs::exists(out) && !fs::is_directory(out))
-    throw InputError(out.string() + ": is a file; the report needs a folder");
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (!fs::is_directory(out))
-    throw InputError(out.string() + ": cannot create the report folder (" + ec.message() + ")");
-  return out;
+  if (a.out_given) return a.out;
+  return fs::path(a.results).replace_extension().string() + "-report";
+}
+
+// The page, drawn by the Python package and written to its stdout.
+std::string render_page(const ReportArgs& a, const std::string& python) {
+  std::string pythonpath = find_analysis_dir().string();
+  if (const std::string old = getenv_or("PYTHONPATH", ""); !old.empty())
+    pythonpath.append(":").append(old);
+  const ProcessResult r = run_process({python, "-m", kReportModule, a.results.string(), "--stdout"},
+                                      {"PYTHONPATH=" + pythonpath, "MPLBACKEND=Agg"}, true);
+  if (r.exit_code == kExitBadInput)
+    throw InputError(a.results.string() + ": the report generator refused it (see above)");
+  if (r.exit_code != 0)
+    throw std::runtime_error("the report generator (" + python + " -m " + kReportModule +
+                             ") failed with exit code " + std::to_string(r.exit_code));
+  return r.output;
 }
 
 int run_report(const ReportArgs& a) {
   read_results_file(a.results);  // a clear error (exit 2) for a file that is not one
-  const std::string python = getenv_or("CCGRISK_PYTHON", kDefaultPython);
-  const fs::path analysis = find_analysis_dir();
-  check_python(python);
   const fs::path out = output_dir(a);
-  std::string pythonpath = analysis.string();
-  if (const std::string old = getenv_or("PYTHONPATH", ""); !old.empty())
-    pythonpath.append(":").append(old);
-  std::cout.flush();
-  const ProcessResult r =
-      run_process({python, "-m", kReportModule, a.results.string(), "-o", out.string()},
-                  {"PYTHONPATH=" + pythonpath, "MPLBACKEND=Agg"}, false);
-  if (r.exit_code == kExitBadInput) return kExitBadInput;
-  if (r.exit_code != 0)
-    throw std::runtime_error("the report generator (" + python + " -m " + kReportModule +
-                             ") failed with exit code " + std::to_string(r.exit_code));
-  std::cout << "Report written to " << (out / kReportFile).string() << "\n";
+  const std::vector<std::string> files = {kReportFile};
+  check_output_folder(out, files, std::vector<fs::path>{a.results}, "report folder");
+  const std::string python = getenv_or("CCGRISK_PYTHON", kDefaultPython);
+  check_python(python);
+  const std::string page = render_page(a, python);
+  OutputFolder folder(out);
+  write_file_atomically(folder.path() / kReportFile, page);
+  folder.keep();
+  std::cout << "Report written to " << (folder.path() / kReportFile).string() << "\n";
   return kExitOk;
 }
 
@@ -147,13 +152,18 @@ Command add_report_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "report", "Write a self-contained HTML report (charts and tables) of a results file");
   cmd->add_option("results", a->results, "Results file written by ccgrisk run")->required();
-  cmd->add_option("-o,--output", a->out,
-                  "Folder for the report (index.html); default: RESULTS without .h5 + -report");
+  CLI::Option* out = cmd->add_option(
+      "-o,--output", a->out,
+      "Folder for the report (index.html), created if missing (not its parents); default: "
+      "RESULTS without .h5 + -report");
   cmd->footer(
       "Needs Debian's python3-h5py, python3-numpy and python3-matplotlib (/usr/bin/python3, or "
       "$CCGRISK_PYTHON); the Python package is found beside the executable or in "
       "$CCGRISK_ANALYSIS_DIR.");
-  return {cmd, [a] { return run_report(*a); }};
+  return {cmd, [a, out] {
+            a->out_given = out->count() > 0;
+            return run_report(*a);
+          }};
 }
 
 }  // namespace ccgrisk

@@ -51,7 +51,9 @@ int run(const RunArgs& a) {
   Inputs in = load_inputs(a.scenario, overrides(a));
   const std::optional<Targets> targets =
       a.targets.empty() ? std::nullopt : std::optional<Targets>(load_targets(a.targets));
-  check_output_path(a.output);
+  std::vector<std::filesystem::path> read = in.files();
+  if (!a.targets.empty()) read.push_back(a.targets);
+  check_output_path(a.output, read);
   std::atomic<std::int64_t> done{0};
   Results results;
   {

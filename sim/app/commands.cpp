@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "input/error.hpp"
+#include "output/file_output.hpp"
 
 namespace ccgrisk {
 
@@ -31,6 +32,7 @@ std::string unknown_command(int argc, char** argv, const std::vector<Command>& c
 }  // namespace
 
 int run_command_line(int argc, char** argv) {
+  install_signal_cleanup();
   CLI::App app{"ccgrisk: Monte Carlo risk of NHS commissioners ending the year in the red"};
   app.require_subcommand(1);
   const std::vector<Command> commands = {
@@ -58,6 +60,9 @@ int run_command_line(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << "ccgrisk: error: " << e.what() << "\n";
     return kExitBadInput;
+  } catch (const OutputError& e) {
+    std::cerr << "ccgrisk: error: " << e.what() << "\n";
+    return kExitInternal;
   } catch (const std::exception& e) {
     std::cerr << "ccgrisk: internal error: " << e.what() << "\n";
     return kExitInternal;

@@ -3,17 +3,14 @@
 #include <string>
 
 #include "input/error.hpp"
+#include "output/file_output.hpp"
 
 namespace ccgrisk {
 
 namespace fs = std::filesystem;
 
-void check_output_path(const fs::path& out) {
-  const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
-  if (!fs::is_directory(parent))
-    throw InputError(out.string() + ": cannot write results: folder '" + parent.string() +
-                     "' does not exist");
-  if (fs::is_directory(out)) throw InputError(out.string() + ": is a folder, not a file");
+void check_output_path(const fs::path& out, const std::vector<fs::path>& inputs) {
+  check_output_file(out, inputs, "results file");
 }
 
 Inputs load_inputs(const fs::path& scenario_path, const std::vector<Override>& overrides) {

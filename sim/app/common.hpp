@@ -12,15 +12,19 @@
 
 namespace ccgrisk {
 
-// Fails early, before any simulation, if `out` cannot be written: its folder
-// must exist and it must not be a folder itself. Throws InputError.
-void check_output_path(const std::filesystem::path& out);
+// Fails early, before any simulation, if the results file `out` must not or
+// cannot be written (output/file_output.hpp check_output_file): `inputs`
+// are the files the run reads. Throws InputError.
+void check_output_path(const std::filesystem::path& out,
+                       const std::vector<std::filesystem::path>& inputs = {});
 
 // The scenario, with the command-line overrides applied and validated, and
 // its CCG table.
 struct Inputs {
   Scenario scenario;
   CcgTable table;
+  // The files read: the scenario and the CCG table.
+  std::vector<std::filesystem::path> files() const { return {scenario.path, table.path}; }
 };
 Inputs load_inputs(const std::filesystem::path& scenario_path,
                    const std::vector<Override>& overrides = {});

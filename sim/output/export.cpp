@@ -1,17 +1,17 @@
 #include "output/export.hpp"
 
-#include <unistd.h>
-
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
+#include <memory>
 #include <span>
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
 
+#include "output/file_output.hpp"
 #include "output/results_file.hpp"
 
 namespace ccgrisk {
@@ -343,21 +343,6 @@ void write_csv_rows(const Table& t, std::ostream& out) {
   }
 }
 
-void write_csv_file(const Table& t, const fs::path& path) {
-  const fs::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary);
-    write_csv_rows(t, out);
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw std::runtime_error("cannot write " + path.string());
-    }
-  }
-  fs::rename(temp, path);
-}
-
 }  // namespace
 
 std::string Column::header() const {
@@ -379,14 +364,28 @@ std::vector<Table> export_tables(const Results& r, const std::string& source) {
   return tables;
 }
 
-void write_csv(const std::vector<Table>& tables, const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (!fs::is_directory(dir))
-    throw std::runtime_error("cannot create folder " + dir.string() +
-                             (ec ? ": " + ec.message() : std::string()));
+std::vector<std::string> csv_file_names(const std::vector<Table>& tables) {
+  std::vector<std::string> names;
   for (const Table& t : tables)
-    write_csv_file(t, dir / (t.name + ".csv"));
+    names.push_back(t.name + ".csv");
+  return names;
+}
+
+// Every file is written to a temporary name first and renamed only when all
+// are complete, so a failure (a full disk) leaves the folder as it was.
+void write_csv(const std::vector<Table>& tables, const fs::path& dir) {
+  OutputFolder folder(dir);
+  const std::vector<std::string> names = csv_file_names(tables);
+  std::vector<std::unique_ptr<TempFile>> files;
+  for (std::size_t k = 0; k < tables.size(); ++k) {
+    std::ostringstream text;
+    write_csv_rows(tables[k], text);
+    files.push_back(std::make_unique<TempFile>(folder.path() / names[k]));
+    files.back()->write(text.str());
+  }
+  for (const auto& f : files)
+    f->commit();
+  folder.keep();
 }
 
 }  // namespace ccgrisk

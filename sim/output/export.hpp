@@ -41,12 +41,16 @@ struct Table {
 std::vector<Table> export_tables(const Results& results, const std::string& source);
 
 // Writes `tables` as a workbook at `path`, under a temporary name renamed
-// over `path` once complete. Throws std::runtime_error naming the path.
+// over `path` once complete. Throws OutputError naming the path.
 void write_xlsx(const std::vector<Table>& tables, const std::filesystem::path& path);
 
 // Writes each table as `dir`/NAME.csv (RFC 4180, UTF-8, numbers in their
-// shortest exact form), creating `dir` if needed; each file is written under
-// a temporary name and renamed. Throws std::runtime_error naming the file.
+// shortest exact form), creating `dir` if missing (not its parents); every
+// file goes to a temporary name first, and all are renamed once all are
+// written, so a failure changes nothing. Throws OutputError naming the file.
 void write_csv(const std::vector<Table>& tables, const std::filesystem::path& dir);
+
+// The names write_csv gives the tables' files (NAME.csv), in order.
+std::vector<std::string> csv_file_names(const std::vector<Table>& tables);
 
 }  // namespace ccgrisk

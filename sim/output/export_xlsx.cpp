@@ -11,6 +11,7 @@
 #include <string>
 
 #include "output/export.hpp"
+#include "output/file_output.hpp"
 
 namespace ccgrisk {
 namespace {
@@ -106,15 +107,13 @@ void write_workbook(const std::vector<Table>& tables, const fs::path& path) {
 }  // namespace
 
 void write_xlsx(const std::vector<Table>& tables, const fs::path& path) {
-  const fs::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
+  TempFile temp(path);
   try {
-    write_workbook(tables, temp);
-    fs::rename(temp, path);
+    write_workbook(tables, temp.path());
   } catch (const std::exception& e) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw std::runtime_error("cannot write " + path.string() + ": " + e.what());
+    throw OutputError("cannot write " + path.string() + ": " + e.what());
   }
+  temp.commit();
 }
 
 }  // namespace ccgrisk

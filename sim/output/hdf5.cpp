@@ -384,6 +384,26 @@ File File::create(const std::filesystem::path& path) {
   return File(check_id(fid, "create file", name), name, "/");
 }
 
+File File::create_in_memory(const std::string& name) {
+  silence_hdf5_errors();
+  constexpr std::size_t kIncrement = std::size_t{1} << 20;  // grows 1 MiB at a time
+  const Handle fapl = own(H5Pcreate(H5P_FILE_ACCESS), "create an access list for", name);
+  check(H5Pset_fclose_degree(fapl.id(), H5F_CLOSE_STRONG), "set the close degree for", name);
+  check(H5Pset_fapl_core(fapl.id(), kIncrement, false), "hold in memory", name);
+  const hid_t fid = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
+  return File(check_id(fid, "create file", name), name, "/");
+}
+
+std::vector<unsigned char> File::image() const {
+  check(H5Fflush(id(), H5F_SCOPE_LOCAL), "flush file", file());
+  const ssize_t size = H5Fget_file_image(id(), nullptr, 0);
+  if (size < 0) fail("get the image of", file());
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+  if (H5Fget_file_image(id(), bytes.data(), bytes.size()) != size)
+    fail("copy the image of", file());
+  return bytes;
+}
+
 File File::open(const std::filesystem::path& path) {
   silence_hdf5_errors();
   const std::string name = path.string();

@@ -69,11 +69,16 @@ class File : public Group {
  public:
   using Group::Group;
   static File create(const std::filesystem::path& path);  // truncates an existing file
-  static File open(const std::filesystem::path& path);    // read-only
+  // A new file held in memory only (HDF5's core driver, no backing store);
+  // image() gives its bytes, to be written out by the caller. `name` labels
+  // it in messages.
+  static File create_in_memory(const std::string& name);
+  static File open(const std::filesystem::path& path);  // read-only
   // Read-only, from a file image in memory that outlives the File; `name`
   // labels it in messages.
   static File open_image(std::span<const unsigned char> image, const std::string& name);
   void close();  // flushes and closes; objects still open are closed with it
+  std::vector<unsigned char> image() const;  // the whole file as it stands, flushed
 };
 
 // Writers. `dims` must multiply out to the number of values; datasets of two

@@ -1,7 +1,5 @@
 #include "output/results_file.hpp"
 
-#include <unistd.h>
-
 #include <array>
 #include <cmath>
 #include <exception>
@@ -11,6 +9,7 @@
 #include <string_view>
 
 #include "output/dimension_scales.hpp"
+#include "output/file_output.hpp"
 #include "output/hdf5.hpp"
 
 namespace ccgrisk {
@@ -448,9 +447,12 @@ void write_pools(const Group& g, const Results& r) {
                     "risk-sharing rule: full or cover (members: /ccg/pool_index)");
 }
 
-void write_file(const Results& r, const fs::path& path, const ExtraGroups& extra) {
+// The whole file, built in memory: HDF5 never writes to the disk itself, so
+// a full disk or a lost folder is one clean write error (file_output.hpp).
+std::vector<unsigned char> file_image(const Results& r, const fs::path& path,
+                                      const ExtraGroups& extra) {
   const std::size_t n = r.code.size();
-  h5::File file = h5::File::create(path);
+  h5::File file = h5::File::create_in_memory(path.string());
   write_provenance(file, r.provenance);
   write_ccg_group(file.group("/ccg"), r);
   write_ccg_stats(file.group("/pooled"), r.after, n, "after risk sharing");
@@ -470,33 +472,17 @@ void write_file(const Results& r, const fs::path& path, const ExtraGroups& extra
   }
   if (extra) extra(file);
   add_dimension_scales(file);
+  std::vector<unsigned char> image = file.image();
   file.close();
-}
-
-fs::path temp_path_for(const fs::path& target) {
-  return target.parent_path() / (target.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  return image;
 }
 
 }  // namespace
 
 void write_results_file(const Results& results, const fs::path& path, const ExtraGroups& extra) {
-  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  if (!fs::is_directory(folder))
-    throw std::runtime_error("cannot write results file " + path.string() + ": folder " +
-                             folder.string() + " does not exist");
-  const fs::path temp = temp_path_for(path);
-  try {
-    write_file(results, temp, extra);
-    fs::rename(temp, path);
-  } catch (const std::exception& e) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw std::runtime_error("cannot write results file " + path.string() + ": " + e.what());
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw;
-  }
+  const std::vector<unsigned char> image = file_image(results, path, extra);
+  write_file_atomically(
+      path, std::string_view(reinterpret_cast<const char*>(image.data()), image.size()));
 }
 
 }  // namespace ccgrisk

@@ -12,12 +12,13 @@ namespace ccgrisk {
 inline constexpr int kSchemaMajor = 1;
 inline constexpr int kSchemaMinor = 0;
 
-// Writes `results` to `path` atomically: everything goes to a temporary file
-// beside `path`, which is renamed over `path` only once complete, so a
-// reader never sees a half-written file and a failure leaves none behind.
-// `extra`, if given, writes further groups (e.g. /sweep) into the same file
-// before it is closed and renamed, so they share its atomicity.
-// Throws std::runtime_error (naming the path) on any HDF5 or file failure.
+// Writes `results` to `path` atomically (output/file_output.hpp): the file
+// is built in memory, written to a temporary file beside `path`, flushed and
+// renamed over `path`, so a reader never sees a half-written file and a
+// failure leaves none behind. `extra`, if given, writes further groups (e.g.
+// /sweep) into the same file before it is written out. Throws OutputError
+// (naming the path) when it cannot be written, std::runtime_error on an
+// HDF5 failure. The path is checked beforehand with check_output_file.
 using ExtraGroups = std::function<void(const h5::File&)>;
 void write_results_file(const Results& results, const std::filesystem::path& path,
                         const ExtraGroups& extra = {});
