@@ -14,7 +14,8 @@ BENCH_ROUNDS ?= 3
 DEBIAN_PACKAGES = build-essential cmake libeigen3-dev libtbb-dev libboost-dev \
   libboost-random-dev libhdf5-dev hdf5-tools catch2 libcli11-dev libtomlplusplus-dev \
   librandom123-dev libbenchmark-dev python3-h5py python3-numpy \
-  pkg-config libxlsxwriter-dev python3-matplotlib python3-openpyxl python3-xarray python3-h5netcdf
+  pkg-config libxlsxwriter-dev python3-matplotlib python3-openpyxl python3-xarray python3-h5netcdf \
+  libssl-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
