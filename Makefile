@@ -15,7 +15,7 @@ DEBIAN_PACKAGES = build-essential cmake libeigen3-dev libtbb-dev libboost-dev \
   libboost-random-dev libhdf5-dev hdf5-tools catch2 libcli11-dev libtomlplusplus-dev \
   librandom123-dev libbenchmark-dev python3-h5py python3-numpy \
   pkg-config libxlsxwriter-dev python3-matplotlib python3-openpyxl python3-xarray python3-h5netcdf \
-  libssl-dev
+  libssl-dev nlohmann-json3-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

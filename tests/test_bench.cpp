@@ -1,6 +1,7 @@
 // ccgrisk bench (issue 6): the thread list, the bit-identity check, the JSON
 // writer, and the command end to end on a tiny scenario.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdlib>
@@ -9,7 +10,6 @@
 #include <string>
 #include <thread>
 
-#include "app/json_writer.hpp"
 #include "app/results_identity.hpp"
 #include "app/scaling.hpp"
 #include "engine/run.hpp"
@@ -169,29 +169,178 @@ TEST_CASE("bench: NaN compares equal to itself by bits, -0 differs from +0", "[b
 
 // --------------------------------------------------------------------- JSON
 
-TEST_CASE("bench: JSON strings are escaped, invalid UTF-8 replaced", "[bench][json]") {
-  CHECK(json_quote("plain") == "\"plain\"");
-  CHECK(json_quote("a\"b\\c") == "\"a\\\"b\\\\c\"");
-  CHECK(json_quote("tab\tnl\n\x01") == "\"tab\\tnl\\n\\u0001\"");
-  CHECK(json_quote("caf\xc3\xa9") == "\"caf\xc3\xa9\"");             // valid UTF-8 kept
-  CHECK(json_quote("bad\xff!") == "\"bad\\ufffd!\"");                // stray byte
-  CHECK(json_quote("\xc3") == "\"\\ufffd\"");                        // truncated sequence
-  CHECK(json_quote("\xed\xa0\x80") == "\"\\ufffd\\ufffd\\ufffd\"");  // a surrogate
+namespace {
+
+// json_text of one string, the quoted string alone.
+std::string json_string(const std::string& text) {
+  const std::string line = json_text(nlohmann::ordered_json(text));
+  return line.substr(0, line.size() - 1);  // without the final newline
 }
 
-TEST_CASE("bench: JSON writer nests containers and writes numbers exactly", "[bench][json]") {
-  JsonWriter json;
-  json.begin_object();
-  json.key("a").value(1);
-  json.key("b").begin_array().value(0.1).value(-2.5e-300).value(std::nan("")).end_array();
-  json.key("c").begin_object().end_object();
-  json.key("d").value(true);
-  json.key("n").null();
-  json.key("e").value(std::uint64_t{18446744073709551615u});
-  json.end_object();
-  CHECK(json.str() ==
+const std::string kReplacement = "\xef\xbf\xbd";  // U+FFFD in UTF-8
+
+}  // namespace
+
+TEST_CASE("bench: JSON strings are escaped, invalid UTF-8 replaced", "[bench][json]") {
+  CHECK(json_string("plain") == "\"plain\"");
+  CHECK(json_string("a\"b\\c") == "\"a\\\"b\\\\c\"");
+  CHECK(json_string("tab\tnl\n\x01") == "\"tab\\tnl\\n\\u0001\"");
+  CHECK(json_string("caf\xc3\xa9") == "\"caf\xc3\xa9\"");                    // valid UTF-8 kept
+  CHECK(json_string("bad\xff!") == "\"bad" + kReplacement + "!\"");          // stray byte
+  CHECK(json_string("\xc3") == "\"" + kReplacement + "\"");                  // truncated sequence
+  CHECK(json_string("\xed\xa0\x80") == "\"" + kReplacement + kReplacement +  // a surrogate
+                                           kReplacement + "\"");
+}
+
+TEST_CASE("bench: JSON text nests containers and writes numbers exactly", "[bench][json]") {
+  nlohmann::ordered_json json;
+  json["a"] = 1;
+  json["b"] = {0.1, -2.5e-300, std::nan("")};
+  json["c"] = nlohmann::ordered_json::object();
+  json["d"] = true;
+  json["n"] = nullptr;
+  json["e"] = std::uint64_t{18446744073709551615u};
+  CHECK(json_text(json) ==
         "{\n  \"a\": 1,\n  \"b\": [\n    0.1,\n    -2.5e-300,\n    null\n  ],\n  \"c\": {},\n"
         "  \"d\": true,\n  \"n\": null,\n  \"e\": 18446744073709551615\n}\n");
+}
+
+// What the hand-written JSON writer (replaced by nlohmann-json in issue 11)
+// wrote for the document of the next test: the same keys in the same order
+// and the same values. Its doubles with whole values read "4" where
+// nlohmann-json writes "4.0", and it wrote the replacement character as the
+// escape \ufffd where nlohmann-json writes it in UTF-8.
+const char* const kOldWriterJson = R"json({
+  "tool": "test",
+  "big": 18446744073709551615,
+  "negative": -9007199254740993,
+  "machine": {
+    "cpu_model": "Fake \"CPU\" \\ 2.0\tGHz café € bad\ufffd!",
+    "logical_cpus": 2,
+    "available_cpus": 1,
+    "simd_cpu": "avx512f",
+    "simd_compiled": "sse2",
+    "simd_engine": "x86-64-v4",
+    "compiler": "GCC 12.2.0",
+    "build_type": "Release"
+  },
+  "reference_threads": 1,
+  "rows": [
+    {
+      "threads": 1,
+      "wall_s": [
+        4,
+        4.5
+      ],
+      "cpu_s": [
+        4,
+        4.5
+      ],
+      "median_s": 4.25,
+      "median_cpu_s": 4.25,
+      "min_s": 4,
+      "max_s": 4.5,
+      "ccg_trials_per_s": 705882.3529411765,
+      "speedup": 1,
+      "efficiency": 1,
+      "peak_rss_mib": 9,
+      "other_cpus": 0,
+      "oversubscribed": false
+    },
+    {
+      "threads": 2,
+      "wall_s": [
+        1,
+        3,
+        2
+      ],
+      "cpu_s": [
+        2,
+        5,
+        4
+      ],
+      "median_s": 2,
+      "median_cpu_s": 4,
+      "min_s": 1,
+      "max_s": 3,
+      "ccg_trials_per_s": 1500000,
+      "speedup": 2.125,
+      "efficiency": 1.0625,
+      "peak_rss_mib": 10.25,
+      "other_cpus": null,
+      "oversubscribed": false
+    },
+    {
+      "threads": 3,
+      "wall_s": [
+        0.1,
+        0.30000000000000004
+      ],
+      "cpu_s": [],
+      "median_s": 0.2,
+      "median_cpu_s": 0,
+      "min_s": 0.1,
+      "max_s": 0.30000000000000004,
+      "ccg_trials_per_s": 1.5e+07,
+      "speedup": 21.25,
+      "efficiency": 7.083333333333333,
+      "peak_rss_mib": 1e-300,
+      "other_cpus": null,
+      "oversubscribed": true
+    },
+    {
+      "threads": 4,
+      "wall_s": [
+        1e+16
+      ],
+      "cpu_s": [
+        123456.789
+      ],
+      "median_s": 1e+16,
+      "median_cpu_s": 123456.789,
+      "min_s": 1e+16,
+      "max_s": 1e+16,
+      "ccg_trials_per_s": 3e-10,
+      "speedup": 4.25e-16,
+      "efficiency": 1.0625e-16,
+      "peak_rss_mib": 2.5e+21,
+      "other_cpus": 0.37,
+      "oversubscribed": true
+    }
+  ],
+  "bit_identical": null,
+  "differences": []
+}
+)json";
+
+TEST_CASE("bench: scaling JSON equals the old writer's for the same table", "[bench][json]") {
+  const double inf = std::numeric_limits<double>::infinity();
+  const MachineInfo machine{"Fake \"CPU\" \\ 2.0\tGHz caf\xc3\xa9 \xe2\x82\xac bad\xff!",
+                            2,
+                            1,
+                            "avx512f",
+                            "sse2",
+                            "x86-64-v4",
+                            "GCC 12.2.0",
+                            "Release"};
+  const std::vector<ThreadTiming> timings = {
+      {1, {4.0, 4.5}, {4.0, 4.5}, 9.0, 0.0},
+      {2, {1.0, 3.0, 2.0}, {2.0, 5.0, 4.0}, 10.25, std::nan("")},
+      {3, {0.1, 0.30000000000000004}, {}, 1e-300, inf},
+      {4, {1e16}, {123456.789}, 2.5e21, 0.37}};
+  nlohmann::ordered_json json;
+  json["tool"] = "test";
+  json["big"] = std::uint64_t{18446744073709551615u};
+  json["negative"] = std::int64_t{-9007199254740993};
+  write_machine_json(machine, json);
+  write_scaling_json(scaling_table(timings, 3e6, 2), json);
+  json["bit_identical"] = nullptr;
+  json["differences"] = std::vector<std::string>{};
+  const std::string text = json_text(json);
+  INFO(text);
+  // ordered_json compares objects key by key in order, and numbers by value.
+  CHECK(nlohmann::ordered_json::parse(text) == nlohmann::ordered_json::parse(kOldWriterJson));
+  CHECK(text.back() == '\n');
 }
 
 // ---------------------------------------------------------------------- CLI

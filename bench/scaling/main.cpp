@@ -5,6 +5,7 @@
 // the trials.
 //   build/bench/ccgrisk_scaling [SCENARIO] --threads 1,2 --trials 200000 --rounds 3
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -13,7 +14,6 @@
 #include <vector>
 
 #include "app/common.hpp"
-#include "app/json_writer.hpp"
 #include "app/machine_info.hpp"
 #include "app/scaling.hpp"
 #include "engine/run.hpp"
@@ -72,20 +72,19 @@ void print_serial(const ScalingRow& serial, std::ostream& out) {
 
 std::string scaling_json(const ScalingArgs& a, const Workload& w, const ScalingTable& table,
                          const ScalingRow& serial, const MachineInfo& machine) {
-  JsonWriter json;
-  json.begin_object();
-  json.key("tool").value("ccgrisk_scaling");
-  json.key("scenario").value(a.scenario);
-  json.key("ccgs").value(w.model.n);
-  json.key("trials").value(a.trials);
-  json.key("rounds").value(a.rounds);
-  json.key("block_trials").value(a.block_trials);
-  json.key("timed").value("simulate() only: trials and tallies, model built once");
+  nlohmann::ordered_json json;
+  json["tool"] = "ccgrisk_scaling";
+  json["scenario"] = a.scenario;
+  json["ccgs"] = w.model.n;
+  json["trials"] = a.trials;
+  json["rounds"] = a.rounds;
+  json["block_trials"] = a.block_trials;
+  json["timed"] = "simulate() only: trials and tallies, model built once";
   write_machine_json(machine, json);
-  json.key("serial_median_s").value(serial.median_s);
-  json.key("serial_ccg_trials_per_s").value(serial.ccg_trials_per_s);
+  json["serial_median_s"] = serial.median_s;
+  json["serial_ccg_trials_per_s"] = serial.ccg_trials_per_s;
   write_scaling_json(table, json);
-  return json.end_object().str();
+  return json_text(json);
 }
 
 int run(const ScalingArgs& a) {

@@ -1,6 +1,7 @@
 // ccgrisk bench [SCENARIO]: throughput and scaling of whole runs over thread
 // counts, with a check that every thread count gives bit-identical results.
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -14,7 +15,6 @@
 
 #include "app/commands.hpp"
 #include "app/common.hpp"
-#include "app/json_writer.hpp"
 #include "app/machine_info.hpp"
 #include "app/results_identity.hpp"
 #include "app/scaling.hpp"
@@ -129,33 +129,28 @@ void print_identity(const BenchOutcome& b, std::ostream& out) {
 std::string bench_json(const BenchArgs& a, const Inputs& in, const BenchOutcome& b,
                        const ScalingTable& table, const MachineInfo& machine) {
   const Results& r = *b.reference;
-  JsonWriter json;
-  json.begin_object();
-  json.key("tool").value("ccgrisk bench");
-  json.key("tool_version").value(r.provenance.tool_version);
-  json.key("git_sha").value(r.provenance.git_sha);
-  json.key("created_utc").value(r.provenance.created_utc);
-  json.key("scenario").value(a.scenario.string());
-  json.key("ccgs").value(r.code.size());
-  json.key("trials").value(r.provenance.trials);
-  json.key("rounds").value(a.rounds);
-  json.key("copula").value(copula_name(in.scenario.run.copula));
-  json.key("rng").value(rng_name(in.scenario.run.rng));
-  json.key("pools").value(r.pools.size());
-  json.key("seed").value(r.provenance.seed);
-  json.key("timed").value("whole run: model build, trials, statistics");
+  nlohmann::ordered_json json;
+  json["tool"] = "ccgrisk bench";
+  json["tool_version"] = r.provenance.tool_version;
+  json["git_sha"] = r.provenance.git_sha;
+  json["created_utc"] = r.provenance.created_utc;
+  json["scenario"] = a.scenario.string();
+  json["ccgs"] = r.code.size();
+  json["trials"] = r.provenance.trials;
+  json["rounds"] = a.rounds;
+  json["copula"] = copula_name(in.scenario.run.copula);
+  json["rng"] = rng_name(in.scenario.run.rng);
+  json["pools"] = r.pools.size();
+  json["seed"] = r.provenance.seed;
+  json["timed"] = "whole run: model build, trials, statistics";
   write_machine_json(machine, json);
   write_scaling_json(table, json);
-  json.key("runs_compared").value(b.runs_compared);
-  if (b.runs_compared == 0)
-    json.key("bit_identical").null();
-  else
-    json.key("bit_identical").value(b.differences.empty());
-  json.key("differences").begin_array();
-  for (const std::string& d : b.differences)
-    json.value(d);
-  json.end_array();
-  return json.end_object().str();
+  json["runs_compared"] = b.runs_compared;
+  // null: a single run, nothing to compare.
+  json["bit_identical"] = b.runs_compared == 0 ? nlohmann::ordered_json()
+                                               : nlohmann::ordered_json(b.differences.empty());
+  json["differences"] = b.differences;
+  return json_text(json);
 }
 
 int bench_command(BenchArgs& a) {

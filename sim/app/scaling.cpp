@@ -14,6 +14,8 @@
 #include <ostream>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "input/error.hpp"
 
 namespace ccgrisk {
@@ -225,46 +227,48 @@ void print_machine(const MachineInfo& m, std::ostream& out) {
       << "  build type    " << m.build_type << "\n";
 }
 
-void write_machine_json(const MachineInfo& m, JsonWriter& json) {
-  json.key("machine").begin_object();
-  json.key("cpu_model").value(m.cpu_model);
-  json.key("logical_cpus").value(m.logical_cpus);
-  json.key("available_cpus").value(m.available_cpus);
-  json.key("simd_cpu").value(m.simd_cpu);
-  json.key("simd_compiled").value(m.simd_compiled);
-  json.key("simd_engine").value(m.simd_engine);
-  json.key("compiler").value(m.compiler);
-  json.key("build_type").value(m.build_type);
-  json.end_object();
+void write_machine_json(const MachineInfo& m, nlohmann::ordered_json& json) {
+  json["machine"] = {{"cpu_model", m.cpu_model},
+                     {"logical_cpus", m.logical_cpus},
+                     {"available_cpus", m.available_cpus},
+                     {"simd_cpu", m.simd_cpu},
+                     {"simd_compiled", m.simd_compiled},
+                     {"simd_engine", m.simd_engine},
+                     {"compiler", m.compiler},
+                     {"build_type", m.build_type}};
 }
 
-void write_scaling_json(const ScalingTable& table, JsonWriter& json) {
-  json.key("reference_threads").value(table.reference_threads);
-  json.key("rows").begin_array();
-  for (const ScalingRow& r : table.rows) {
-    json.begin_object();
-    json.key("threads").value(r.timing.threads);
-    json.key("wall_s").begin_array();
-    for (double w : r.timing.wall_s)
-      json.value(w);
-    json.end_array();
-    json.key("cpu_s").begin_array();
-    for (double c : r.timing.cpu_s)
-      json.value(c);
-    json.end_array();
-    json.key("median_s").value(r.median_s);
-    json.key("median_cpu_s").value(r.median_cpu_s);
-    json.key("min_s").value(r.min_s);
-    json.key("max_s").value(r.max_s);
-    json.key("ccg_trials_per_s").value(r.ccg_trials_per_s);
-    json.key("speedup").value(r.speedup);
-    json.key("efficiency").value(r.efficiency);
-    json.key("peak_rss_mib").value(r.timing.peak_rss_mib);
-    json.key("other_cpus").value(r.timing.other_cpus);
-    json.key("oversubscribed").value(r.oversubscribed);
-    json.end_object();
-  }
-  json.end_array();
+namespace {
+
+nlohmann::ordered_json row_json(const ScalingRow& r) {
+  return {{"threads", r.timing.threads},
+          {"wall_s", r.timing.wall_s},
+          {"cpu_s", r.timing.cpu_s},
+          {"median_s", r.median_s},
+          {"median_cpu_s", r.median_cpu_s},
+          {"min_s", r.min_s},
+          {"max_s", r.max_s},
+          {"ccg_trials_per_s", r.ccg_trials_per_s},
+          {"speedup", r.speedup},
+          {"efficiency", r.efficiency},
+          {"peak_rss_mib", r.timing.peak_rss_mib},
+          {"other_cpus", r.timing.other_cpus},
+          {"oversubscribed", r.oversubscribed}};
+}
+
+}  // namespace
+
+void write_scaling_json(const ScalingTable& table, nlohmann::ordered_json& json) {
+  json["reference_threads"] = table.reference_threads;
+  nlohmann::ordered_json& rows = json["rows"] = nlohmann::ordered_json::array();
+  for (const ScalingRow& r : table.rows)
+    rows.push_back(row_json(r));
+}
+
+std::string json_text(const nlohmann::ordered_json& json) {
+  // ensure_ascii off: UTF-8 text stays readable; replace: a CPU model or
+  // path that is not UTF-8 must not abort the report after the timings.
+  return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 void write_text_atomically(const std::string& path, const std::string& text) {

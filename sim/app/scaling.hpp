@@ -8,7 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "app/json_writer.hpp"
+#include <nlohmann/json_fwd.hpp>
+
 #include "app/machine_info.hpp"
 
 namespace ccgrisk {
@@ -72,10 +73,15 @@ void print_scaling_table(const ScalingTable& table, int cpus, std::ostream& out)
 // The "Machine" block.
 void print_machine(const MachineInfo& machine, std::ostream& out);
 
-// The same as members of the current JSON object: "machine", and
-// "reference_threads" and "rows".
-void write_machine_json(const MachineInfo& machine, JsonWriter& json);
-void write_scaling_json(const ScalingTable& table, JsonWriter& json);
+// The same as members added to the JSON object `json`, in this order:
+// "machine", and "reference_threads" and "rows".
+void write_machine_json(const MachineInfo& machine, nlohmann::ordered_json& json);
+void write_scaling_json(const ScalingTable& table, nlohmann::ordered_json& json);
+
+// `json` as text: indented by 2, keys in the order added, NaN and infinities
+// as null, bytes that are not UTF-8 replaced by U+FFFD (never an exception),
+// and a final newline.
+std::string json_text(const nlohmann::ordered_json& json);
 
 // Writes `text` to `path` under a temporary name in the same folder, then
 // renames it over `path`, so readers never see a partial file.
