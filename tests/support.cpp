@@ -49,11 +49,11 @@ std::string quote(const std::string& arg) {
   return q + "'";
 }
 
-CliResult run_cli(const std::string& args) {
+CliResult run_cli(const std::string& args, const std::string& prefix) {
   TempDir dir;
   const fs::path out = dir / "stdout", err = dir / "stderr";
-  const std::string cmd = quote(CCGRISK_EXE) + " " + args + " >" + quote(out.string()) + " 2>" +
-                          quote(err.string()) + " </dev/null";
+  const std::string cmd = prefix + " " + quote(CCGRISK_EXE) + " " + args + " >" +
+                          quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -28,13 +28,14 @@ std::filesystem::path write_file(const std::filesystem::path& path, const std::s
 std::string read_file(const std::filesystem::path& path);
 
 // Runs the ccgrisk executable with `args` (a shell-quoted string), capturing
-// stdout and stderr separately.
+// stdout and stderr separately; `prefix` goes before the executable (e.g.
+// "prlimit --fsize=4096", "timeout 60").
 struct CliResult {
   int exit_code = -1;
   std::string out;
   std::string err;
 };
-CliResult run_cli(const std::string& args);
+CliResult run_cli(const std::string& args, const std::string& prefix = "");
 
 // Shell-quotes one argument.
 std::string quote(const std::string& arg);

@@ -130,10 +130,13 @@ void check_target(const fs::path& out, std::span<const fs::path> inputs, const s
   }
 }
 
-void check_name(const fs::path& name, const std::string& who) {
-  if (name.native().size() > kMaxOutputName)
-    throw InputError(who + ": the file name is " + std::to_string(name.native().size()) +
-                     " bytes long; at most " + std::to_string(kMaxOutputName) + " are accepted");
+// The name's length; messages show only its start.
+void check_name(const fs::path& name, std::string_view what) {
+  const std::string& text = name.native();
+  if (text.size() <= kMaxOutputName) return;
+  throw InputError(std::string(what) + " '" + text.substr(0, 40) + "...': the file name is " +
+                   std::to_string(text.size()) + " bytes long; at most " +
+                   std::to_string(kMaxOutputName) + " are accepted");
 }
 
 // ---- Writing --------------------------------------------------------------------
@@ -177,7 +180,7 @@ void check_output_file(const fs::path& out, std::span<const fs::path> inputs,
   if (out.empty()) throw InputError(std::string(what) + ": the output name is empty");
   if (!out.has_filename() || out.filename() == "." || out.filename() == "..")
     throw InputError(who + ": names a folder, not a file");
-  check_name(out.filename(), who);
+  check_name(out.filename(), what);
   check_folder_exists(folder_of(out), who);
   check_target(out, inputs, who);
   probe_folder(folder_of(out), who);
@@ -192,7 +195,7 @@ void check_output_folder(const fs::path& dir, std::span<const std::string> files
   const fs::file_status st = fs::status(folder, ec);
   if (fs::exists(st) && !fs::is_directory(st)) throw InputError(who + ": is a file, not a folder");
   if (!fs::exists(st)) {
-    check_name(folder.filename(), who);
+    check_name(folder.filename(), what);
     check_folder_exists(folder_of(folder), who);
     probe_folder(folder_of(folder), who);
     return;

@@ -1,0 +1,312 @@
+// Output safety (issue 11), through the real ccgrisk binary and the library:
+// an output never replaces an input or a non-regular file; outputs that
+// cannot be written are refused before any work; a write that fails (a
+// full disk, here a file size limit) is one clean error with nothing left
+// behind; SIGINT and SIGTERM remove temporary files and exit 130 and 143.
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli_fixture.hpp"
+#include "output/file_output.hpp"
+
+using namespace ccgrisk::test;
+using namespace ccgrisk::test::cli;
+using Catch::Contains;
+
+namespace {
+
+constexpr int kExitFailure = 1;
+
+// A small targets file for the fixture: the North's expected number in the
+// red, moved by its regional shift, to within `tolerance`. With 200 trials
+// the expected number moves in steps of 1/200, so a tolerance of 0.0001
+// around 1.0025 cannot be met: calibration does not converge.
+std::string targets_text(double value, double tolerance = 0.5) {
+  return "[calibration]\ntrials = 200\nmax_sweeps = 1\n[[target]]\nname = \"North red\"\n"
+         "statistic = \"expected_red\"\ngroup = \"region:North\"\nvalue = " +
+         std::to_string(value) + "\ntolerance = " + std::to_string(tolerance) +
+         "\nparameter = \"shift.region.North\"\nlower = -5\nupper = 5\n";
+}
+
+// `ccgrisk COMMAND <scenario> -o OUT ...` for the case's scenario.
+std::string command(const Case& c, const std::string& verb, const fs::path& out,
+                    const std::string& extra = "") {
+  return verb + " " + quote(c.scenario_path().string()) + " -o " + quote(out.string()) +
+         " --quiet " + extra;
+}
+
+// A results file of the fixture, for the commands that read one.
+fs::path results_of(Case& c) {
+  const CliResult r = c.run();
+  REQUIRE(r.exit_code == kExitOk);
+  return c.out_path();
+}
+
+// Checks a command refused an output: exit 2, the message, nothing else written.
+void check_refused(const CliResult& r, const std::string& message) {
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == kExitBadInput);
+  CHECK_THAT(r.err, Contains(message));
+  CHECK(r.err.size() < 400);
+}
+
+// No temporary or partial files: only `allowed` names in the folder.
+void check_only(const fs::path& dir, const std::set<std::string>& allowed) {
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    INFO("left in " << dir << ": " << entry.path().filename());
+    CHECK(allowed.contains(entry.path().filename().string()));
+  }
+}
+
+// A failed write: exit 1 (not a crash), one message naming the output.
+void check_write_failed(const CliResult& r, const std::string& output) {
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == kExitFailure);
+  CHECK_THAT(r.err, Contains("ccgrisk: error: cannot write"));
+  CHECK_THAT(r.err, Contains(output));
+}
+
+// Runs with a file size limit of `bytes`: writes beyond it fail (EFBIG), as
+// on a full disk.
+std::string size_limit(int bytes) {
+  return "prlimit --fsize=" + std::to_string(bytes);
+}
+
+}  // namespace
+
+// ============================================== an output never replaces an input
+
+TEST_CASE("output: -o naming an input of the run is refused and the input kept", "[output]") {
+  Case c;
+  c.write_inputs();
+  write_file(c.dir / "t.toml", targets_text(1.0));
+  const std::string input = GENERATE(as<std::string>{}, "s.toml", "ccgs.csv", "t.toml");
+  const std::string before = read_file(c.dir / input);
+  const CliResult r =
+      run_cli(command(c, "run", c.dir / input, "--targets " + quote((c.dir / "t.toml").string())));
+  check_refused(r, "is the same file as the input");
+  CHECK(read_file(c.dir / input) == before);
+}
+
+TEST_CASE("output: -o reaching an input by a link or another name is refused", "[output]") {
+  Case c;
+  c.write_inputs();
+  const std::string before = read_file(c.scenario_path());
+  fs::create_hard_link(c.scenario_path(), c.dir / "hard.h5");
+  fs::create_symlink(c.scenario_path(), c.dir / "soft.h5");
+  fs::create_directory(c.dir / "sub");
+  for (const fs::path& out :
+       {c.dir / "hard.h5", c.dir / "soft.h5", c.dir / "sub" / ".." / kScenarioName}) {
+    check_refused(run_cli(command(c, "run", out)), "is the same file as the input");
+    CHECK(read_file(c.scenario_path()) == before);
+  }
+}
+
+TEST_CASE("output: every command refuses to write over its inputs", "[output]") {
+  Case c;
+  const fs::path results = results_of(c);
+  write_file(c.dir / "t.toml", targets_text(1.0));
+  const std::string scenario = quote(c.scenario_path().string());
+  const std::string targets = quote((c.dir / "t.toml").string());
+  const std::vector<std::string> commands = {
+      command(c, "sweep", c.scenario_path(),
+              "--param drivers.cip_delivery.mean --from 0.5 --to 0.9 --steps 2"),
+      command(c, "breakeven", c.dir / kCsvName, "--param drivers.cip_delivery.mean --p 0.5"),
+      command(c, "reverse-stress", c.scenario_path(), "--red 2"),
+      "calibrate " + scenario + " --targets " + targets + " -o " + targets + " --quiet",
+      "bench " + scenario + " --trials 100 --rounds 1 --threads 1 --json " + scenario,
+      "export " + quote(results.string()) + " --xlsx " + quote(results.string()),
+  };
+  for (const std::string& args : commands) {
+    INFO(args);
+    check_refused(run_cli(args), "is the same file as the input");
+  }
+  fs::create_directory(c.dir / "csv");
+  fs::create_symlink(results, c.dir / "csv" / "ccg.csv");
+  check_refused(
+      run_cli("export " + quote(results.string()) + " --csv " + quote((c.dir / "csv").string())),
+      "is the same file as the input");
+  CHECK(fs::is_symlink(c.dir / "csv" / "ccg.csv"));
+}
+
+TEST_CASE("output: a device, FIFO or folder is never replaced", "[output]") {
+  Case c;
+  c.write_inputs();
+  REQUIRE(::mkfifo((c.dir / "fifo").c_str(), 0600) == 0);
+  check_refused(run_cli(command(c, "run", c.dir / "fifo")), "is not a regular file");
+  CHECK(fs::is_fifo(c.dir / "fifo"));
+  check_refused(run_cli(command(c, "run", "/dev/null")), "is not a regular file");
+  CHECK(fs::is_character_file("/dev/null"));
+  fs::create_directory(c.dir / "folder");
+  check_refused(run_cli(command(c, "run", c.dir / "folder")), "is a folder");
+  check_only(c.dir.path(), {kScenarioName, kCsvName, "fifo", "folder"});
+}
+
+// ==================================== outputs that cannot be written, refused first
+
+TEST_CASE("output: empty, folder-like and overlong names are refused before simulating",
+          "[output]") {
+  Case c;
+  c.write_inputs();
+  const std::string many = "--trials 1000000000";  // hours, if it ran
+  check_refused(run_cli(command(c, "run", "", many), "timeout 60"), "the output name is empty");
+  check_refused(run_cli(command(c, "run", c.dir.path().string() + "/", many), "timeout 60"),
+                "names a folder");
+  check_refused(run_cli(command(c, "run", c.dir / std::string(300, 'x'), many), "timeout 60"),
+                "at most 230");
+  check_refused(run_cli(command(c, "run", c.dir / "no" / "out.h5", many), "timeout 60"),
+                "does not exist");
+  check_only(c.dir.path(), {kScenarioName, kCsvName});
+}
+
+TEST_CASE("output: a folder that takes no new files is refused before simulating", "[output]") {
+  Case c;
+  c.write_inputs();
+  const fs::path locked = c.dir / "locked";
+  fs::create_directory(locked);
+  if (::geteuid() == 0) {
+    // Root writes through permissions; a read-only file system stops it.
+    const std::string mount = "mount -t tmpfs -o ro,size=64k tmpfs " + quote(locked.string());
+    if (std::system((mount + " 2>/dev/null").c_str()) != 0) {
+      WARN("running as root without permission to mount: not checked");
+      return;
+    }
+  } else {
+    fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec);
+  }
+  const CliResult r =
+      run_cli(command(c, "run", locked / "out.h5", "--trials 1000000000"), "timeout 60");
+  if (::geteuid() == 0) std::system(("umount " + quote(locked.string())).c_str());
+  fs::permissions(locked, fs::perms::owner_all);
+  check_refused(r, "cannot create files in folder");
+  CHECK(fs::is_empty(locked));
+}
+
+TEST_CASE("output: report refuses a missing parent folder and creates nothing", "[output]") {
+  Case c;
+  const fs::path results = results_of(c);
+  const fs::path out = c.dir / "no" / "report";
+  check_refused(run_cli("report " + quote(results.string()) + " -o " + quote(out.string())),
+                "does not exist");
+  CHECK_FALSE(fs::exists(c.dir / "no"));
+}
+
+// ================================================= a failed write leaves nothing
+
+TEST_CASE("output: a full disk is one clean error and leaves no file", "[output]") {
+  Case c;
+  c.write_inputs();
+  const CliResult r = run_cli(command(c, "run", c.out_path()), size_limit(4096));
+  check_write_failed(r, kOutName);
+  check_only(c.dir.path(), {kScenarioName, kCsvName});
+  const CliResult s =
+      run_cli(command(c, "sweep", c.out_path(),
+                      "--param drivers.cip_delivery.mean --from 0.5 --to 0.9 --steps 2"),
+              size_limit(4096));
+  check_write_failed(s, kOutName);
+  check_only(c.dir.path(), {kScenarioName, kCsvName});
+}
+
+TEST_CASE("output: a full disk keeps the previous results file intact", "[output]") {
+  Case c;
+  const fs::path results = results_of(c);
+  const std::string before = read_file(results);
+  check_write_failed(run_cli(command(c, "run", results, "--seed 5"), size_limit(4096)), kOutName);
+  CHECK(read_file(results) == before);
+  check_only(c.dir.path(), {kScenarioName, kCsvName, kOutName});
+}
+
+TEST_CASE("output: report, export, calibrate and bench on a full disk leave nothing", "[output]") {
+  Case c;
+  const fs::path results = results_of(c);
+  write_file(c.dir / "t.toml", targets_text(1.0025, 0.0001));
+  const std::string in = quote(results.string()), scenario = quote(c.scenario_path().string());
+  const std::set<std::string> inputs = {kScenarioName, kCsvName, kOutName, "t.toml"};
+  check_write_failed(
+      run_cli("report " + in + " -o " + quote((c.dir / "rep").string()), size_limit(4096)),
+      "index.html");
+  check_write_failed(
+      run_cli("export " + in + " --csv " + quote((c.dir / "csv").string()), size_limit(200)),
+      ".csv");
+  check_write_failed(
+      run_cli("export " + in + " --xlsx " + quote((c.dir / "x.xlsx").string()), size_limit(2048)),
+      "x.xlsx");
+  check_write_failed(
+      run_cli("calibrate " + scenario + " --targets " + quote((c.dir / "t.toml").string()) +
+                  " -o " + quote((c.dir / "cal.toml").string()) + " --allow-unconverged",
+              size_limit(100)),
+      "cal.toml");
+  check_write_failed(run_cli("bench " + scenario + " --trials 100 --rounds 1 --threads 1 --json " +
+                                 quote((c.dir / "b.json").string()),
+                             size_limit(100)),
+                     "b.json");
+  check_only(c.dir.path(), inputs);
+}
+
+TEST_CASE("output: calibrate that does not converge exits 1 and writes nothing", "[output]") {
+  Case c;
+  c.write_inputs();
+  const fs::path targets = write_file(c.dir / "t.toml", targets_text(1.0025, 0.0001));
+  const std::string args = "calibrate " + quote(c.scenario_path().string()) + " --targets " +
+                           quote(targets.string()) + " -o " + quote((c.dir / "cal.toml").string());
+  const CliResult r = run_cli(args + " --quiet");
+  INFO("stderr: " << r.err << "\nstdout: " << r.out);
+  CHECK(r.exit_code == kExitFailure);
+  CHECK_THAT(r.out, Contains("NOT converged"));
+  CHECK_THAT(r.out, Contains("nothing written"));
+  CHECK_FALSE(fs::exists(c.dir / "cal.toml"));
+  const CliResult kept = run_cli(args + " --quiet --allow-unconverged");
+  CHECK(kept.exit_code == kExitOk);
+  CHECK_THAT(read_file(c.dir / "cal.toml"), Contains("NOT converged"));
+}
+
+// ======================================================== signals clean up
+
+namespace {
+
+// Exit status of a child that writes a temporary file (and creates a
+// folder) through the library and is then sent `signal` before committing.
+int interrupted_child(const fs::path& dir, int signal) {
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ccgrisk::install_signal_cleanup();
+    ccgrisk::OutputFolder folder(dir / "made");
+    ccgrisk::TempFile temp(folder.path() / "out.h5");
+    temp.write("partial");
+    ::kill(::getpid(), signal);
+    ::_exit(99);  // not reached
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("output: SIGINT and SIGTERM remove temporary files and exit 130 and 143", "[output]") {
+  TempDir dir;
+  CHECK(interrupted_child(dir.path(), SIGINT) == 130);
+  CHECK(fs::is_empty(dir.path()));
+  CHECK(interrupted_child(dir.path(), SIGTERM) == 143);
+  CHECK(fs::is_empty(dir.path()));
+}
+
+TEST_CASE("output: a run stopped by SIGTERM exits 143 and leaves nothing", "[output]") {
+  Case c;
+  c.write_inputs();
+  const std::string script = quote(CCGRISK_EXE) + " " +
+                             command(c, "run", c.out_path(), "--trials 1000000000") +
+                             " 2>/dev/null & pid=$!; sleep 1; kill -TERM $pid; wait $pid";
+  const int status = std::system(script.c_str());
+  CHECK(WEXITSTATUS(status) == 143);
+  check_only(c.dir.path(), {kScenarioName, kCsvName});
+}
