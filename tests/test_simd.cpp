@@ -119,7 +119,8 @@ TEST_CASE("simd: statistics agree between paths, trials beyond the staging bound
       for (int i = 0; i < m.n; ++i) {
         const CcgTally& c = total.ccg(phase, i);
         for (Wide v : {Wide{c.red}, Wide{c.pairs_both_red}, Wide{c.miss_control}, c.underlying_sum,
-                       Wide{c.surplus.min}, Wide{c.surplus.max}, c.surplus.sum, c.surplus.sum_sq,
+                       Wide{c.surplus.min}, Wide{c.surplus.max}, c.surplus.sum,
+                       static_cast<Wide>(c.surplus.sum_sq.low), Wide{c.surplus.sum_sq.high},
                        c.surplus.under_sum, c.surplus.over_sum})
           out.push_back(v);
         out.insert(out.end(), c.surplus.bins.begin(), c.surplus.bins.end());

@@ -6,6 +6,8 @@
 #include <numeric>
 #include <string>
 
+#include "input/limits.hpp"
+
 namespace ccgrisk {
 
 namespace {
@@ -39,6 +41,12 @@ void print_precision(const Results& r, std::ostream& out) {
     out << format("  precision on demand: target se %.4g, reached %.4g after %s trials\n",
                   p.target_se, worst, with_commas(p.trials).c_str());
   }
+  if (p.trials_capped > 0)
+    out << format(
+        "  WARNING: in %s trials a pressure reached the settlement bound of GBP %.3g bn and was "
+        "held at it;\n  the outturns of those trials are not exact (check the scenario's "
+        "extreme values)\n",
+        with_commas(p.trials_capped).c_str(), limits::kMaxPressureGbp / 1e9);
   if (p.antithetic && !r.before.p_red_variance_ratio.empty()) {
     std::vector<double> ratio;
     for (double x : r.before.p_red_variance_ratio)

@@ -65,7 +65,7 @@ void Series::merge(const Series& o) {
   min = std::min(min, o.min);
   max = std::max(max, o.max);
   sum += o.sum;
-  sum_sq += o.sum_sq;
+  sum_sq.add(o.sum_sq);
   under_sum += o.under_sum;
   over_sum += o.over_sum;
   for (std::size_t b = 0; b < bins.size(); ++b)
@@ -195,7 +195,7 @@ void fold_stage(const CcgStage& st, std::vector<CcgTally>& into) {
     s.min = std::min(s.min, st.min[i]);
     s.max = std::max(s.max, st.max[i]);
     s.sum += st.sum[i];
-    s.sum_sq += (static_cast<Wide>(st.sq_hi[i]) << 64) + static_cast<Wide>(st.sq_lo[i]);
+    s.sum_sq.add((static_cast<UnsignedWide>(st.sq_hi[i]) << 64) + st.sq_lo[i]);
   }
 }
 
@@ -337,6 +337,7 @@ Accumulator::Accumulator(const StatsLayout& layout)
 
 void Accumulator::add(const TrialState& t, bool second_of_pair) {
   ++trials_;
+  capped_trials_ += t.capped != 0;
   if (++staged_trials_ == kMaxStaged) flush_staged();
   add_phase(0, t.surplus, t.underlying, second_of_pair);
   add_phase(1, t.pooled, t.pooled_underlying, second_of_pair);
@@ -496,6 +497,7 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
 void Accumulator::merge(const Accumulator& o) {
   assert(layout_ == o.layout_);
   trials_ += o.trials_;
+  capped_trials_ += o.capped_trials_;
   for (std::size_t h = 0; h < hub_.size(); ++h) {
     hub_[h].overspend += o.hub_[h].overspend;
     hub_[h].amount.merge(o.hub_[h].amount);

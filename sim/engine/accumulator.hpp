@@ -9,6 +9,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -40,12 +41,33 @@ struct HistogramRange {
 // Range covering [lo, hi] pounds with kFineBins bins of at least 1 pound.
 HistogramRange histogram_range(double lo_gbp, double hi_gbp);
 
+// A sum of squares that cannot overflow: a square of an int64 difference is
+// below 2^128, and the sum of kMaxTrials (< 2^40) of them below 2^168. Kept
+// as a 128-bit low part and a count of its wrap-arounds.
+struct SquareSum {
+  UnsignedWide low = 0;
+  std::uint64_t high = 0;  // multiples of 2^128
+
+  void add(UnsignedWide square) {
+    low += square;
+    high += low < square;
+  }
+  void add(const SquareSum& other) {
+    add(other.low);
+    high += other.high;
+  }
+  long double value() const {
+    return std::ldexp(static_cast<long double>(high), 128) + static_cast<long double>(low);
+  }
+  bool operator==(const SquareSum&) const = default;
+};
+
 // Exact streaming statistics of one integer series (pounds).
 struct Series {
   std::int64_t min = std::numeric_limits<std::int64_t>::max();
   std::int64_t max = std::numeric_limits<std::int64_t>::min();
   Wide sum = 0;                    // sum of (x - reference)
-  Wide sum_sq = 0;                 // sum of (x - reference)^2
+  SquareSum sum_sq;                // sum of (x - reference)^2
   Wide under_sum = 0;              // sum of x in the underflow bin
   Wide over_sum = 0;               // sum of x in the overflow bin
   std::vector<std::int64_t> bins;  // [0] underflow, [1..kFineBins] range, [kFineBins + 1] overflow
@@ -196,7 +218,7 @@ inline int fine_bin(std::int64_t x, const HistogramRange& range) {
         integer_fine_bin(x, range.lo_int, range.width_int, range.span_int, range.inverse_width));
   }
   const double pos = (static_cast<double>(x) - range.lo_gbp) / range.width_gbp;
-  if (pos < 0.0) return 0;
+  if (!(pos >= 0.0)) return 0;  // NaN included (ruled out by the input bounds)
   if (pos >= kFineBins) return kFineBins + 1;
   return 1 + static_cast<int>(pos);
 }
@@ -207,11 +229,12 @@ inline void Series::add_staged(std::int64_t x, const HistogramRange& range) {
   std::int64_t d64;
   if (!__builtin_sub_overflow(x, range.reference_gbp, &d64)) [[likely]] {
     sum += d64;
-    sum_sq += Wide{d64} * d64;  // one 64 x 64 -> 128-bit multiplication
+    sum_sq.add(static_cast<UnsignedWide>(Wide{d64} * d64));  // one 64 x 64 -> 128-bit product
   } else {
-    const Wide d = Wide{x} - range.reference_gbp;
+    const Wide d = Wide{x} - range.reference_gbp;  // |d| < 2^64
     sum += d;
-    sum_sq += d * d;
+    const auto magnitude = static_cast<UnsignedWide>(d < 0 ? -d : d);
+    sum_sq.add(magnitude * magnitude);
   }
   const int b = fine_bin(x, range);
   ++staged[b];
@@ -240,6 +263,8 @@ class Accumulator {
 
   const StatsLayout& layout() const { return *layout_; }
   std::int64_t trials() const { return trials_; }
+  // Trials in which a pressure reached the settlement bound (TrialState::capped).
+  std::int64_t capped_trials() const { return capped_trials_; }
   // CCG i's (group g's) tallies before (phase 0) or after (1) risk sharing.
   const CcgTally& ccg(int phase, std::size_t i) const {
     return ccg_[phase == 1 && layout_->ccg_pooled[i] ? 1 : 0][i];
@@ -262,6 +287,7 @@ class Accumulator {
 
   const StatsLayout* layout_;
   std::int64_t trials_ = 0;
+  std::int64_t capped_trials_ = 0;
   std::int64_t staged_trials_ = 0;  // trials since the last flush_staged()
   std::vector<CcgTally> ccg_[kPhases];
   CcgStage stage_[kPhases];

@@ -309,7 +309,7 @@ double series_mean(const Series& s, const HistogramRange& r, std::int64_t n) {
 double series_sd(const Series& s, std::int64_t n) {
   if (n < 2) return 0.0;
   const long double sum = static_cast<long double>(s.sum);
-  const long double ss = static_cast<long double>(s.sum_sq) - sum * sum / n;
+  const long double ss = s.sum_sq.value() - sum * sum / n;
   return static_cast<double>(std::sqrt(std::max(0.0L, ss / (n - 1))));
 }
 

@@ -125,6 +125,9 @@ struct Provenance {
   std::string rng;  // engine and stream layout, one line
   bool antithetic = false;
   double target_se = 0.0;  // 0: a fixed number of trials
+  // Trials in which a pressure reached the settlement bound and was held at
+  // it (input/limits.hpp kMaxPressureGbp); 0 with any real figures.
+  std::int64_t trials_capped = 0;
 };
 
 struct Results {

@@ -128,6 +128,7 @@ Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunO
   p.git_sha = CCGRISK_GIT_SHA;
   p.seed = scenario.run.seed;
   p.trials = tally.trials();
+  p.trials_capped = tally.capped_trials();
   p.antithetic = scenario.run.antithetic;
   p.target_se = scenario.run.target_se;
   p.threads = resolve_threads(options.threads);

@@ -6,10 +6,25 @@
 #include <cmath>
 #include <cstdint>
 
+#include "input/limits.hpp"
+
 namespace ccgrisk {
 
-// 128-bit integer for exact sums of pounds and squared pounds.
+// 128-bit integers for exact sums of pounds and squared pounds.
 __extension__ typedef __int128 Wide;
+__extension__ typedef unsigned __int128 UnsignedWide;
+
+// GBP thousands clamped to +-limits::kMaxPressureGbp pounds (a NaN, which the
+// input bounds rule out, to the lower end), so that settling in pounds is
+// exact and sums of many CCGs cannot overflow. `capped` becomes nonzero when
+// the bound was needed; a branch-free select, so that loops vectorise.
+inline double capped_thousands(double thousands, std::int64_t& capped) {
+  constexpr double kCap = limits::kMaxPressureGbp / 1000.0;
+  const double low = !(thousands >= -kCap) ? -kCap : thousands;
+  const double both = !(low <= kCap) ? kCap : low;
+  capped |= both != thousands;
+  return both;
+}
 
 // GBP thousands -> whole pounds, to nearest, halves away from zero: the same
 // result as std::llround for |pounds| < 2^52, without a library call (the

@@ -60,7 +60,9 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
   if (m.copula != Copula::kStudentT) return 1.0;
   TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kChiSquared, m.rng);
   boost::random::chi_squared_distribution<double> chi2(m.dof);
-  return std::sqrt(m.dof / chi2(rng));
+  // V is kept above dof / kMaxCopulaScale^2 (limits.hpp), so the scale stays finite.
+  constexpr double kMinRatio = 1.0 / (limits::kMaxCopulaScale * limits::kMaxCopulaScale);
+  return std::sqrt(m.dof / std::max(chi2(rng), m.dof * kMinRatio));
 }
 
 // The CCG steps run as loops over all CCGs on flat arrays, so the compiler
@@ -111,15 +113,22 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
   std::int64_t* __restrict underlying_gbp = s.underlying.data();
   const GrowthDriver g0 = m.growth[0], g1 = m.growth[1], g2 = m.growth[2];
   const NormalDriver mis = m.transfer_mismatch;
+  std::int64_t capped = 0;
   // No iteration reads what another writes (GCC cannot see that the rows of
   // `components` do not overlap).
 #pragma GCC ivdep
   for (std::size_t i = 0; i < n; ++i) {
-    const double part_acute = base0[i] * (g0.mean + g0.sd * z[i] - g0.funded);
-    const double part_specialist = base1[i] * (g1.mean + g1.sd * z[n + i] - g1.funded);
-    const double part_other = base2[i] * (g2.mean + g2.sd * z[2 * n + i] - g2.funded);
-    const double part_shortfall = cip[i] * (1.0 - delivery[i]);
-    const double part_mismatch = transfer[i] * (mis.mean + mis.sd * z[kTransferMismatch * n + i]);
+    // Each part, and the pressure, held within the settlement bound (never
+    // reached with real figures; see limits.hpp).
+    const double part_acute =
+        capped_thousands(base0[i] * (g0.mean + g0.sd * z[i] - g0.funded), capped);
+    const double part_specialist =
+        capped_thousands(base1[i] * (g1.mean + g1.sd * z[n + i] - g1.funded), capped);
+    const double part_other =
+        capped_thousands(base2[i] * (g2.mean + g2.sd * z[2 * n + i] - g2.funded), capped);
+    const double part_shortfall = capped_thousands(cip[i] * (1.0 - delivery[i]), capped);
+    const double part_mismatch =
+        capped_thousands(transfer[i] * (mis.mean + mis.sd * z[kTransferMismatch * n + i]), capped);
     const double part_local = underfunding[i] + shift[i];
     acute[i] = to_pounds(part_acute);
     specialist[i] = to_pounds(part_specialist);
@@ -128,8 +137,9 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
     mismatch[i] = to_pounds(part_mismatch);
     local[i] = to_pounds(part_local);
     // Summed in component order, starting from 0.0 (as the parts are listed).
-    const double pressure = 0.0 + part_acute + part_specialist + part_other + part_shortfall +
-                            part_mismatch + part_local;
+    const double pressure = capped_thousands(0.0 + part_acute + part_specialist + part_other +
+                                                 part_shortfall + part_mismatch + part_local,
+                                             capped);
     // std::min and std::max spelt out as selects, which GCC vectorises.
     const double positive = pressure < 0.0 ? 0.0 : pressure;
     const double mitigation = reserves[i] < positive ? reserves[i] : positive;
@@ -143,6 +153,7 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
     surplus_gbp[i] = whole;
     underlying_gbp[i] = whole - nonrecurrent_used;
   }
+  s.capped |= capped;
 }
 
 void latent_z_baseline(const Model& m, const double* normal, double scale, TrialState& s) {
@@ -179,7 +190,7 @@ void simulate_hubs(const Model& m, std::uint64_t seed, std::int64_t trial, doubl
     const double overspend = hub.budget_k * (g.mean + g.sd * z_growth - g.funded) +
                              hub.cip_pct / 100.0 * hub.budget_k * (1.0 - m.cip_transform(z_cip)) +
                              hub.shift_pct / 100.0 * hub.budget_k;
-    s.hub_overspend[h] = to_pounds(overspend);
+    s.hub_overspend[h] = to_pounds(capped_thousands(overspend, s.capped));
   }
 }
 
@@ -223,6 +234,7 @@ TrialState::TrialState(const Model& m)
       hub_overspend(m.hubs.size()) {}
 
 void simulate_trial(const Model& m, std::uint64_t seed, std::int64_t trial, TrialState& s) {
+  s.capped = 0;
   TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kLatentNormals, m.rng);
   fill_normals(rng, sign_of(m, trial), s.normals.data(), s.normals.size());
   const double* normal = common_factors(m, s.normals.data(), s);

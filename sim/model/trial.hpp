@@ -45,6 +45,9 @@ struct TrialState {
   std::vector<std::int64_t> pooled_underlying;  // recurrent outturn after sharing
   std::vector<std::int64_t> pool_in, pool_out, pool_scratch;  // per-pool buffers
   std::vector<std::int64_t> hub_overspend;  // per hub; NHS England's deficit is the sum
+  // Nonzero when a pressure or a hub overspend of this trial reached the
+  // settlement bound (limits::kMaxPressureGbp) and was held at it.
+  std::int64_t capped = 0;
 
   // Component c's part for every CCG (a row of `components`).
   const std::int64_t* component(int c) const { return components.data() + c * surplus.size(); }

@@ -56,6 +56,7 @@ void write_provenance(const h5::File& file, const Provenance& p) {
   h5::write_attribute(file, "rng", p.rng);
   h5::write_attribute(file, "antithetic", static_cast<std::int64_t>(p.antithetic));
   h5::write_attribute(file, "target_se", p.target_se);
+  h5::write_attribute(file, "trials_capped", p.trials_capped);
 }
 
 // ---- /ccg identity and plan ----------------------------------------------------
