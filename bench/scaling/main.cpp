@@ -19,6 +19,7 @@
 #include "engine/run.hpp"
 #include "input/error.hpp"
 #include "model/trial.hpp"
+#include "output/file_output.hpp"
 
 namespace ccgrisk {
 
@@ -106,7 +107,7 @@ int run(const ScalingArgs& a) {
   print_scaling_table(table, machine.logical_cpus, std::cout);
   std::cout << "\n";
   print_machine(machine, std::cout);
-  if (!a.json.empty()) write_text_atomically(a.json, scaling_json(a, w, table, serial, machine));
+  if (!a.json.empty()) write_file_atomically(a.json, scaling_json(a, w, table, serial, machine));
   return 0;
 }
 

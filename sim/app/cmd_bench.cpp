@@ -20,6 +20,7 @@
 #include "app/scaling.hpp"
 #include "engine/run.hpp"
 #include "model/random.hpp"
+#include "output/file_output.hpp"
 
 namespace ccgrisk {
 
@@ -159,7 +160,7 @@ int bench_command(BenchArgs& a) {
   const std::vector<int> threads =
       a.threads ? parse_thread_list(*a.threads) : default_thread_list(machine.logical_cpus);
   const Inputs in = load_inputs(a.scenario, overrides(a));
-  if (!a.json.empty()) check_output_path(a.json);
+  if (!a.json.empty()) check_output_file(a.json, in.files(), "JSON file");
   const BenchOutcome b = run_rounds(in, threads, a.rounds, a.quiet);
   const Results& r = *b.reference;
   const double ccg_trials = static_cast<double>(r.provenance.trials) * r.code.size();
@@ -171,7 +172,7 @@ int bench_command(BenchArgs& a) {
   std::cout << "\n";
   print_identity(b, std::cout);
   if (!a.json.empty()) {
-    write_text_atomically(a.json.string(), bench_json(a, in, b, table, machine));
+    write_file_atomically(a.json, bench_json(a, in, b, table, machine));
     std::cout << "JSON written to " << a.json.string() << "\n";
   }
   return b.differences.empty() ? kExitOk : kExitInternal;

@@ -271,19 +271,4 @@ std::string json_text(const nlohmann::ordered_json& json) {
   return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string temp = std::string(path).append(".tmp-").append(std::to_string(::getpid()));
-  {
-    std::ofstream out(temp, std::ios::binary);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temp, ignored);
-      throw std::runtime_error(std::string("cannot write ").append(temp));
-    }
-  }
-  std::filesystem::rename(temp, path);
-}
-
 }  // namespace ccgrisk

@@ -83,8 +83,4 @@ void write_scaling_json(const ScalingTable& table, nlohmann::ordered_json& json)
 // and a final newline.
 std::string json_text(const nlohmann::ordered_json& json);
 
-// Writes `text` to `path` under a temporary name in the same folder, then
-// renames it over `path`, so readers never see a partial file.
-void write_text_atomically(const std::string& path, const std::string& text);
-
 }  // namespace ccgrisk
