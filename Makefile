@@ -2,6 +2,7 @@
 #   make run    install what is missing, build Release, run the 2013-14 baseline, report it
 #   make test   install what is missing, build, run the whole test suite (CTest)
 #   make bench  build Release, run the micro-benchmarks and `ccgrisk bench` (docs/performance.md)
+#   make fuzz   build the libFuzzer targets with clang 14 and run each FUZZ_SECONDS (fuzz/README.md)
 
 BUILD_DIR ?= build
 JOBS      ?= $(shell nproc)
@@ -9,6 +10,9 @@ RESULTS   ?= results
 SCENARIO  ?= scenarios/baseline-2013-14.toml
 BENCH_TRIALS ?= 200000
 BENCH_ROUNDS ?= 3
+FUZZ_DIR     ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= scenario ccg_table targets results
 
 # Debian 12 packages the build, the tests and the analysis need.
 DEBIAN_PACKAGES = build-essential cmake libeigen3-dev libtbb-dev libboost-dev \
@@ -16,10 +20,13 @@ DEBIAN_PACKAGES = build-essential cmake libeigen3-dev libtbb-dev libboost-dev \
   librandom123-dev libbenchmark-dev python3-h5py python3-numpy \
   pkg-config libxlsxwriter-dev python3-matplotlib python3-openpyxl python3-xarray python3-h5netcdf \
   libssl-dev nlohmann-json3-dev
+# Only `make fuzz` needs these: clang 14, libFuzzer and the sanitizer
+# runtimes, llvm-symbolizer for readable stacks.
+FUZZ_PACKAGES = clang-14 libfuzzer-14-dev libclang-rt-14-dev llvm-14
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build run test bench clean
+.PHONY: all deps configure build run test bench fuzz clean
 
 all: build
 
@@ -61,6 +68,17 @@ bench: configure
 	  --json $(BUILD_DIR)/bench.json
 	$(BUILD_DIR)/sim/ccgrisk bench $(SCENARIO) --trials $(BENCH_TRIALS) --rounds $(BENCH_ROUNDS) \
 	  --set 'run.rng="philox4x32"' --json $(BUILD_DIR)/bench-philox4x32.json
+
+# Every fuzz target built with clang 14 (ASan, UBSan, coverage of the whole
+# library) in $(FUZZ_DIR), then run for FUZZ_SECONDS each; fails on any crash,
+# leak or timeout, whose input lands in $(FUZZ_DIR)/artifacts/<target>/.
+fuzz:
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(DEBIAN_PACKAGES) $(FUZZ_PACKAGES)"
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCCGRISK_BUILD_FUZZERS=ON -DCCGRISK_BUILD_TESTS=OFF -DCCGRISK_BUILD_BENCH=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target ccgrisk $(addprefix fuzz_,$(FUZZ_TARGETS))
+	fuzz/make_results_seed.sh $(FUZZ_DIR)/sim/ccgrisk $(FUZZ_DIR)/seed/results/every-section.h5
+	fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD_DIR)
