@@ -250,19 +250,21 @@ TEST_CASE("a number that does not parse names line, column and value", "[ccg_tab
       Contains("ccgs.csv:3: column allocation_2013_14_k: '" + bad + "' is not a number"));
 }
 
-TEST_CASE("allocation must be present and > 0", "[ccg_table][errors]") {
+TEST_CASE("allocation must be present, > 0 and at most GBP 100bn", "[ccg_table][errors]") {
   TempDir dir;
-  const std::string bad = GENERATE("0", "-5");
-  CHECK_THROWS_WITH(read_text(dir, table_with({{"allocation_2013_14_k", bad}})),
-                    Contains("ccgs.csv:3: column allocation_2013_14_k: '" + bad + "' must be > 0"));
+  const std::string bad = GENERATE("0", "-5", "100000000.5", "1e300");
+  CHECK_THROWS_WITH(
+      read_text(dir, table_with({{"allocation_2013_14_k", bad}})),
+      Contains("ccgs.csv:3: column allocation_2013_14_k: '" + bad + "' must be in (0, 1e+08]"));
   CHECK_THROWS_WITH(read_text(dir, table_with({{"allocation_2013_14_k", ""}})),
                     Contains("ccgs.csv:3: column allocation_2013_14_k: empty"));
 }
 
-TEST_CASE("population must be >= 0", "[ccg_table][errors]") {
+TEST_CASE("population must be in [0, 1e9]", "[ccg_table][errors]") {
   TempDir dir;
-  CHECK_THROWS_WITH(read_text(dir, table_with({{"population", "-1"}})),
-                    Contains("ccgs.csv:3: column population: '-1' must be >= 0"));
+  const std::string bad = GENERATE("-1", "1e10");
+  CHECK_THROWS_WITH(read_text(dir, table_with({{"population", bad}})),
+                    Contains("ccgs.csv:3: column population: '" + bad + "' must be in [0, 1e+09]"));
 }
 
 TEST_CASE("signed percentages must be within [-100, 100]", "[ccg_table][errors]") {

@@ -326,7 +326,7 @@ TEST_CASE("overrides: an out-of-range value names key and value, as the file wou
           "[overrides]") {
   Fixture f;
   const std::string from_file = f.file_error(kBase + "[drivers.acute_growth]\nsd = -1\n");
-  CHECK_THAT(from_file, Contains("x.toml: drivers.acute_growth.sd = -1: must be >= 0"));
+  CHECK_THAT(from_file, Contains("x.toml: drivers.acute_growth.sd = -1: must be in [0, 1]"));
   CHECK(f.error({"drivers.acute_growth.sd=-1"}) ==
         with_note(from_file, "drivers.acute_growth.sd=-1"));
   CHECK_THAT(f.error({"run.copula=student"}),
@@ -435,10 +435,19 @@ trials = 1000
 
 TEST_CASE("overrides: effective_toml escapes strings so that they read back", "[overrides]") {
   Fixture f;
-  const std::string name = "Black \"C\" \\ x\ty\u0001";
-  const Scenario s = f.with({R"(pool[1].name="Black \"C\" \\ x\ty\u0001")"});
+  const std::string name = "Black \"C\" \\ x ' y \u00e9";
+  const Scenario s = f.with({R"(pool[1].name="Black \"C\" \\ x ' y \u00e9")"});
   CHECK(s.pools[1].name == name);
   CHECK(parse_scenario(s.effective_toml, f.path()).pools[1].name == name);
+}
+
+TEST_CASE("overrides: a name with a control character or a NUL is refused with its key",
+          "[overrides]") {
+  Fixture f;
+  CHECK_THAT(f.error({R"(pool[1].name="a\ty")"}),
+             Contains("pool[1].name: the text contains the control character 0x09"));
+  CHECK_THAT(f.error({R"(pool[1].name="a\u0000y")"}),
+             Contains("pool[1].name: the text contains a NUL byte"));
 }
 
 TEST_CASE("overrides: load_scenario_with_overrides reads the file", "[overrides]") {
@@ -525,7 +534,7 @@ TEST_CASE("overrides cli: a bad --set exits 2 with the message and writes nothin
 TEST_CASE("overrides cli: out-of-range --set names key, value and the option", "[overrides][cli]") {
   CliCase c;
   const test::CliResult r = c.run("--set drivers.cip_delivery.mean=1.5");
-  CHECK_THAT(r.err, Contains("s.toml: drivers.cip_delivery.mean = 1.5: must be in (0, 1)"));
+  CHECK_THAT(r.err, Contains("s.toml: drivers.cip_delivery.mean = 1.5: must be in [0.001, 0.999]"));
   CHECK_THAT(r.err, Contains("(set on the command line by --set drivers.cip_delivery.mean=1.5)"));
   const test::CliResult t = c.run("--trials 0");
   CHECK(t.exit_code == kExitBadInput);

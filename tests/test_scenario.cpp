@@ -329,9 +329,11 @@ TEST_CASE("run.rng must be philox4x64 or philox4x32", "[scenario][errors]") {
                     Contains("run.rng = \"mt19937\": expected one of: philox4x64, philox4x32"));
 }
 
-TEST_CASE("run.dof must be a number > 2", "[scenario][errors]") {
+TEST_CASE("run.dof must be a number in (2, 1e6]", "[scenario][errors]") {
   Fixture f;
-  CHECK_THROWS_WITH(f.parse_with_data("[run]\ndof = 2\n"), Contains("run.dof = 2: must be > 2"));
+  const std::string dof = GENERATE("2", "1e7");
+  CHECK_THROWS_WITH(f.parse_with_data("[run]\ndof = " + dof + "\n"),
+                    Contains("run.dof = " + dof + ": must be in (2, 1e+06]"));
   CHECK_THROWS_WITH(f.parse_with_data("[run]\ndof = \"five\"\n"),
                     Contains("run.dof = \"five\": expected a number"));
 }
@@ -391,12 +393,38 @@ TEST_CASE("mix may miss 1 by rounding only", "[scenario]") {
 
 // ---------------------------------------------------------------- [drivers]
 
-TEST_CASE("driver sds must be >= 0", "[scenario][errors]") {
+TEST_CASE("driver sds must be in [0, 1] (the beta's below its own bound)", "[scenario][errors]") {
   Fixture f;
-  const std::string driver = GENERATE("acute_growth", "specialist_growth", "other_growth",
-                                      "cip_delivery", "transfer_mismatch");
-  CHECK_THROWS_WITH(f.parse_with_data("[drivers." + driver + "]\nsd = -0.1\n"),
-                    Contains("x.toml: drivers." + driver + ".sd = -0.1: must be >= 0"));
+  const std::string driver =
+      GENERATE("acute_growth", "specialist_growth", "other_growth", "transfer_mismatch");
+  const std::string sd = GENERATE("-0.1", "1.5", "1e300");
+  CHECK_THROWS_WITH(f.parse_with_data("[drivers." + driver + "]\nsd = " + sd + "\n"),
+                    Contains("x.toml: drivers." + driver + ".sd = " + sd + ": must be in [0, 1]"));
+  CHECK_THROWS_WITH(f.parse_with_data("[drivers.cip_delivery]\nsd = -0.1\n"),
+                    Contains("x.toml: drivers.cip_delivery.sd = -0.1: must be >= 0"));
+}
+
+TEST_CASE("growth and mismatch means must be in [-1, 1]", "[scenario][errors]") {
+  Fixture f;
+  const std::string key = GENERATE("acute_growth.mean", "specialist_growth.funded",
+                                   "other_growth.mean", "transfer_mismatch.mean");
+  const std::string value = GENERATE("-1.5", "1e20");
+  const std::string section = key.substr(0, key.find('.'));
+  const std::string field = key.substr(key.find('.') + 1);
+  CHECK_THROWS_WITH(f.parse_with_data("[drivers." + section + "]\n" + field + " = " + value + "\n"),
+                    Contains("drivers." + key + " = " + value + ": must be in [-1, 1]"));
+}
+
+TEST_CASE("a beta sd too small to tabulate is refused with its key; 0 is a fixed delivery",
+          "[scenario][errors]") {
+  Fixture f;
+  CHECK_THROWS_WITH(f.parse_with_data("[drivers.cip_delivery]\nmean = 0.3\nsd = 1e-300\n"),
+                    Contains("drivers.cip_delivery.sd = 1e-300: must be 0 (a fixed delivery) or "
+                             "at least 1.44914e-05 for mean = 0.3"));
+  CHECK_THROWS_WITH(f.parse_with_data("[drivers]\nsd_multiplier = 1e-12\n"),
+                    Contains("drivers.sd_multiplier = 1e-12 (making drivers.cip_delivery.sd"));
+  CHECK_NOTHROW(f.parse_with_data("[drivers.cip_delivery]\nmean = 0.3\nsd = 0\n"));
+  CHECK_NOTHROW(f.parse_with_data("[drivers.cip_delivery]\nmean = 0.3\nsd = 2e-5\n"));
 }
 
 TEST_CASE("driver values must be finite numbers", "[scenario][errors]") {
@@ -409,11 +437,12 @@ TEST_CASE("driver values must be finite numbers", "[scenario][errors]") {
                     Contains("drivers.transfer_mismatch.mean = nan: must be a finite number"));
 }
 
-TEST_CASE("cip_delivery mean is strictly inside (0, 1)", "[scenario][errors]") {
+TEST_CASE("cip_delivery mean is in [0.001, 0.999]", "[scenario][errors]") {
   Fixture f;
-  const std::string mean = GENERATE("0", "1", "1.2");
-  CHECK_THROWS_WITH(f.parse_with_data("[drivers.cip_delivery]\nmean = " + mean + "\nsd = 0\n"),
-                    Contains("drivers.cip_delivery.mean = " + mean + ": must be in (0, 1)"));
+  const std::string mean = GENERATE("0", "1e-300", "1", "0.9999", "1.2");
+  CHECK_THROWS_WITH(
+      f.parse_with_data("[drivers.cip_delivery]\nmean = " + mean + "\nsd = 0\n"),
+      Contains("drivers.cip_delivery.mean = " + mean + ": must be in [0.001, 0.999]"));
 }
 
 TEST_CASE("cip_delivery sd must fit a beta with that mean", "[scenario][errors]") {
@@ -491,11 +520,13 @@ TEST_CASE("correlation.drivers must be positive definite", "[scenario][errors]")
 
 // ---------------------------------------------------------------- [underfunding]
 
-TEST_CASE("underfunding pressure must be >= 0", "[scenario][errors]") {
+TEST_CASE("underfunding pressure must be in [0, 100]", "[scenario][errors]") {
   Fixture f;
+  const std::string kappa = GENERATE("-0.2", "1000");
   CHECK_THROWS_WITH(
-      f.parse_with_data("[underfunding]\npressure_per_pct_under_target = -0.2\n"),
-      Contains("x.toml: underfunding.pressure_per_pct_under_target = -0.2: must be >= 0"));
+      f.parse_with_data("[underfunding]\npressure_per_pct_under_target = " + kappa + "\n"),
+      Contains("x.toml: underfunding.pressure_per_pct_under_target = " + kappa +
+               ": must be in [0, 100]"));
 }
 
 // ---------------------------------------------------------------- [[pool]]
@@ -542,7 +573,10 @@ TEST_CASE("pool rule and cap are checked", "[scenario][errors]") {
       Contains("pool[0].rule = \"half\": expected one of: full, cover"));
   CHECK_THROWS_WITH(
       f.parse_with_data("[[pool]]\nname = \"A\"\nmembers = [\"01C\"]\ncap_pct = -1\n"),
-      Contains("pool[0].cap_pct = -1: must be >= 0"));
+      Contains("pool[0].cap_pct = -1: must be in [0, 100]"));
+  CHECK_THROWS_WITH(
+      f.parse_with_data("[[pool]]\nname = \"A\"\nmembers = [\"01C\"]\ncap_pct = 1e300\n"),
+      Contains("pool[0].cap_pct = 1e+300: must be in [0, 100]"));
 }
 
 TEST_CASE("a CCG in two pools names both pools", "[scenario][errors]") {

@@ -147,10 +147,14 @@ TEST_CASE("ccgrisk sweep: bad parameters are input errors, with no output", "[sw
   };
   fails("--param drivers.cip_delivery.meen --from 0.5 --to 0.9 --steps 3",
         "unknown key 'drivers.cip_delivery.meen'");
-  fails("--param drivers.cip_delivery.mean --from 0.5 --to 0.9 --steps 1", "--steps 1");
+  fails("--param drivers.cip_delivery.mean --from 0.5 --to 0.9 --steps 1",
+        "--steps: '1' is not a whole number from 2 to 1000");
+  fails("--param drivers.cip_delivery.mean --from 0.5 --to 0.9 --steps 2000000000",
+        "--steps: '2000000000' is not a whole number from 2 to 1000");
   fails("--param drivers.cip_delivery.mean --from 0.7 --to 0.7 --steps 3", "--from and --to");
   fails("--param drivers.cip_delivery.mean --from 0.5 --to 1.5 --steps 3",
-        "drivers.cip_delivery.mean = 1: must be in (0, 1) (set on the command line by --param");
+        "drivers.cip_delivery.mean = 1: must be in [0.001, 0.999] (set on the command line by "
+        "--param");
   fails("--param run.seed --from 1 --to 5 --steps 3", "same random numbers");
   fails("--param drivers.cip_delivery.mean --from 0.5 --to 0.9 --steps 3 --set x.y=1", "unknown");
 }

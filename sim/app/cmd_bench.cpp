@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "app/common.hpp"
 #include "app/machine_info.hpp"
@@ -197,7 +198,7 @@ Command add_bench_command(CLI::App& app) {
   cmd->add_option("--trials", a->trials, "Trials per run (default 200000; sets run.trials)")
       ->type_name("INT");
   cmd->add_option("--rounds", a->rounds, "Runs per thread count; the table shows their median")
-      ->check(CLI::Range(1, 1000000));
+      ->check(whole_number(1, 1000));
   cmd->add_option("--json", a->json, "Also write the table and machine as JSON to this file");
   cmd->add_option("--set", a->sets,
                   "Override a scenario key by its TOML path, e.g. --set run.copula=student_t "

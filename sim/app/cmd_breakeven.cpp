@@ -9,10 +9,12 @@
 #include <numeric>
 #include <tuple>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "app/stress_options.hpp"
 #include "engine/breakeven.hpp"
 #include "input/error.hpp"
+#include "input/limits.hpp"
 #include "output/results_file.hpp"
 #include "output/stress_file.hpp"
 
@@ -178,11 +180,13 @@ Command add_breakeven_command(CLI::App& app) {
   cmd->add_option("--to", a->to, "End of the range (default: current value + 50%)");
   cmd->add_option("--max-red", a->spec.max_red,
                   "Also find the value keeping the expected number of CCGs in the red <= K");
-  cmd->add_option("--grid", a->spec.grid, "Coarse grid points before bisection (default 17)");
+  cmd->add_option("--grid", a->spec.grid, "Coarse grid points before bisection (default 17)")
+      ->check(whole_number(3, limits::kMaxGrid));
   cmd->add_option("--tolerance", a->spec.tolerance,
                   "Width of the final brackets (default: (to - from) / 1000)");
   cmd->add_flag("--pooled", a->spec.pooled, "Use P(red) and counts after risk sharing");
-  cmd->add_option("--top", a->top, "CCGs to list (default 15)");
+  cmd->add_option("--top", a->top, "CCGs to list (default 15)")
+      ->check(whole_number(0, limits::kMaxListed));
   cmd->add_option("--ccg", a->ccgs,
                   "List these CCGs (ODS codes, repeatable) instead of the top ones")
       ->type_name("CODE")

@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "app/common.hpp"
 #include "app/targets_table.hpp"
@@ -82,7 +83,7 @@ Command add_calibrate_command(CLI::App& app) {
   cmd->add_option("--targets", a->targets, "Targets TOML file")->required();
   cmd->add_option("-o,--output", a->output, "Calibrated scenario to write (TOML)")->required();
   cmd->add_option("--set", a->set, "Override a scenario key first: KEY=VALUE (repeatable)");
-  cmd->add_option("--threads", a->threads, "Worker threads, 0 = all cores");
+  add_threads_option(cmd, a->threads);
   cmd->add_flag("-q,--quiet", a->quiet, "No table on stdout");
   cmd->add_flag("--allow-unconverged", a->allow_unconverged,
                 "Write the last point even if the fit did not converge (exit 0); "

@@ -7,9 +7,11 @@
 #include <iostream>
 #include <memory>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "app/stress_options.hpp"
 #include "engine/reverse_stress.hpp"
+#include "input/limits.hpp"
 #include "output/results_file.hpp"
 #include "output/stress_file.hpp"
 
@@ -130,7 +132,8 @@ Command add_reverse_stress_command(CLI::App& app) {
   cmd->add_option("--tolerance", a->spec.tolerance,
                   "Relative precision of the shock (default 0.005: within 0.5%)");
   cmd->add_flag("--pooled", a->spec.pooled, "Count CCGs in the red after risk sharing");
-  cmd->add_option("--show", a->show, "Tipping CCGs listed per direction (default 5)");
+  cmd->add_option("--show", a->show, "Tipping CCGs listed per direction (default 5)")
+      ->check(whole_number(0, limits::kMaxListed));
   return {cmd, [a] { return reverse_stress(*a); }};
 }
 

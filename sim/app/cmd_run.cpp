@@ -7,12 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "app/common.hpp"
 #include "app/progress.hpp"
 #include "app/summary.hpp"
 #include "app/targets_table.hpp"
 #include "engine/run.hpp"
+#include "input/limits.hpp"
 #include "output/results_file.hpp"
 
 namespace ccgrisk {
@@ -92,11 +94,10 @@ Command add_run_command(CLI::App& app) {
                   "--set drivers.cip_delivery.mean=0.6 (repeatable; checked like the file)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  cmd->add_option("--threads", a->threads, "Worker threads, 0 = all cores")
-      ->check(CLI::NonNegativeNumber);
+  add_threads_option(cmd, a->threads);
   cmd->add_option("--block-trials", a->block_trials,
                   "Trials per parallel task (tuning only; results do not depend on it)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, limits::kMaxBlockTrials));
   cmd->add_flag("--antithetic", a->antithetic,
                 "Antithetic pairs: trial 2j+1 negates every normal of trial 2j (run.antithetic)");
   cmd->add_option("--target-se", a->target_se,

@@ -5,9 +5,11 @@
 #include <iostream>
 #include <memory>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "app/stress_options.hpp"
 #include "engine/sweep.hpp"
+#include "input/limits.hpp"
 #include "output/results_file.hpp"
 #include "output/stress_file.hpp"
 
@@ -66,7 +68,8 @@ Command add_sweep_command(CLI::App& app) {
       ->required();
   cmd->add_option("--from", a->spec.from, "First value")->required();
   cmd->add_option("--to", a->spec.to, "Last value")->required();
-  cmd->add_option("--steps", a->spec.steps, "Number of values, from and to included (>= 2)")
+  cmd->add_option("--steps", a->spec.steps, "Number of values, from and to included")
+      ->check(whole_number(2, limits::kMaxSweepSteps))
       ->required();
   return {cmd, [a] { return sweep(*a); }};
 }

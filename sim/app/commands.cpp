@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli_checks.hpp"
 #include "input/error.hpp"
 #include "output/file_output.hpp"
 
@@ -50,7 +51,7 @@ int run_command_line(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "ccgrisk: error: " << e.what()
+    std::cerr << "ccgrisk: error: " << usage_message(e)
               << "\nRun 'ccgrisk --help' or 'ccgrisk COMMAND --help'.\n";
     return kExitBadInput;
   }

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "input/limits.hpp"
+
 #include "app/machine_info.hpp"
 
 namespace ccgrisk {
@@ -17,7 +19,7 @@ namespace ccgrisk {
 // Parses a thread list such as "1,2,4": positive integers (at most
 // kMaxBenchThreads), comma-separated, none repeated. Throws InputError
 // naming `option` and the offending text.
-inline constexpr int kMaxBenchThreads = 4096;
+inline constexpr int kMaxBenchThreads = limits::kMaxThreads;
 std::vector<int> parse_thread_list(const std::string& text, std::string_view option = "--threads");
 
 // 1, 2, 4, ... up to `cpus`, with `cpus` itself last when it is not a power of two.

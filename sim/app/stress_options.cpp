@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "app/cli_checks.hpp"
 #include "app/common.hpp"
 
 namespace ccgrisk {
@@ -23,8 +24,7 @@ void add_stress_options(CLI::App* cmd, StressArgs& a) {
       ->type_name("INT");
   cmd->add_option("--seed", a.seed, "Master seed of every run (same as --set run.seed=N)")
       ->type_name("INT");
-  cmd->add_option("--threads", a.threads, "Worker threads, 0 = all cores")
-      ->check(CLI::NonNegativeNumber);
+  add_threads_option(cmd, a.threads);
   cmd->add_flag("-q,--quiet", a.quiet, "No progress on stderr and no table on stdout");
 }
 

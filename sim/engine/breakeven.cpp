@@ -7,6 +7,7 @@
 
 #include "engine/sweep.hpp"
 #include "input/error.hpp"
+#include "input/limits.hpp"
 
 namespace ccgrisk {
 
@@ -171,10 +172,12 @@ void check_breakeven(const ScenarioRuns& runs, const BreakevenSpec& spec) {
     throw InputError(std::string("--from and --to are both ")
                          .append(number_text(spec.from))
                          .append(": the search needs a range"));
-  if (spec.grid < 3)
+  if (spec.grid < 3 || spec.grid > limits::kMaxGrid)
     throw InputError(std::string("--grid ")
                          .append(std::to_string(spec.grid))
-                         .append(": need at least 3 points"));
+                         .append(": need 3 to ")
+                         .append(std::to_string(limits::kMaxGrid))
+                         .append(" points"));
   if (!(spec.tolerance >= 0.0) || !std::isfinite(spec.tolerance))
     throw InputError(std::string("--tolerance ")
                          .append(number_text(spec.tolerance))

@@ -9,6 +9,7 @@
 
 #include "input/ccg_table.hpp"
 #include "input/error.hpp"
+#include "input/input_file.hpp"
 
 namespace ccgrisk {
 
@@ -54,11 +55,7 @@ class Fit {
   Fit(const fs::path& path, const std::vector<Override>& base, const Targets& targets,
       const RunOptions& options)
       : path_(path), base_(base), targets_(targets), options_(options) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path.string() + ": cannot open the scenario file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text_ = ss.str();
+    text_ = read_input_file(path, "the scenario file");
     table_ = read_ccg_table(scenario_with_overrides(text_, path_, base_).ccgs);
   }
 

@@ -222,10 +222,10 @@ void check_reverse_stress(const ScenarioRuns& runs, const ReverseStressSpec& spe
     throw InputError(std::string("--smax ")
                          .append(number_text(spec.smax))
                          .append(": must be in (0, 50] standard deviations"));
-  if (!(spec.tolerance > 0.0 && spec.tolerance < 1.0))
+  if (!(spec.tolerance >= 1e-9 && spec.tolerance < 1.0))
     throw InputError(std::string("--tolerance ")
                          .append(number_text(spec.tolerance))
-                         .append(": must be in (0, 1) (a share of the shock)"));
+                         .append(": must be in [1e-9, 1) (a share of the shock)"));
 }
 
 ReverseStressResult run_reverse_stress(ScenarioRuns& runs, const Results& base,

@@ -7,11 +7,15 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 
 #include "engine/finalize.hpp"
+#include "input/error.hpp"
 #include "model/random.hpp"
 #include "model/trial.hpp"
 
@@ -25,6 +29,40 @@ struct Worker {
   TrialState state;
   Accumulator tally;
 };
+
+// About how many bytes one worker's tallies and trial state take: each CCG
+// and group has a histogram series per phase, each CCG a row of the
+// attribution table by national bin, and a few hundred bytes of sums and
+// trial state (accumulator.hpp, trial.hpp).
+std::size_t worker_bytes(const StatsLayout& l) {
+  constexpr std::size_t kSeries =
+      sizeof(Series) + (kFineBins + 2) * (sizeof(std::int64_t) + sizeof(std::uint16_t));
+  constexpr std::size_t kPerCcg =
+      kPhases * (kSeries + sizeof(CcgTally) + 128) + kCoarseBins * sizeof(Wide) + 1024;
+  std::size_t counts = 0;
+  for (const int size : l.group_size)
+    counts += 2 * (static_cast<std::size_t>(size) + 1) * sizeof(std::int64_t);
+  return l.ccg_range.size() * kPerCcg + kPhases * (l.group_size.size() * kSeries + counts);
+}
+
+// Refuses a run whose workers would not fit in the machine's memory (too
+// many threads for a large table), before any is made.
+void check_memory(const StatsLayout& layout, std::int64_t workers) {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page <= 0) return;
+  const double machine = static_cast<double>(pages) * static_cast<double>(page);
+  const double each = static_cast<double>(worker_bytes(layout));
+  const double need = static_cast<double>(workers + 1) * each;  // + the merged total
+  if (need <= 0.8 * machine) return;
+  char text[320];
+  std::snprintf(text, sizeof text,
+                "this run would need about %.1f GB of memory (%lld threads x %.0f MB for %zu "
+                "CCGs); this machine has %.1f GB: use fewer threads (--threads) or a smaller "
+                "table",
+                need / 1e9, static_cast<long long>(workers), each / 1e6, layout.ccg_range.size(),
+                machine / 1e9);
+  throw InputError(text);
+}
 
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
@@ -49,8 +87,9 @@ void simulate_range(const Model& model, const StatsLayout& layout, std::uint64_t
   if (model.antithetic) block += block % 2;
   const std::int64_t trials = last - first;
   const std::int64_t blocks = trials / block + (trials % block != 0);
-  tbb::enumerable_thread_specific<Worker> workers([&] { return Worker(model, layout); });
   const int threads = resolve_threads(options.threads);
+  check_memory(layout, std::min<std::int64_t>(threads, blocks));
+  tbb::enumerable_thread_specific<Worker> workers([&] { return Worker(model, layout); });
   // Allows more threads than cores when asked (oneTBB caps workers at the
   // core count otherwise); the arena then runs exactly `threads`.
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism,

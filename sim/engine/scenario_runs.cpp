@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "input/error.hpp"
+#include "input/input_file.hpp"
 
 namespace ccgrisk {
 
@@ -39,21 +40,9 @@ void check_param_key(const std::string& key) {
   }
 }
 
-namespace {
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open the scenario file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
-
 ScenarioRuns::ScenarioRuns(fs::path path, std::vector<Override> base, RunOptions options)
     : path_(std::move(path)),
-      text_(read_text(path_)),
+      text_(read_input_file(path_, "the scenario file")),
       overrides_(std::move(base)),
       options_(options),
       base_(scenario_with_overrides(text_, path_, overrides_)),

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "input/error.hpp"
+#include "input/limits.hpp"
 
 namespace ccgrisk {
 
@@ -30,10 +31,12 @@ std::vector<double> sweep_values(double from, double to, int steps) {
 
 void check_sweep(const ScenarioRuns& runs, const SweepSpec& spec) {
   check_param_key(spec.param);
-  if (spec.steps < 2)
+  if (spec.steps < 2 || spec.steps > limits::kMaxSweepSteps)
     throw InputError(std::string("--steps ")
                          .append(std::to_string(spec.steps))
-                         .append(": need at least 2 points"));
+                         .append(": need 2 to ")
+                         .append(std::to_string(limits::kMaxSweepSteps))
+                         .append(" points"));
   if (!std::isfinite(spec.from) || !std::isfinite(spec.to))
     throw InputError("--from and --to must be finite numbers");
   if (spec.from == spec.to)

@@ -2,7 +2,10 @@
 
 #include "input/csv.hpp"
 #include "input/error.hpp"
+#include "input/input_file.hpp"
+#include "input/limits.hpp"
 #include "input/sha256.hpp"
+#include "input/text.hpp"
 
 #include <fstream>
 #include <limits>
@@ -43,29 +46,15 @@ std::string Bounds::describe() const {
          "]";
 }
 
-constexpr Bounds kPositive{0.0, kInf, true};
-constexpr Bounds kNonNegative{0.0, kInf, false};
+constexpr Bounds kAllocation{0.0, limits::kMaxAllocationK, true};
+constexpr Bounds kPopulation{0.0, limits::kMaxPopulation, false};
 constexpr Bounds kSignedPct{-100.0, 100.0, false};
 constexpr Bounds kShareOfAllocationPct{0.0, 100.0, false};
-
-std::string read_bytes(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    const bool exists = fs::exists(path, ec);
-    throw InputError(path.string() + ": cannot open the CCG table (" +
-                     (exists ? "not a regular file" : "no such file") + ")");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open the CCG table for reading");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 // 'cell' in single quotes, for messages.
 std::string quoted(std::string_view cell) {
   std::string q(1, '\'');
-  q.append(cell);
+  q.append(printable(cell));
   q.push_back('\'');
   return q;
 }
@@ -105,10 +94,12 @@ class RowReader {
     }
   }
 
-  // A required, non-empty text cell.
+  // A required, non-empty text cell that can be stored and printed.
   std::string text(std::string_view column) const {
     const std::string_view cell = trim_cell(cell_of(column));
     if (cell.empty()) fail(column, "empty (a value is required)");
+    if (const std::string problem = text_problem(cell, limits::kMaxTextBytes); !problem.empty())
+      fail(column, "the text " + problem);
     return std::string(cell);
   }
 
@@ -150,8 +141,8 @@ CcgRecord read_record(const RowReader& row, int line) {
   r.area_team_code = row.text("area_team_code");
   r.area_team = row.text("area_team");
   r.region = row.text("region");
-  r.allocation_k = row.required_number("allocation_2013_14_k", kPositive);
-  r.population = row.number("population", kNonNegative).value_or(0.0);
+  r.allocation_k = row.required_number("allocation_2013_14_k", kAllocation);
+  r.population = row.number("population", kPopulation).value_or(0.0);
   r.target_distance_pct = row.number("target_distance_pct", kSignedPct).value_or(0.0);
   r.plan.planned_surplus_pct = row.number("planned_surplus_pct", kSignedPct);
   r.plan.contingency_pct = row.number("contingency_pct", kShareOfAllocationPct);
@@ -190,7 +181,7 @@ void check_consistency(const std::vector<CcgRecord>& rows, const std::string& fi
 }  // namespace
 
 CcgTable read_ccg_table(const std::filesystem::path& path) {
-  return parse_ccg_table(read_bytes(path), path);
+  return parse_ccg_table(read_input_file(path, "the CCG table"), path);
 }
 
 CcgTable parse_ccg_table(std::string_view bytes, const std::filesystem::path& path) {
@@ -199,6 +190,9 @@ CcgTable parse_ccg_table(std::string_view bytes, const std::filesystem::path& pa
   if (records.empty()) throw InputError(file + ": empty file (expected a header row)");
   const ColumnIndex columns = index_columns(records.front(), file);
   if (records.size() == 1) throw InputError(file + ": no data rows after the header");
+  if (records.size() - 1 > static_cast<std::size_t>(limits::kMaxCcgs))
+    throw InputError(file + ": " + std::to_string(records.size() - 1) + " CCGs; at most " +
+                     std::to_string(limits::kMaxCcgs) + " are accepted");
 
   CcgTable table{path, sha256_hex(bytes), {}};
   table.rows.reserve(records.size() - 1);

@@ -4,6 +4,7 @@
 #include "input/overrides.hpp"
 
 #include "input/error.hpp"
+#include "input/input_file.hpp"
 #include "input/overrides_toml.hpp"
 #include "input/scenario_toml.hpp"
 
@@ -450,17 +451,6 @@ class Walker {
 
 // -------------------------------------------------------- the scenario
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    load_scenario(path);  // throws the reader's own "cannot open" message
-    throw InputError(path.string() + ": cannot open the scenario file");
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // `base` with every override but the one at `skip` applied, in order.
 toml::table applied(const toml::table& base, const std::vector<Override>& overrides,
                     const fs::path& path, std::size_t skip = kNone) {
@@ -571,7 +561,7 @@ std::string to_toml_text(const toml::table& table) {
 }
 
 toml::table scenario_document(const fs::path& path) {
-  return parse_toml(read_text(path), path);
+  return parse_toml(read_input_file(path, "the scenario file"), path);
 }
 
 Scenario scenario_with_overrides(const std::string& text, const fs::path& path,
@@ -585,7 +575,7 @@ Scenario scenario_with_overrides(const std::string& text, const fs::path& path,
 
 Scenario load_scenario_with_overrides(const fs::path& path,
                                       const std::vector<Override>& overrides) {
-  return scenario_with_overrides(read_text(path), path, overrides);
+  return scenario_with_overrides(read_input_file(path, "the scenario file"), path, overrides);
 }
 
 }  // namespace ccgrisk

@@ -3,12 +3,16 @@
 #include "input/scenario.hpp"
 
 #include "input/error.hpp"
+#include "input/input_file.hpp"
+#include "input/limits.hpp"
 #include "input/scenario_toml.hpp"
+#include "input/text.hpp"
 
 #include <Eigen/Cholesky>
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -16,6 +20,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -44,7 +49,7 @@ std::string format_rounded(double x) {
 
 // A TOML value as it appears in messages: strings quoted, numbers as written.
 std::string describe(const toml::node& node) {
-  if (const auto* s = node.as_string()) return '"' + s->get() + '"';
+  if (const auto* s = node.as_string()) return '"' + printable(s->get()) + '"';
   if (const auto* i = node.as_integer()) return std::to_string(i->get());
   if (const auto* f = node.as_floating_point()) return format_double(f->get());
   if (const auto* b = node.as_boolean()) return b->get() ? "true" : "false";
@@ -91,14 +96,19 @@ struct Range {
   }
 };
 
-constexpr Range kAnyNumber{};
 constexpr Range kNonNegative{0.0};
 constexpr Range kUnit{0.0, 1.0};
-constexpr Range kOpenUnit{0.0, 1.0, true, true};
 constexpr Range kSignedPct{-100.0, 100.0};
 constexpr Range kPct{0.0, 100.0};
 constexpr Range kCorrelation{-1.0, 1.0};
-constexpr Range kStudentDof{2.0, kInf, true};
+constexpr Range kStudentDof{2.0, limits::kMaxDof, true};
+// Bounds that keep every amount the engine computes finite and its pounds
+// exact (input/limits.hpp).
+constexpr Range kRate{-limits::kMaxRate, limits::kMaxRate};
+constexpr Range kRateSd{0.0, limits::kMaxRate};
+constexpr Range kMismatch{-limits::kMaxMismatch, limits::kMaxMismatch};
+constexpr Range kMismatchSd{0.0, limits::kMaxMismatch};
+constexpr Range kCipMean{limits::kMinCipMean, limits::kMaxCipMean};
 
 constexpr const char* kDriverNames[kNumDrivers] = {
     "acute_growth", "specialist_growth", "other_growth", "cip_delivery", "transfer_mismatch"};
@@ -129,7 +139,7 @@ class ScenarioReader {
       read_number(*t, "specialised", "shift_pct", kSignedPct, s.hub_shift_pct);
     read_ccg_overrides(root, s.ccg_overrides);
     read_stress(root, s);
-    check_sd_multiplier(s);
+    check_cip_delivery(s);
   }
 
  private:
@@ -205,6 +215,24 @@ class ScenarioReader {
     return s->get();
   }
 
+  // A name or code: a non-empty string that can be stored and printed
+  // (input/text.hpp). `what` names it in messages ("pool").
+  std::string read_name(const toml::table& t, const std::string& prefix, std::string_view key,
+                        std::string_view what) const {
+    const std::string name = read_string(t, prefix, key).value_or("");
+    if (name.empty())
+      fail(key_path(prefix, key) + ": missing or empty (every " + std::string(what) +
+           " needs a name)");
+    check_text(name, key_path(prefix, key));
+    return name;
+  }
+
+  void check_text(const std::string& text, const std::string& key,
+                  std::size_t max_bytes = limits::kMaxTextBytes) const {
+    if (const std::string problem = text_problem(text, max_bytes); !problem.empty())
+      fail(key + ": the text " + problem);
+  }
+
   // The index in `choices` of the string at t[key]; nothing when absent.
   std::optional<int> read_choice(const toml::table& t, const std::string& prefix,
                                  std::string_view key,
@@ -257,6 +285,7 @@ class ScenarioReader {
     const toml::table* t = section(root, "data", "", {"ccgs"});
     const std::optional<std::string> ccgs = t ? read_string(*t, "data", "ccgs") : std::nullopt;
     if (!ccgs || !t) fail("missing required key 'data.ccgs' (the path of the CCG table CSV)");
+    check_text(*ccgs, "data.ccgs", PATH_MAX);
     const fs::path resolved = fs::path(*ccgs).is_absolute() ? fs::path(*ccgs) : folder_ / *ccgs;
     std::error_code ec;
     if (!fs::is_regular_file(resolved, ec)) {
@@ -297,7 +326,8 @@ class ScenarioReader {
                                    {kDriverNames[0], kDriverNames[1], kDriverNames[2],
                                     kDriverNames[3], kDriverNames[4], "sd_multiplier"});
     if (!t) return;
-    read_number(*t, "drivers", "sd_multiplier", kNonNegative, s.sd_multiplier);
+    read_number(*t, "drivers", "sd_multiplier", Range{0.0, limits::kMaxSdMultiplier},
+                s.sd_multiplier);
     read_growth(*t, kDriverNames[kAcuteGrowth], s.acute_growth);
     read_growth(*t, kDriverNames[kSpecialistGrowth], s.specialist_growth);
     read_growth(*t, kDriverNames[kOtherGrowth], s.other_growth);
@@ -305,8 +335,8 @@ class ScenarioReader {
     if (const toml::table* m =
             section(*t, kDriverNames[kTransferMismatch], "drivers", {"mean", "sd"})) {
       const std::string prefix = key_path("drivers", kDriverNames[kTransferMismatch]);
-      read_number(*m, prefix, "mean", kAnyNumber, s.transfer_mismatch.mean);
-      read_number(*m, prefix, "sd", kNonNegative, s.transfer_mismatch.sd);
+      read_number(*m, prefix, "mean", kMismatch, s.transfer_mismatch.mean);
+      read_number(*m, prefix, "sd", kMismatchSd, s.transfer_mismatch.sd);
     }
   }
 
@@ -314,24 +344,18 @@ class ScenarioReader {
     const toml::table* t = section(drivers, name, "drivers", {"mean", "sd", "funded"});
     if (!t) return;
     const std::string prefix = key_path("drivers", name);
-    read_number(*t, prefix, "mean", kAnyNumber, g.mean);
-    read_number(*t, prefix, "sd", kNonNegative, g.sd);
-    read_number(*t, prefix, "funded", kAnyNumber, g.funded);
+    read_number(*t, prefix, "mean", kRate, g.mean);
+    read_number(*t, prefix, "sd", kRateSd, g.sd);
+    read_number(*t, prefix, "funded", kRate, g.funded);
   }
 
-  // Beta by mean and sd: needs 0 < mean < 1 and sd^2 < mean (1 - mean).
+  // Beta by mean and sd (checked with the sd multiplier in check_cip_delivery).
   void read_cip_delivery(const toml::table& drivers, BetaDriver& b) const {
     const toml::table* t = section(drivers, kDriverNames[kCipDelivery], "drivers", {"mean", "sd"});
     if (!t) return;
     const std::string prefix = key_path("drivers", kDriverNames[kCipDelivery]);
-    read_number(*t, prefix, "mean", kOpenUnit, b.mean);
+    read_number(*t, prefix, "mean", kCipMean, b.mean);
     read_number(*t, prefix, "sd", kNonNegative, b.sd);
-    const double max_variance = b.mean * (1.0 - b.mean);
-    if (b.sd * b.sd >= max_variance) {
-      fail(prefix + ".sd = " + format_double(b.sd) + ": must be < sqrt(mean (1 - mean)) = " +
-           format_rounded(std::sqrt(max_variance)) + " for mean = " + format_double(b.mean) +
-           " (the largest sd a beta with that mean can have)");
-    }
   }
 
   void read_correlation(const toml::table& root, Scenario& s) const {
@@ -395,7 +419,8 @@ class ScenarioReader {
   void read_underfunding(const toml::table& root, double& kappa) const {
     const toml::table* t = section(root, "underfunding", "", {"pressure_per_pct_under_target"});
     if (!t) return;
-    read_number(*t, "underfunding", "pressure_per_pct_under_target", kNonNegative, kappa);
+    read_number(*t, "underfunding", "pressure_per_pct_under_target", Range{0.0, limits::kMaxKappa},
+                kappa);
   }
 
   std::vector<PoolSpec> read_pools(const toml::table& root) const {
@@ -403,6 +428,9 @@ class ScenarioReader {
     if (!node) return {};
     const toml::array* list = node->as_array();
     if (!list) fail("pool", *node, "expected an array of tables ([[pool]])");
+    if (list->size() > static_cast<std::size_t>(limits::kMaxCcgs))
+      fail("pool: " + std::to_string(list->size()) + " pools; at most " +
+           std::to_string(limits::kMaxCcgs));
     std::vector<PoolSpec> pools;
     for (std::size_t p = 0; p < list->size(); ++p) {
       const std::string key = indexed("pool", p);
@@ -417,13 +445,12 @@ class ScenarioReader {
   PoolSpec read_pool(const toml::table& t, const std::string& key) const {
     check_keys(t, key, {"name", "members", "rule", "cap_pct"});
     PoolSpec pool;
-    pool.name = read_string(t, key, "name").value_or("");
-    if (pool.name.empty()) fail(key + ".name: missing or empty (every pool needs a name)");
+    pool.name = read_name(t, key, "name", "pool");
     pool.members = read_members(t, key);
     if (auto rule = read_choice(t, key, "rule", {"full", "cover"})) {
       pool.rule = *rule == 0 ? PoolRule::kFull : PoolRule::kCover;
     }
-    read_number(t, key, "cap_pct", kNonNegative, pool.cap_pct);
+    read_number(t, key, "cap_pct", kPct, pool.cap_pct);
     return pool;
   }
 
@@ -433,13 +460,17 @@ class ScenarioReader {
     if (!node) fail("missing required key '" + key + "' (an array of ODS codes)");
     const toml::array* list = node->as_array();
     if (!list || list->empty()) fail(key, *node, "expected a non-empty array of ODS codes");
+    if (list->size() > static_cast<std::size_t>(limits::kMaxCcgs))
+      fail(key + ": " + std::to_string(list->size()) + " members; at most " +
+           std::to_string(limits::kMaxCcgs) + " (the most CCGs a table may have)");
     std::vector<std::string> members;
+    std::set<std::string> seen;
     for (std::size_t i = 0; i < list->size(); ++i) {
       const auto* code = (*list)[i].as_string();
       if (!code || code->get().empty()) fail(indexed(key, i), (*list)[i], "expected an ODS code");
-      for (const std::string& m : members) {
-        if (m == code->get()) fail(indexed(key, i), (*list)[i], "listed twice in the pool");
-      }
+      check_text(code->get(), indexed(key, i));
+      if (!seen.insert(code->get()).second)
+        fail(indexed(key, i), (*list)[i], "listed twice in the pool");
       members.push_back(code->get());
     }
     return members;
@@ -448,13 +479,11 @@ class ScenarioReader {
   // Pool names are unique and a CCG is in at most one pool.
   void check_pools_disjoint(const std::vector<PoolSpec>& pools) const {
     std::map<std::string, std::size_t> pool_of;  // member -> pool index
+    std::map<std::string, std::size_t> named;    // name -> pool index
     for (std::size_t p = 0; p < pools.size(); ++p) {
-      for (std::size_t q = 0; q < p; ++q) {
-        if (pools[q].name == pools[p].name) {
-          fail(indexed("pool", p) + ".name = \"" + pools[p].name +
-               "\": duplicate pool name (also " + indexed("pool", q) + ")");
-        }
-      }
+      if (const auto [it, added] = named.emplace(pools[p].name, p); !added)
+        fail(indexed("pool", p) + ".name = \"" + pools[p].name + "\": duplicate pool name (also " +
+             indexed("pool", it->second) + ")");
       for (const std::string& m : pools[p].members) {
         const auto [it, added] = pool_of.emplace(m, p);
         if (!added) {
@@ -470,19 +499,22 @@ class ScenarioReader {
     if (!node) return {};
     const toml::array* list = node->as_array();
     if (!list) fail("hub", *node, "expected an array of tables ([[hub]])");
+    if (list->size() > static_cast<std::size_t>(limits::kMaxHubs))
+      fail("hub: " + std::to_string(list->size()) + " hubs; at most " +
+           std::to_string(limits::kMaxHubs));
     std::vector<HubSpec> hubs;
+    std::set<std::string> names;
     for (std::size_t h = 0; h < list->size(); ++h) {
       const std::string key = indexed("hub", h);
       const toml::table* t = (*list)[h].as_table();
       if (!t) fail(key, (*list)[h], "expected a table ([[hub]])");
       check_keys(*t, key, {"name", "budget_k", "cip_pct", "shift_pct"});
       HubSpec hub;
-      hub.name = read_string(*t, key, "name").value_or("");
-      if (hub.name.empty()) fail(key + ".name: missing or empty (every hub needs a name)");
-      for (const HubSpec& other : hubs)
-        if (other.name == hub.name) fail(key + ".name = \"" + hub.name + "\": duplicate hub name");
+      hub.name = read_name(*t, key, "name", "hub");
+      if (!names.insert(hub.name).second)
+        fail(key + ".name = \"" + hub.name + "\": duplicate hub name");
       if (!t->get("budget_k")) fail("missing required key '" + key + ".budget_k'");
-      read_number(*t, key, "budget_k", Range{0.0, kInf, true}, hub.budget_k);
+      read_number(*t, key, "budget_k", Range{0.0, limits::kMaxHubBudgetK, true}, hub.budget_k);
       read_number(*t, key, "cip_pct", kPct, hub.cip_pct);
       read_number(*t, key, "shift_pct", kSignedPct, hub.shift_pct);
       hubs.push_back(hub);
@@ -520,8 +552,8 @@ class ScenarioReader {
       if (!b) fail("volatility.size_scaling", *node, "expected true or false");
       v.size_scaling = b->get();
     }
-    read_number(*t, "volatility", "reference_population", Range{0.0, kInf, true},
-                v.reference_population);
+    read_number(*t, "volatility", "reference_population",
+                Range{0.0, limits::kMaxReferencePopulation, true}, v.reference_population);
   }
 
   // [ccg.CODE] tables: the CSV's per-CCG override columns, by ODS code.
@@ -567,16 +599,31 @@ class ScenarioReader {
           number((*list)[k], indexed("stress.national_shock", k), Range{-50.0, 50.0});
   }
 
-  // The multiplied CIP-delivery sd must still be a valid beta sd.
-  void check_sd_multiplier(const Scenario& s) const {
+  // The CIP delivery beta, with its sd times drivers.sd_multiplier: a sd
+  // of 0 is a fixed delivery; otherwise sd^2 < mean (1 - mean) (the largest
+  // a beta with that mean can have) and the shape a + b = mean (1 - mean) /
+  // sd^2 - 1 at most limits::kMaxBetaShape (a smaller sd is a fixed delivery
+  // in all but name, and slow to tabulate).
+  void check_cip_delivery(const Scenario& s) const {
     const double sd = s.cip_delivery.sd * s.sd_multiplier;
     const double mean = s.cip_delivery.mean;
-    if (sd * sd >= mean * (1.0 - mean)) {
-      fail("drivers.sd_multiplier = " + format_double(s.sd_multiplier) +
-           ": makes drivers.cip_delivery.sd " + format_double(sd) + ", above the largest sd " +
-           format_rounded(std::sqrt(mean * (1.0 - mean))) + " a beta with mean " +
-           format_double(mean) + " can have");
-    }
+    if (sd == 0.0) return;
+    const std::string key = s.sd_multiplier == 1.0
+                                ? "drivers.cip_delivery.sd = " + format_double(sd)
+                                : "drivers.sd_multiplier = " + format_double(s.sd_multiplier) +
+                                      " (making drivers.cip_delivery.sd " + format_double(sd) + ")";
+    const double max_variance = mean * (1.0 - mean);
+    if (sd * sd >= max_variance)
+      fail(key + ": must be < sqrt(mean (1 - mean)) = " + format_rounded(std::sqrt(max_variance)) +
+           " for mean = " + format_double(mean) +
+           " (the largest sd a beta with that mean can have)");
+    const double min_sd = std::sqrt(max_variance / (limits::kMaxBetaShape + 1.0));
+    if (sd < min_sd)
+      fail(key + ": must be 0 (a fixed delivery) or at least " + format_rounded(min_sd) +
+           " for mean = " + format_double(mean) +
+           " (a smaller sd makes the beta's shape a + b "
+           "above " +
+           format_rounded(limits::kMaxBetaShape) + ")");
   }
 
   std::string file_;
@@ -610,16 +657,7 @@ Scenario parse_scenario(const std::string& text, const std::filesystem::path& pa
 }
 
 Scenario load_scenario(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    const bool exists = fs::exists(path, ec);
-    throw InputError(path.string() + ": cannot open the scenario file (" +
-                     (exists ? "not readable" : "no such file") + ")");
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_scenario(text.str(), path);
+  return parse_scenario(read_input_file(path, "the scenario file"), path);
 }
 
 }  // namespace ccgrisk

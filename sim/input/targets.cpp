@@ -3,11 +3,16 @@
 #include <toml++/toml.h>
 
 #include <array>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "input/error.hpp"
+#include "input/input_file.hpp"
+#include "input/limits.hpp"
 #include "input/scenario_toml.hpp"
+#include "input/text.hpp"
 
 namespace ccgrisk {
 
@@ -23,6 +28,15 @@ constexpr std::array<std::pair<Statistic, const char*>, 7> kStatistics = {{
     {Statistic::kHubsOverspending, "hubs_overspending"},
 }};
 
+// Longest text of a target (a source may be a citation with an address).
+constexpr std::size_t kMaxSourceBytes = 2000;
+
+std::string describe_number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
 class TargetsReader {
  public:
   explicit TargetsReader(std::filesystem::path path) : path_(std::move(path)) {}
@@ -34,6 +48,9 @@ class TargetsReader {
     if (const toml::node* c = root.get("calibration")) read_settings(*c, out);
     const toml::array* list = root.get("target") ? root.get("target")->as_array() : nullptr;
     if (!list || list->empty()) fail("no [[target]] tables");
+    if (list->size() > static_cast<std::size_t>(limits::kMaxTargets))
+      fail(std::to_string(list->size()) + " targets; at most " +
+           std::to_string(limits::kMaxTargets));
     for (std::size_t i = 0; i < list->size(); ++i) {
       const std::string key = "target[" + std::to_string(i) + "]";
       const toml::table* t = (*list)[i].as_table();
@@ -72,8 +89,13 @@ class TargetsReader {
       if (fallback) return *fallback;
       fail("missing required key '" + prefix + "." + std::string(key) + "'");
     }
-    if (auto v = node->value<double>()) return *v;
-    fail(prefix + "." + std::string(key) + ": expected a number");
+    const auto v = node->value<double>();
+    if (!v) fail(prefix + "." + std::string(key) + ": expected a number");
+    if (!std::isfinite(*v) || std::abs(*v) > limits::kMaxTargetValue)
+      fail(prefix + "." + std::string(key) + " = " + printable(describe_number(*v)) +
+           ": must be a finite number of at most " + describe_number(limits::kMaxTargetValue) +
+           " in magnitude");
+    return *v;
   }
 
   std::string text(const toml::table& t, const std::string& prefix, std::string_view key,
@@ -83,8 +105,11 @@ class TargetsReader {
       if (required) fail("missing required key '" + prefix + "." + std::string(key) + "'");
       return {};
     }
-    if (auto v = node->value<std::string>()) return *v;
-    fail(prefix + "." + std::string(key) + ": expected a string");
+    const auto v = node->value<std::string>();
+    if (!v) fail(prefix + "." + std::string(key) + ": expected a string");
+    if (const std::string problem = text_problem(*v, kMaxSourceBytes); !problem.empty())
+      fail(prefix + "." + std::string(key) + ": the text " + problem);
+    return *v;
   }
 
   void read_settings(const toml::node& node, Targets& out) const {
@@ -93,8 +118,8 @@ class TargetsReader {
     check_keys(*t, "calibration", {"trials", "max_sweeps"});
     const double trials = number(*t, "calibration", "trials", 20000.0);
     const double sweeps = number(*t, "calibration", "max_sweeps", 12.0);
-    if (trials < 100 || trials > 1e9) fail("calibration.trials: must be in [100, 1e9]");
-    if (sweeps < 1 || sweeps > 1000) fail("calibration.max_sweeps: must be in [1, 1000]");
+    if (!(trials >= 100 && trials <= 1e9)) fail("calibration.trials: must be in [100, 1e9]");
+    if (!(sweeps >= 1 && sweeps <= 1000)) fail("calibration.max_sweeps: must be in [1, 1000]");
     out.trials = static_cast<std::int64_t>(trials);
     out.max_sweeps = static_cast<int>(sweeps);
   }
@@ -152,11 +177,7 @@ std::string statistic_name(Statistic s) {
 }
 
 Targets load_targets(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open the targets file (no such file?)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_targets(text.str(), path);
+  return parse_targets(read_input_file(path, "the targets file"), path);
 }
 
 Targets parse_targets(const std::string& text, const std::filesystem::path& path) {

@@ -1,0 +1,17 @@
+// Reading an input file (scenario, CCG table, targets) whole, with one set of
+// checks and messages.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace ccgrisk {
+
+// The bytes of the input file `path`; `what` names it in messages ("the
+// scenario file"). Throws InputError naming the path when it does not exist,
+// is not a regular file (a folder, a device), cannot be read, or is larger
+// than limits::kMaxInputBytes.
+std::string read_input_file(const std::filesystem::path& path, std::string_view what);
+
+}  // namespace ccgrisk

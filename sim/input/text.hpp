@@ -1,0 +1,20 @@
+// Checks on the text of names and codes read from input files, so that every
+// name can be written to HDF5 (UTF-8 strings, no NUL), a spreadsheet and an
+// HTML report, and printed in a message.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ccgrisk {
+
+// What is wrong with `text` as a name or code, or "" when nothing is: a NUL
+// byte or another control character (tab and line breaks included), bytes
+// that are not UTF-8, or more than `max_bytes` bytes.
+std::string text_problem(std::string_view text, std::size_t max_bytes);
+
+// `text` as messages show it: control characters as \xNN, and cut after
+// `max_bytes` (at a character boundary) with "..." when longer.
+std::string printable(std::string_view text, std::size_t max_bytes = 60);
+
+}  // namespace ccgrisk
