@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@
 #include "output/hdf5.hpp"
 #include "output/results_file.hpp"
 #include "output/results_reader.hpp"
+#include "output/seal.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -186,8 +189,24 @@ void check_same(const Results& a, const Results& b) {
     check_same(a.targets[t], b.targets[t]);
 }
 
-// Opens `path` for writing through the HDF5 layer's handle (closed on scope exit).
+std::span<const unsigned char> as_bytes(const std::string& s) {
+  return {reinterpret_cast<const unsigned char*>(s.data()), s.size()};
+}
+
+// Blanks the seal in `path`'s user block: the file then reads as one
+// written before files were sealed (or by another tool), through the
+// reader's own checks alone.
+void unseal(const fs::path& path) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  const std::string zeros(ccgrisk::kSealBytes, '\0');
+  f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+  REQUIRE(f.good());
+}
+
+// Opens `path` for writing through the HDF5 layer's handle (closed on scope
+// exit), first removing its seal (an edited file would not match it).
 h5::Handle open_for_update(const fs::path& path) {
+  unseal(path);
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   REQUIRE(id >= 0);
   return h5::Handle(id, path.string(), "/");
@@ -231,10 +250,11 @@ TEST_CASE("reader: wrong files throw InputError naming the file and the problem"
   TempDir dir;
   using Catch::Contains;
   CHECK_THROWS_MATCHES(ccgrisk::read_results_file(dir / "missing.h5"), ccgrisk::InputError,
-                       Catch::Message((dir / "missing.h5").string() + ": no such file"));
+                       Catch::Message((dir / "missing.h5").string() +
+                                      ": cannot open the results file (no such file)"));
   const fs::path text = ccgrisk::test::write_file(dir / "notes.h5", "not HDF5\n");
   CHECK_THROWS_WITH(ccgrisk::read_results_file(text), Contains("not an HDF5 file"));
-  CHECK_THROWS_WITH(ccgrisk::read_results_file(dir.path()), Contains("is a folder"));
+  CHECK_THROWS_WITH(ccgrisk::read_results_file(dir.path()), Contains("not a regular file"));
   const fs::path path = written_file(dir, "run.h5");
   {
     const h5::Handle file = open_for_update(path);
@@ -272,6 +292,27 @@ TEST_CASE("reader: a file missing a required dataset is refused, naming it", "[r
   CHECK_THROWS_AS(ccgrisk::read_results_file(path), ccgrisk::InputError);
   CHECK_THROWS_WITH(ccgrisk::read_results_file(path),
                     Catch::Contains("incomplete") && Catch::Contains("/pooled/p_red"));
+}
+
+TEST_CASE("reader: a sealed file changed after writing is refused, or read with --no-verify",
+          "[reader]") {
+  TempDir dir;
+  const fs::path path = written_file(dir, "run.h5");
+  REQUIRE(ccgrisk::check_seal(as_bytes(ccgrisk::test::read_file(path))) ==
+          ccgrisk::SealState::kValid);
+  std::string bytes = ccgrisk::test::read_file(path);
+  bytes.push_back('\0');  // one byte more, past everything HDF5 reads
+  ccgrisk::test::write_file(path, bytes);
+  CHECK_THROWS_WITH(
+      ccgrisk::read_results_file(path),
+      Catch::Contains("changed since ccgrisk wrote it") && Catch::Contains("--no-verify"));
+  CHECK(ccgrisk::read_results_file(path, false).code.size() == 8);
+  ccgrisk::test::write_file(path, bytes.substr(0, bytes.size() / 2));  // cut short
+  CHECK_THROWS_WITH(ccgrisk::read_results_file(path),
+                    Catch::Contains("changed since ccgrisk wrote it"));
+  const auto r = run_cli("summary " + quote(path.string()));
+  CHECK(r.exit_code == kExitBadInput);
+  CHECK_THAT(r.err, Catch::Contains("changed since ccgrisk wrote it"));
 }
 
 // ---- Through the command line -------------------------------------------------------

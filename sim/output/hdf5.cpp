@@ -4,6 +4,7 @@
 #include <hdf5_hl.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <stdexcept>
@@ -81,11 +82,45 @@ herr_t close_id(hid_t id) {
   }
 }
 
+// Most elements one read accepts (2 GiB of doubles), and most bytes of
+// strings: a damaged or crafted file cannot make a read allocate without
+// bound. Every file ccgrisk writes is far below both.
+constexpr std::uint64_t kMaxReadElements = std::uint64_t{1} << 28;
+constexpr std::uint64_t kMaxStringBytes = std::uint64_t{1} << 28;
+
+// The number of elements of `dims`, or kMaxReadElements + 1 when larger
+// (the product is never allowed to wrap around).
 std::uint64_t element_count(const Dims& dims) {
   std::uint64_t n = 1;
-  for (std::uint64_t d : dims)
+  for (std::uint64_t d : dims) {
+    if (d != 0 && n > kMaxReadElements / d) return kMaxReadElements + 1;
     n *= d;
+  }
   return n;
+}
+
+// The element count of `dims` for reading into memory; throws when too large.
+std::size_t readable_count(const Dims& dims, const std::string& where) {
+  const std::uint64_t n = element_count(dims);
+  if (n > kMaxReadElements)
+    throw std::runtime_error("HDF5: " + where + " declares more than " +
+                             std::to_string(kMaxReadElements) + " elements");
+  return static_cast<std::size_t>(n);
+}
+
+// Variable-length strings read from datasets are allocated here, within a
+// budget, so that declared lengths cannot exhaust memory.
+struct StringBudget {
+  std::uint64_t left = kMaxStringBytes;
+};
+void* budget_alloc(std::size_t size, void* info) {
+  auto* budget = static_cast<StringBudget*>(info);
+  if (size > budget->left) return nullptr;  // HDF5 then fails the read
+  budget->left -= size;
+  return std::malloc(size);
+}
+void budget_free(void* p, void*) {
+  std::free(p);
 }
 
 std::string format_dims(const Dims& dims) {
@@ -211,8 +246,10 @@ hid_t native_type() {
 }
 
 // Reads `count` strings stored with type `stored` through `read(memory_type,
-// buffer)`; handles variable- and fixed-length strings.
-using RawRead = std::function<herr_t(hid_t, void*)>;
+// buffer, transfer list)`; handles variable- and fixed-length strings.
+// Variable-length strings are allocated by budget_alloc when the read uses
+// the transfer list (datasets do; attribute reads take none).
+using RawRead = std::function<herr_t(hid_t, void*, hid_t)>;
 std::vector<std::string> read_strings(hid_t stored, std::size_t count, const RawRead& read,
                                       const std::string& where) {
   if (H5Tget_class(stored) != H5T_STRING)
@@ -222,19 +259,27 @@ std::vector<std::string> read_strings(hid_t stored, std::size_t count, const Raw
   const H5T_cset_t cset = H5Tget_cset(stored);
   if (cset < 0) fail("get the character set of", where);
   const std::size_t size = variable > 0 ? 0 : H5Tget_size(stored);
+  if (size > kMaxStringBytes / std::max<std::size_t>(count, 1))
+    throw std::runtime_error("HDF5: " + where + " declares more than " +
+                             std::to_string(kMaxStringBytes) + " bytes of strings");
   const Handle memory = string_type(size, cset, where);
   std::vector<std::string> out;
   out.reserve(count);
   if (variable > 0) {
+    StringBudget budget;
+    const Handle dxpl = own(H5Pcreate(H5P_DATASET_XFER), "create a transfer list for", where);
+    check(H5Pset_vlen_mem_manager(dxpl.id(), budget_alloc, &budget, budget_free, nullptr),
+          "set the string allocator for", where);
     std::vector<char*> pointers(count, nullptr);
-    check(read(memory.id(), pointers.data()), "read strings from", where);
+    const herr_t status = read(memory.id(), pointers.data(), dxpl.id());
     for (char* p : pointers) {
-      out.emplace_back(p != nullptr ? p : "");
-      H5free_memory(p);
+      if (status >= 0) out.emplace_back(p != nullptr ? p : "");
+      std::free(p);  // budget_alloc's or, for attributes, HDF5's own (malloc)
     }
+    check(status, "read strings from", where);
   } else {
     std::vector<char> buffer(count * size);
-    check(read(memory.id(), buffer.data()), "read strings from", where);
+    check(read(memory.id(), buffer.data(), H5P_DEFAULT), "read strings from", where);
     for (std::size_t i = 0; i < count; ++i)
       out.emplace_back(buffer.data() + i * size, ::strnlen(buffer.data() + i * size, size));
   }
@@ -384,22 +429,33 @@ File File::create(const std::filesystem::path& path) {
   return File(check_id(fid, "create file", name), name, "/");
 }
 
-File File::create_in_memory(const std::string& name) {
+File File::create_in_memory(const std::string& name, std::size_t user_block) {
   silence_hdf5_errors();
   constexpr std::size_t kIncrement = std::size_t{1} << 20;  // grows 1 MiB at a time
   const Handle fapl = own(H5Pcreate(H5P_FILE_ACCESS), "create an access list for", name);
   check(H5Pset_fclose_degree(fapl.id(), H5F_CLOSE_STRONG), "set the close degree for", name);
   check(H5Pset_fapl_core(fapl.id(), kIncrement, false), "hold in memory", name);
-  const hid_t fid = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
+  const Handle fcpl = own(H5Pcreate(H5P_FILE_CREATE), "create a creation list for", name);
+  check(H5Pset_userblock(fcpl.id(), user_block), "leave a user block in", name);
+  const hid_t fid = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, fcpl.id(), fapl.id());
   return File(check_id(fid, "create file", name), name, "/");
+}
+
+std::size_t File::user_block() const {
+  const Handle fcpl = own(H5Fget_create_plist(id()), "get the creation list of", file());
+  hsize_t size = 0;
+  check(H5Pget_userblock(fcpl.id(), &size), "get the user block of", file());
+  return static_cast<std::size_t>(size);
 }
 
 std::vector<unsigned char> File::image() const {
   check(H5Fflush(id(), H5F_SCOPE_LOCAL), "flush file", file());
+  // HDF5's image starts at the superblock: the user block comes before it.
+  const std::size_t block = user_block();
   const ssize_t size = H5Fget_file_image(id(), nullptr, 0);
   if (size < 0) fail("get the image of", file());
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
-  if (H5Fget_file_image(id(), bytes.data(), bytes.size()) != size)
+  std::vector<unsigned char> bytes(block + static_cast<std::size_t>(size), 0);
+  if (H5Fget_file_image(id(), bytes.data() + block, static_cast<std::size_t>(size)) != size)
     fail("copy the image of", file());
   return bytes;
 }
@@ -486,13 +542,17 @@ void write_attribute(const Handle& obj, std::string_view name,
 
 template <class T>
 Array<T> read_dataset(const Group& loc, std::string_view path) {
-  const Dataset dataset = loc.dataset(path);
+  return read_dataset<T>(loc.dataset(path));
+}
+
+template <class T>
+Array<T> read_dataset(const Dataset& dataset) {
   Array<T> out{{}, dataset.dims()};
-  const auto count = static_cast<std::size_t>(element_count(out.dims));
+  const std::size_t count = readable_count(out.dims, dataset.label());
   if constexpr (std::is_same_v<T, std::string>) {
     const Handle type = own(H5Dget_type(dataset.id()), "get the type of", dataset.label());
-    const RawRead read = [&](hid_t memory, void* buffer) {
-      return H5Dread(dataset.id(), memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+    const RawRead read = [&](hid_t memory, void* buffer, hid_t dxpl) {
+      return H5Dread(dataset.id(), memory, H5S_ALL, H5S_ALL, dxpl, buffer);
     };
     out.values = read_strings(type.id(), count, read, dataset.label());
   } else {
@@ -508,6 +568,9 @@ Array<T> read_dataset(const Group& loc, std::string_view path) {
 template Array<double> read_dataset<double>(const Group&, std::string_view);
 template Array<std::int64_t> read_dataset<std::int64_t>(const Group&, std::string_view);
 template Array<std::string> read_dataset<std::string>(const Group&, std::string_view);
+template Array<double> read_dataset<double>(const Dataset&);
+template Array<std::int64_t> read_dataset<std::int64_t>(const Dataset&);
+template Array<std::string> read_dataset<std::string>(const Dataset&);
 
 bool has_attribute(const Handle& obj, std::string_view name) {
   const htri_t exists = H5Aexists(obj.id(), std::string(name).c_str());
@@ -518,7 +581,7 @@ bool has_attribute(const Handle& obj, std::string_view name) {
 template <class T>
 std::vector<T> read_attribute(const Handle& obj, std::string_view name) {
   const OpenAttribute a = open_attribute(obj, name);
-  std::vector<T> values(static_cast<std::size_t>(element_count(a.dims)));
+  std::vector<T> values(readable_count(a.dims, attribute_label(obj, name)));
   if (!values.empty())
     check(H5Aread(a.attr.id(), native_type<T>(), values.data()), "read",
           attribute_label(obj, name));
@@ -534,7 +597,7 @@ std::string read_string_attribute(const Handle& obj, std::string_view name) {
   const std::string where = attribute_label(obj, name);
   const OpenAttribute a = open_attribute(obj, name);
   if (element_count(a.dims) != 1) throw std::runtime_error("HDF5: " + where + " is not one string");
-  const RawRead read = [&](hid_t memory, void* buffer) {
+  const RawRead read = [&](hid_t memory, void* buffer, hid_t) {
     return H5Aread(a.attr.id(), memory, buffer);
   };
   return read_strings(a.type.id(), 1, read, where).front();

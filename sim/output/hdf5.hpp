@@ -72,13 +72,17 @@ class File : public Group {
   // A new file held in memory only (HDF5's core driver, no backing store);
   // image() gives its bytes, to be written out by the caller. `name` labels
   // it in messages.
-  static File create_in_memory(const std::string& name);
+  // `user_block`: bytes left free at the start of the file (0, or a power
+  // of two >= 512), for the caller to fill: image() starts with that many
+  // zero bytes.
+  static File create_in_memory(const std::string& name, std::size_t user_block = 0);
   static File open(const std::filesystem::path& path);  // read-only
   // Read-only, from a file image in memory that outlives the File; `name`
   // labels it in messages.
   static File open_image(std::span<const unsigned char> image, const std::string& name);
   void close();  // flushes and closes; objects still open are closed with it
   std::vector<unsigned char> image() const;  // the whole file as it stands, flushed
+  std::size_t user_block() const;
 };
 
 // Writers. `dims` must multiply out to the number of values; datasets of two
@@ -110,8 +114,12 @@ struct Array {
   std::vector<T> values;  // row-major
   Dims dims;
 };
+// Throws std::runtime_error for more than 2^28 elements, or 2^28 bytes of
+// strings (no file ccgrisk writes comes near), whatever the file declares.
 template <class T>  // T: double, std::int64_t or std::string
 Array<T> read_dataset(const Group& loc, std::string_view path);
+template <class T>
+Array<T> read_dataset(const Dataset& dataset);
 
 bool has_attribute(const Handle& obj, std::string_view name);
 template <class T>  // T: double, std::int32_t, std::int64_t or std::uint64_t

@@ -11,6 +11,7 @@
 #include "output/dimension_scales.hpp"
 #include "output/file_output.hpp"
 #include "output/hdf5.hpp"
+#include "output/seal.hpp"
 
 namespace ccgrisk {
 namespace {
@@ -453,7 +454,7 @@ void write_pools(const Group& g, const Results& r) {
 std::vector<unsigned char> file_image(const Results& r, const fs::path& path,
                                       const ExtraGroups& extra) {
   const std::size_t n = r.code.size();
-  h5::File file = h5::File::create_in_memory(path.string());
+  h5::File file = h5::File::create_in_memory(path.string(), kSealBytes);
   write_provenance(file, r.provenance);
   write_ccg_group(file.group("/ccg"), r);
   write_ccg_stats(file.group("/pooled"), r.after, n, "after risk sharing");
@@ -475,6 +476,7 @@ std::vector<unsigned char> file_image(const Results& r, const fs::path& path,
   add_dimension_scales(file);
   std::vector<unsigned char> image = file.image();
   file.close();
+  seal_image(image);
   return image;
 }
 

@@ -8,9 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/accumulator.hpp"
 #include "input/error.hpp"
+#include "input/input_file.hpp"
+#include "input/limits.hpp"
 #include "output/hdf5.hpp"
 #include "output/results_file.hpp"
+#include "output/seal.hpp"
 
 namespace ccgrisk {
 namespace {
@@ -20,6 +24,8 @@ using h5::Dims;
 using h5::Group;
 
 constexpr std::string_view kFileType = "ccgrisk-results";
+// Largest results file read: far above any a 10,000-CCG run writes.
+constexpr std::size_t kMaxResultsBytes = std::size_t{4} << 30;
 
 // ---- Checked reads -----------------------------------------------------------
 
@@ -30,14 +36,27 @@ std::string shape_text(const Dims& dims) {
   return s + ")";
 }
 
-// Reads `path` and checks its shape is `dims`.
+// Reads `path` once its shape is checked to be `dims` (nothing is read, or
+// allocated, for a dataset of another shape).
 template <class T>
 std::vector<T> read(const Group& g, std::string_view path, const Dims& dims) {
-  h5::Array<T> a = h5::read_dataset<T>(g, path);
-  if (a.dims != dims)
-    throw std::runtime_error(g.child(path) + " has shape " + shape_text(a.dims) + ", expected " +
+  const h5::Dataset dataset = g.dataset(path);
+  const Dims found = dataset.dims();
+  if (found != dims)
+    throw std::runtime_error(g.child(path) + " has shape " + shape_text(found) + ", expected " +
                              shape_text(dims));
-  return std::move(a.values);
+  return h5::read_dataset<T>(dataset).values;
+}
+
+// A list of labels (1-D strings) of at most `most` entries: the CCG codes
+// (at most limits::kMaxCcgs), names of groups, hubs, targets.
+std::vector<std::string> labels(const Group& g, std::string_view path, std::uint64_t most) {
+  const h5::Dataset dataset = g.dataset(path);
+  const Dims dims = dataset.dims();
+  if (dims.size() != 1 || dims[0] > most)
+    throw std::runtime_error(g.child(path) + " has shape " + shape_text(dims) +
+                             ", expected a list of at most " + std::to_string(most));
+  return h5::read_dataset<std::string>(dataset).values;
 }
 
 std::vector<double> doubles(const Group& g, std::string_view path, const Dims& dims) {
@@ -57,16 +76,6 @@ std::vector<double> row_of(const std::vector<double>& v, std::size_t row, std::s
 }
 
 // ---- Root attributes -----------------------------------------------------------
-
-h5::File open_checked(const fs::path& path) {
-  if (!fs::exists(path)) throw InputError(path.string() + ": no such file");
-  if (fs::is_directory(path)) throw InputError(path.string() + ": is a folder, not a file");
-  try {
-    return h5::File::open(path);
-  } catch (const std::runtime_error&) {
-    throw InputError(path.string() + ": not an HDF5 file (expected a ccgrisk results file)");
-  }
-}
 
 void check_header(const h5::File& file, const std::string& path) {
   const std::string type =
@@ -124,7 +133,7 @@ Provenance read_provenance(const h5::File& file) {
 // ---- /ccg and /pooled ------------------------------------------------------------
 
 void read_identity(const Group& g, Results& r) {
-  r.code = h5::read_dataset<std::string>(g, "code").values;
+  r.code = labels(g, "code", limits::kMaxCcgs);
   const Dims dims{r.code.size()};
   r.name = read<std::string>(g, "name", dims);
   r.region = read<std::string>(g, "region", dims);
@@ -154,8 +163,12 @@ CcgStats read_ccg_stats(const Group& g, std::size_t n) {
   s.surplus_es05_k = doubles(g, "surplus_es05_k", dims);
   s.underlying_mean_k = doubles(g, "underlying_mean_k", dims);
   s.hist_resolution_k = doubles(g, "surplus_hist_resolution_k", dims);
-  const h5::Array<std::int64_t> counts = h5::read_dataset<std::int64_t>(g, "surplus_hist_counts");
-  const std::uint64_t bins = counts.dims.size() == 2 ? counts.dims[1] : 0;
+  const Dims counts = g.dataset("surplus_hist_counts").dims();
+  const std::uint64_t bins = counts.size() == 2 ? counts[1] : 0;
+  if (bins > kFineBins + 2)
+    throw std::runtime_error(g.child("surplus_hist_counts") + " has " + std::to_string(bins) +
+                             " bins, more than the " + std::to_string(kFineBins + 2) +
+                             " a histogram can have");
   s.hist_counts = read<std::int64_t>(g, "surplus_hist_counts", {n, bins});
   s.hist_edges_k = doubles(g, "surplus_hist_edges_k", {n, bins + 1});
   if (g.exists("p_red_variance_ratio"))
@@ -269,7 +282,7 @@ void assign_members(std::vector<GroupStats>& groups, const std::vector<std::int6
 std::vector<GroupStats> read_groups(const h5::File& file, std::string_view name,
                                     std::string_view index_path, std::size_t n) {
   const Group g = file.open_group(name);
-  const std::vector<std::string> code = h5::read_dataset<std::string>(g, "code").values;
+  const std::vector<std::string> code = labels(g, "code", n);
   const Dims rows{code.size()};
   const std::vector<std::string> label = read<std::string>(g, "name", rows);
   std::vector<GroupStats> groups(code.size());
@@ -298,7 +311,7 @@ GroupStats read_national(const h5::File& file, std::size_t n) {
 std::vector<HubStats> read_hubs(const h5::File& file) {
   if (!file.exists("/hub/name")) return {};
   const Group g = file.open_group("/hub");
-  const std::vector<std::string> names = h5::read_dataset<std::string>(g, "name").values;
+  const std::vector<std::string> names = labels(g, "name", limits::kMaxHubs);
   const Dims dims{names.size()};
   const auto budget = doubles(g, "budget_k", dims), p = doubles(g, "p_overspend", dims);
   const auto mean = doubles(g, "overspend_mean_k", dims), sd = doubles(g, "overspend_sd_k", dims);
@@ -336,7 +349,7 @@ HubStats read_specialised(const h5::File& file, const std::vector<HubStats>& hub
 std::vector<TargetCheck> read_targets(const h5::File& file) {
   if (!file.exists("/targets/name")) return {};
   const Group g = file.open_group("/targets");
-  const std::vector<std::string> names = h5::read_dataset<std::string>(g, "name").values;
+  const std::vector<std::string> names = labels(g, "name", limits::kMaxTargets);
   const Dims dims{names.size()};
   const auto statistic = read<std::string>(g, "statistic", dims);
   const auto group = read<std::string>(g, "group", dims);
@@ -356,7 +369,7 @@ Attribution read_attribution(const h5::File& file, std::size_t n) {
   Attribution a;
   if (!file.exists("/attribution/component")) return a;
   const Group g = file.open_group("/attribution");
-  a.components = h5::read_dataset<std::string>(g, "component").values;
+  a.components = labels(g, "component", kNumComponents);
   const Dims table{n, a.components.size()};
   a.mean_k = doubles(g, "mean_k", table);
   a.mean_red_k = doubles(g, "mean_in_red_k", table);
@@ -400,11 +413,19 @@ Results read_checked(const h5::File& file, const std::string& name) {
 
 }  // namespace
 
-Results read_results_file(const fs::path& path) {
-  return read_checked(open_checked(path), path.string());
+Results read_results_file(const fs::path& path, bool verify) {
+  const std::string bytes = read_input_file(path, "the results file", kMaxResultsBytes);
+  return read_results_image({reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()},
+                            path.string(), verify);
 }
 
-Results read_results_image(std::span<const unsigned char> image, const std::string& name) {
+Results read_results_image(std::span<const unsigned char> image, const std::string& name,
+                           bool verify) {
+  if (verify && check_seal(image) == SealState::kBroken)
+    throw InputError(name +
+                     ": changed since ccgrisk wrote it (the SHA-256 in its seal does not "
+                     "match): it may be damaged or cut short; if it was changed on purpose, "
+                     "read it with --no-verify");
   h5::File file;
   try {
     file = h5::File::open_image(image, name);

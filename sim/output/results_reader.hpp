@@ -16,10 +16,14 @@ namespace ccgrisk {
 // defaults. Throws InputError naming the file when it is missing, not HDF5,
 // not a ccgrisk results file (root attribute file_type), of another schema
 // major version, or lacks a dataset the schema requires.
-Results read_results_file(const std::filesystem::path& path);
+// A file ccgrisk sealed (output/seal.hpp) whose bytes no longer match the
+// seal is refused as changed or damaged, unless `verify` is false (a file
+// changed on purpose, e.g. annotated with h5py).
+Results read_results_file(const std::filesystem::path& path, bool verify = true);
 
 // As read_results_file, from a file image in memory; `name` labels it in
 // messages.
-Results read_results_image(std::span<const unsigned char> image, const std::string& name);
+Results read_results_image(std::span<const unsigned char> image, const std::string& name,
+                           bool verify = true);
 
 }  // namespace ccgrisk
