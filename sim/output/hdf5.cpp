@@ -469,8 +469,24 @@ File File::open(const std::filesystem::path& path) {
   return File(check_id(fid, "open file", name), name, "/");
 }
 
+namespace {
+
+// Whether `image` has an HDF5 superblock signature where HDF5 looks for one
+// (offset 0, 512, 1024, 2048, ...). HDF5 1.10 leaks memory when asked to open
+// an image without one, so such images never reach it.
+bool has_hdf5_signature(std::span<const unsigned char> image) {
+  static constexpr unsigned char kSignature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  for (std::size_t at = 0; at + sizeof kSignature <= image.size(); at = at == 0 ? 512 : 2 * at)
+    if (std::memcmp(image.data() + at, kSignature, sizeof kSignature) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
 File File::open_image(std::span<const unsigned char> image, const std::string& name) {
   silence_hdf5_errors();
+  if (!has_hdf5_signature(image))
+    throw std::runtime_error("HDF5: " + name + " has no HDF5 signature");
   // DONT_COPY and DONT_RELEASE: HDF5 reads the caller's buffer in place and
   // never frees it (the image is read-only: no OPEN_RW).
   void* buffer = const_cast<unsigned char*>(image.data());
