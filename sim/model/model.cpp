@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
+#include <stdexcept>
 
 #include "input/error.hpp"
 
@@ -79,7 +81,20 @@ void build_drivers(Model& m, const Scenario& s) {
     g.sd *= k;
   m.transfer_mismatch = {s.transfer_mismatch.mean, s.transfer_mismatch.sd * k};
   m.cip_delivery = {s.cip_delivery.mean, s.cip_delivery.sd * k};
-  m.cip_transform = InverseBetaTable(m.cip_delivery.mean, m.cip_delivery.sd);
+  const auto refuse = [&](const char* why) {
+    char beta[96];
+    std::snprintf(beta, sizeof beta, "the beta with mean %.6g and sd %.6g", m.cip_delivery.mean,
+                  m.cip_delivery.sd);
+    return InputError(s.path.string() + ": drivers.cip_delivery: " + beta +
+                      " cannot be evaluated (" + why + ")");
+  };
+  try {  // Boost.Math errors; the input bounds should rule them out
+    m.cip_transform = InverseBetaTable(m.cip_delivery.mean, m.cip_delivery.sd);
+  } catch (const std::logic_error& e) {
+    throw refuse(e.what());
+  } catch (const std::runtime_error& e) {
+    throw refuse(e.what());
+  }
   m.national_cholesky = s.driver_correlation.llt().matrixL();
   m.national_shock = s.national_shock;
   const CorrelationShares& c = s.correlation;
