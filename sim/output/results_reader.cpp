@@ -1,8 +1,16 @@
 #include "output/results_reader.hpp"
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <csignal>
 #include <cstdint>
+#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -419,13 +427,9 @@ Results read_results_file(const fs::path& path, bool verify) {
                             path.string(), verify);
 }
 
-Results read_results_image(std::span<const unsigned char> image, const std::string& name,
-                           bool verify) {
-  if (verify && check_seal(image) == SealState::kBroken)
-    throw InputError(name +
-                     ": changed since ccgrisk wrote it (the SHA-256 in its seal does not "
-                     "match): it may be damaged or cut short; if it was changed on purpose, "
-                     "read it with --no-verify");
+namespace {
+
+Results read_image(std::span<const unsigned char> image, const std::string& name) {
   h5::File file;
   try {
     file = h5::File::open_image(image, name);
@@ -433,6 +437,64 @@ Results read_results_image(std::span<const unsigned char> image, const std::stri
     throw InputError(name + ": not an HDF5 file (expected a ccgrisk results file)");
   }
   return read_checked(file, name);
+}
+
+// A file ccgrisk did not seal may hold bytes that make HDF5 1.10 itself
+// crash, hang or allocate gigabytes (found by fuzzing; docs/reliability.md).
+// It is read once in a child process first, limited in time and memory:
+// when the child finishes (the file read, or refused with a message), the
+// same read is safe here, as it is deterministic; when the child is killed
+// or runs out of time, the file is refused as damaged.
+constexpr int kChildSeconds = 10;
+constexpr rlim_t kChildMemory = rlim_t{8} << 30;
+
+void read_in_child_first(std::span<const unsigned char> image, const std::string& name) {
+  std::cout.flush();
+  std::cerr.flush();
+  const pid_t child = ::fork();
+  if (child < 0) return;  // no child: read it here, unprotected
+  if (child == 0) {
+#ifndef __SANITIZE_ADDRESS__  // ASan reserves terabytes of address space
+    const rlimit memory{kChildMemory, kChildMemory};
+    ::setrlimit(RLIMIT_AS, &memory);
+#endif
+    ::alarm(kChildSeconds);
+    const int null = ::open("/dev/null", O_WRONLY);
+    if (null >= 0) ::dup2(null, STDERR_FILENO);  // a crash report is not for the user
+    try {
+      read_image(image, name);
+      ::_exit(0);
+    } catch (const InputError&) {
+      ::_exit(0);  // refused cleanly: the parent's read says why
+    } catch (...) {
+      ::_exit(3);
+    }
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) return;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  const std::string why = WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM
+                              ? "it did not finish within " + std::to_string(kChildSeconds) + " s"
+                          : WIFSIGNALED(status)
+                              ? "it crashed (signal " + std::to_string(WTERMSIG(status)) + ")"
+                              : "it failed";
+  throw InputError(name + ": damaged results file: the HDF5 library could not read it (" + why +
+                   ")");
+}
+
+}  // namespace
+
+Results read_results_image(std::span<const unsigned char> image, const std::string& name,
+                           bool verify) {
+  const SealState seal = check_seal(image);
+  if (verify && seal == SealState::kBroken)
+    throw InputError(name +
+                     ": changed since ccgrisk wrote it (the SHA-256 in its seal does not "
+                     "match): it may be damaged or cut short; if it was changed on purpose, "
+                     "read it with --no-verify");
+  if (seal != SealState::kValid) read_in_child_first(image, name);
+  return read_image(image, name);
 }
 
 }  // namespace ccgrisk
