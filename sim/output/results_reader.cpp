@@ -445,7 +445,7 @@ Results read_image(std::span<const unsigned char> image, const std::string& name
 // when the child finishes (the file read, or refused with a message), the
 // same read is safe here, as it is deterministic; when the child is killed
 // or runs out of time, the file is refused as damaged.
-constexpr int kChildSeconds = 10;
+constexpr int kChildSeconds = 5;
 constexpr rlim_t kChildMemory = rlim_t{8} << 30;
 
 void read_in_child_first(std::span<const unsigned char> image, const std::string& name) {
