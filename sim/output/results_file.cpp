@@ -482,6 +482,10 @@ std::vector<unsigned char> file_image(const Results& r, const fs::path& path,
 
 }  // namespace
 
+std::vector<unsigned char> results_image(const Results& results, const std::string& name) {
+  return file_image(results, name, {});
+}
+
 void write_results_file(const Results& results, const fs::path& path, const ExtraGroups& extra) {
   const std::vector<unsigned char> image = file_image(results, path, extra);
   write_file_atomically(

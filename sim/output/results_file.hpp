@@ -3,6 +3,8 @@
 
 #include <filesystem>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "engine/results.hpp"
 #include "output/hdf5.hpp"
@@ -22,5 +24,9 @@ inline constexpr int kSchemaMinor = 0;
 using ExtraGroups = std::function<void(const h5::File&)>;
 void write_results_file(const Results& results, const std::filesystem::path& path,
                         const ExtraGroups& extra = {});
+
+// The sealed file write_results_file would write, as bytes in memory;
+// `name` labels it in messages.
+std::vector<unsigned char> results_image(const Results& results, const std::string& name);
 
 }  // namespace ccgrisk

@@ -440,40 +440,80 @@ Results read_image(std::span<const unsigned char> image, const std::string& name
 }
 
 // A file ccgrisk did not seal may hold bytes that make HDF5 1.10 itself
-// crash, hang or allocate gigabytes (found by fuzzing; docs/reliability.md).
-// It is read once in a child process first, limited in time and memory:
-// when the child finishes (the file read, or refused with a message), the
-// same read is safe here, as it is deterministic; when the child is killed
-// or runs out of time, the file is refused as damaged.
+// crash, hang, allocate gigabytes or silently damage memory (found by
+// fuzzing; docs/reliability.md), so this process never lets HDF5 parse
+// them. A child process, limited in time and memory, reads the file and
+// sends back either the message refusing it ("E" + text) or the results
+// written anew as a sealed file ("R" + bytes), which this process then
+// reads as it reads any sealed file. A child that crashes, hangs or says
+// nothing means a damaged file.
 constexpr int kChildSeconds = 5;
 constexpr rlim_t kChildMemory = rlim_t{8} << 30;
 
-void read_in_child_first(std::span<const unsigned char> image, const std::string& name) {
-  std::cout.flush();
-  std::cerr.flush();
-  const pid_t child = ::fork();
-  if (child < 0) return;  // no child: read it here, unprotected
-  if (child == 0) {
+[[noreturn]] void child_reads(std::span<const unsigned char> image, const std::string& name,
+                              int out) {
+  std::signal(SIGALRM, SIG_DFL);
 #ifndef __SANITIZE_ADDRESS__  // ASan reserves terabytes of address space
-    const rlimit memory{kChildMemory, kChildMemory};
-    ::setrlimit(RLIMIT_AS, &memory);
+  const rlimit memory{kChildMemory, kChildMemory};
+  ::setrlimit(RLIMIT_AS, &memory);
 #endif
-    ::alarm(kChildSeconds);
-    const int null = ::open("/dev/null", O_WRONLY);
-    if (null >= 0) ::dup2(null, STDERR_FILENO);  // a crash report is not for the user
-    try {
-      read_image(image, name);
-      ::_exit(0);
-    } catch (const InputError&) {
-      ::_exit(0);  // refused cleanly: the parent's read says why
-    } catch (...) {
-      ::_exit(3);
+  ::alarm(kChildSeconds);
+  const int null = ::open("/dev/null", O_WRONLY);
+  if (null >= 0) ::dup2(null, STDERR_FILENO);  // a crash report is not for the user
+  std::string reply;
+  try {
+    const std::vector<unsigned char> sealed = results_image(read_image(image, name), name);
+    reply.assign("R").append(sealed.begin(), sealed.end());
+  } catch (const InputError& e) {
+    reply.assign("E").append(e.what());
+  } catch (...) {
+    ::_exit(3);
+  }
+  for (std::string_view rest = reply; !rest.empty();) {
+    const ssize_t wrote = ::write(out, rest.data(), rest.size());
+    if (wrote <= 0) ::_exit(4);
+    rest.remove_prefix(static_cast<std::size_t>(wrote));
+  }
+  ::_exit(0);
+}
+
+std::string drain(int fd) {
+  std::string all;
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got > 0) {
+      all.append(buffer, static_cast<std::size_t>(got));
+    } else if (got == 0 || errno != EINTR) {
+      return all;
     }
   }
+}
+
+Results read_unsealed(std::span<const unsigned char> image, const std::string& name) {
+  std::cout.flush();
+  std::cerr.flush();
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) throw std::runtime_error("cannot create a pipe");
+  const pid_t child = ::fork();
+  if (child < 0) throw std::runtime_error("cannot start a process to read " + name);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    child_reads(image, name, pipe_fds[1]);
+  }
+  ::close(pipe_fds[1]);
+  const std::string reply = drain(pipe_fds[0]);
+  ::close(pipe_fds[0]);
   int status = 0;
-  while (::waitpid(child, &status, 0) < 0)
-    if (errno != EINTR) return;
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  const bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !reply.empty();
+  if (finished && reply[0] == 'E') throw InputError(reply.substr(1));
+  if (finished && reply[0] == 'R') {
+    const auto sealed =
+        std::span(reinterpret_cast<const unsigned char*>(reply.data()) + 1, reply.size() - 1);
+    if (check_seal(sealed) == SealState::kValid) return read_image(sealed, name);
+  }
   const std::string why = WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM
                               ? "it did not finish within " + std::to_string(kChildSeconds) + " s"
                           : WIFSIGNALED(status)
@@ -493,8 +533,7 @@ Results read_results_image(std::span<const unsigned char> image, const std::stri
                      ": changed since ccgrisk wrote it (the SHA-256 in its seal does not "
                      "match): it may be damaged or cut short; if it was changed on purpose, "
                      "read it with --no-verify");
-  if (seal != SealState::kValid) read_in_child_first(image, name);
-  return read_image(image, name);
+  return seal == SealState::kValid ? read_image(image, name) : read_unsealed(image, name);
 }
 
 }  // namespace ccgrisk
