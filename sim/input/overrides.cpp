@@ -318,11 +318,16 @@ ParsedValue bare_string(const std::string& value) {
 ParsedValue parse_value(const Override& o) {
   if (o.value.empty()) fail(o, "missing VALUE (for an empty string write \"\")");
   std::string error = "more than one value";
-  try {
-    toml::table doc = toml::parse(std::string("v = ").append(o.value));
-    if (doc.size() == 1 && doc.contains("v")) return {std::move(doc), o.value};
-  } catch (const toml::parse_error& e) {
-    error = std::string(e.description());
+  const std::string line = std::string("v = ").append(o.value);
+  if (non_ascii_outside_strings(line)) {
+    error = "a non-ASCII character outside quotes";  // never given to toml++ (scenario_toml.hpp)
+  } else {
+    try {
+      toml::table doc = toml::parse(line);
+      if (doc.size() == 1 && doc.contains("v")) return {std::move(doc), o.value};
+    } catch (const toml::parse_error& e) {
+      error = std::string(e.description());
+    }
   }
   if (is_digits(o.value) && !fits_int64(o.value)) {
     fail(o, "VALUE " + o.value + " is out of the range of a TOML integer (64-bit)");

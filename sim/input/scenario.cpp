@@ -632,7 +632,60 @@ class ScenarioReader {
 
 }  // namespace
 
+std::optional<TextPosition> non_ascii_outside_strings(std::string_view text) {
+  TextPosition at;
+  std::size_t i = 0;
+  const auto advance = [&](std::size_t n) {
+    for (; n > 0 && i < text.size(); --n, ++i) {
+      if (text[i] == '\n') {
+        ++at.line;
+        at.column = 1;
+      } else {
+        ++at.column;
+      }
+    }
+  };
+  // Skips a string opened by `quote` (one or three of them) at i; escapes
+  // only in basic ("...") strings. Returns false if it never closes.
+  const auto skip_string = [&](char quote) {
+    const bool triple = text.substr(i, 3) == std::string(3, quote);
+    advance(triple ? 3 : 1);
+    while (i < text.size()) {
+      if (quote == '"' && text[i] == '\\') {
+        advance(2);
+      } else if (triple ? text.substr(i, 3) == std::string(3, quote) : text[i] == quote) {
+        advance(triple ? 3 : 1);
+        return true;
+      } else if (!triple && text[i] == '\n') {
+        return false;
+      } else {
+        advance(1);
+      }
+    }
+    return false;
+  };
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '#') {
+      while (i < text.size() && text[i] != '\n')
+        advance(1);
+    } else if (c == '"' || c == '\'') {
+      if (!skip_string(c)) return std::nullopt;  // toml++ reports the open string
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      return at;
+    } else {
+      advance(1);
+    }
+  }
+  return std::nullopt;
+}
+
 toml::table parse_toml(const std::string& text, const std::filesystem::path& path) {
+  if (const std::optional<TextPosition> at = non_ascii_outside_strings(text))
+    throw InputError(display_name(path) + ":" + std::to_string(at->line) + ":" +
+                     std::to_string(at->column) +
+                     ": TOML syntax error: a non-ASCII character outside a quoted string or "
+                     "comment (keys with such characters must be quoted)");
   try {
     return toml::parse(text, path.string());
   } catch (const toml::parse_error& e) {
