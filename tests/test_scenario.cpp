@@ -262,6 +262,22 @@ TEST_CASE("a TOML syntax error gives file, line and column", "[scenario][errors]
                     Contains("x.toml:3:") && Contains("TOML syntax error"));
 }
 
+TEST_CASE("a non-ASCII character outside strings and comments is a syntax error at its place",
+          "[scenario][errors]") {
+  Fixture f;
+  // U+01FE as a key (toml++ 3.3.0 reaches undefined behaviour on it), and
+  // U+00A7 after a value.
+  CHECK_THROWS_WITH(f.parse("[run]\ntrials = 5\n\xC7\xBE = 1\n"),
+                    Contains("x.toml:3:1: TOML syntax error: a non-ASCII character outside"));
+  CHECK_THROWS_WITH(f.parse("[run]\ntrials = 5 \xC2\xA7\n"), Contains("x.toml:2:12:"));
+  // In strings (basic, literal, multi-line, escaped quotes) and comments it is text.
+  const Scenario s = f.parse_with_data(
+      "# \xC7\xBE comment\n[[pool]] # \xC2\xA7\nname = \"a \\\" \xC7\xBE\"\nmembers = ['\xC7\xBE', "
+      "\"\"\"b\xC2\xA7\"\"\", '''c\xC7\xBE''']\n");
+  CHECK(s.pools.at(0).name == "a \" \xC7\xBE");
+  CHECK(s.pools.at(0).members.at(2) == "c\xC7\xBE");
+}
+
 TEST_CASE("load_scenario of a missing file is an input error", "[scenario][errors]") {
   TempDir dir;
   CHECK_THROWS_WITH(load_scenario(dir / "nope.toml"),
