@@ -30,7 +30,10 @@ void print_targets(const std::vector<TargetCheck>& targets, std::ostream& out) {
   for (const TargetCheck& t : targets) {
     const bool met = std::abs(t.model - t.value) <= t.tolerance;
     out << line("  %-44.44s %10.6g %10.6g %9.2g %9.3g  %s\n", t.name.c_str(), t.value, t.model,
-                t.model_se, t.tolerance, met ? "yes" : "NO");
+                t.model_se, t.tolerance,
+                met            ? "yes"
+                : t.reproduced ? "NO"
+                               : "open");
   }
 }
 

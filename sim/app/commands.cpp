@@ -39,7 +39,8 @@ int run_command_line(int argc, char** argv) {
   const std::vector<Command> commands = {
       add_run_command(app),       add_calibrate_command(app),      add_summary_command(app),
       add_report_command(app),    add_export_command(app),         add_sweep_command(app),
-      add_breakeven_command(app), add_reverse_stress_command(app), add_bench_command(app)};
+      add_breakeven_command(app), add_reverse_stress_command(app), add_bench_command(app),
+      add_template_command(app)};
   if (const std::string unknown = unknown_command(argc, argv, commands); !unknown.empty()) {
     std::cerr << "ccgrisk: error: " << unknown << "\n";
     return kExitBadInput;

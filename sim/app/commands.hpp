@@ -31,6 +31,7 @@ Command add_sweep_command(CLI::App& app);
 Command add_breakeven_command(CLI::App& app);
 Command add_reverse_stress_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
+Command add_template_command(CLI::App& app);
 
 // Parses argv and runs the chosen command; returns the process exit code.
 // Bad usage or input: message on stderr, exit 2, no output file written.

@@ -85,20 +85,38 @@ void print_national(const Results& r, std::ostream& out) {
                 g.total_surplus_mean_k / 1000.0, g.total_surplus_mean_pooled_k / 1000.0);
 }
 
+// 1 for a CCG whose allocation is an estimate (its basis says so), per CCG;
+// all 0 when the file does not record the bases.
+std::vector<char> estimated_allocations(const Results& r) {
+  std::vector<char> out(r.code.size(), 0);
+  const std::vector<std::string>& basis = r.input_basis[kInputAllocation];
+  for (std::size_t i = 0; i < basis.size() && i < out.size(); ++i)
+    out[i] = is_estimated(basis[i]);
+  return out;
+}
+
 void print_top(const Results& r, std::ostream& out) {
   std::vector<std::size_t> order(r.code.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](auto a, auto b) { return r.before.p_red[a] > r.before.p_red[b]; });
+  const std::vector<char> estimated = estimated_allocations(r);
   out << format("The %zu CCGs most likely to be in the red\n",
                 std::min<std::size_t>(kTopCcgs, r.code.size()))
       << "  code  name                                          P(red) +- se      pooled\n";
   for (std::size_t k = 0; k < order.size() && k < static_cast<std::size_t>(kTopCcgs); ++k) {
     const std::size_t i = order[k];
-    std::string name = r.name[i].substr(0, 44);
+    std::string name = r.name[i].substr(0, estimated[i] ? 41 : 44);
+    if (estimated[i]) name += " *";
     out << format("  %-5s %-44s %6.4f +- %.4f   %6.4f\n", r.code[i].c_str(), name.c_str(),
                   r.before.p_red[i], r.before.p_red_se[i], r.after.p_red[i]);
   }
+  const auto count = std::count(estimated.begin(), estimated.end(), 1);
+  if (count > 0)
+    out << format(
+        "  * allocation estimated, not published (%lld of the %zu CCGs): their P(red) rests on "
+        "our estimate\n",
+        static_cast<long long>(count), r.code.size());
   out << "\n";
 }
 

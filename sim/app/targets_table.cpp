@@ -28,7 +28,7 @@ std::vector<TargetCheck> target_checks(const Targets& targets,
   for (std::size_t i = 0; i < targets.targets.size(); ++i) {
     const Target& t = targets.targets[i];
     out.push_back({t.name, statistic_name(t.statistic), t.group, t.source, t.value, t.tolerance,
-                   achieved[i].value, achieved[i].se});
+                   achieved[i].value, achieved[i].se, t.reproduced});
   }
   return out;
 }
@@ -48,7 +48,11 @@ void print_target_table(const Targets& targets, const std::vector<Measured>& ach
       fitted = *t.parameter + " = " + line("%.6g", parameters[i]);
     out << prefix
         << line("%-44.44s %10.6g %10.6g %9.2g %9.3g  %-4s %s\n", t.name.c_str(), t.value, m.value,
-                m.se, t.tolerance, met ? "yes" : "NO", fitted.c_str());
+                m.se, t.tolerance,
+                met            ? "yes"
+                : t.reproduced ? "NO"
+                               : "open",
+                fitted.c_str());
   }
 }
 

@@ -43,6 +43,44 @@ const HubStats* target_hub(const Target& t, const Results& r) {
   return nullptr;
 }
 
+// A statistic of a ccg:CODE or ccgs:NAME group, from the per-CCG results
+// (before risk sharing): counts are sums of the members' P(red) (over those
+// that planned no deficit, or did, for the unplanned and planned counts),
+// the total surplus the sum of their mean outturns. The Monte Carlo error of
+// a sum is bounded by the sum of the members' errors (sd(X + Y) <= sd(X) +
+// sd(Y) whatever their correlation); for one CCG it is exact.
+Measured measure_members(const Target& t, const Results& r, std::size_t index,
+                         const fs::path& targets_path) {
+  const double n = static_cast<double>(r.provenance.trials);
+  Measured m;
+  for (const std::string& code : t.members) {
+    const auto it = std::find(r.code.begin(), r.code.end(), code);
+    if (it == r.code.end())
+      throw InputError(targets_path.string() + ": target[" + std::to_string(index) +
+                       "].group = \"" + t.group + "\": no CCG '" + code +
+                       "' in this run's results");
+    const std::size_t i = static_cast<std::size_t>(it - r.code.begin());
+    const bool planned = i < r.planned_deficit.size() && r.planned_deficit[i] != 0;
+    const double p = r.before.p_red[i], se = r.before.p_red_se[i];
+    switch (t.statistic) {
+      case Statistic::kTotalSurplusMeanK:
+        m.value += r.before.surplus_mean_k[i];
+        m.se += r.before.surplus_sd_k[i] / std::sqrt(n);
+        break;
+      case Statistic::kExpectedUnplannedRed:
+        if (!planned) m.value += p, m.se += se;
+        break;
+      case Statistic::kExpectedPlannedRed:
+        if (planned) m.value += p, m.se += se;
+        break;
+      default:  // expected_red, p_red
+        m.value += p, m.se += se;
+        break;
+    }
+  }
+  return m;
+}
+
 std::string format(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", x);
@@ -166,6 +204,7 @@ Measured measure(const Target& t, const Results& r, const fs::path& targets_path
     default:
       break;
   }
+  if (!t.members.empty()) return measure_members(t, r, index, targets_path);
   const GroupStats* g = target_group(t, r);
   if (!g) throw missing();
   switch (t.statistic) {

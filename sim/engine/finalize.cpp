@@ -344,6 +344,8 @@ void fill_identity(const Model& m, Results& r) {
     r.control_total_k.push_back(m.control_total_k[i]);
     r.reserves_k.push_back(m.reserves_k[i]);
     r.planned_deficit.push_back(m.planned_deficit[i]);
+    for (int k = 0; k < kNumCcgInputs; ++k)
+      r.input_basis[k].push_back(c.basis[k]);
   }
   for (const PoolModel& p : m.pools)
     r.pool_rule.push_back(p.rule == PoolRule::kFull ? "full" : "cover");

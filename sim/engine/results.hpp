@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "input/input_basis.hpp"
+
 namespace ccgrisk {
 
 // Quantile levels reported everywhere (MODEL.md schema 1.0).
@@ -108,6 +110,9 @@ struct TargetCheck {
   double tolerance = 0.0;
   double model = 0.0;     // this run
   double model_se = 0.0;  // its Monte Carlo standard error
+  // false: known not to be reproduced yet (input/targets.hpp); a miss is
+  // "open" rather than "NO".
+  bool reproduced = true;
 };
 
 struct Provenance {
@@ -140,6 +145,10 @@ struct Results {
   std::vector<double> control_total_k;        // control_total_pct% A_i
   std::vector<double> reserves_k;             // M_i = c_i + u n_i
   std::vector<std::int64_t> planned_deficit;  // 1 if s_i < 0
+  // Where each per-CCG input came from, by CcgInput (input/input_basis.hpp):
+  // e.g. input_basis[kInputAllocation][i] = "estimated from population".
+  // Each is empty when read from a file written before they existed.
+  std::array<std::vector<std::string>, kNumCcgInputs> input_basis;
 
   CcgStats before;  // /ccg
   CcgStats after;   // /pooled

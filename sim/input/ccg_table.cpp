@@ -50,6 +50,7 @@ constexpr Bounds kAllocation{0.0, limits::kMaxAllocationK, true};
 constexpr Bounds kPopulation{0.0, limits::kMaxPopulation, false};
 constexpr Bounds kSignedPct{-100.0, 100.0, false};
 constexpr Bounds kShareOfAllocationPct{0.0, 100.0, false};
+constexpr Bounds kMismatchK{-limits::kMaxTransferMismatchK, limits::kMaxTransferMismatchK, false};
 
 // 'cell' in single quotes, for messages.
 std::string quoted(std::string_view cell) {
@@ -114,6 +115,15 @@ class RowReader {
     return value;
   }
 
+  // An optional text cell: empty when the column is absent or the cell blank.
+  std::string optional_text(std::string_view column, std::size_t max_bytes) const {
+    if (!columns_.contains(column)) return {};
+    const std::string_view cell = trim_cell(cell_of(column));
+    if (const std::string problem = text_problem(cell, max_bytes); !problem.empty())
+      fail(column, "the text " + problem);
+    return std::string(cell);
+  }
+
   double required_number(std::string_view column, const Bounds& bounds) const {
     const std::optional<double> value = number(column, bounds);
     if (!value) fail(column, "empty (a number is required)");
@@ -134,6 +144,15 @@ class RowReader {
   std::string where_;
 };
 
+// The basis of each value the row gives: its basis cell, else "table";
+// blank values stay unresolved (empty) for the scenario to settle.
+void read_bases(const RowReader& row, const std::array<bool, kNumCcgInputs>& given, CcgRecord& r) {
+  for (int k = 0; k < kNumCcgInputs; ++k) {
+    const std::string basis = row.optional_text(kCcgInputs[k].basis_column, limits::kMaxBasisBytes);
+    if (given[k]) r.basis[k] = basis.empty() ? std::string(kBasisTable) : basis;
+  }
+}
+
 CcgRecord read_record(const RowReader& row, int line) {
   CcgRecord r;
   r.code = row.text("ods_code");
@@ -142,13 +161,23 @@ CcgRecord read_record(const RowReader& row, int line) {
   r.area_team = row.text("area_team");
   r.region = row.text("region");
   r.allocation_k = row.required_number("allocation_2013_14_k", kAllocation);
-  r.population = row.number("population", kPopulation).value_or(0.0);
-  r.target_distance_pct = row.number("target_distance_pct", kSignedPct).value_or(0.0);
+  const std::optional<double> population = row.number("population", kPopulation);
+  const std::optional<double> distance = row.number("target_distance_pct", kSignedPct);
+  const std::optional<double> mismatch = row.number("transfer_mismatch_k", kMismatchK);
+  r.population = population.value_or(0.0);
+  r.target_distance_pct = distance.value_or(0.0);
+  r.transfer_mismatch_k = mismatch.value_or(0.0);
   r.plan.planned_surplus_pct = row.number("planned_surplus_pct", kSignedPct);
   r.plan.contingency_pct = row.number("contingency_pct", kShareOfAllocationPct);
   r.plan.nonrecurrent_pct = row.number("nonrecurrent_pct", kShareOfAllocationPct);
   r.plan.cip_pct = row.number("cip_pct", kShareOfAllocationPct);
   r.plan.spec_transfer_pct = row.number("spec_transfer_pct", kShareOfAllocationPct);
+  const PlanOverrides& p = r.plan;
+  read_bases(row,
+             {true, population.has_value(), p.planned_surplus_pct.has_value(),
+              p.contingency_pct.has_value(), p.nonrecurrent_pct.has_value(), p.cip_pct.has_value(),
+              p.spec_transfer_pct.has_value(), distance.has_value(), mismatch.has_value()},
+             r);
   r.line = line;
   return r;
 }

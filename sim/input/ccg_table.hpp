@@ -1,11 +1,14 @@
 // The CCG table: one row per clinical commissioning group (MODEL.md "Inputs").
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "input/input_basis.hpp"
 
 namespace ccgrisk {
 
@@ -27,7 +30,13 @@ struct CcgRecord {
   double allocation_k = 0.0;         // A_i, 2013-14 allocation, GBP thousands (> 0)
   double population = 0.0;           // registered population; 0 when the column is absent
   double target_distance_pct = 0.0;  // distance from fair-shares target; blank = 0
+  double transfer_mismatch_k = 0.0;  // known specialised-transfer mismatch, GBP k; blank = 0
   PlanOverrides plan;
+  // Where each input's value came from, by CcgInput: the table's basis cell
+  // (e.g. "estimated from population"), "table" for a value without one, and
+  // empty for a blank cell until the scenario resolves it
+  // (model/model.hpp resolve_ccgs).
+  std::array<std::string, kNumCcgInputs> basis;
   int line = 0;  // 1-based line in the CSV file, for messages
 };
 
@@ -37,13 +46,18 @@ struct CcgTable {
   std::vector<CcgRecord> rows;
 };
 
-// Reads and validates the CSV (RFC 4180 quoting, header row required).
-// Required columns: ods_code, name, area_team_code, area_team, region,
-// allocation_2013_14_k. Optional: population, target_distance_pct and the
-// plan override columns; any other column is ignored. Throws InputError
+// Reads and validates the CSV (RFC 4180 quoting, header row required; lines
+// starting with '#' are comments, csv.hpp). Required columns: ods_code,
+// name, area_team_code, area_team, region, allocation_2013_14_k. Optional:
+// population, target_distance_pct, transfer_mismatch_k, the plan override
+// columns, and for each input its basis column (input_basis.hpp: e.g.
+// allocation_basis, cip_pct_basis), text of at most limits::kMaxBasisBytes;
+// any other column is ignored. Throws InputError
 // naming file:line, column and value for: a missing required column, a row
 // with the wrong number of fields, an unparsable or out-of-range number
-// (allocation must be > 0, percentages finite and within [-100, 100]),
+// (allocation must be > 0, percentages finite and within [-100, 100], the
+// mismatch within +-limits::kMaxTransferMismatchK), a basis cell that is not
+// printable text,
 // an empty code/name/region/area team, a duplicate ods_code, an area team
 // code mapped to two different regions or names, or no rows at all.
 CcgTable read_ccg_table(const std::filesystem::path& path);

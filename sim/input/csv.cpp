@@ -22,6 +22,12 @@ class CsvParser {
         skip_line_end();
         continue;
       }
+      if (text_[pos_] == '#') {  // a comment line: no record
+        while (!at_end() && !at_line_end())
+          ++pos_;
+        if (!at_end()) skip_line_end();
+        continue;
+      }
       out.push_back(record());
     }
     return out;

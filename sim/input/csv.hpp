@@ -17,7 +17,9 @@ struct CsvRecord {
 // Splits `text` into records. Fields are separated by commas; a field in
 // double quotes may hold commas, line breaks and doubled quotes ("" -> ").
 // Records end at LF, CRLF or a lone CR; completely empty lines are skipped,
-// and a leading UTF-8 byte order mark is ignored. Field text is returned as
+// and so are comment lines: a line whose first character is '#' (not a
+// line inside a quoted field), which may hold any text up to its end. A
+// leading UTF-8 byte order mark is ignored. Field text is returned as
 // written (no trimming). Throws InputError "<source>:<line>: ..." for an
 // unterminated quoted field, a character after a closing quote, or a quote
 // inside an unquoted field.

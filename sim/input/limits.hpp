@@ -13,10 +13,14 @@
 namespace ccgrisk::limits {
 
 // ---- The CCG table
-inline constexpr std::int64_t kMaxCcgs = 10'000;         // rows
-inline constexpr double kMaxAllocationK = 1e8;           // GBP 100bn per CCG
-inline constexpr double kMaxPopulation = 1e9;            // registered patients
-inline constexpr std::size_t kMaxTextBytes = 200;        // a code, name, region...
+inline constexpr std::int64_t kMaxCcgs = 10'000;    // rows
+inline constexpr double kMaxAllocationK = 1e8;      // GBP 100bn per CCG
+inline constexpr double kMaxPopulation = 1e9;       // registered patients
+inline constexpr std::size_t kMaxTextBytes = 200;   // a code, name, region...
+inline constexpr std::size_t kMaxBasisBytes = 500;  // a basis cell (input_basis.hpp)
+// A known specialised-transfer mismatch (transfer_mismatch_k), either sign:
+// GBP 100bn, as an allocation.
+inline constexpr double kMaxTransferMismatchK = 1e8;
 inline constexpr std::size_t kMaxInputBytes = 64 << 20;  // any input file: 64 MiB
 
 // ---- The scenario

@@ -109,6 +109,7 @@ constexpr Range kRateSd{0.0, limits::kMaxRate};
 constexpr Range kMismatch{-limits::kMaxMismatch, limits::kMaxMismatch};
 constexpr Range kMismatchSd{0.0, limits::kMaxMismatch};
 constexpr Range kCipMean{limits::kMinCipMean, limits::kMaxCipMean};
+constexpr Range kMismatchK{-limits::kMaxTransferMismatchK, limits::kMaxTransferMismatchK};
 
 constexpr const char* kDriverNames[kNumDrivers] = {
     "acute_growth", "specialist_growth", "other_growth", "cip_delivery", "transfer_mismatch"};
@@ -568,7 +569,7 @@ class ScenarioReader {
       if (!c) fail(key, value, "expected a table ([" + key + "])");
       check_keys(*c, key,
                  {"planned_surplus_pct", "contingency_pct", "nonrecurrent_pct", "cip_pct",
-                  "spec_transfer_pct", "target_distance_pct"});
+                  "spec_transfer_pct", "target_distance_pct", "transfer_mismatch_k"});
       CcgOverride& o = out[std::string(code.str())];
       read_optional(*c, key, "planned_surplus_pct", kSignedPct, o.plan.planned_surplus_pct);
       read_optional(*c, key, "contingency_pct", kPct, o.plan.contingency_pct);
@@ -576,6 +577,7 @@ class ScenarioReader {
       read_optional(*c, key, "cip_pct", kPct, o.plan.cip_pct);
       read_optional(*c, key, "spec_transfer_pct", kPct, o.plan.spec_transfer_pct);
       read_optional(*c, key, "target_distance_pct", kSignedPct, o.target_distance_pct);
+      read_optional(*c, key, "transfer_mismatch_k", kMismatchK, o.transfer_mismatch_k);
     }
   }
 

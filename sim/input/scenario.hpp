@@ -130,6 +130,10 @@ struct Volatility {
 struct CcgOverride {
   PlanOverrides plan;
   std::optional<double> target_distance_pct;
+  // Known specialised-transfer mismatch, GBP thousands, within
+  // +-limits::kMaxTransferMismatchK: allocation taken beyond the activity
+  // removed (positive: pressure on the CCG).
+  std::optional<double> transfer_mismatch_k;
 };
 
 // Largest number of trials a run accepts.

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "input/error.hpp"
@@ -18,7 +19,7 @@ namespace ccgrisk {
 
 namespace {
 
-constexpr std::array<std::pair<Statistic, const char*>, 7> kStatistics = {{
+constexpr std::array<std::pair<Statistic, const char*>, 8> kStatistics = {{
     {Statistic::kExpectedRed, "expected_red"},
     {Statistic::kExpectedUnplannedRed, "expected_unplanned_red"},
     {Statistic::kExpectedPlannedRed, "expected_planned_red"},
@@ -26,6 +27,7 @@ constexpr std::array<std::pair<Statistic, const char*>, 7> kStatistics = {{
     {Statistic::kSpecialisedDeficitMeanK, "specialised_deficit_mean_k"},
     {Statistic::kHubOverspendMeanPct, "hub_overspend_mean_pct"},
     {Statistic::kHubsOverspending, "hubs_overspending"},
+    {Statistic::kPRed, "p_red"},
 }};
 
 // Longest text of a target (a source may be a citation with an address).
@@ -41,11 +43,12 @@ class TargetsReader {
  public:
   explicit TargetsReader(std::filesystem::path path) : path_(std::move(path)) {}
 
-  Targets read(const toml::table& root) const {
+  Targets read(const toml::table& root) {
     Targets out;
     out.path = path_;
-    check_keys(root, "", {"calibration", "target"});
+    check_keys(root, "", {"calibration", "ccgs", "target"});
     if (const toml::node* c = root.get("calibration")) read_settings(*c, out);
+    if (const toml::node* c = root.get("ccgs")) read_lists(*c);
     const toml::array* list = root.get("target") ? root.get("target")->as_array() : nullptr;
     if (!list || list->empty()) fail("no [[target]] tables");
     if (list->size() > static_cast<std::size_t>(limits::kMaxTargets))
@@ -124,10 +127,40 @@ class TargetsReader {
     out.max_sweeps = static_cast<int>(sweeps);
   }
 
+  // [ccgs] NAME = ["CODE", ...]: named lists of CCGs for "ccgs:NAME" groups.
+  void read_lists(const toml::node& node) {
+    const toml::table* t = node.as_table();
+    if (!t) fail("ccgs: expected a table of named lists ([ccgs] NAME = [\"04Y\", ...])");
+    for (const auto& [name, value] : *t) {
+      const std::string key = "ccgs." + std::string(name.str());
+      if (const std::string problem = text_problem(name.str(), limits::kMaxTextBytes);
+          !problem.empty())
+        fail(key + ": the name " + problem);
+      const toml::array* list = value.as_array();
+      if (!list || list->empty()) fail(key + ": expected a non-empty array of ODS codes");
+      if (list->size() > static_cast<std::size_t>(limits::kMaxCcgs))
+        fail(key + ": " + std::to_string(list->size()) + " codes; at most " +
+             std::to_string(limits::kMaxCcgs));
+      std::vector<std::string> codes;
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string item = key + "[" + std::to_string(i) + "]";
+        const auto code = (*list)[i].value<std::string>();
+        if (!code || code->empty()) fail(item + ": expected an ODS code (a string)");
+        if (const std::string problem = text_problem(*code, limits::kMaxTextBytes);
+            !problem.empty())
+          fail(item + ": the text " + problem);
+        if (std::find(codes.begin(), codes.end(), *code) != codes.end())
+          fail(item + " = \"" + *code + "\": listed twice");
+        codes.push_back(*code);
+      }
+      lists_[std::string(name.str())] = std::move(codes);
+    }
+  }
+
   Target read_target(const toml::table& t, const std::string& key) const {
     check_keys(t, key,
                {"name", "statistic", "group", "value", "tolerance", "parameter", "lower", "upper",
-                "source"});
+                "source", "reproduced"});
     Target out;
     out.name = text(t, key, "name", true);
     const std::string statistic = text(t, key, "statistic", true);
@@ -142,6 +175,15 @@ class TargetsReader {
     out.statistic = it->first;
     out.group = t.get("group") ? text(t, key, "group", true) : "national";
     check_group(out.group, key);
+    out.members = members_of(out.group, key);
+    if (out.statistic == Statistic::kPRed && out.group.rfind("ccg:", 0) != 0)
+      fail(key + ".statistic = \"p_red\" needs a group \"ccg:CODE\" (one CCG), not \"" + out.group +
+           "\"");
+    if (const toml::node* r = t.get("reproduced")) {
+      const auto flag = r->value<bool>();
+      if (!flag) fail(key + ".reproduced: expected true or false");
+      out.reproduced = *flag;
+    }
     out.value = number(t, key, "value", std::nullopt);
     out.tolerance = number(t, key, "tolerance", 0.0);
     if (out.tolerance < 0) fail(key + ".tolerance: must be >= 0");
@@ -158,14 +200,31 @@ class TargetsReader {
 
   void check_group(const std::string& group, const std::string& key) const {
     if (group == "national") return;
-    for (const char* kind : {"region:", "area_team:", "pool:", "hub:"}) {
+    for (const char* kind : {"region:", "area_team:", "pool:", "hub:", "ccg:", "ccgs:"}) {
       if (group.rfind(kind, 0) == 0 && group.size() > std::string(kind).size()) return;
     }
     fail(key + ".group = \"" + group +
-         "\": expected national, region:NAME, area_team:CODE, pool:NAME or hub:NAME");
+         "\": expected national, region:NAME, area_team:CODE, pool:NAME, hub:NAME, ccg:CODE or "
+         "ccgs:NAME");
+  }
+
+  // The CCGs of a ccg:CODE or ccgs:NAME group (none for other groups).
+  std::vector<std::string> members_of(const std::string& group, const std::string& key) const {
+    if (group.rfind("ccg:", 0) == 0) return {group.substr(4)};
+    if (group.rfind("ccgs:", 0) != 0) return {};
+    const auto it = lists_.find(group.substr(5));
+    if (it == lists_.end()) {
+      std::string known;
+      for (const auto& [name, codes] : lists_)
+        known.append(known.empty() ? "" : ", ").append(name);
+      fail(key + ".group = \"" + group + "\": no list '" + group.substr(5) +
+           "' in [ccgs] (lists: " + (known.empty() ? "none" : known) + ")");
+    }
+    return it->second;
   }
 
   std::filesystem::path path_;
+  std::map<std::string, std::vector<std::string>> lists_;  // [ccgs]
 };
 
 }  // namespace

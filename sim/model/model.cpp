@@ -64,6 +64,7 @@ void build_plan(Model& m, const Scenario& s) {
     m.control_total_k.push_back(pct_of(d.control_total_pct, a));
     m.cip_k.push_back(pct_of(c.plan.cip_pct.value_or(d.cip_pct), a));
     m.transfer_k.push_back(pct_of(c.plan.spec_transfer_pct.value_or(d.spec_transfer_pct), a));
+    m.transfer_mismatch_k.push_back(c.transfer_mismatch_k);
     m.underfunding_k.push_back(s.underfunding_kappa *
                                pct_of(std::max(0.0, -c.target_distance_pct), a));
     m.planned_deficit.push_back(surplus < 0.0);
@@ -186,27 +187,86 @@ std::vector<const CcgGroup*> Model::groups() const {
   return all;
 }
 
+namespace {
+
+// Sets `value` and its basis from a [ccg.CODE] key when the scenario has it.
+template <class T>
+void override_input(const std::optional<double>& from, T& value, std::string& basis,
+                    const std::string& code) {
+  if (!from) return;
+  value = *from;
+  basis = std::string(kBasisScenarioPrefix) + code + "]";
+}
+
 // Applies the scenario's [ccg.CODE] overrides on top of the CSV's.
-void apply_ccg_overrides(Model& m, const Scenario& s) {
+void apply_ccg_overrides(std::vector<CcgRecord>& ccgs, const Scenario& s) {
   for (const auto& [code, o] : s.ccg_overrides) {
-    const auto it = std::ranges::find(m.ccgs, code, &CcgRecord::code);
-    if (it == m.ccgs.end())
+    const auto it = std::ranges::find(ccgs, code, &CcgRecord::code);
+    if (it == ccgs.end())
       throw InputError(s.path.string() + ": ccg." + code + ": no CCG with ODS code '" + code +
                        "' in " + s.ccgs.string());
     PlanOverrides& p = it->plan;
-    if (o.plan.planned_surplus_pct) p.planned_surplus_pct = o.plan.planned_surplus_pct;
-    if (o.plan.contingency_pct) p.contingency_pct = o.plan.contingency_pct;
-    if (o.plan.nonrecurrent_pct) p.nonrecurrent_pct = o.plan.nonrecurrent_pct;
-    if (o.plan.cip_pct) p.cip_pct = o.plan.cip_pct;
-    if (o.plan.spec_transfer_pct) p.spec_transfer_pct = o.plan.spec_transfer_pct;
-    if (o.target_distance_pct) it->target_distance_pct = *o.target_distance_pct;
+    auto& basis = it->basis;
+    override_input(o.plan.planned_surplus_pct, p.planned_surplus_pct, basis[kInputPlannedSurplus],
+                   code);
+    override_input(o.plan.contingency_pct, p.contingency_pct, basis[kInputContingency], code);
+    override_input(o.plan.nonrecurrent_pct, p.nonrecurrent_pct, basis[kInputNonrecurrent], code);
+    override_input(o.plan.cip_pct, p.cip_pct, basis[kInputCip], code);
+    override_input(o.plan.spec_transfer_pct, p.spec_transfer_pct, basis[kInputSpecTransfer], code);
+    override_input(o.target_distance_pct, it->target_distance_pct, basis[kInputTargetDistance],
+                   code);
+    override_input(o.transfer_mismatch_k, it->transfer_mismatch_k, basis[kInputTransferMismatch],
+                   code);
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Whether a row built without a basis (in code, not read from a table) has
+// a value for input k.
+bool has_value(const CcgRecord& c, int k) {
+  switch (k) {
+    case kInputAllocation:
+      return true;
+    case kInputPopulation:
+      return c.population != 0.0;
+    case kInputPlannedSurplus:
+      return c.plan.planned_surplus_pct.has_value();
+    case kInputContingency:
+      return c.plan.contingency_pct.has_value();
+    case kInputNonrecurrent:
+      return c.plan.nonrecurrent_pct.has_value();
+    case kInputCip:
+      return c.plan.cip_pct.has_value();
+    case kInputSpecTransfer:
+      return c.plan.spec_transfer_pct.has_value();
+    case kInputTargetDistance:
+      return c.target_distance_pct != 0.0;
+    default:
+      return c.transfer_mismatch_k != 0.0;
+  }
+}
+
+}  // namespace
+
+std::vector<CcgRecord> resolve_ccgs(const Scenario& scenario, const CcgTable& table) {
+  std::vector<CcgRecord> ccgs = table.rows;
+  apply_ccg_overrides(ccgs, scenario);
+  for (CcgRecord& c : ccgs)
+    for (int k = 0; k < kNumCcgInputs; ++k) {
+      if (!c.basis[k].empty()) continue;
+      c.basis[k] = has_value(c, k)              ? kBasisTable
+                   : kCcgInputs[k].plan_default ? kBasisScenarioDefault
+                                                : kBasisNotGiven;
+    }
+  return ccgs;
 }
 
 Model build_model(const Scenario& scenario, const CcgTable& table) {
   Model m;
-  m.ccgs = table.rows;
-  apply_ccg_overrides(m, scenario);
+  m.ccgs = resolve_ccgs(scenario, table);
   m.n = static_cast<int>(m.ccgs.size());
   build_hierarchy(m);
   build_plan(m, scenario);

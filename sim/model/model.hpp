@@ -44,16 +44,17 @@ struct Model {
   CcgGroup national;
 
   // Per-CCG plan (MODEL.md step 3-5), GBP thousands.
-  std::vector<double> allocation_k;       // A_i
-  std::vector<double> planned_surplus_k;  // s_i
-  std::vector<double> contingency_k;      // c_i
-  std::vector<double> reserves_k;         // M_i = c_i + u n_i
-  std::vector<double> control_total_k;    // control_total_pct% A_i
-  std::vector<double> cip_k;              // P_i
-  std::vector<double> transfer_k;         // T_i
-  std::vector<double> underfunding_k;     // kappa max(0, -target_distance_pct) / 100 A_i
-  std::vector<double> shift_k;            // [shift.region] + [shift.area_team], % of A_i
-  std::vector<char> planned_deficit;      // s_i < 0: the CCG planned to end in the red
+  std::vector<double> allocation_k;         // A_i
+  std::vector<double> planned_surplus_k;    // s_i
+  std::vector<double> contingency_k;        // c_i
+  std::vector<double> reserves_k;           // M_i = c_i + u n_i
+  std::vector<double> control_total_k;      // control_total_pct% A_i
+  std::vector<double> cip_k;                // P_i
+  std::vector<double> transfer_k;           // T_i
+  std::vector<double> transfer_mismatch_k;  // known mismatch, added to T_i m_i (0: none)
+  std::vector<double> underfunding_k;       // kappa max(0, -target_distance_pct) / 100 A_i
+  std::vector<double> shift_k;              // [shift.region] + [shift.area_team], % of A_i
+  std::vector<char> planned_deficit;        // s_i < 0: the CCG planned to end in the red
   std::array<std::vector<double>, kNumCategories> category_base_k;  // B_ic = w_c E_i
 
   // Drivers.
@@ -86,6 +87,14 @@ struct Model {
   // All reporting groups in the order above; pointers into this model.
   std::vector<const CcgGroup*> groups() const;
 };
+
+// The CCG table's rows with the scenario's [ccg.CODE] overrides applied and
+// every input's basis resolved (input/input_basis.hpp): "scenario
+// [ccg.CODE]" for an override, "scenario default" for a blank plan cell,
+// "not given" for another blank cell (the value is then 0). Throws
+// InputError (naming the scenario file and key) for a [ccg.CODE] that is
+// not in the table.
+std::vector<CcgRecord> resolve_ccgs(const Scenario& scenario, const CcgTable& table);
 
 // Builds the model. Throws InputError (naming the scenario file and key) for
 // a pool member that is not in the CCG table, a CCG in two pools, a shift

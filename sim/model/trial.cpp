@@ -98,6 +98,7 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
   const double* __restrict base2 = m.category_base_k[2].data();
   const double* __restrict cip = m.cip_k.data();
   const double* __restrict transfer = m.transfer_k.data();
+  const double* __restrict known_mismatch = m.transfer_mismatch_k.data();
   const double* __restrict underfunding = m.underfunding_k.data();
   const double* __restrict shift = m.shift_k.data();
   const double* __restrict reserves = m.reserves_k.data();
@@ -127,8 +128,12 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
     const double part_other =
         capped_thousands(base2[i] * (g2.mean + g2.sd * z[2 * n + i] - g2.funded), capped);
     const double part_shortfall = capped_thousands(cip[i] * (1.0 - delivery[i]), capped);
-    const double part_mismatch =
-        capped_thousands(transfer[i] * (mis.mean + mis.sd * z[kTransferMismatch * n + i]), capped);
+    // A zero known mismatch leaves the part unchanged bit for bit (x + 0.0
+    // is x, except that -0.0 becomes +0.0, which settles to the same pounds
+    // and adds the same to the pressure below, a sum started at +0.0).
+    const double part_mismatch = capped_thousands(
+        transfer[i] * (mis.mean + mis.sd * z[kTransferMismatch * n + i]) + known_mismatch[i],
+        capped);
     const double part_local = underfunding[i] + shift[i];
     acute[i] = to_pounds(part_acute);
     specialist[i] = to_pounds(part_specialist);

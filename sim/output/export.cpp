@@ -88,6 +88,11 @@ Table ccg_table(const Results& r) {
       planned.push_back(flag != 0 ? "yes" : "no");
     t.columns.push_back(text("plans_deficit", planned));
   }
+  // Where each input came from (e.g. allocation_basis "estimated from
+  // population"), when the results file records it.
+  for (int k = 0; k < kNumCcgInputs; ++k)
+    if (!r.input_basis[k].empty())
+      t.columns.push_back(text(std::string(kCcgInputs[k].basis_column), r.input_basis[k]));
   add_ccg_stats(t, r.before);
   return t;
 }
@@ -230,7 +235,9 @@ Table targets_table(const Results& r) {
     name.push_back(c.name);
     statistic.push_back(c.statistic);
     group.push_back(c.group);
-    met.push_back(std::abs(c.model - c.value) <= c.tolerance ? "yes" : "no");
+    met.push_back(std::abs(c.model - c.value) <= c.tolerance ? "yes"
+                  : c.reproduced                             ? "no"
+                                                             : "open");
     source.push_back(c.source);
     value.push_back(c.value);
     tolerance.push_back(c.tolerance);

@@ -112,6 +112,22 @@ void write_plan(const Group& g, const Results& r) {
                     "1 if the CCG planned a deficit (planned_surplus_k < 0), else 0");
 }
 
+// Where each per-CCG input came from (/ccg/<input>_basis), when known.
+void write_input_bases(const Group& g, const Results& r) {
+  const Dims dims{r.code.size()};
+  for (int k = 0; k < kNumCcgInputs; ++k) {
+    if (r.input_basis[k].empty()) continue;
+    const CcgInputInfo& in = kCcgInputs[k];
+    const h5::Dataset d = h5::write_dataset(
+        g, in.basis_column, r.input_basis[k], dims, kLabel,
+        "where each CCG's " + std::string(in.column) +
+            " came from: the table's basis, 'table', 'scenario [ccg.CODE]', 'scenario default' "
+            "or 'not given' (0)");
+    h5::write_attribute(d, "input", in.column);
+    h5::write_attribute(d, "input_units", in.units);
+  }
+}
+
 // ---- Per-CCG statistics (/ccg before, /pooled after risk sharing) ---------------
 
 void write_probabilities(const Group& g, const CcgStats& s, std::size_t n, std::string_view stage) {
@@ -414,8 +430,9 @@ void write_targets(const Group& g, std::span<const TargetCheck> targets) {
                       "published figures (run --targets) and this run's value of each");
   std::vector<std::string> name, statistic, group, source;
   std::vector<double> value, tolerance, model, model_se;
-  std::vector<std::int64_t> met;
+  std::vector<std::int64_t> met, reproduced;
   for (const TargetCheck& t : targets) {
+    reproduced.push_back(t.reproduced);
     name.push_back(t.name), statistic.push_back(t.statistic), group.push_back(t.group);
     source.push_back(t.source), value.push_back(t.value), tolerance.push_back(t.tolerance);
     model.push_back(t.model), model_se.push_back(t.model_se);
@@ -432,6 +449,9 @@ void write_targets(const Group& g, std::span<const TargetCheck> targets) {
   h5::write_dataset(g, "model", model, dims, "1", "this run's value of the statistic");
   h5::write_dataset(g, "model_se", model_se, dims, "1", "Monte Carlo standard error of model");
   h5::write_dataset(g, "met", met, dims, kLabel, "1 if the target is met, else 0");
+  h5::write_dataset(g, "reproduced", reproduced, dims, kLabel,
+                    "0 for a target known not to be reproduced yet (an open target; "
+                    "docs/calibration.md), else 1");
 }
 
 // ---- The file --------------------------------------------------------------------
@@ -440,6 +460,7 @@ void write_ccg_group(const Group& g, const Results& r) {
   write_identity(g, r);
   write_membership(g, r);
   write_plan(g, r);
+  write_input_bases(g, r);
   write_ccg_stats(g, r.before, r.code.size(), "before risk sharing");
 }
 

@@ -154,6 +154,10 @@ void read_identity(const Group& g, Results& r) {
   r.reserves_k = doubles(g, "reserves_k", dims);
   if (g.exists("planned_deficit"))
     r.planned_deficit = read<std::int64_t>(g, "planned_deficit", dims);
+  for (int k = 0; k < kNumCcgInputs; ++k) {  // added in schema 1.x: read when present
+    const std::string_view name = kCcgInputs[k].basis_column;
+    if (g.exists(name)) r.input_basis[k] = read<std::string>(g, name, dims);
+  }
 }
 
 CcgStats read_ccg_stats(const Group& g, std::size_t n) {
@@ -364,10 +368,12 @@ std::vector<TargetCheck> read_targets(const h5::File& file) {
   const auto source = read<std::string>(g, "source", dims);
   const auto value = doubles(g, "value", dims), tolerance = doubles(g, "tolerance", dims);
   const auto model = doubles(g, "model", dims), model_se = doubles(g, "model_se", dims);
+  const auto reproduced = g.exists("reproduced") ? read<std::int64_t>(g, "reproduced", dims)
+                                                 : std::vector<std::int64_t>(names.size(), 1);
   std::vector<TargetCheck> targets(names.size());
   for (std::size_t t = 0; t < targets.size(); ++t)
-    targets[t] = {names[t], statistic[t], group[t], source[t],
-                  value[t], tolerance[t], model[t], model_se[t]};
+    targets[t] = {names[t],     statistic[t], group[t],    source[t],         value[t],
+                  tolerance[t], model[t],     model_se[t], reproduced[t] != 0};
   return targets;
 }
 

@@ -142,6 +142,21 @@ def test_top_table_is_the_30_most_at_risk():
     assert f"<td>{codes[order[0]]}</td>" in first_row
 
 
+def test_estimated_allocations_are_marked():
+    """Estimated allocations: a marker on the top table and chart, and the note."""
+    with h5py.File(Run.h5, "r") as f:
+        p = f["ccg/p_red"][()]
+        basis = f["ccg/allocation_basis"].asstr()[()]
+    order = np.argsort(-p, kind="stable")[:30]
+    table = re.search(r'<table id="top-table">.*?</table>', Run.page_text, re.S).group(0)
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1])
+    assert len(rows) == len(order)
+    for row, i in zip(rows, order):
+        assert (" *</td>" in row) == basis[i].startswith("estimated"), row
+    count = sum(b.startswith("estimated") for b in basis)
+    assert f"not published: {count} of the {len(basis)} CCGs" in Run.page_text
+
+
 def test_footer_has_provenance():
     footer = Run.page_text[Run.page_text.index('<footer id="provenance">'):]
     with h5py.File(Run.h5, "r") as f:
@@ -269,7 +284,8 @@ def main() -> int:
         make_report()
         return support.main([test_one_self_contained_file, test_every_expected_chart_and_section,
                              test_headline_numbers_are_the_files,
-                             test_top_table_is_the_30_most_at_risk, test_footer_has_provenance,
+                             test_top_table_is_the_30_most_at_risk,
+                             test_estimated_allocations_are_marked, test_footer_has_provenance,
                              test_outturn_marked_only_for_the_baseline,
                              test_stress_groups_get_their_sections,
                              test_a_real_sweep_gets_its_section,

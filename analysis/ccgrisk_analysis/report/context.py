@@ -13,6 +13,8 @@ from ..results import Results
 # 2013-14 as it happened (../shared/DOMAIN.md): CCGs reporting a deficit.
 OUTTURN_2013_14 = {"total": 24, "unplanned": 16, "planned": 8}
 BASELINE_SCENARIO = "baseline-2013-14.toml"
+# Marks a CCG whose allocation is an estimate, in tables and chart labels.
+ESTIMATED_MARK = "*"
 
 
 @dataclasses.dataclass
@@ -48,6 +50,28 @@ class Context:
         if str(attrs.get("scenario_path", "")).endswith(BASELINE_SCENARIO):
             return dict(OUTTURN_2013_14)
         return None
+
+    def estimated(self) -> np.ndarray:
+        """True for CCGs whose allocation is an estimate (/ccg/allocation_basis
+        starts with "estimated"); all False when the file does not say."""
+        basis = self.results.ccg.get("allocation_basis")
+        if basis is None:
+            return np.zeros(self.n, dtype=bool)
+        return np.array([str(b).strip().lower().startswith("estimated") for b in basis])
+
+    def marked(self, i: int, label: str) -> str:
+        """`label` with the estimated-allocation marker when CCG i has one."""
+        return f"{label} {ESTIMATED_MARK}" if self.estimated()[i] else label
+
+    def estimated_note(self, shown=None) -> str:
+        """One sentence on the marker, or "" when no CCG (of `shown`) is marked."""
+        est = self.estimated()
+        if not est.any() or (shown is not None and not est[np.asarray(shown)].any()):
+            return ""
+        return (f"{ESTIMATED_MARK} Allocation estimated from registered population, not "
+                f"published: {int(est.sum())} of the {self.n} CCGs. Their P(red), and their "
+                "place in any ranking, reflect our estimate of the allocation, not their own "
+                "finances (docs/data.md).")
 
     def planned_deficit(self) -> np.ndarray:
         """True for CCGs that plan a deficit (/ccg/planned_deficit when the

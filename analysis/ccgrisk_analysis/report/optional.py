@@ -91,7 +91,7 @@ def _sweep_ccg_chart(ctx: Context, x, label, p_red):
     fig, ax = figure(11, 5.0)
     for i in order:
         ax.plot(x, 100 * p_red[:, i], lw=1.9, marker="o", ms=3.5,
-                label=short_name(ctx.results.ccg["name"][i])[:30])
+                label=ctx.marked(i, short_name(ctx.results.ccg["name"][i])[:30]))
     ax.set_xlabel(label)
     ax.set_ylabel("Probability of ending in the red (%)")
     ax.legend(frameon=False, fontsize=11, ncol=2)
@@ -99,6 +99,8 @@ def _sweep_ccg_chart(ctx: Context, x, label, p_red):
     reading = (f"The 8 CCGs whose P(red) moves most along the sweep; "
                f"{short_name(ctx.results.ccg['name'][top])} goes from {pct(p_red[0, top])} to "
                f"{pct(p_red[-1, top])}.")
+    if ctx.estimated_note(order):
+        reading += " " + ctx.estimated_note(order)
     return chart("chart-sweep-ccgs", fig, f"P(red) of the most sensitive CCGs as {label} varies",
                  reading)
 
@@ -183,11 +185,14 @@ def breakeven(ctx: Context) -> Section | None:
     fig, ax = figure(11, 0.34 * max(len(order), 3) + 1.8)
     y = np.arange(len(order))[::-1]
     ax.barh(y, value[order], color=BEFORE, height=0.6)
-    ax.set_yticks(y, [f"{ctx.results.ccg['code'][i]}  "
-                      f"{short_name(ctx.results.ccg['name'][i])[:36]}" for i in order])
+    ax.set_yticks(y, [ctx.marked(i, f"{ctx.results.ccg['code'][i]}  "
+                                    f"{short_name(ctx.results.ccg['name'][i])[:36]}")
+                      for i in order])
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(f"{label} at which P(red) = {p:g}")
     reading = _breakeven_reading(ctx, value, status, order, p)
+    if len(order) and ctx.estimated_note(order):
+        reading += " " + ctx.estimated_note(order)
     system = _find(g, "system_value")
     max_red = _find(g, "max_red")
     system_text = ""
@@ -269,7 +274,7 @@ def _attribution_chart(ctx: Context, names, extra, order):
         left_pos += np.maximum(values, 0)
         left_neg += np.minimum(values, 0)
     ax.axvline(0, color="black", lw=1)
-    ax.set_yticks(y, [short_name(ctx.results.ccg["name"][i])[:34] for i in order])
+    ax.set_yticks(y, [ctx.marked(i, short_name(ctx.results.ccg["name"][i])[:34]) for i in order])
     ax.set_xlabel("Extra pressure in years the CCG is in the red (GBP m, vs its average year)")
     ax.grid(axis="y", visible=False)
     ax.margins(x=0.04)
@@ -289,15 +294,17 @@ def _euler_chart(ctx: Context, g):
     y = np.arange(len(order))[::-1]
     ax.barh(y, contribution[order] / 1000, color=OUTTURN, height=0.62)
     ax.axvline(0, color="black", lw=1)
-    ax.set_yticks(y, [short_name(ctx.results.ccg["name"][i])[:34] for i in order])
+    ax.set_yticks(y, [ctx.marked(i, short_name(ctx.results.ccg["name"][i])[:34]) for i in order])
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(f"Mean deficit in the sector's worst {pct(tail, 0)} of years (GBP m)")
     top = order[0]
     total = "" if national is None or np.size(national) != 1 else (
         f" In those years the {ctx.n} CCGs together are {money_m(abs(float(national)))} in "
         f"{'deficit' if float(national) > 0 else 'surplus'}.")
+    note = ctx.estimated_note(order)
     reading = (f"{short_name(ctx.results.ccg['name'][top])} adds most to the sector's bad "
-               f"years: {money_m(contribution[top])} on average.{total}")
+               f"years: {money_m(contribution[top])} on average.{total}" +
+               (f" {note}" if note else ""))
     return chart("chart-euler", fig, "Who carries the sector's worst years (Euler allocation)",
                  reading)
 
@@ -322,8 +329,10 @@ def attribution(ctx: Context) -> Section | None:
     fig = _attribution_chart(ctx, labels, extra, order)
     top = order[0]
     main = int(np.argmax(extra[top]))
+    note = ctx.estimated_note(order)
     reading = (f"For {short_name(ctx.results.ccg['name'][top])}, the largest driver of a deficit "
-               f"is {labels[main]}: {money_m(extra[top, main])} more than in an average year.")
+               f"is {labels[main]}: {money_m(extra[top, main])} more than in an average year." +
+               (f" {note}" if note else ""))
     intro = ("For the CCGs most at risk of an unplanned deficit: how much each source of "
              "pressure adds, on average, in the simulated years in which the CCG ends in the "
              "red, against its average year; then which CCGs carry the sector's worst years.")

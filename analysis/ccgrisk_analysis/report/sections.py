@@ -184,7 +184,8 @@ def _draw_top(ax, ctx: Context, order: np.ndarray):
     if moved.any():
         ax.scatter(100 * pp[moved], y[moved], marker="D", s=42, color=AFTER, zorder=3,
                    label="after risk sharing")
-    labels = [f"{ccg['code'][i]}  {short_name(ccg['name'][i])[:38]}" for i in order]
+    labels = [ctx.marked(i, f"{ccg['code'][i]}  {short_name(ccg['name'][i])[:38]}")
+              for i in order]
     ax.set_yticks(y, labels)
     ax.set_ylim(-0.8, len(order) - 0.2)
     ax.set_xlim(0, max(100 * (p + Z95 * se).max(), 1) * 1.08)
@@ -198,11 +199,12 @@ def _top_reading(ctx: Context, order: np.ndarray) -> str:
     p, se = np.asarray(ccg["p_red"]), np.asarray(ccg["p_red_se"])
     first, last = order[0], order[-1]
     half = 100 * Z95 * se[order].max()
+    note = ctx.estimated_note(order)
     return (f"{short_name(ccg['name'][first])} is the most likely to end in the red: "
             f"{pct(p[first])} (95% CI {pct(p[first] - Z95 * se[first])}–"
             f"{pct(p[first] + Z95 * se[first])}); number {len(order)} on the list is at "
             f"{pct(p[last])}. With {ctx.trials:,} trials every interval is within "
-            f"±{half:.2f} percentage points.")
+            f"±{half:.2f} percentage points." + (f" {note}" if note else ""))
 
 
 def _top_table(ctx: Context, order: np.ndarray) -> Table:
@@ -212,7 +214,8 @@ def _top_table(ctx: Context, order: np.ndarray) -> Table:
     for rank, i in enumerate(order, 1):
         p, se = float(ccg["p_red"][i]), float(ccg["p_red_se"][i])
         q05 = float(ccg["surplus_quantiles_k"][i][1])
-        name = short_name(ccg["name"][i]) + (" (plans a deficit)" if planned[i] else "")
+        name = ctx.marked(i, short_name(ccg["name"][i]) + (" (plans a deficit)" if planned[i]
+                                                              else ""))
         rows.append([rank, ccg["code"][i], name, ccg["region"][i], ccg["pool"][i] or "–",
                      (pct(p), p), f"{pct(max(p - Z95 * se, 0))} – {pct(p + Z95 * se)}",
                      (pct(float(pooled["p_red"][i])), float(pooled["p_red"][i])),
@@ -234,9 +237,10 @@ def most_at_risk(ctx: Context) -> Section:
              "confidence interval (±1.96 standard errors). Quadrupling the trials halves the "
              "intervals.")
     title = f"The {len(order)} CCGs most likely to end the year in the red"
-    return Section("top", "CCGs most at risk", intro,
-                   [chart("chart-top", fig, title, _top_reading(ctx, order)),
-                    _top_table(ctx, order)])
+    blocks = [chart("chart-top", fig, title, _top_reading(ctx, order)), _top_table(ctx, order)]
+    if ctx.estimated_note(order):
+        blocks.append(note(ctx.estimated_note(order)))
+    return Section("top", "CCGs most at risk", intro, blocks)
 
 
 # ---- Regions and area teams ---------------------------------------------------------
