@@ -146,6 +146,7 @@ TEST_CASE("the shipped 2013-14 table loads", "[ccg_table]") {
   CHECK(first.target_distance_pct == Approx(-7.58));
   CHECK(first.line == 2);
   CHECK_FALSE(first.plan.planned_surplus_pct.has_value());
+  CHECK(first.basis[kInputAllocation] == "published (NHS England Annex A 2013/14, Gateway 00337)");
   CHECK(table.rows.back().line == 212);
 }
 
