@@ -7,6 +7,7 @@
 #include <boost/math/special_functions/beta.hpp>
 #include <cmath>
 #include <mutex>
+#include <tuple>
 #include <utility>
 
 #include "model/simd.hpp"
@@ -20,6 +21,10 @@ namespace ccgrisk {
 namespace {
 
 const boost::math::normal_distribution<double> kStdNormal;
+
+// kFast evaluates Boost.Math in double precision: its default policy
+// promotes double to long double (x87), 5 to 10 times slower.
+using kDoublePolicy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
 // d'(z) = phi(z) / f_Beta(d(z)); 0 where the density is 0 or overflows (the
 // interval checks below then send those intervals to exact evaluation).
@@ -40,40 +45,53 @@ BetaShape beta_shape(double mean, double sd) {
   return {mean * nu, (1.0 - mean) * nu};
 }
 
-InverseBetaTable::InverseBetaTable(double mean, double sd) : mean_(mean) {
+InverseBetaTable::InverseBetaTable(double mean, double sd, BetaTableKind kind)
+    : mean_(mean), kind_(kind) {
   constant_ = (sd == 0.0);
   if (constant_) return;
   shape_ = beta_shape(mean, sd);
   // Tables built so far, newest last; at most kKept kept.
   static constexpr std::size_t kKept = 64;
   static std::mutex mutex;
-  static std::vector<std::pair<std::pair<double, double>, std::shared_ptr<const Grid>>> kept;
-  const std::pair<double, double> key{mean, sd};
+  using Key = std::tuple<double, double, BetaTableKind>;
+  static std::vector<std::pair<Key, std::shared_ptr<const Grids>>> kept;
+  const Key key{mean, sd, kind};
   {
     const std::lock_guard<std::mutex> lock(mutex);
-    for (const auto& [k, grid] : kept) {
+    for (const auto& [k, grids] : kept) {
       if (k == key) {
-        grid_ = grid;
+        grids_ = grids;
+        grid_ = &grids_->main;
         return;
       }
     }
   }
-  grid_ = build_grid(mean, shape_);
+  grids_ = build_grids();
+  grid_ = &grids_->main;
   const std::lock_guard<std::mutex> lock(mutex);
   if (kept.size() == kKept) kept.erase(kept.begin());
-  kept.emplace_back(key, grid_);
+  kept.emplace_back(key, grids_);
 }
 
-std::shared_ptr<const InverseBetaTable::Grid> InverseBetaTable::build_grid(double mean,
-                                                                           BetaShape shape) {
-  InverseBetaTable reference;  // evaluates exactly while the grid is built
+std::shared_ptr<const InverseBetaTable::Grids> InverseBetaTable::build_grids() const {
+  auto grids = std::make_shared<Grids>();
+  const auto nodes = [](double from, double to, double step) {
+    return static_cast<std::size_t>(std::lround((to - from) / step)) + 1;
+  };
+  build_grid(grids->main, -kZMax, kStep, nodes(-kZMax, kZMax, kStep));
+  if (kind_ == BetaTableKind::kFast) {
+    build_grid(grids->left, -kTailZMax, kTailStep, nodes(-kTailZMax, -kZMax, kTailStep));
+    build_grid(grids->right, kZMax, kTailStep, nodes(kZMax, kTailZMax, kTailStep));
+  }
+  return grids;
+}
+
+void InverseBetaTable::build_grid(Grid& g, double z0, double step, std::size_t count) const {
+  InverseBetaTable reference = *this;  // evaluates exactly while the grid is built
   reference.constant_ = false;
-  reference.mean_ = mean;
-  reference.shape_ = shape;
-  const boost::math::beta_distribution<double> beta(shape.a, shape.b);
-  const auto count = static_cast<std::size_t>(std::lround(2.0 * kZMax / kStep)) + 1;
-  auto grid = std::make_shared<Grid>();
-  Grid& g = *grid;
+  const boost::math::beta_distribution<double> beta(shape_.a, shape_.b);
+  g.z0 = z0;
+  g.step = step;
   g.value.resize(count);
   g.slope.resize(count);
   g.exact_interval.assign(count, 0);
@@ -81,16 +99,33 @@ std::shared_ptr<const InverseBetaTable::Grid> InverseBetaTable::build_grid(doubl
   // Every node, then every interval, on its own: the result does not depend
   // on how the work is split between threads.
   tbb::parallel_for(std::size_t{0}, count, [&](std::size_t i) {
-    const double z = -kZMax + static_cast<double>(i) * kStep;
+    const double z = z0 + static_cast<double>(i) * step;
     g.value[i] = reference.exact(z);
-    g.slope[i] = slope(beta, z, g.value[i]) * kStep;
+    g.slope[i] =
+        (kind_ == BetaTableKind::kLegacy ? slope(beta, z, g.value[i]) : fast_slope(z, g.value[i])) *
+        step;
   });
   // Verify each interval at interior points; fall back to exact where the
   // interpolant is not good enough (very skewed shapes, near-degenerate tails).
   tbb::parallel_for(std::size_t{0}, count - 1, [&](std::size_t i) {
-    for (double t : {0.125, 0.25, 0.5, 0.75, 0.875}) {
-      const double z = -kZMax + (static_cast<double>(i) + t) * kStep;
-      if (std::abs(interpolate(g, i, t) - reference.exact(z)) > kTolerance) {
+    if (kind_ == BetaTableKind::kLegacy) {
+      for (double t : {0.125, 0.25, 0.5, 0.75, 0.875}) {
+        const double z = z0 + (static_cast<double>(i) + t) * step;
+        if (std::abs(interpolate(g, i, t) - reference.exact(z)) > kTolerance) {
+          g.exact_interval[i] = 1;
+          break;
+        }
+      }
+      return;
+    }
+    for (double t : {0.25, 0.5, 0.75}) {
+      const double z = z0 + (static_cast<double>(i) + t) * step;
+      const double d = interpolate(g, i, t);
+      double error = forward_error(d, z);
+      // No estimate (d at 0 or 1, a flat or infinite density): compare with
+      // the exact quantile itself.
+      if (!std::isfinite(error)) error = std::abs(d - reference.exact(z));
+      if (!(error <= kTolerance)) {
         g.exact_interval[i] = 1;
         break;
       }
@@ -98,7 +133,44 @@ std::shared_ptr<const InverseBetaTable::Grid> InverseBetaTable::build_grid(doubl
   });
   g.any_exact_interval =
       std::find(g.exact_interval.begin(), g.exact_interval.end(), 1) != g.exact_interval.end();
-  return grid;
+}
+
+// d'(z) = phi(z) / f_Beta(d) in double precision; 0 where undefined (as slope()).
+double InverseBetaTable::fast_slope(double z, double d) const {
+  if (!(d > 0.0 && d < 1.0)) return 0.0;
+  try {
+    const double density = boost::math::ibeta_derivative(shape_.a, shape_.b, d, kDoublePolicy{});
+    const double s = boost::math::pdf(kStdNormal, z) / density;
+    return std::isfinite(s) ? s : 0.0;
+  } catch (const std::exception&) {
+    return 0.0;
+  }
+}
+
+// kFast's check of an interpolated d at z: the distance to the quantile,
+// estimated from the forward residual as |I_d(a, b) - Phi(z)| / f(d) (the
+// complements in the upper half, for precision as Phi(z) -> 1): one
+// incomplete beta instead of an inversion. NaN or infinite (a flat density,
+// d at an end) sends the interval to exact evaluation.
+double InverseBetaTable::forward_error(double d, double z) const {
+  if (!(d > 0.0 && d < 1.0)) return std::numeric_limits<double>::quiet_NaN();
+  const double a = shape_.a, b = shape_.b;
+  const double tail = boost::math::cdf(kStdNormal, -std::abs(z));
+  try {
+    const double residual = z <= 0.0 ? boost::math::ibeta(a, b, d, kDoublePolicy{}) - tail
+                                     : tail - boost::math::ibetac(a, b, d, kDoublePolicy{});
+    return std::abs(residual) / boost::math::ibeta_derivative(a, b, d, kDoublePolicy{});
+  } catch (const std::exception&) {  // Boost.Math's overflow or evaluation errors
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
+double InverseBetaTable::outside_grid(double z) const {
+  if (kind_ == BetaTableKind::kFast) {
+    const double d = lookup(z < 0.0 ? grids_->left : grids_->right, z);
+    if (d == d) return d;
+  }
+  return exact(z);
 }
 
 // The table part of transform(): out[i] from the grid for every i (a z
@@ -202,9 +274,11 @@ void InverseBetaTable::transform(const double* z, double* out, std::size_t n) co
   for (std::size_t i = 0; i < n; ++i) {
     const double x = (z[i] + kZMax) / kStep;
     if (!(x >= 0.0) || x >= g.last || g.exact_interval[static_cast<std::size_t>(x)])
-      out[i] = exact(z[i]);
+      out[i] = outside_grid(z[i]);
   }
 }
+
+namespace {
 
 // Boost's inverse can give up (evaluation_error) for probabilities near the
 // limits of double; bisection on the incomplete beta itself then finds the
@@ -219,18 +293,28 @@ double bisect_quantile(Cdf cdf_minus_p) {
   return 0.5 * (lo + hi);
 }
 
-double InverseBetaTable::exact(double z) const {
-  if (constant_) return mean_;
-  const double a = shape_.a, b = shape_.b;
+template <typename Policy>
+double quantile_at(double a, double b, double z) {
   // Upper half through the complement keeps precision as Phi(z) -> 1.
   const double tail = boost::math::cdf(kStdNormal, -std::abs(z));
   try {
-    return z <= 0.0 ? boost::math::ibeta_inv(a, b, tail) : boost::math::ibetac_inv(a, b, tail);
+    return z <= 0.0 ? boost::math::ibeta_inv(a, b, tail, Policy{})
+                    : boost::math::ibetac_inv(a, b, tail, Policy{});
   } catch (const boost::math::evaluation_error&) {
     if (z <= 0.0)
-      return bisect_quantile([&](double x) { return boost::math::ibeta(a, b, x) - tail; });
-    return bisect_quantile([&](double x) { return tail - boost::math::ibetac(a, b, x); });
+      return bisect_quantile(
+          [&](double x) { return boost::math::ibeta(a, b, x, Policy{}) - tail; });
+    return bisect_quantile([&](double x) { return tail - boost::math::ibetac(a, b, x, Policy{}); });
   }
+}
+
+}  // namespace
+
+double InverseBetaTable::exact(double z) const {
+  if (constant_) return mean_;
+  if (kind_ == BetaTableKind::kLegacy)
+    return quantile_at<boost::math::policies::policy<>>(shape_.a, shape_.b, z);
+  return quantile_at<kDoublePolicy>(shape_.a, shape_.b, z);
 }
 
 double InverseBetaTable::exact_share() const {
