@@ -90,7 +90,10 @@ void build_drivers(Model& m, const Scenario& s) {
                       " cannot be evaluated (" + why + ")");
   };
   try {  // Boost.Math errors; the input bounds should rule them out
-    m.cip_transform = InverseBetaTable(m.cip_delivery.mean, m.cip_delivery.sd);
+    // run.rng = "philox4x64" reproduces ccgrisk 0.1 exactly, its table included.
+    m.cip_transform = InverseBetaTable(
+        m.cip_delivery.mean, m.cip_delivery.sd,
+        s.run.rng == BitGenerator::kPhilox4x64 ? BetaTableKind::kLegacy : BetaTableKind::kFast);
   } catch (const std::logic_error& e) {
     throw refuse(e.what());
   } catch (const std::runtime_error& e) {
