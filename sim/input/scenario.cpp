@@ -647,24 +647,42 @@ std::optional<TextPosition> non_ascii_outside_strings(std::string_view text) {
       }
     }
   };
+  // After a line-ending backslash in a multi-line basic string, TOML trims
+  // the white space that follows; toml++ then tests the first other
+  // character with the same faulty check, so it must be ASCII too.
+  const auto skip_continuation = [&] {
+    std::size_t j = i + 1;
+    while (j < text.size() && (text[j] == ' ' || text[j] == '\t'))
+      ++j;
+    if (j >= text.size() || (text[j] != '\n' && text[j] != '\r')) return false;
+    while (j < text.size() && std::string_view(" \t\r\n").find(text[j]) != std::string_view::npos)
+      ++j;
+    advance(j - i);
+    return true;
+  };
+  enum class End { kClosed, kOpen, kBad };
   // Skips a string opened by `quote` (one or three of them) at i; escapes
-  // only in basic ("...") strings. Returns false if it never closes.
+  // only in basic ("...") strings.
   const auto skip_string = [&](char quote) {
     const bool triple = text.substr(i, 3) == std::string(3, quote);
     advance(triple ? 3 : 1);
     while (i < text.size()) {
       if (quote == '"' && text[i] == '\\') {
-        advance(2);
+        if (triple && skip_continuation()) {
+          if (i < text.size() && static_cast<unsigned char>(text[i]) >= 0x80) return End::kBad;
+        } else {
+          advance(2);
+        }
       } else if (triple ? text.substr(i, 3) == std::string(3, quote) : text[i] == quote) {
         advance(triple ? 3 : 1);
-        return true;
+        return End::kClosed;
       } else if (!triple && text[i] == '\n') {
-        return false;
+        return End::kOpen;
       } else {
         advance(1);
       }
     }
-    return false;
+    return End::kOpen;
   };
   while (i < text.size()) {
     const char c = text[i];
@@ -672,7 +690,9 @@ std::optional<TextPosition> non_ascii_outside_strings(std::string_view text) {
       while (i < text.size() && text[i] != '\n')
         advance(1);
     } else if (c == '"' || c == '\'') {
-      if (!skip_string(c)) return std::nullopt;  // toml++ reports the open string
+      const End end = skip_string(c);
+      if (end == End::kBad) return at;
+      if (end == End::kOpen) return std::nullopt;  // toml++ reports the open string
     } else if (static_cast<unsigned char>(c) >= 0x80) {
       return at;
     } else {
@@ -687,7 +707,8 @@ toml::table parse_toml(const std::string& text, const std::filesystem::path& pat
     throw InputError(display_name(path) + ":" + std::to_string(at->line) + ":" +
                      std::to_string(at->column) +
                      ": TOML syntax error: a non-ASCII character outside a quoted string or "
-                     "comment (keys with such characters must be quoted)");
+                     "comment, or right after a line-ending backslash (keys with such "
+                     "characters must be quoted)");
   try {
     return toml::parse(text, path.string());
   } catch (const toml::parse_error& e) {

@@ -19,9 +19,11 @@ namespace ccgrisk {
 toml::table parse_toml(const std::string& text, const std::filesystem::path& path);
 
 // Where (1-based line and column) `text` has a non-ASCII byte outside quoted
-// strings and comments, if anywhere. TOML allows none there, and toml++
-// 3.3.0 reaches undefined behaviour on some (U+00A1 to U+0499 where it
-// expects white space; found by fuzzing), so no such text is given to it.
+// strings and comments, or as the first character after a line-ending
+// backslash in a multi-line basic string, if anywhere. TOML allows none
+// outside strings, and toml++ 3.3.0 reaches undefined behaviour on some
+// (U+00A1 to U+0499 where it tests for white space, both places; found by
+// fuzzing), so no such text is given to it.
 struct TextPosition {
   std::size_t line = 1;
   std::size_t column = 1;
