@@ -351,7 +351,7 @@ TEST_CASE("bench cli: tiny scenario prints a complete table and valid JSON", "[b
   const test::CliResult r = t.bench("--threads 1,2 --rounds 2 --json " + quote(json.string()));
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Contains("6 CCGs, 2000 trials, gaussian copula, philox4x64 streams"));
+  CHECK_THAT(r.out, Contains("6 CCGs, 2000 trials, gaussian copula, philox4x32 streams"));
   CHECK_THAT(r.out, Contains("threads  median s"));
   CHECK_THAT(r.out, Contains("\n      1  "));
   CHECK_THAT(r.out, Contains("\n      2  "));
@@ -373,7 +373,7 @@ TEST_CASE("bench cli: tiny scenario prints a complete table and valid JSON", "[b
   CHECK(python_check(R"(import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["ccgs"] == 6 and d["trials"] == 2000 and d["rounds"] == 2, d
-assert d["copula"] == "gaussian" and d["rng"] == "philox4x64", d
+assert d["copula"] == "gaussian" and d["rng"] == "philox4x32", d
 assert d["bit_identical"] is True and d["differences"] == [] and d["runs_compared"] == 3
 assert [r["threads"] for r in d["rows"]] == [1, 2]
 for r in d["rows"]:

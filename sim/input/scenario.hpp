@@ -39,7 +39,7 @@ struct RunSettings {
   std::uint64_t seed = 20130401;
   Copula copula = Copula::kGaussian;
   double dof = 5.0;  // student_t degrees of freedom, > 2 (finite variance)
-  BitGenerator rng = BitGenerator::kPhilox4x64;
+  BitGenerator rng = BitGenerator::kPhilox4x32;
   // Antithetic pairs: trials 2j and 2j+1 use the same draws with every
   // normal negated (trials must then be even).
   bool antithetic = false;

@@ -72,7 +72,7 @@ struct Model {
   Copula copula = Copula::kGaussian;
   double dof = 5.0;
   bool antithetic = false;                       // trial 2j+1 negates every normal of trial 2j
-  BitGenerator rng = BitGenerator::kPhilox4x64;  // under every stream (model/random.hpp)
+  BitGenerator rng = BitGenerator::kPhilox4x32;  // under every stream (model/random.hpp)
 
   // Specialised commissioning hubs (step 7): growth and CIP delivery load
   // on the same national factors as the CCGs, plus a hub's own shock.
