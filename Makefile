@@ -3,6 +3,8 @@
 #   make test   install what is missing, build, run the whole test suite (CTest)
 #   make bench  build Release, run the micro-benchmarks and `ccgrisk bench` (docs/performance.md)
 #   make fuzz   build the libFuzzer targets with clang 14 and run each FUZZ_SECONDS (fuzz/README.md)
+#   make sanitize  build and run the whole suite under AddressSanitizer + UBSan (build-asan)
+#   make tsan   the engine tests under ThreadSanitizer, against a TSan-built oneTBB (docs/reliability.md)
 
 BUILD_DIR ?= build
 JOBS      ?= $(shell nproc)
@@ -26,7 +28,7 @@ FUZZ_PACKAGES = clang-14 libfuzzer-14-dev libclang-rt-14-dev llvm-14
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build run test bench fuzz clean
+.PHONY: all deps configure build run test bench fuzz sanitize tsan clean
 
 all: build
 
@@ -79,6 +81,28 @@ fuzz:
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target ccgrisk $(addprefix fuzz_,$(FUZZ_TARGETS))
 	fuzz/make_results_seed.sh $(FUZZ_DIR)/sim/ccgrisk $(FUZZ_DIR)/seed/results/every-section.h5
 	fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The whole suite under ASan + UBSan (the `asan` preset: any UBSan report
+# aborts, LeakSanitizer on); fails on any report or test failure.
+sanitize: deps
+	cmake --preset asan
+	cmake --build --preset asan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --preset asan -j $(JOBS)
+
+# ThreadSanitizer needs every library that hands work between threads built
+# with it: oneTBB from Debian's source package (deb-src), then the engine
+# tests against it (tools/tsan.sh; all of it under TSAN_WORK, outside the tree).
+TSAN_WORK ?= /tmp/ccgrisk-tsan
+tsan: deps
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(DEBIAN_PACKAGES) dpkg-dev ninja-build"
+	@if [ ! -f $(TSAN_WORK)/onetbb-*/CMakeLists.txt ]; then \
+	  mkdir -p $(TSAN_WORK) && cd $(TSAN_WORK) && \
+	  if ! apt-get source onetbb=$$(dpkg-query -W -f='$${Version}' libtbb-dev); then \
+	    echo "apt-get source needs a deb-src entry (see docs/reliability.md, ThreadSanitizer)"; exit 1; \
+	  fi; \
+	fi
+	WORK=$(TSAN_WORK) TBB_SRC=$$(ls -d $(TSAN_WORK)/onetbb-*/ | head -1) SRC=$(CURDIR) tools/tsan.sh
 
 clean:
 	rm -rf $(BUILD_DIR)
