@@ -3,6 +3,7 @@
 // conserves money exactly and statistics are exact integer sums.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -14,16 +15,16 @@ namespace ccgrisk {
 __extension__ typedef __int128 Wide;
 __extension__ typedef unsigned __int128 UnsignedWide;
 
-// GBP thousands clamped to +-limits::kMaxPressureGbp pounds (a NaN, which the
-// input bounds rule out, to the lower end), so that settling in pounds is
-// exact and sums of many CCGs cannot overflow. `capped` becomes nonzero when
-// the bound was needed; a branch-free select, so that loops vectorise.
+// GBP thousands clamped to +-limits::kMaxPressureGbp pounds, so that
+// settling in pounds is exact and sums of many CCGs cannot overflow;
+// `capped` becomes nonzero when the bound was needed. A NaN (which the input
+// bounds rule out) would become the lower bound, and count. Written so that
+// GCC vectorises the loops calling it: the test and the clamp as separate
+// selects (combined in one expression, GCC 12 keeps the loop scalar).
 inline double capped_thousands(double thousands, std::int64_t& capped) {
   constexpr double kCap = limits::kMaxPressureGbp / 1000.0;
-  const double low = !(thousands >= -kCap) ? -kCap : thousands;
-  const double both = !(low <= kCap) ? kCap : low;
-  capped |= both != thousands;
-  return both;
+  capped |= static_cast<std::int64_t>(!(std::abs(thousands) <= kCap));
+  return std::min(kCap, std::max(-kCap, thousands));  // std::max(-kCap, NaN) is -kCap
 }
 
 // GBP thousands -> whole pounds, to nearest, halves away from zero: the same
