@@ -157,8 +157,8 @@ int breakeven(BreakevenArgs a) {
   for (const CcgRecord& r : runs.table().rows)
     codes.push_back(r.code);
   (void)listed(a.ccgs, codes);  // unknown codes fail before any run
-  const Results base = runs.run(runs.base(), "scenario as given");
-  const BreakevenResult b = run_breakeven(runs, a.spec);
+  Results base;
+  const BreakevenResult b = run_breakeven(runs, a.spec, &base);
   write_results_file(base, a.common.output,
                      [&](const h5::File& file) { write_breakeven_group(file, b); });
   if (!a.common.quiet) print_breakeven(a, runs, base, b, std::cout);

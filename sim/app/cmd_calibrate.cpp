@@ -43,8 +43,9 @@ std::string calibrated_text(const CalibrateArgs& a, const std::vector<Override>&
   out << "# Calibrated by `ccgrisk calibrate " << a.scenario.string() << " --targets "
       << a.targets.string() << "`\n"
       << "# " << targets.trials << " trials per evaluation, seed " << fit.results.provenance.seed
-      << " (common random numbers), " << fit.evaluations << " evaluations, " << fit.sweeps
-      << " sweeps, " << (fit.converged ? "converged" : "NOT converged") << ".\n#\n";
+      << " (common random numbers), " << fit.evaluations << " evaluations in " << fit.passes
+      << " passes, " << fit.sweeps << " sweeps, " << (fit.converged ? "converged" : "NOT converged")
+      << ".\n#\n";
   print_target_table(targets, fit.achieved, fit.parameters, "# ", out);
   out << "#\n# Relative paths below resolve against this file's folder.\n\n" << to_toml_text(doc);
   return out.str();
@@ -64,7 +65,8 @@ int calibrate_command(const CalibrateArgs& a) {
   if (write) write_file_atomically(a.output, calibrated_text(a, base, targets, fit));
   if (!a.quiet) print_target_table(targets, fit.achieved, fit.parameters, "", std::cout);
   std::cout << (a.quiet ? "" : "\n") << fit.evaluations << " evaluations of " << targets.trials
-            << " trials, " << (fit.converged ? "converged" : "NOT converged") << "; "
+            << " trials in " << fit.passes << " passes, "
+            << (fit.converged ? "converged" : "NOT converged") << "; "
             << (write ? "calibrated scenario written to " + a.output.string()
                       : "nothing written (raise calibration.max_sweeps or widen the "
                         "parameters' bounds in the targets file; --allow-unconverged writes "

@@ -48,8 +48,8 @@ void print_sweep(const SweepArgs& a, const ScenarioRuns& runs, const Results& ba
 int sweep(const SweepArgs& a) {
   ScenarioRuns runs = open_runs(a.common);
   check_sweep(runs, a.spec);
-  const Results base = runs.run(runs.base(), "scenario as given");
-  const SweepResult s = run_sweep(runs, a.spec);
+  Results base;
+  const SweepResult s = run_sweep(runs, a.spec, &base);
   write_results_file(base, a.common.output, [&](const h5::File& file) {
     write_sweep_group(file, s, runs.runs(), runs.seconds());
   });

@@ -182,6 +182,52 @@ bool stage_ccgs_v4(const StatsLayout& l, const std::int64_t* x, const std::int64
   return stage_ccgs_loop(l, x, u, second_of_pair, st);
 }
 
+// A kCounts accumulator's pass: red counts, pairs in the red, and the sum
+// and sum of squares about each CCG's reference, for |x - reference| < 2^32
+// (else false, changing nothing).
+[[gnu::always_inline]] inline bool stage_counts_loop(const StatsLayout& l,
+                                                     const std::int64_t* __restrict x,
+                                                     bool second_of_pair, CcgStage& st) {
+  const std::size_t n = l.ccg_reference.size();
+  const std::int64_t* __restrict ref = l.ccg_reference.data();
+  constexpr std::uint64_t kD = std::uint64_t{1} << 32;
+  std::uint64_t outside = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    outside |= (static_cast<std::uint64_t>(x[i]) - static_cast<std::uint64_t>(ref[i]) + kD) >> 33;
+  if (outside != 0) return false;
+  std::int64_t* __restrict red = st.red.data();
+  std::int64_t* __restrict both_red = st.both_red.data();
+  std::int64_t* __restrict sum = st.sum.data();
+  std::uint64_t* __restrict sq_lo = st.sq_lo.data();
+  std::uint64_t* __restrict sq_hi = st.sq_hi.data();
+  std::int64_t* __restrict last_red = st.last_red.data();
+  const std::int64_t pair = second_of_pair;
+#pragma GCC ivdep
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t v = x[i];
+    const std::int64_t is_red = v < 0;
+    red[i] += is_red;
+    both_red[i] += is_red & last_red[i] & pair;
+    last_red[i] = is_red;
+    const std::int64_t d = v - ref[i];
+    sum[i] += d;
+    const std::uint64_t square = static_cast<std::uint64_t>(d) * static_cast<std::uint64_t>(d);
+    const std::uint64_t low = sq_lo[i] + square;
+    sq_hi[i] += low < square;
+    sq_lo[i] = low;
+  }
+  return true;
+}
+bool stage_counts_baseline(const StatsLayout& l, const std::int64_t* x, bool second_of_pair,
+                           CcgStage& st) {
+  return stage_counts_loop(l, x, second_of_pair, st);
+}
+CCGRISK_TARGET_X86_64_V4
+bool stage_counts_v4(const StatsLayout& l, const std::int64_t* x, bool second_of_pair,
+                     CcgStage& st) {
+  return stage_counts_loop(l, x, second_of_pair, st);
+}
+
 // Adds a stage's tallies to the CCGs' (the histogram counts are in the
 // series themselves).
 void fold_stage(const CcgStage& st, std::vector<CcgTally>& into) {
@@ -263,7 +309,11 @@ void add_hierarchy(const Model& m, StatsLayout& layout) {
     if (layout.area_runs.empty() || layout.area_runs.back().area != a)
       layout.area_runs.push_back({i, i, a});
     layout.area_runs.back().end = i + 1;
-    if (m.pool_of[i] >= 0) layout.pooled_ccgs.push_back(i);
+    if (m.pool_of[i] >= 0) {
+      layout.pooled_ccgs.push_back(i);
+      layout.pooled_groups.push_back(
+          {0, layout.area_region_group[a], layout.area_group[a], layout.pool_group[m.pool_of[i]]});
+    }
   }
 }
 
@@ -313,19 +363,33 @@ StatsLayout make_layout(const Model& m) {
   return layout;
 }
 
-Accumulator::Accumulator(const StatsLayout& layout)
+Accumulator::Accumulator(const StatsLayout& layout, Tallies kind)
     : layout_(&layout),
+      kind_(kind),
       hub_(layout.hub_range.size()),
       scratch_total_(layout.group_size.size()),
       scratch_red_(layout.group_size.size()) {
   for (int phase = 0; phase < kPhases; ++phase) {
-    ccg_[phase].resize(layout.ccg_range.size());
+    if (kind == Tallies::kCounts) {
+      CcgTally empty;
+      empty.surplus = Series(Series::NoHistogram{});
+      ccg_[phase].assign(layout.ccg_range.size(), empty);
+    } else {
+      ccg_[phase].resize(layout.ccg_range.size());
+    }
     group_[phase].resize(layout.group_size.size());
     for (std::size_t g = 0; g < layout.group_size.size(); ++g) {
       group_[phase][g].count_red.assign(layout.group_size[g] + 1, 0);
       group_[phase][g].count_unplanned_red.assign(layout.group_size[g] + 1, 0);
+      if (kind == Tallies::kCounts) group_[phase][g].total = Series(Series::NoHistogram{});
     }
     stage_[phase] = CcgStage(layout.ccg_range.size());
+  }
+  if (kind == Tallies::kCounts) {
+    for (HubTally& h : hub_)
+      h.amount = Series(Series::NoHistogram{});
+    specialised_.amount = Series(Series::NoHistogram{});
+    return;
   }
   const std::size_t n = layout.ccg_range.size();
   attribution_.all.assign(n * kNumComponents, 0);
@@ -339,8 +403,14 @@ void Accumulator::add(const TrialState& t, bool second_of_pair) {
   ++trials_;
   capped_trials_ += t.capped != 0;
   if (++staged_trials_ == kMaxStaged) flush_staged();
-  add_phase(0, t.surplus, t.underlying, second_of_pair);
-  add_phase(1, t.pooled, t.pooled_underlying, second_of_pair);
+  if (kind_ == Tallies::kCounts) {
+    add_counts(0, t.surplus, t.surplus, second_of_pair);
+    add_counts(1, t.pooled, t.surplus, second_of_pair);
+    add_hubs(t.hub_overspend);
+    return;
+  }
+  add_phase(0, t.surplus, t.underlying, t.surplus, second_of_pair);
+  add_phase(1, t.pooled, t.pooled_underlying, t.surplus, second_of_pair);
   add_hubs(t.hub_overspend);
   add_attribution(t);
 }
@@ -436,10 +506,31 @@ void Accumulator::group_sums(const std::vector<std::int64_t>& surplus) {
       add_member(i, scratch_total_[l.pool_group[p]], scratch_red_[l.pool_group[p]]);
 }
 
+// The groups' sums after risk sharing from those before it (in the
+// scratch arrays, as group_sums left them): each pooled CCG's change in
+// outturn and in the red added to its groups (integers: the same sums as
+// group_sums(after) gives, without another pass over every CCG).
+void Accumulator::shift_group_sums(const std::vector<std::int64_t>& before,
+                                   const std::vector<std::int64_t>& after) {
+  const StatsLayout& l = *layout_;
+  constexpr std::int64_t kUnplanned = std::int64_t{1} << 32;
+  for (std::size_t k = 0; k < l.pooled_ccgs.size(); ++k) {
+    const int i = l.pooled_ccgs[k];
+    const std::int64_t total = after[i] - before[i];
+    const std::int64_t red = std::int64_t{after[i] < 0} - std::int64_t{before[i] < 0};
+    const std::int64_t count = red + (l.planned_deficit[i] ? 0 : red * kUnplanned);
+    for (const int g : l.pooled_groups[k]) {
+      scratch_total_[g] += total;
+      scratch_red_[g] += count;
+    }
+  }
+}
+
 // After risk sharing (phase 1) only pooled CCGs and groups with a pooled
 // member are tallied; the others' outcomes equal those before sharing.
 void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
-                            const std::vector<std::int64_t>& underlying, bool second_of_pair) {
+                            const std::vector<std::int64_t>& underlying,
+                            const std::vector<std::int64_t>& before, bool second_of_pair) {
   const StatsLayout& l = *layout_;
   const bool after = phase == 1;
   if (after && !l.any_pooled) return;
@@ -481,7 +572,50 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
     for (std::size_t i = 0; i < ccgs.size(); ++i)
       add_ccg(i);
   }
-  group_sums(surplus);
+  add_groups(phase, surplus, before);
+}
+
+// A kCounts accumulator's phase: the CCGs' counts and sums (staged in a
+// vectorised pass, or straight into CcgTally outside the stage's bounds),
+// then the groups as in add_phase.
+void Accumulator::add_counts(int phase, const std::vector<std::int64_t>& surplus,
+                             const std::vector<std::int64_t>& before, bool second_of_pair) {
+  const StatsLayout& l = *layout_;
+  const bool after = phase == 1;
+  if (after && !l.any_pooled) return;
+  const bool v4 = simd_path() == SimdPath::kX86_64_V4;
+  CcgStage& st = stage_[phase];
+  // After sharing, only pooled CCGs are read: the vectorised pass over all
+  // CCGs only when most are pooled (as in add_phase).
+  const bool stage_all = !after || 2 * l.pooled_ccgs.size() > surplus.size();
+  if (!stage_all || !(v4 ? stage_counts_v4(l, surplus.data(), second_of_pair, st)
+                         : stage_counts_baseline(l, surplus.data(), second_of_pair, st))) {
+    const std::size_t count = stage_all ? surplus.size() : l.pooled_ccgs.size();
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::size_t i = stage_all ? k : static_cast<std::size_t>(l.pooled_ccgs[k]);
+      const std::int64_t x = surplus[i];
+      CcgTally& c = ccg_[phase][i];
+      const bool red = x < 0;
+      c.red += red;
+      if (second_of_pair) c.pairs_both_red += red && st.last_red[i];
+      st.last_red[i] = red;
+      c.surplus.add_staged(x, l.ccg_range[i]);  // no histogram: the sums
+    }
+  }
+  add_groups(phase, surplus, before);
+}
+
+// Every group's tallies of one trial's outturns (after risk sharing, the
+// groups with a pooled member).
+void Accumulator::add_groups(int phase, const std::vector<std::int64_t>& surplus,
+                             const std::vector<std::int64_t>& before) {
+  const StatsLayout& l = *layout_;
+  const bool after = phase == 1;
+  if (after) {
+    shift_group_sums(before, surplus);
+  } else {
+    group_sums(surplus);
+  }
   std::vector<GroupTally>& groups = group_[phase];
   for (std::size_t g = 0; g < groups.size(); ++g) {
     if (after && !l.group_pooled[g]) continue;

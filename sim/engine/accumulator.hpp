@@ -9,6 +9,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -77,8 +78,13 @@ struct Series {
   std::vector<std::uint16_t> staged;
 
   Series() : bins(kFineBins + 2, 0), staged(kFineBins + 2, 0) {}
-  void add(std::int64_t x, const HistogramRange& range);         // straight into bins
-  void add_staged(std::int64_t x, const HistogramRange& range);  // into staged
+  // Without a histogram (the moments, extremes and sums only); the
+  // histogram's methods then do nothing.
+  struct NoHistogram {};
+  explicit Series(NoHistogram) {}
+  void add(std::int64_t x, const HistogramRange& range);          // straight into bins
+  void add_staged(std::int64_t x, const HistogramRange& range);   // into staged
+  void add_moments(std::int64_t x, const HistogramRange& range);  // all but the histogram
   void flush();
   void merge(const Series& other);  // other's bins and staged counts
 };
@@ -100,12 +106,15 @@ struct StatsLayout {
     int begin, end, area;
   };
   std::vector<AreaRun> area_runs;
-  std::vector<int> area_group;                  // [area teams] group index
-  std::vector<int> area_region_group;           // [area teams] group index of its region
-  std::vector<int> region_group;                // [regions] group index
-  std::vector<int> pool_group;                  // [pools] group index
-  std::vector<std::vector<int>> pool_members;   // [pools] CCG indices
-  std::vector<int> pooled_ccgs;                 // CCGs in a pool, ascending
+  std::vector<int> area_group;                 // [area teams] group index
+  std::vector<int> area_region_group;          // [area teams] group index of its region
+  std::vector<int> region_group;               // [regions] group index
+  std::vector<int> pool_group;                 // [pools] group index
+  std::vector<std::vector<int>> pool_members;  // [pools] CCG indices
+  std::vector<int> pooled_ccgs;                // CCGs in a pool, ascending
+  // [pooled CCGs] the groups each belongs to: the nation, its region, its
+  // area team, its pool.
+  std::vector<std::array<int, 4>> pooled_groups;
   std::vector<std::int64_t> control_total_gbp;  // [n]
   std::vector<char> planned_deficit;            // [n]
   // Outcomes that risk sharing cannot change: a CCG in no pool, a group
@@ -224,6 +233,17 @@ inline int fine_bin(std::int64_t x, const HistogramRange& range) {
 }
 
 inline void Series::add_staged(std::int64_t x, const HistogramRange& range) {
+  add_moments(x, range);
+  if (bins.empty()) return;  // NoHistogram
+  const int b = fine_bin(x, range);
+  ++staged[b];
+  if (b == 0) [[unlikely]]
+    under_sum += x;
+  if (b == kFineBins + 1) [[unlikely]]
+    over_sum += x;
+}
+
+inline void Series::add_moments(std::int64_t x, const HistogramRange& range) {
   min = std::min(min, x);
   max = std::max(max, x);
   std::int64_t d64;
@@ -236,17 +256,23 @@ inline void Series::add_staged(std::int64_t x, const HistogramRange& range) {
     const auto magnitude = static_cast<UnsignedWide>(d < 0 ? -d : d);
     sum_sq.add(magnitude * magnitude);
   }
-  const int b = fine_bin(x, range);
-  ++staged[b];
-  if (b == 0) [[unlikely]]
-    under_sum += x;
-  if (b == kFineBins + 1) [[unlikely]]
-    over_sum += x;
 }
+
+// What an accumulator keeps. kFull: every tally a results file needs.
+// kCounts: what the stress commands read, at a fraction of the cost: each
+// CCG's red count, pairs in the red and the sum and sum of squares of its
+// outturn; every group's counts of members in the red and deficits, every
+// hub's overspends; the sums and sums of squares of group totals and hub
+// overspends. Statistics computed from those (P(red) and its error, means
+// and sds, the counts' pmfs, expectations and quantiles, P(deficit),
+// P(overspend)) are bit-identical to a kFull accumulator's; histograms
+// (so the outturns' quantiles), extremes, control-total misses, underlying
+// sums and attribution are not kept.
+enum class Tallies { kFull, kCounts };
 
 class Accumulator {
  public:
-  explicit Accumulator(const StatsLayout& layout);
+  explicit Accumulator(const StatsLayout& layout, Tallies kind = Tallies::kFull);
 
   // Adds one trial's outcome. `second_of_pair`: this trial is the second of
   // an antithetic pair whose first was the previous add().
@@ -262,6 +288,7 @@ class Accumulator {
   void flush() { flush_staged(); }
 
   const StatsLayout& layout() const { return *layout_; }
+  Tallies kind() const { return kind_; }
   std::int64_t trials() const { return trials_; }
   // Trials in which a pressure reached the settlement bound (TrialState::capped).
   std::int64_t capped_trials() const { return capped_trials_; }
@@ -278,14 +305,24 @@ class Accumulator {
 
  private:
   void add_hubs(const std::vector<std::int64_t>& overspend);
+  // `before`: the outturns before risk sharing (phase 1 adds its groups
+  // from phase 0's sums).
   void add_phase(int phase, const std::vector<std::int64_t>& surplus,
-                 const std::vector<std::int64_t>& underlying, bool second_of_pair);
+                 const std::vector<std::int64_t>& underlying,
+                 const std::vector<std::int64_t>& before, bool second_of_pair);
   void add_attribution(const TrialState& t);
   void group_sums(const std::vector<std::int64_t>& surplus);
+  void shift_group_sums(const std::vector<std::int64_t>& before,
+                        const std::vector<std::int64_t>& after);
+  void add_counts(int phase, const std::vector<std::int64_t>& surplus,
+                  const std::vector<std::int64_t>& before, bool second_of_pair);
+  void add_groups(int phase, const std::vector<std::int64_t>& surplus,
+                  const std::vector<std::int64_t>& before);
 
   void flush_staged();
 
   const StatsLayout* layout_;
+  Tallies kind_;
   std::int64_t trials_ = 0;
   std::int64_t capped_trials_ = 0;
   std::int64_t staged_trials_ = 0;  // trials since the last flush_staged()

@@ -1,5 +1,6 @@
 #include "engine/breakeven.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -76,21 +77,39 @@ class Evaluator {
  public:
   Evaluator(ScenarioRuns& runs, const BreakevenSpec& spec) : runs_(runs), spec_(spec) {}
 
-  // Runs every value of `values` not yet run.
-  void run_all(const std::set<double>& values) {
-    for (double v : values)
-      if (!cache_.count(v)) cache_.emplace(v, run(v));
+  // Runs every value of `values` not yet run, together (common random
+  // numbers: each value's P(red) is that of a single run at it).
+  // With `base`, the scenario as given runs first in the same passes.
+  void run_all(const std::set<double>& values, Results* base = nullptr) {
+    std::vector<double> todo;
+    std::vector<Scenario> scenarios;
+    std::vector<std::string> labels;
+    if (base) {
+      scenarios.push_back(runs_.base());
+      labels.push_back("scenario as given");
+    }
+    for (double v : values) {
+      if (cache_.count(v)) continue;
+      todo.push_back(v);
+      scenarios.push_back(runs_.with(spec_.param, v));
+      labels.push_back(spec_.param + " = " + number_text(v));
+    }
+    std::vector<Results> results = runs_.run_together(scenarios, labels, base != nullptr);
+    if (base) {
+      *base = std::move(results.front());
+      results.erase(results.begin());
+    }
+    for (std::size_t k = 0; k < todo.size(); ++k) {
+      const Results& r = results[k];
+      const CcgStats& stats = spec_.pooled ? r.after : r.before;
+      cache_.emplace(todo[k], Point{stats.p_red, spec_.pooled ? r.national.expected_red_pooled
+                                                              : r.national.expected_red});
+    }
   }
 
   const Point& at(double v) const { return cache_.at(v); }
 
  private:
-  Point run(double v) {
-    const Results r = runs_.run(runs_.with(spec_.param, v), spec_.param + " = " + number_text(v));
-    const CcgStats& stats = spec_.pooled ? r.after : r.before;
-    return {stats.p_red, spec_.pooled ? r.national.expected_red_pooled : r.national.expected_red};
-  }
-
   ScenarioRuns& runs_;
   const BreakevenSpec& spec_;
   std::map<double, Point> cache_;
@@ -103,21 +122,50 @@ bool active(const Search& s, double tolerance) {
          m != s.bracket.good;
 }
 
-// Bisects every crossing search's bracket down to `tolerance`, level by
-// level; a level runs each distinct midpoint once. Returns points per level.
+// Narrows every crossing search's bracket down to `tolerance`, level by
+// level. A level runs in one pass over the trials when it can
+// (ScenarioRuns::kPointsPerPass points): when fewer brackets are open than
+// that, each is cut into k parts rather than 2 (k-section), with k shared
+// out so the level fills one pass and no part is narrower than the
+// tolerance needs. Each distinct value is run once. Returns points per level.
 std::vector<int> bisect(std::vector<Search>& searches, Evaluator& eval, double tolerance) {
   std::vector<int> per_level;
   for (;;) {
-    std::set<double> mids;
+    std::set<std::pair<double, double>> brackets;
     for (const Search& s : searches)
-      if (active(s, tolerance)) mids.insert(s.bracket.mid());
-    if (mids.empty()) return per_level;
-    eval.run_all(mids);
-    per_level.push_back(static_cast<int>(mids.size()));
+      if (active(s, tolerance)) brackets.insert({s.bracket.bad, s.bracket.good});
+    if (brackets.empty()) return per_level;
+    const std::size_t capacity = ScenarioRuns::kPointsPerPass;
+    const std::size_t cuts = std::max<std::size_t>(2, capacity / brackets.size() + 1);
+    std::set<double> values;
+    for (const auto& [bad, good] : brackets) {
+      const double width = std::abs(good - bad);
+      const std::size_t k =
+          std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(width / tolerance)), 2, cuts);
+      for (std::size_t j = 1; j < k; ++j) {
+        const double v = good + (bad - good) * static_cast<double>(j) / static_cast<double>(k);
+        if (v != bad && v != good) values.insert(v);
+      }
+    }
+    eval.run_all(values);
+    per_level.push_back(static_cast<int>(values.size()));
     for (Search& s : searches) {
       if (!active(s, tolerance)) continue;
-      const double m = s.bracket.mid();
-      (s.of(eval.at(m)) > s.threshold ? s.bracket.bad : s.bracket.good) = m;
+      // From the good end towards the bad one: the first value above the
+      // threshold is the new bad end, the one before it the new good end.
+      const double good = s.bracket.good, bad = s.bracket.bad;
+      const auto lo = values.lower_bound(std::min(good, bad));
+      const auto hi = values.upper_bound(std::max(good, bad));
+      std::vector<double> inside(lo, hi);
+      if (good > bad) std::reverse(inside.begin(), inside.end());
+      for (double v : inside) {
+        if (v == good || v == bad) continue;
+        if (s.of(eval.at(v)) > s.threshold) {
+          s.bracket.bad = v;
+          break;
+        }
+        s.bracket.good = v;
+      }
     }
   }
 }
@@ -215,7 +263,7 @@ std::pair<double, double> default_range(const ScenarioRuns& runs, const std::str
   return {ends[0], ends[1]};
 }
 
-BreakevenResult run_breakeven(ScenarioRuns& runs, const BreakevenSpec& spec) {
+BreakevenResult run_breakeven(ScenarioRuns& runs, const BreakevenSpec& spec, Results* base) {
   check_breakeven(runs, spec);
   BreakevenResult out;
   out.spec = spec;
@@ -226,7 +274,7 @@ BreakevenResult run_breakeven(ScenarioRuns& runs, const BreakevenSpec& spec) {
   Evaluator eval(runs, out.spec);
 
   out.grid_values = sweep_values(spec.from, spec.to, spec.grid);
-  eval.run_all(std::set<double>(out.grid_values.begin(), out.grid_values.end()));
+  eval.run_all(std::set<double>(out.grid_values.begin(), out.grid_values.end()), base);
   out.points_per_level.push_back(spec.grid);
   std::vector<Point> grid;
   for (double v : out.grid_values) {
@@ -250,7 +298,7 @@ BreakevenResult run_breakeven(ScenarioRuns& runs, const BreakevenSpec& spec) {
                                      ? eval.at(out.system.value[0]).expected_red
                                      : kNaN;
   }
-  out.runs = runs.runs() - runs_before;
+  out.runs = runs.runs() - runs_before - (base != nullptr);  // the search's own runs
   out.seconds = runs.seconds() - seconds_before;
   return out;
 }

@@ -69,6 +69,9 @@ void check_breakeven(const ScenarioRuns& runs, const BreakevenSpec& spec);
 // current value in the scenario (then --from and --to are needed).
 std::pair<double, double> default_range(const ScenarioRuns& runs, const std::string& param);
 
-BreakevenResult run_breakeven(ScenarioRuns& runs, const BreakevenSpec& spec);
+// With `base`, the scenario as given runs in the grid's first pass, its
+// complete results stored there (as runs.run(runs.base()) gives them).
+BreakevenResult run_breakeven(ScenarioRuns& runs, const BreakevenSpec& spec,
+                              Results* base = nullptr);
 
 }  // namespace ccgrisk

@@ -87,6 +87,109 @@ std::string format(double x) {
   return buf;
 }
 
+// One key's bracketed Illinois (modified regula falsi) solve of
+// miss_i(x with x[i] = v) = 0, the other keys held: first on a bracket of 5%
+// of the range around the current value (later sweeps start close to the
+// root), else on the whole [lower, upper]. Written as a state machine that
+// asks for values and is told their misses, so that every key's next
+// evaluations run together in one pass over the trials.
+class KeySolve {
+ public:
+  KeySolve(std::size_t index, const Target& t, double current, bool first_sweep)
+      : index_(index), lower_(t.lower), upper_(t.upper), goal_(stop(t)), value_(current) {
+    if (first_sweep) {
+      wide();
+    } else {
+      const double step = 0.05 * (upper_ - lower_);
+      state_ = State::kNarrow;
+      wanted_ = {std::max(lower_, current - step), std::min(upper_, current + step)};
+    }
+  }
+
+  static double stop(const Target& t) { return t.tolerance > 0 ? 0.05 * t.tolerance : 1e-9; }
+
+  std::size_t index() const { return index_; }
+  bool done() const { return state_ == State::kDone; }
+  const std::vector<double>& wanted() const { return wanted_; }
+  double value() const { return value_; }
+  // When both ends of the whole range miss on the same side: their misses.
+  bool unreachable() const { return state_ == State::kUnreachable; }
+  double miss_at_lower() const { return fa_; }
+  double miss_at_upper() const { return fb_; }
+
+  // The misses at wanted(), in order.
+  void told(const std::vector<double>& miss) {
+    switch (state_) {
+      case State::kNarrow:
+        value_ = wanted_[1];
+        if (miss[0] * miss[1] <= 0) return start(wanted_[0], miss[0], wanted_[1], miss[1]);
+        return wide();
+      case State::kWide:
+        value_ = upper_;
+        if (miss[0] * miss[1] > 0) {
+          fa_ = miss[0], fb_ = miss[1];
+          state_ = State::kUnreachable;
+          wanted_.clear();
+          return;
+        }
+        return start(lower_, miss[0], upper_, miss[1]);
+      case State::kIterate:
+        return step(miss[0]);
+      default:
+        return;
+    }
+  }
+
+ private:
+  enum class State { kNarrow, kWide, kIterate, kDone, kUnreachable };
+
+  void wide() {
+    state_ = State::kWide;
+    wanted_ = {lower_, upper_};
+  }
+
+  void start(double a, double fa, double b, double fb) {
+    value_ = std::abs(fa) < std::abs(fb) ? a : b;
+    if (std::min(std::abs(fa), std::abs(fb)) <= goal_) return finish();
+    a_ = a, fa_ = fa, b_ = b, fb_ = fb;
+    side_ = 0;
+    iteration_ = 0;
+    state_ = State::kIterate;
+    wanted_ = {(fa_ * b_ - fb_ * a_) / (fa_ - fb_)};
+  }
+
+  void step(double fc) {
+    const double c = wanted_[0];
+    value_ = c;
+    if (std::abs(fc) <= goal_ || std::abs(b_ - a_) < 1e-9 * (upper_ - lower_)) return finish();
+    if (fc * fb_ < 0) {
+      a_ = b_, fa_ = fb_;
+      if (side_ == -1) fa_ /= 2;  // Illinois: halve the stale end's value
+      side_ = -1;
+    } else {
+      if (side_ == 1) fa_ /= 2;
+      side_ = 1;
+    }
+    b_ = c, fb_ = fc;
+    if (++iteration_ == 40) return finish();
+    wanted_ = {(fa_ * b_ - fb_ * a_) / (fa_ - fb_)};
+  }
+
+  void finish() {
+    state_ = State::kDone;
+    wanted_.clear();
+  }
+
+  std::size_t index_;
+  double lower_, upper_, goal_;
+  double value_;
+  State state_ = State::kWide;
+  std::vector<double> wanted_;
+  double a_ = 0, fa_ = 0, b_ = 0, fb_ = 0;
+  int side_ = 0;
+  int iteration_ = 0;
+};
+
 // Shared state of one calibration: the inputs and the evaluation counter.
 class Fit {
  public:
@@ -97,66 +200,63 @@ class Fit {
     table_ = read_ccg_table(scenario_with_overrides(text_, path_, base_).ccgs);
   }
 
-  // The run at parameter values `x`, and each target's signed miss.
+  // The run at parameter values `x`, complete.
   Results run(const std::vector<double>& x) {
-    std::vector<Override> overrides = base_;
-    for (Override& o : parameter_overrides(targets_, x))
-      overrides.push_back(std::move(o));
-    Scenario s = scenario_with_overrides(text_, path_, overrides);
-    s.run.trials = targets_.trials;
     ++evaluations_;
-    return run_scenario(s, table_, options_);
+    ++passes_;
+    return run_scenario(scenario_at(x), table_, options_);
   }
 
   double miss(std::size_t i, const Results& r) const {
     return measure(targets_.targets[i], r, targets_.path, i).value - targets_.targets[i].value;
   }
 
-  // Solves miss_i(x) = 0 in x[i] by Illinois regula falsi: first on a
-  // bracket of 5% of the range around the current value (later sweeps start
-  // close to the root), else on the whole [lower, upper].
-  void solve(std::size_t i, std::vector<double>& x, bool first_sweep) {
-    const Target& t = targets_.targets[i];
-    if (!first_sweep) {
-      const double step = 0.05 * (t.upper - t.lower);
-      const double a = std::max(t.lower, x[i] - step), b = std::min(t.upper, x[i] + step);
-      const double fa = at(i, x, a), fb = at(i, x, b);
-      if (fa * fb <= 0) return illinois(i, x, a, fa, b, fb);
-    }
-    const double fa = at(i, x, t.lower), fb = at(i, x, t.upper);
-    if (fa * fb > 0) unreachable(i, fa, fb);
-    illinois(i, x, t.lower, fa, t.upper, fb);
-  }
-
-  void illinois(std::size_t i, std::vector<double>& x, double a, double fa, double b, double fb) {
-    const Target& t = targets_.targets[i];
-    const double goal = stop(t);
-    x[i] = std::abs(fa) < std::abs(fb) ? a : b;
-    if (std::min(std::abs(fa), std::abs(fb)) <= goal) return;
-    int side = 0;
-    for (int iteration = 0; iteration < 40; ++iteration) {
-      const double c = (fa * b - fb * a) / (fa - fb);
-      const double fc = at(i, x, c);
-      if (std::abs(fc) <= goal || std::abs(b - a) < 1e-9 * (t.upper - t.lower)) return;
-      if (fc * fb < 0) {
-        a = b, fa = fb;
-        if (side == -1) fa /= 2;  // Illinois: halve the stale end's value
-        side = -1;
-      } else {
-        if (side == 1) fa /= 2;
-        side = 1;
+  // One Jacobi sweep: every fitted key solved with the others held at `x`,
+  // all keys' searches advancing together, each round of evaluations in one
+  // pass over the trials (run_points); then x takes every key's solution.
+  void sweep(std::vector<double>& x, bool first_sweep) {
+    std::vector<KeySolve> solves;
+    for (std::size_t i = 0; i < targets_.targets.size(); ++i)
+      if (targets_.targets[i].parameter)
+        solves.emplace_back(i, targets_.targets[i], x[i], first_sweep);
+    for (;;) {
+      std::vector<Scenario> points;
+      for (const KeySolve& k : solves) {
+        for (double v : k.wanted()) {
+          std::vector<double> at = x;
+          at[k.index()] = v;
+          points.push_back(scenario_at(at));
+        }
       }
-      b = c, fb = fc;
+      if (points.empty()) break;
+      const std::vector<Results> results = run_points(
+          points, table_, options_, std::vector<Tallies>(points.size(), Tallies::kCounts));
+      evaluations_ += static_cast<int>(points.size());
+      ++passes_;
+      std::size_t next = 0;
+      for (KeySolve& k : solves) {
+        std::vector<double> misses;
+        for (std::size_t j = 0; j < k.wanted().size(); ++j)
+          misses.push_back(miss(k.index(), results[next++]));
+        if (!misses.empty()) k.told(misses);
+        if (k.unreachable()) unreachable(k.index(), k.miss_at_lower(), k.miss_at_upper());
+      }
     }
+    for (const KeySolve& k : solves)
+      x[k.index()] = k.value();
   }
 
-  static double stop(const Target& t) { return t.tolerance > 0 ? 0.05 * t.tolerance : 1e-9; }
   int evaluations() const { return evaluations_; }
+  int passes() const { return passes_; }
 
  private:
-  double at(std::size_t i, std::vector<double>& x, double value) {
-    x[i] = value;
-    return miss(i, run(x));
+  Scenario scenario_at(const std::vector<double>& x) const {
+    std::vector<Override> overrides = base_;
+    for (Override& o : parameter_overrides(targets_, x))
+      overrides.push_back(std::move(o));
+    Scenario s = scenario_with_overrides(text_, path_, overrides);
+    s.run.trials = targets_.trials;
+    return s;
   }
 
   [[noreturn]] void unreachable(std::size_t i, double fa, double fb) const {
@@ -175,6 +275,7 @@ class Fit {
   std::string text_;
   CcgTable table_;
   int evaluations_ = 0;
+  int passes_ = 0;
 };
 
 }  // namespace
@@ -239,13 +340,13 @@ CalibrationOutcome calibrate(const fs::path& scenario_path, const std::vector<Ov
     if (t.parameter) out.parameters[i] = std::clamp(0.0, t.lower, t.upper);
   }
   for (out.sweeps = 1; out.sweeps <= targets.max_sweeps; ++out.sweeps) {
-    for (std::size_t i = 0; i < m; ++i)
-      if (targets.targets[i].parameter) fit.solve(i, out.parameters, out.sweeps == 1);
+    fit.sweep(out.parameters, out.sweeps == 1);
     out.results = fit.run(out.parameters);
     out.converged = true;
     for (std::size_t i = 0; i < m; ++i) {
       if (!targets.targets[i].parameter) continue;
-      if (std::abs(fit.miss(i, out.results)) > Fit::stop(targets.targets[i])) out.converged = false;
+      if (std::abs(fit.miss(i, out.results)) > KeySolve::stop(targets.targets[i]))
+        out.converged = false;
     }
     if (out.converged) break;
   }
@@ -253,6 +354,7 @@ CalibrationOutcome calibrate(const fs::path& scenario_path, const std::vector<Ov
   for (std::size_t i = 0; i < m; ++i)
     out.achieved.push_back(measure(targets.targets[i], out.results, targets.path, i));
   out.evaluations = fit.evaluations();
+  out.passes = fit.passes();
   return out;
 }
 

@@ -28,13 +28,17 @@ struct CalibrationOutcome {
   std::vector<Measured> achieved;  // per target, at the fitted parameters
   bool converged = false;
   int evaluations = 0;
+  int passes = 0;  // passes over the trials (the evaluations of a round share one)
   int sweeps = 0;
   Results results;  // the run at the fitted parameters
 };
 
 // Moves each target's parameter within [lower, upper] until every target is
-// met: Gauss-Seidel sweeps over the parameters, each a bracketed Illinois
-// (modified regula falsi) solve of measure(x) = value with the others held.
+// met: Jacobi sweeps over the parameters, each a bracketed Illinois
+// (modified regula falsi) solve of measure(x) = value with the others held
+// at the sweep's starting values; the keys' searches advance together, each
+// round's evaluations in one pass over the trials (run_points), and the
+// sweep ends with a complete run at the new values.
 // Every evaluation runs targets.trials trials with the scenario's seed, so
 // the objective is a deterministic function of the parameters (common
 // random numbers) and the whole fit is reproducible. A sweep ends the fit

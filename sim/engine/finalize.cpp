@@ -88,10 +88,11 @@ void fill_ccg_stats(const Model& m, const Accumulator& acc, int phase, CcgStats&
                                                       standard_error(p_red, n) / (se * se)
                                                 : std::numeric_limits<double>::quiet_NaN());
     }
-    out.p_miss_control.push_back(p_miss);
-    out.p_miss_control_se.push_back(standard_error(p_miss, n));
     out.surplus_mean_k.push_back(to_thousands(series_mean(t.surplus, r, n)));
     out.surplus_sd_k.push_back(to_thousands(series_sd(t.surplus, n)));
+    if (acc.kind() == Tallies::kCounts) continue;  // the rest was not kept
+    out.p_miss_control.push_back(p_miss);
+    out.p_miss_control_se.push_back(standard_error(p_miss, n));
     out.surplus_min_k.push_back(to_thousands(static_cast<double>(t.surplus.min)));
     out.surplus_max_k.push_back(to_thousands(static_cast<double>(t.surplus.max)));
     for (double q : quantiles(t.surplus, r, n))
@@ -355,7 +356,7 @@ void finalize_statistics(const Model& m, const Accumulator& acc, Results& r) {
   fill_ccg_stats(m, acc, 0, r.before);
   fill_ccg_stats(m, acc, 1, r.after);
   fill_hubs(m, acc, r);
-  fill_attribution(m, acc, r.attribution);
+  if (acc.kind() == Tallies::kFull) fill_attribution(m, acc, r.attribution);
   const auto groups = m.groups();
   r.national = group_stats(*groups[0], 0, m, acc);
   for (std::size_t g = 1; g < groups.size(); ++g) {

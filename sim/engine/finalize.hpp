@@ -52,7 +52,11 @@ double wilson_se(double p, std::int64_t n);
 // Largest max(p_red_se, wilson_se) over CCGs, before and after sharing.
 double worst_p_red_se(const Model& model, const Accumulator& acc);
 
-// Fills every statistic of `results` (not its identity or provenance).
+// Fills every statistic of `results` (not its identity or provenance); from
+// a Tallies::kCounts accumulator, those it keeps (per CCG: p_red, p_red_se,
+// p_red_variance_ratio, surplus_mean_k and surplus_sd_k, the other arrays
+// left empty; groups and hubs: every statistic but the quantiles of totals
+// and overspends, which are then meaningless).
 void finalize_statistics(const Model& model, const Accumulator& acc, Results& results);
 
 // Fills the CCG identity and plan columns of `results` from the model.

@@ -23,22 +23,31 @@ namespace ccgrisk {
 
 namespace {
 
-// One thread's working memory and tallies.
+// One thread's working memory and tallies: a trial state and an
+// accumulator per point (one point for an ordinary run).
 struct Worker {
-  Worker(const Model& model, const StatsLayout& layout) : state(model), tally(layout) {}
-  TrialState state;
-  Accumulator tally;
+  Worker(const std::vector<const Model*>& models, const std::vector<const StatsLayout*>& layouts,
+         const std::vector<Tallies>& kinds) {
+    for (std::size_t p = 0; p < models.size(); ++p) {
+      state.emplace_back(*models[p]);
+      tally.emplace_back(*layouts[p], kinds[p]);
+    }
+  }
+  std::vector<TrialState> state;
+  std::vector<Accumulator> tally;
 };
 
 // About how many bytes one worker's tallies and trial state take: each CCG
 // and group has a histogram series per phase, each CCG a row of the
 // attribution table by national bin, and a few hundred bytes of sums and
 // trial state (accumulator.hpp, trial.hpp).
-std::size_t worker_bytes(const StatsLayout& l) {
+std::size_t worker_bytes(const StatsLayout& l, Tallies kind) {
   constexpr std::size_t kSeries =
       sizeof(Series) + (kFineBins + 2) * (sizeof(std::int64_t) + sizeof(std::uint16_t));
-  constexpr std::size_t kPerCcg =
-      kPhases * (kSeries + sizeof(CcgTally) + 128) + kCoarseBins * sizeof(Wide) + 1024;
+  const std::size_t kPerCcg =
+      kind == Tallies::kCounts
+          ? kPhases * (sizeof(CcgTally) + 128) + 1024
+          : kPhases * (kSeries + sizeof(CcgTally) + 128) + kCoarseBins * sizeof(Wide) + 1024;
   std::size_t counts = 0;
   for (const int size : l.group_size)
     counts += 2 * (static_cast<std::size_t>(size) + 1) * sizeof(std::int64_t);
@@ -47,11 +56,15 @@ std::size_t worker_bytes(const StatsLayout& l) {
 
 // Refuses a run whose workers would not fit in the machine's memory (too
 // many threads for a large table), before any is made.
-void check_memory(const StatsLayout& layout, std::int64_t workers) {
+void check_memory(const std::vector<const StatsLayout*>& layouts, const std::vector<Tallies>& kinds,
+                  std::int64_t workers) {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page <= 0) return;
   const double machine = static_cast<double>(pages) * static_cast<double>(page);
-  const double each = static_cast<double>(worker_bytes(layout));
+  double each = 0.0;
+  for (std::size_t p = 0; p < layouts.size(); ++p)
+    each += static_cast<double>(worker_bytes(*layouts[p], kinds[p]));
+  const StatsLayout& layout = *layouts.front();
   const double need = static_cast<double>(workers + 1) * each;  // + the merged total
   if (need <= 0.8 * machine) return;
   char text[320];
@@ -79,17 +92,36 @@ int resolve_threads(int requested) {
   return requested > 0 ? requested : tbb::info::default_concurrency();
 }
 
-void simulate_range(const Model& model, const StatsLayout& layout, std::uint64_t seed,
-                    std::int64_t first, std::int64_t last, const RunOptions& options,
-                    Accumulator& into) {
+namespace {
+
+// Trials [first, last) of every point in blocks across threads; each
+// point's tallies merged into into[p]. Point p takes its draws from the
+// first point with the same draws (same_draws), so that work is done once
+// a trial; every point's tallies are those of its own single run.
+void simulate_points(const std::vector<const Model*>& models,
+                     const std::vector<const StatsLayout*>& layouts,
+                     const std::vector<Tallies>& kinds, std::uint64_t seed, std::int64_t first,
+                     std::int64_t last, const RunOptions& options, std::vector<Accumulator*> into) {
+  const std::size_t points = models.size();
+  std::vector<std::size_t> source(points);
+  for (std::size_t p = 0; p < points; ++p) {
+    source[p] = p;
+    for (std::size_t q = 0; q < p; ++q) {
+      if (source[q] == q && same_draws(*models[q], *models[p])) {
+        source[p] = q;
+        break;
+      }
+    }
+  }
   // Antithetic pairs (2j, 2j+1) must not straddle blocks.
+  const Model& model = *models.front();
   std::int64_t block = std::max<std::int64_t>(1, options.block_trials);
   if (model.antithetic) block += block % 2;
   const std::int64_t trials = last - first;
   const std::int64_t blocks = trials / block + (trials % block != 0);
   const int threads = resolve_threads(options.threads);
-  check_memory(layout, std::min<std::int64_t>(threads, blocks));
-  tbb::enumerable_thread_specific<Worker> workers([&] { return Worker(model, layout); });
+  check_memory(layouts, kinds, std::min<std::int64_t>(threads, blocks));
+  tbb::enumerable_thread_specific<Worker> workers([&] { return Worker(models, layouts, kinds); });
   // Allows more threads than cores when asked (oneTBB caps workers at the
   // core count otherwise); the arena then runs exactly `threads`.
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism,
@@ -101,15 +133,28 @@ void simulate_range(const Model& model, const StatsLayout& layout, std::uint64_t
       for (std::int64_t b = range.begin(); b < range.end(); ++b) {
         const std::int64_t begin = first + b * block, end = std::min(last, begin + block);
         for (std::int64_t t = begin; t < end; ++t) {
-          simulate_trial(model, seed, t, w.state);
-          w.tally.add(w.state, model.antithetic && (t & 1));
+          const bool second = model.antithetic && (t & 1);
+          for (std::size_t p = 0; p < points; ++p) {
+            if (source[p] == p) draw_trial(*models[p], seed, t, w.state[p]);
+            finish_trial(*models[p], w.state[source[p]], w.state[p], kinds[p] == Tallies::kFull);
+            w.tally[p].add(w.state[p], second);
+          }
         }
         if (options.trials_done) *options.trials_done += end - begin;
       }
     });
   });
   for (const Worker& w : workers)
-    into.merge(w.tally);
+    for (std::size_t p = 0; p < points; ++p)
+      into[p]->merge(w.tally[p]);
+}
+
+}  // namespace
+
+void simulate_range(const Model& model, const StatsLayout& layout, std::uint64_t seed,
+                    std::int64_t first, std::int64_t last, const RunOptions& options,
+                    Accumulator& into) {
+  simulate_points({&model}, {&layout}, {into.kind()}, seed, first, last, options, {&into});
 }
 
 Accumulator simulate(const Model& model, const StatsLayout& layout, std::uint64_t seed,
@@ -154,11 +199,11 @@ Accumulator simulate_to_precision(const Model& model, const StatsLayout& layout,
 
 }  // namespace
 
-Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  const Model model = build_model(scenario, table);
-  const StatsLayout layout = make_layout(model);
-  const Accumulator tally = simulate_to_precision(model, layout, scenario.run, options);
+namespace {
+
+// Finished statistics and provenance of a run of `scenario`.
+Results make_results(const Scenario& scenario, const CcgTable& table, const Model& model,
+                     const Accumulator& tally, const RunOptions& options, double seconds) {
   Results results;
   fill_identity(model, results);
   finalize_statistics(model, tally, results);
@@ -177,8 +222,63 @@ Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunO
   p.ccg_table_sha256 = table.sha256;
   p.ccg_table_path = table.path.string();
   p.rng = rng_description(scenario.run.rng);
-  p.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  p.wall_seconds = seconds;
   return results;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const Model model = build_model(scenario, table);
+  const StatsLayout layout = make_layout(model);
+  const Accumulator tally = simulate_to_precision(model, layout, scenario.run, options);
+  return make_results(scenario, table, model, tally, options, seconds_since(start));
+}
+
+std::vector<Results> run_points(const std::vector<Scenario>& scenarios, const CcgTable& table,
+                                const RunOptions& options, const std::vector<Tallies>& kinds) {
+  std::vector<Results> out;
+  if (scenarios.empty()) return out;
+  const RunSettings& run = scenarios.front().run;
+  bool together = run.target_se <= 0.0;
+  for (const Scenario& s : scenarios)
+    together =
+        together && s.run.target_se <= 0.0 && s.run.seed == run.seed && s.run.trials == run.trials;
+  if (!together) {
+    for (const Scenario& s : scenarios)
+      out.push_back(run_scenario(s, table, options));
+    return out;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Model> models;
+  models.reserve(scenarios.size());
+  for (const Scenario& s : scenarios)
+    models.push_back(build_model(s, table));
+  std::vector<StatsLayout> layouts;
+  layouts.reserve(models.size());
+  for (const Model& m : models)
+    layouts.push_back(make_layout(m));
+  std::vector<Accumulator> tallies;
+  tallies.reserve(models.size());
+  std::vector<const Model*> model_of;
+  std::vector<const StatsLayout*> layout_of;
+  std::vector<Accumulator*> tally_of;
+  for (std::size_t p = 0; p < models.size(); ++p) {
+    tallies.emplace_back(layouts[p], kinds[p]);
+    model_of.push_back(&models[p]);
+    layout_of.push_back(&layouts[p]);
+    tally_of.push_back(&tallies[p]);
+  }
+  simulate_points(model_of, layout_of, kinds, run.seed, 0, run.trials, options, tally_of);
+  const double seconds = seconds_since(start) / static_cast<double>(scenarios.size());
+  for (std::size_t p = 0; p < models.size(); ++p)
+    out.push_back(make_results(scenarios[p], table, models[p], tallies[p], options, seconds));
+  return out;
 }
 
 }  // namespace ccgrisk

@@ -42,4 +42,16 @@ int resolve_threads(int requested);
 // target is met), and returns the finished results with provenance.
 Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunOptions& options);
 
+// Runs several scenarios that differ only in parameters (one table, seed and
+// trial count; no run.target_se) in one pass over the trials: the random
+// numbers of a trial are drawn once, and the latent factors computed once
+// for every scenario whose correlation structure is the same, then each
+// scenario's own steps follow, tallied as kinds[p] says. Each result's
+// statistics are bit-identical to run_scenario's for that scenario (for a
+// kCounts point, those it keeps: see Tallies); wall_seconds is the pass's
+// time shared equally. Scenarios that cannot share a pass are run one by
+// one, in full.
+std::vector<Results> run_points(const std::vector<Scenario>& scenarios, const CcgTable& table,
+                                const RunOptions& options, const std::vector<Tallies>& kinds);
+
 }  // namespace ccgrisk

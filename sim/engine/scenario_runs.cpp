@@ -121,12 +121,44 @@ Results ScenarioRuns::run(const Scenario& scenario, const std::string& label) {
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   seconds_ += s;
   ++runs_;
+  ++passes_;
   if (log) {
     char line[64];
     std::snprintf(line, sizeof line, "  %.1f s", s);
     log(std::string("run ").append(std::to_string(runs_)).append("  ").append(label).append(line));
   }
   return r;
+}
+
+std::vector<Results> ScenarioRuns::run_together(const std::vector<Scenario>& scenarios,
+                                                const std::vector<std::string>& labels,
+                                                bool full_first) {
+  std::vector<Results> out;
+  for (std::size_t first = 0; first < scenarios.size(); first += kPointsPerPass) {
+    const std::size_t last = std::min(scenarios.size(), first + kPointsPerPass);
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<Tallies> kinds(last - first, Tallies::kCounts);
+    if (full_first && first == 0) kinds[0] = Tallies::kFull;
+    std::vector<Results> pass =
+        run_points({scenarios.begin() + first, scenarios.begin() + last}, table_, options_, kinds);
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    seconds_ += s;
+    runs_ += static_cast<int>(last - first);
+    ++passes_;
+    for (Results& r : pass)
+      out.push_back(std::move(r));
+    if (log) {
+      std::string line = "runs " + std::to_string(runs_ - (last - first) + 1) + "-" +
+                         std::to_string(runs_) + " in one pass ";
+      for (std::size_t p = first; p < last && p < labels.size(); ++p)
+        line.append(p == first ? "" : ", ").append(labels[p]);
+      char secs[32];
+      std::snprintf(secs, sizeof secs, "  %.1f s", s);
+      log(line.append(secs));
+    }
+  }
+  return out;
 }
 
 }  // namespace ccgrisk

@@ -58,7 +58,18 @@ class ScenarioRuns {
   // time; `label` (e.g. "drivers.cip_delivery.mean = 0.6") goes to `log`.
   Results run(const Scenario& scenario, const std::string& label = "");
 
+  // Runs several scenarios built by with() or base() together, in passes
+  // over the trials of at most kPointsPerPass each (run_points: each result
+  // is bit-identical to run()'s in the statistics a kCounts accumulator
+  // keeps; with `full_first`, the first scenario's are complete, as run()'s);
+  // each counts as a run. `labels` go to `log`, one line a pass.
+  std::vector<Results> run_together(const std::vector<Scenario>& scenarios,
+                                    const std::vector<std::string>& labels,
+                                    bool full_first = false);
+  static constexpr std::size_t kPointsPerPass = 12;
+
   int runs() const { return runs_; }
+  int passes() const { return passes_; }  // passes over the trials (a run is one)
   double seconds() const { return seconds_; }
 
   // Called after each run with one line: "run 3  LABEL  2.9 s", if set.
@@ -72,6 +83,7 @@ class ScenarioRuns {
   Scenario base_;
   CcgTable table_;
   int runs_ = 0;
+  int passes_ = 0;
   double seconds_ = 0.0;
 };
 

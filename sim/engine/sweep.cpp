@@ -68,14 +68,28 @@ void append_point(SweepResult& out, const Results& r) {
 
 }  // namespace
 
-SweepResult run_sweep(ScenarioRuns& runs, const SweepSpec& spec) {
+SweepResult run_sweep(ScenarioRuns& runs, const SweepSpec& spec, Results* base) {
   check_sweep(runs, spec);
   SweepResult out;
   out.param = spec.param;
   out.n = static_cast<int>(runs.table().rows.size());
   out.values = sweep_values(spec.from, spec.to, spec.steps);
+  std::vector<Scenario> points;
+  std::vector<std::string> labels;
+  if (base) {
+    points.push_back(runs.base());
+    labels.push_back("scenario as given");
+  }
   for (double v : out.values) {
-    const Results r = runs.run(runs.with(spec.param, v), spec.param + " = " + number_text(v));
+    points.push_back(runs.with(spec.param, v));
+    labels.push_back(spec.param + " = " + number_text(v));
+  }
+  std::vector<Results> results = runs.run_together(points, labels, base != nullptr);
+  if (base) {
+    *base = std::move(results.front());
+    results.erase(results.begin());
+  }
+  for (const Results& r : results) {
     if (out.region_name.empty())
       for (const GroupStats& g : r.regions)
         out.region_name.push_back(g.name);

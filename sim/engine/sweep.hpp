@@ -37,7 +37,9 @@ std::vector<double> sweep_values(double from, double to, int steps);
 // accepts every value, before any run. Throws InputError.
 void check_sweep(const ScenarioRuns& runs, const SweepSpec& spec);
 
-// Runs every point (after check_sweep) and collects the arrays.
-SweepResult run_sweep(ScenarioRuns& runs, const SweepSpec& spec);
+// Runs every point (after check_sweep) and collects the arrays; with
+// `base`, the scenario as given runs in the same passes, its complete
+// results stored there (as runs.run(runs.base()) gives them).
+SweepResult run_sweep(ScenarioRuns& runs, const SweepSpec& spec, Results* base = nullptr);
 
 }  // namespace ccgrisk

@@ -89,9 +89,13 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
 // Steps 3-5 for every CCG: pressure (overspend against plan) and its parts,
 // each settled in pounds for attribution; mitigation from reserves; outturn
 // and underlying outturn in pounds. GBP thousands until settled.
-[[gnu::always_inline]] inline void settle_loop(const Model& m, TrialState& s) {
+// Without `kParts` only the outturn (same pounds, same cap count): the
+// parts and the underlying outturn, which only attribution and the full
+// tallies read, are not stored.
+template <bool kParts>
+[[gnu::always_inline]] inline void settle_loop(const Model& m, const double* __restrict z,
+                                               TrialState& s) {
   const std::size_t n = static_cast<std::size_t>(m.n);
-  const double* __restrict z = s.z.data();
   const double* __restrict delivery = s.delivery.data();
   const double* __restrict base0 = m.category_base_k[0].data();
   const double* __restrict base1 = m.category_base_k[1].data();
@@ -135,12 +139,14 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
         transfer[i] * (mis.mean + mis.sd * z[kTransferMismatch * n + i]) + known_mismatch[i],
         capped);
     const double part_local = underfunding[i] + shift[i];
-    acute[i] = to_pounds(part_acute);
-    specialist[i] = to_pounds(part_specialist);
-    other[i] = to_pounds(part_other);
-    shortfall[i] = to_pounds(part_shortfall);
-    mismatch[i] = to_pounds(part_mismatch);
-    local[i] = to_pounds(part_local);
+    if constexpr (kParts) {
+      acute[i] = to_pounds(part_acute);
+      specialist[i] = to_pounds(part_specialist);
+      other[i] = to_pounds(part_other);
+      shortfall[i] = to_pounds(part_shortfall);
+      mismatch[i] = to_pounds(part_mismatch);
+      local[i] = to_pounds(part_local);
+    }
     // Summed in component order, starting from 0.0 (as the parts are listed).
     const double pressure = capped_thousands(0.0 + part_acute + part_specialist + part_other +
                                                  part_shortfall + part_mismatch + part_local,
@@ -149,14 +155,16 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
     const double positive = pressure < 0.0 ? 0.0 : pressure;
     const double mitigation = reserves[i] < positive ? reserves[i] : positive;
     const double surplus = planned[i] - pressure + mitigation;
-    // Non-recurrent reserves used, max(0, mitigation - c_i), in pounds: as
-    // to_pounds is monotone with to_pounds(0) = 0, the max can be taken
-    // after rounding (a select on integers, which keeps the loop vectorised).
-    const std::int64_t beyond_contingency = to_pounds(mitigation - contingency[i]);
-    const std::int64_t nonrecurrent_used = beyond_contingency > 0 ? beyond_contingency : 0;
     const std::int64_t whole = to_pounds(surplus);
     surplus_gbp[i] = whole;
-    underlying_gbp[i] = whole - nonrecurrent_used;
+    if constexpr (kParts) {
+      // Non-recurrent reserves used, max(0, mitigation - c_i), in pounds: as
+      // to_pounds is monotone with to_pounds(0) = 0, the max can be taken
+      // after rounding (a select on integers, which keeps the loop vectorised).
+      const std::int64_t beyond_contingency = to_pounds(mitigation - contingency[i]);
+      const std::int64_t nonrecurrent_used = beyond_contingency > 0 ? beyond_contingency : 0;
+      underlying_gbp[i] = whole - nonrecurrent_used;
+    }
   }
   s.capped |= capped;
 }
@@ -168,30 +176,35 @@ CCGRISK_TARGET_X86_64_V4
 void latent_z_v4(const Model& m, const double* normal, double scale, TrialState& s) {
   latent_z_loop(m, normal, scale, s);
 }
-void settle_baseline(const Model& m, TrialState& s) {
-  settle_loop(m, s);
+void settle_baseline(const Model& m, const double* z, TrialState& s) {
+  settle_loop<true>(m, z, s);
 }
 CCGRISK_TARGET_X86_64_V4
-void settle_v4(const Model& m, TrialState& s) {
-  settle_loop(m, s);
+void settle_v4(const Model& m, const double* z, TrialState& s) {
+  settle_loop<true>(m, z, s);
+}
+void settle_outturn_baseline(const Model& m, const double* z, TrialState& s) {
+  settle_loop<false>(m, z, s);
+}
+CCGRISK_TARGET_X86_64_V4
+void settle_outturn_v4(const Model& m, const double* z, TrialState& s) {
+  settle_loop<false>(m, z, s);
 }
 
 // Step 7: each hub's overspend = budget (g - funded) + P (1 - d) + shift,
 // with g and d driven by the national factors and the hub's own shocks.
-void simulate_hubs(const Model& m, std::uint64_t seed, std::int64_t trial, double scale,
-                   TrialState& s) {
-  if (m.hubs.empty()) return;
-  TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kHubNormals, m.rng);
-  fill_normals(rng, sign_of(m, trial), s.hub_normals.data(), s.hub_normals.size());
+void simulate_hubs(const Model& m, const TrialState& drawn, TrialState& s) {
+  const double scale = drawn.scale;
+  const double* national = drawn.national;
+  const double* hub_normal = drawn.hub_normals.data();
   const GrowthDriver& g = m.growth[kSpecialistGrowth];
   for (std::size_t h = 0; h < m.hubs.size(); ++h) {
     const HubSpec& hub = m.hubs[h];
     const double z_growth =
-        (m.load_national * s.national[kSpecialistGrowth] + m.hub_own_load * s.hub_normals[2 * h]) *
+        (m.load_national * national[kSpecialistGrowth] + m.hub_own_load * hub_normal[2 * h]) *
         scale;
     const double z_cip =
-        (m.load_national * s.national[kCipDelivery] + m.hub_own_load * s.hub_normals[2 * h + 1]) *
-        scale;
+        (m.load_national * national[kCipDelivery] + m.hub_own_load * hub_normal[2 * h + 1]) * scale;
     const double overspend = hub.budget_k * (g.mean + g.sd * z_growth - g.funded) +
                              hub.cip_pct / 100.0 * hub.budget_k * (1.0 - m.cip_transform(z_cip)) +
                              hub.shift_pct / 100.0 * hub.budget_k;
@@ -238,19 +251,53 @@ TrialState::TrialState(const Model& m)
       pool_scratch(3 * largest_pool(m)),
       hub_overspend(m.hubs.size()) {}
 
-void simulate_trial(const Model& m, std::uint64_t seed, std::int64_t trial, TrialState& s) {
-  s.capped = 0;
+void draw_trial(const Model& m, std::uint64_t seed, std::int64_t trial, TrialState& s) {
   TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kLatentNormals, m.rng);
   fill_normals(rng, sign_of(m, trial), s.normals.data(), s.normals.size());
   const double* normal = common_factors(m, s.normals.data(), s);
-  const double scale = copula_scale(m, seed, trial);
+  s.scale = copula_scale(m, seed, trial);
+  simd_path() == SimdPath::kX86_64_V4 ? latent_z_v4(m, normal, s.scale, s)
+                                      : latent_z_baseline(m, normal, s.scale, s);
+  if (!m.hubs.empty()) {
+    TrialStream hub_rng(seed, stream_of(m, trial), StreamPurpose::kHubNormals, m.rng);
+    fill_normals(hub_rng, sign_of(m, trial), s.hub_normals.data(), s.hub_normals.size());
+  }
+}
+
+void finish_trial(const Model& m, const TrialState& drawn, TrialState& s, bool parts) {
+  s.capped = 0;
+  const double* z = drawn.z.data();
+  m.cip_transform.transform(z + kCipDelivery * static_cast<std::size_t>(m.n), s.delivery.data(),
+                            s.delivery.size());
   const bool v4 = simd_path() == SimdPath::kX86_64_V4;
-  v4 ? latent_z_v4(m, normal, scale, s) : latent_z_baseline(m, normal, scale, s);
-  const double* z_delivery = s.z.data() + kCipDelivery * static_cast<std::size_t>(m.n);
-  m.cip_transform.transform(z_delivery, s.delivery.data(), s.delivery.size());
-  v4 ? settle_v4(m, s) : settle_baseline(m, s);
+  if (parts) {
+    v4 ? settle_v4(m, z, s) : settle_baseline(m, z, s);
+  } else {
+    v4 ? settle_outturn_v4(m, z, s) : settle_outturn_baseline(m, z, s);
+  }
   share_risk(m, s);
-  simulate_hubs(m, seed, trial, scale, s);
+  simulate_hubs(m, drawn, s);
+}
+
+void simulate_trial(const Model& m, std::uint64_t seed, std::int64_t trial, TrialState& s) {
+  draw_trial(m, seed, trial, s);
+  finish_trial(m, s, s);
+}
+
+bool same_draws(const Model& a, const Model& b) {
+  const auto same_members = [](const std::vector<CcgGroup>& x, const std::vector<CcgGroup>& y) {
+    if (x.size() != y.size()) return false;
+    for (std::size_t k = 0; k < x.size(); ++k)
+      if (x[k].members != y[k].members) return false;
+    return true;
+  };
+  return a.n == b.n && a.rng == b.rng && a.copula == b.copula &&
+         (a.copula != Copula::kStudentT || a.dof == b.dof) && a.antithetic == b.antithetic &&
+         a.area_team_of == b.area_team_of && a.region_of_area == b.region_of_area &&
+         same_members(a.regions, b.regions) && same_members(a.area_teams, b.area_teams) &&
+         a.national_cholesky == b.national_cholesky && a.national_shock == b.national_shock &&
+         a.load_national == b.load_national && a.load_region == b.load_region &&
+         a.load_area == b.load_area && a.own_load == b.own_load && a.hubs.size() == b.hubs.size();
 }
 
 }  // namespace ccgrisk

@@ -36,6 +36,7 @@ struct TrialState {
   std::vector<double> region_factor;  // [regions x drivers]
   std::vector<double> area_common;    // [area teams x drivers]
   std::vector<double> z;              // [drivers x n] each CCG's latent Z (step 2)
+  double scale = 1.0;                 // the copula's common scale (1: Gaussian)
   std::vector<double> delivery;       // [n] CIP delivery d_i
 
   std::vector<std::int64_t> components;         // [kNumComponents x n] pressure parts, pounds
@@ -63,5 +64,20 @@ struct TrialState {
 // Hubs draw from their own stream (2 per hub: specialist growth, CIP
 // delivery), so adding hubs leaves every CCG's numbers unchanged.
 void simulate_trial(const Model& model, std::uint64_t seed, std::int64_t trial, TrialState& state);
+
+// simulate_trial in its two halves, so that several models can be evaluated
+// on one trial's draws (the stress commands' points). draw_trial: the latent
+// normals, the factors, each CCG's Z, the copula scale and the hubs' normals.
+void draw_trial(const Model& model, std::uint64_t seed, std::int64_t trial, TrialState& state);
+// finish_trial: the rest of the trial (CIP delivery, settlement, risk
+// sharing, hubs) for `model` from `drawn`'s draws, into `out` (which may be
+// `drawn`). With same_draws(model, the model `drawn` was drawn for), `out`
+// ends exactly as simulate_trial(model, seed, trial, out) leaves it; with
+// `parts` false, only the outturns (surplus, pooled, hub_overspend, capped)
+// are set, the pressure parts and underlying outturns left as they were.
+void finish_trial(const Model& model, const TrialState& drawn, TrialState& out, bool parts = true);
+// Whether draw_trial gives the same draws for both models: the same CCGs
+// and hierarchy, streams, copula and correlation structure.
+bool same_draws(const Model& a, const Model& b);
 
 }  // namespace ccgrisk
