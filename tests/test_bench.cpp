@@ -425,3 +425,36 @@ TEST_CASE("bench cli: bad --rounds, --trials and --json exit 2 before running", 
   CHECK_THAT(r.err, Contains(message));
   CHECK(r.out.empty());
 }
+
+TEST_CASE("bench --stress times the stress commands' examples against a single run",
+          "[bench][cli]") {
+  TinyBench t;
+  // One target the tiny table can meet: the nation's expected count in the
+  // red, moved by a shift of every CCG in the Southern region.
+  write_file(t.dir / "targets.toml",
+             "[calibration]\ntrials = 500\n[[target]]\nname = \"red\"\n"
+             "statistic = \"expected_red\"\ngroup = \"national\"\nvalue = 2\ntolerance = 0.5\n"
+             "parameter = \"shift.region.Southern\"\nlower = -3.0\nupper = 3.0\n");
+  const auto json = t.dir / "b.json";
+  const test::CliResult r =
+      t.bench("--threads 1 --rounds 1 --stress --targets " +
+              quote((t.dir / "targets.toml").string()) + " --json " + quote(json.string()));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Stress commands (1 thread;"));
+  CHECK_THAT(r.out, Catch::Contains("sweep, 11 points"));
+  CHECK_THAT(r.out, Catch::Contains("12 runs in 1 pass"));
+  CHECK_THAT(r.out, Catch::Contains("breakeven (README example)"));
+  CHECK_THAT(r.out, Catch::Contains("converged"));
+  const nlohmann::json j = nlohmann::json::parse(test::read_file(json));
+  REQUIRE(j["stress"].size() == 5);
+  CHECK(j["stress"][1]["name"] == "single run");
+  CHECK(j["stress"][1]["single_runs"] == 1.0);
+  for (const auto& f : j["stress"])
+    CHECK(f["seconds"].get<double>() > 0.0);
+  // A missing targets file is refused before any run, naming it.
+  const test::CliResult bad =
+      t.bench("--threads 1 --stress --targets " + quote((t.dir / "none.toml").string()));
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("none.toml"));
+}

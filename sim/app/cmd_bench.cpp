@@ -4,7 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -19,7 +22,11 @@
 #include "app/machine_info.hpp"
 #include "app/results_identity.hpp"
 #include "app/scaling.hpp"
+#include "engine/breakeven.hpp"
+#include "engine/calibrate.hpp"
 #include "engine/run.hpp"
+#include "engine/sweep.hpp"
+#include "input/targets.hpp"
 #include "model/random.hpp"
 #include "output/file_output.hpp"
 
@@ -30,6 +37,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const char* const kBaseline = "scenarios/baseline-2013-14.toml";
+const char* const kTargets = "scenarios/targets-2013-14.toml";
 
 struct BenchArgs {
   fs::path scenario;                   // empty: the baseline
@@ -39,12 +47,14 @@ struct BenchArgs {
   fs::path json;
   std::vector<std::string> sets;
   bool quiet = false;
+  bool stress = false;  // also time the stress commands' examples
+  fs::path targets;     // for calibrate; empty: the shipped targets
 };
 
-// The baseline from the working folder if it is there, else from the source tree.
-fs::path default_scenario() {
-  if (fs::exists(kBaseline)) return kBaseline;
-  return fs::path(CCGRISK_SOURCE_DIR) / kBaseline;
+// A shipped file from the working folder if it is there, else from the source tree.
+fs::path shipped(const char* path) {
+  if (fs::exists(path)) return path;
+  return fs::path(CCGRISK_SOURCE_DIR) / path;
 }
 
 std::vector<Override> overrides(const BenchArgs& a) {
@@ -155,13 +165,115 @@ std::string bench_json(const BenchArgs& a, const Inputs& in, const BenchOutcome&
   return json_text(json);
 }
 
+// The stress commands' examples (docs/performance.md), each timed once on
+// `threads` threads and set against a single run of the same scenario at
+// the same thread count: an 11-point sweep of the CIP delivery mean, the
+// README's Staffordshire breakeven (20,000 trials) and calibrate on the
+// shipped targets; and the model build, inverse-beta table included.
+struct StressFigure {
+  std::string name;
+  double seconds = 0.0;
+  std::string detail;
+};
+
+std::string passes_text(int passes) {
+  return std::to_string(passes) + (passes == 1 ? " pass" : " passes");
+}
+
+double seconds_of(const std::function<void()>& f) {
+  const auto start = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::vector<StressFigure> stress_figures(const BenchArgs& a, const Inputs& in, int threads,
+                                         const Targets& targets) {
+  std::vector<StressFigure> out;
+  const RunOptions options{threads};
+  const std::vector<Override> base = overrides(a);
+  // A fresh table each build: a delivery mean no earlier run used.
+  std::vector<double> builds;
+  for (int k = 1; k <= 5; ++k) {
+    Scenario s = in.scenario;
+    s.cip_delivery.mean += 1e-7 * k;
+    builds.push_back(seconds_of([&] { (void)build_model(s, in.table); }));
+  }
+  std::sort(builds.begin(), builds.end());
+  out.push_back({"model build (new inverse-beta table)", builds[2], "median of 5"});
+  out.push_back({"single run",
+                 seconds_of([&] { (void)run_scenario(in.scenario, in.table, options); }),
+                 std::to_string(in.scenario.run.trials) + " trials"});
+  {
+    ScenarioRuns runs(a.scenario, base, options);
+    Results given;
+    const double t = seconds_of([&] {
+      (void)run_sweep(runs, {"drivers.cip_delivery.mean", 0.45, 0.95, 11}, &given);
+    });
+    out.push_back({"sweep, 11 points", t,
+                   std::to_string(runs.runs()) + " runs in " + passes_text(runs.passes()) +
+                       " (drivers.cip_delivery.mean 0.45 to 0.95, and the scenario)"});
+  }
+  {
+    std::vector<Override> o = base;
+    o.push_back({"run.trials", "20000"});
+    ScenarioRuns runs(a.scenario, o, options);
+    BreakevenSpec spec;
+    spec.param = "drivers.cip_delivery.mean";
+    spec.p = 0.1;
+    spec.from = 0.4;
+    spec.to = 0.95;
+    spec.tolerance = 0.005;
+    spec.max_red = 24.0;
+    spec.pooled = true;
+    Results given;
+    const double t = seconds_of([&] { (void)run_breakeven(runs, spec, &given); });
+    out.push_back(
+        {"breakeven (README example)", t,
+         std::to_string(runs.runs()) + " runs of 20000 trials in " + passes_text(runs.passes())});
+  }
+  {
+    CalibrationOutcome fit;
+    const double t = seconds_of([&] { fit = calibrate(a.scenario, base, targets, options); });
+    out.push_back({"calibrate (shipped targets)", t,
+                   std::to_string(fit.evaluations) + " evaluations of " +
+                       std::to_string(targets.trials) + " trials in " + passes_text(fit.passes) +
+                       ", " + (fit.converged ? "converged" : "NOT converged")});
+  }
+  return out;
+}
+
+void print_stress(const std::vector<StressFigure>& figures, int threads, std::ostream& out) {
+  const double single = figures[1].seconds;
+  out << "Stress commands (" << threads << (threads == 1 ? " thread" : " threads")
+      << "; 'runs' = seconds / single run)\n";
+  char line[320];
+  for (const StressFigure& f : figures) {
+    if (f.name.rfind("model build", 0) == 0) {
+      std::snprintf(line, sizeof line, "  %-38s %9.1f ms          %s\n", f.name.c_str(),
+                    1000.0 * f.seconds, f.detail.c_str());
+    } else {
+      std::snprintf(line, sizeof line, "  %-38s %9.2f s  %6.2f runs  %s\n", f.name.c_str(),
+                    f.seconds, f.seconds / single, f.detail.c_str());
+    }
+    out << line;
+  }
+}
+
 int bench_command(BenchArgs& a) {
-  if (a.scenario.empty()) a.scenario = default_scenario();
+  if (a.scenario.empty()) a.scenario = shipped(kBaseline);
   const MachineInfo machine = machine_info();
   const std::vector<int> threads =
       a.threads ? parse_thread_list(*a.threads) : default_thread_list(machine.logical_cpus);
   const Inputs in = load_inputs(a.scenario, overrides(a));
-  if (!a.json.empty()) check_output_file(a.json, in.files(), "JSON file");
+  // --stress's targets are read before any run, so a bad file costs nothing.
+  std::optional<Targets> targets;
+  std::vector<fs::path> inputs = in.files();
+  if (a.stress) {
+    if (a.targets.empty()) a.targets = shipped(kTargets);
+    targets = load_targets(a.targets);
+    inputs.push_back(a.targets);
+  }
+  if (!a.json.empty()) check_output_file(a.json, inputs, "JSON file");
   const BenchOutcome b = run_rounds(in, threads, a.rounds, a.quiet);
   const Results& r = *b.reference;
   const double ccg_trials = static_cast<double>(r.provenance.trials) * r.code.size();
@@ -172,8 +284,25 @@ int bench_command(BenchArgs& a) {
   print_machine(machine, std::cout);
   std::cout << "\n";
   print_identity(b, std::cout);
+  std::vector<StressFigure> stress;
+  if (a.stress) {
+    if (!a.quiet) std::cerr << "timing the stress commands...\n";
+    stress = stress_figures(a, in, threads.back(), *targets);
+    std::cout << "\n";
+    print_stress(stress, threads.back(), std::cout);
+  }
   if (!a.json.empty()) {
-    write_file_atomically(a.json, bench_json(a, in, b, table, machine));
+    std::string json = bench_json(a, in, b, table, machine);
+    if (!stress.empty()) {
+      nlohmann::ordered_json j = nlohmann::ordered_json::parse(json);
+      for (const StressFigure& f : stress)
+        j["stress"].push_back({{"name", f.name},
+                               {"seconds", f.seconds},
+                               {"single_runs", f.seconds / stress[1].seconds},
+                               {"detail", f.detail}});
+      json = json_text(j);
+    }
+    write_file_atomically(a.json, json);
     std::cout << "JSON written to " << a.json.string() << "\n";
   }
   return b.differences.empty() ? kExitOk : kExitInternal;
@@ -206,6 +335,13 @@ Command add_bench_command(CLI::App& app) {
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
   cmd->add_flag("-q,--quiet", a->quiet, "No per-round progress on stderr");
+  cmd->add_flag("--stress", a->stress,
+                "Also time the stress commands' examples at the last thread count: an 11-point "
+                "sweep, the README's breakeven, calibrate, and the model build "
+                "(docs/performance.md)");
+  cmd->add_option(
+      "--targets", a->targets,
+      std::string("Targets file for --stress's calibrate (default: ").append(kTargets).append(")"));
   return {cmd, [a] { return bench_command(*a); }};
 }
 
