@@ -32,6 +32,12 @@ TEST_CASE("inverse-beta table stays within 1e-6 of Boost.Math everywhere", "[inv
   for (double z = -12.0; z <= 12.0; z += 1.0 / 1021.0) {
     worst = std::max(worst, std::abs(table(z) - table.exact(z)));
   }
+  // The whole range a Student-t copula reaches: the tail tables out to
+  // |z| = kTailZMax, and exact evaluation beyond.
+  for (double z = 12.0; z <= InverseBetaTable::kTailZMax + 1.0; z += 1.0 / 29.0) {
+    worst = std::max(worst, std::abs(table(z) - table.exact(z)));
+    worst = std::max(worst, std::abs(table(-z) - table.exact(-z)));
+  }
   INFO("mean " << mean << " sd " << sd << " exact share " << table.exact_share());
   CHECK(worst < 1e-6);
 }
@@ -89,4 +95,26 @@ TEST_CASE("the bulk transform gives the one-at-a-time values bit for bit, on bot
   });
   INFO("exact share " << table.exact_share());
   CHECK((mean == 0.80) == (table.exact_share() == 0.0));
+}
+
+TEST_CASE("a table from the cache is the table a fresh build gives, bit for bit",
+          "[inverse_beta]") {
+  const InverseBetaTable first(0.8, 0.15);
+  const InverseBetaTable again(0.8, 0.15);  // kept: the same grids
+  // The cache keeps the last 64 tables: after 64 others, a fresh build.
+  for (int k = 1; k <= 64; ++k)
+    (void)InverseBetaTable(0.5 + 1e-4 * k, 0.1);
+  const InverseBetaTable fresh(0.8, 0.15);
+  const InverseBetaTable fresh_philox4x64(0.8, 0.15, ccgrisk::BetaTableKind::kLegacy);
+  const InverseBetaTable again_philox4x64(0.8, 0.15, ccgrisk::BetaTableKind::kLegacy);
+  int differ = 0, legacy_differ = 0;
+  for (double z = -InverseBetaTable::kTailZMax - 1.0; z <= InverseBetaTable::kTailZMax + 1.0;
+       z += 1.0 / 97.0) {
+    const double a = first(z), b = again(z), c = fresh(z);
+    differ += std::memcmp(&a, &b, sizeof a) != 0 || std::memcmp(&a, &c, sizeof a) != 0;
+    const double d = fresh_philox4x64(z), e = again_philox4x64(z);
+    legacy_differ += std::memcmp(&d, &e, sizeof d) != 0;
+  }
+  CHECK(differ == 0);
+  CHECK(legacy_differ == 0);
 }
