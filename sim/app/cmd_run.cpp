@@ -14,8 +14,12 @@
 #include "app/summary.hpp"
 #include "app/targets_table.hpp"
 #include "engine/run.hpp"
+#include "engine/scenario_runs.hpp"
+#include "engine/uncertainty.hpp"
+#include "input/error.hpp"
 #include "input/limits.hpp"
 #include "output/results_file.hpp"
+#include "output/stress_file.hpp"
 
 namespace ccgrisk {
 
@@ -49,8 +53,42 @@ std::vector<Override> overrides(const RunArgs& a) {
   return out;
 }
 
+// A scenario with [uncertainty]: the scenario as given and every outer
+// sample, in passes over the trials (engine/uncertainty.hpp); the results
+// file holds the scenario as given and /uncertainty.
+int run_uncertain(const RunArgs& a, const Inputs& in) {
+  if (in.scenario.run.target_se > 0.0)
+    throw InputError(in.scenario.path.string() +
+                     ": run.target_se and [uncertainty] cannot be combined (every outer sample "
+                     "runs the scenario's run.trials)");
+  if (!a.targets.empty())
+    throw InputError(
+        "--targets: not with [uncertainty] (check the targets on the scenario as given)");
+  std::atomic<std::int64_t> done{0};
+  ScenarioRuns runs(a.scenario, overrides(a), RunOptions{a.threads, a.block_trials, &done});
+  Results base;
+  UncertaintyResult u;
+  {
+    ProgressBar bar(done, in.scenario.run.trials * (in.scenario.uncertainty.samples + 1), !a.quiet);
+    u = run_uncertainty(runs, in.scenario.uncertainty, base);
+  }
+  write_results_file(base, a.output, [&](const h5::File& file) {
+    write_uncertainty_group(file, u, runs.runs(), runs.seconds());
+  });
+  if (!a.quiet) {
+    print_summary(base, std::cout);
+    print_uncertainty(u, base, std::cout);
+    std::cout << "\nResults written to " << a.output.string() << " (/uncertainty)\n";
+  }
+  return kExitOk;
+}
+
 int run(const RunArgs& a) {
   Inputs in = load_inputs(a.scenario, overrides(a));
+  if (in.scenario.uncertainty.active()) {
+    check_output_path(a.output, in.files());
+    return run_uncertain(a, in);
+  }
   const std::optional<Targets> targets =
       a.targets.empty() ? std::nullopt : std::optional<Targets>(load_targets(a.targets));
   std::vector<std::filesystem::path> read = in.files();

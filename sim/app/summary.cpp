@@ -166,4 +166,49 @@ void print_summary(const Results& r, std::ostream& out) {
   print_specialised(r, out);
 }
 
+void print_uncertainty(const UncertaintyResult& u, const Results& r, std::ostream& out) {
+  char line[256];
+  out << "\nParameter uncertainty: " << u.samples << " outer samples (" << u.sampler << "), each "
+      << r.provenance.trials << " trials with the same random numbers\n";
+  std::snprintf(line, sizeof line,
+                "  Expected CCGs in the red: %.2f (Monte Carlo +- %.2f); over the parameters' "
+                "uncertainty %.2f, 5-95%% %.2f - %.2f\n",
+                r.national.expected_red, r.national.expected_red_se, u.expected_red_q50,
+                u.expected_red_q05, u.expected_red_q95);
+  out << line;
+  std::snprintf(line, sizeof line,
+                "  Share of the variance of the number in the red from parameter uncertainty: "
+                "%.0f%%\n",
+                100.0 * u.epistemic_share);
+  out << line;
+  out << "  Which parameter matters most (for the expected number in the red)\n"
+      << "    parameter                                      distribution  rank corr.  "
+         "first-order\n";
+  std::vector<std::size_t> order(u.keys.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
+    return std::abs(u.rank_correlation[a]) > std::abs(u.rank_correlation[b]);
+  });
+  for (std::size_t j : order) {
+    std::snprintf(line, sizeof line, "    %-46.46s %-12s %10.2f %12.2f\n", u.keys[j].c_str(),
+                  u.distributions[j].c_str(), u.rank_correlation[j], u.first_order[j]);
+    out << line;
+  }
+  std::vector<std::size_t> ccgs(r.code.size());
+  std::iota(ccgs.begin(), ccgs.end(), 0);
+  std::stable_sort(ccgs.begin(), ccgs.end(),
+                   [&](auto a, auto b) { return r.before.p_red[a] > r.before.p_red[b]; });
+  const std::size_t top = std::min<std::size_t>(kTopCcgs, ccgs.size());
+  out << "  The " << top
+      << " CCGs most likely to be in the red: P(red) +- Monte Carlo se, and 5-95% over the "
+         "parameters\n";
+  for (std::size_t k = 0; k < top; ++k) {
+    const std::size_t i = ccgs[k];
+    std::snprintf(line, sizeof line, "    %-5s %-40.40s %6.3f +- %5.3f   %6.3f - %-6.3f\n",
+                  r.code[i].c_str(), r.name[i].c_str(), r.before.p_red[i], r.before.p_red_se[i],
+                  u.p_red_q05[i], u.p_red_q95[i]);
+    out << line;
+  }
+}
+
 }  // namespace ccgrisk

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "engine/results.hpp"
+#include "engine/uncertainty.hpp"
 
 namespace ccgrisk {
 
@@ -11,5 +12,11 @@ namespace ccgrisk {
 // red with its 5-95% range, P(sector in deficit), the 15 CCGs most likely to
 // be in the red and the expected count by region, before and after pooling.
 void print_summary(const Results& results, std::ostream& out);
+
+// Prints a run's parameter uncertainty: the expected number in the red over
+// the outer samples (5-95%) beside its Monte Carlo error, the epistemic
+// share of the count's variance, each parameter's importance, and the 15
+// CCGs most likely in the red with both intervals.
+void print_uncertainty(const UncertaintyResult& u, const Results& base, std::ostream& out);
 
 }  // namespace ccgrisk

@@ -124,7 +124,7 @@ class ScenarioReader {
   void read(const toml::table& root, Scenario& s) const {
     check_keys(root, "",
                {"run", "data", "plan", "mix", "drivers", "correlation", "underfunding", "pool",
-                "hub", "shift", "volatility", "specialised", "ccg", "stress"});
+                "hub", "shift", "volatility", "specialised", "ccg", "stress", "uncertainty"});
     read_run(root, s.run);
     s.ccgs = read_data(root);
     read_plan(root, s.plan);
@@ -140,6 +140,7 @@ class ScenarioReader {
       read_number(*t, "specialised", "shift_pct", kSignedPct, s.hub_shift_pct);
     read_ccg_overrides(root, s.ccg_overrides);
     read_stress(root, s);
+    read_uncertainty(root, s);
     check_cip_delivery(s);
   }
 
@@ -587,6 +588,115 @@ class ScenarioReader {
   }
 
   // [stress] national_shock = [5 numbers], in sd of the national factors.
+  // [uncertainty]: samples, sampler, seed, and [[uncertainty.parameter]]
+  // tables (key, distribution and its numbers, source). Whether each key is
+  // a scenario key that takes the sampled values is checked when the
+  // samples are drawn (engine/uncertainty.cpp), before any run.
+  void read_uncertainty(const toml::table& root, Scenario& s) const {
+    const toml::table* t =
+        section(root, "uncertainty", "", {"samples", "sampler", "seed", "parameter"});
+    if (!t) return;
+    UncertaintySpec& u = s.uncertainty;
+    const std::int64_t samples = read_integer(*t, "uncertainty", "samples", 2).value_or(0);
+    if (samples == 0) fail("uncertainty.samples: missing (how many outer samples to draw, >= 2)");
+    if (samples > limits::kMaxOuterSamples)
+      fail("uncertainty.samples = " + std::to_string(samples) + ": at most " +
+           std::to_string(limits::kMaxOuterSamples));
+    u.samples = static_cast<int>(samples);
+    if (auto c = read_choice(*t, "uncertainty", "sampler", {"sobol", "random"}))
+      u.sampler = *c == 0 ? OuterSampler::kSobol : OuterSampler::kRandom;
+    if (auto seed = read_integer(*t, "uncertainty", "seed", 0))
+      u.seed = static_cast<std::uint64_t>(*seed);
+    const toml::node* node = t->get("parameter");
+    const toml::array* list = node ? node->as_array() : nullptr;
+    if (!list || list->empty())
+      fail("uncertainty.parameter: expected one or more [[uncertainty.parameter]] tables");
+    if (list->size() > limits::kMaxUncertainParameters)
+      fail("uncertainty.parameter: " + std::to_string(list->size()) + " parameters; at most " +
+           std::to_string(limits::kMaxUncertainParameters));
+    for (std::size_t k = 0; k < list->size(); ++k) {
+      const std::string key = indexed("uncertainty.parameter", k);
+      const toml::table* p = (*list)[k].as_table();
+      if (!p) fail(key, (*list)[k], "expected a table ([[uncertainty.parameter]])");
+      u.parameters.push_back(read_uncertain_parameter(*p, key));
+      for (std::size_t j = 0; j < k; ++j)
+        if (u.parameters[j].key == u.parameters[k].key)
+          fail(key + ".key = \"" + u.parameters[k].key + "\": given twice");
+    }
+  }
+
+  UncertainParameter read_uncertain_parameter(const toml::table& t, const std::string& key) const {
+    check_keys(t, key,
+               {"key", "distribution", "mean", "sd", "median", "sigma", "min", "mode", "max",
+                "source"});
+    UncertainParameter p;
+    p.key = read_name(t, key, "key", "uncertain parameter");
+    if (p.key == "run.seed" || p.key == "run.trials" || p.key.rfind("uncertainty", 0) == 0)
+      fail(key + ".key = \"" + p.key + "\": cannot be uncertain (the samples share seed and trials)");
+    const auto d = read_choice(t, key, "distribution",
+                               {kDistributionNames[0], kDistributionNames[1], kDistributionNames[2],
+                                kDistributionNames[3], kDistributionNames[4]});
+    if (!d) fail(key + ".distribution: missing (normal, lognormal, uniform, triangular or beta)");
+    p.distribution = static_cast<Distribution>(*d);
+    const std::string name = kDistributionNames[*d];
+    if (auto source = read_string(t, key, "source")) {
+      check_text(*source, key + ".source", 8 * limits::kMaxTextBytes);
+      p.source = *source;
+    }
+    constexpr Range kAny{-limits::kMaxUncertainValue, limits::kMaxUncertainValue};
+    constexpr Range kPositive{0.0, limits::kMaxUncertainValue, true};
+    const auto need = [&](std::string_view field, const Range& range, double& out) {
+      if (!t.get(field)) fail(key + ": a " + name + " distribution needs '" + std::string(field) + "'");
+      read_number(t, key, field, range, out);
+    };
+    const auto none = [&](std::initializer_list<std::string_view> fields) {
+      for (std::string_view field : fields)
+        if (t.get(field))
+          fail(key_path(key, field) + ": not a parameter of a " + name + " distribution");
+    };
+    switch (p.distribution) {
+      case Distribution::kNormal:
+        need("mean", kAny, p.mean);
+        need("sd", kPositive, p.sd);
+        none({"median", "sigma", "min", "mode", "max"});
+        break;
+      case Distribution::kLognormal:
+        need("median", kPositive, p.median);
+        need("sigma", Range{0.0, 10.0, true}, p.sigma);
+        none({"mean", "sd", "min", "mode", "max"});
+        break;
+      case Distribution::kUniform:
+        need("min", kAny, p.min);
+        need("max", kAny, p.max);
+        none({"mean", "sd", "median", "sigma", "mode"});
+        if (!(p.min < p.max)) fail(key + ": min must be below max");
+        break;
+      case Distribution::kTriangular:
+        need("min", kAny, p.min);
+        need("mode", kAny, p.mode);
+        need("max", kAny, p.max);
+        none({"mean", "sd", "median", "sigma"});
+        if (!(p.min < p.max && p.min <= p.mode && p.mode <= p.max))
+          fail(key + ": needs min <= mode <= max and min < max");
+        break;
+      case Distribution::kBeta: {
+        read_number(t, key, "min", kAny, p.min);
+        read_number(t, key, "max", kAny, p.max);
+        need("mean", kAny, p.mean);
+        need("sd", kPositive, p.sd);
+        none({"median", "sigma", "mode"});
+        const double w = p.max - p.min, m = (p.mean - p.min) / w, sd = p.sd / w;
+        if (!(w > 0.0 && m > 0.0 && m < 1.0 && sd * sd < m * (1.0 - m)))
+          fail(key + ": a beta on [min, max] needs min < mean < max and sd^2 < (mean - min) (max - "
+                     "mean)");
+        if (m * (1.0 - m) / (sd * sd) - 1.0 > limits::kMaxBetaShape)
+          fail(key + ": sd is too small for a beta (give the key a fixed value instead)");
+        break;
+      }
+    }
+    return p;
+  }
+
   void read_stress(const toml::table& root, Scenario& s) const {
     const toml::table* t = section(root, "stress", "", {"national_shock"});
     if (!t || !t->get("national_shock")) return;

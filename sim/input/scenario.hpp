@@ -4,6 +4,7 @@
 #include <Eigen/Core>
 
 #include "input/ccg_table.hpp"
+#include "input/uncertainty.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -170,6 +171,9 @@ struct Scenario {
   Eigen::Matrix<double, kNumDrivers, 1> national_shock =
       Eigen::Matrix<double, kNumDrivers, 1>::Zero();
   Volatility volatility;
+  // [uncertainty]: distributions for scenario keys and how many outer
+  // samples to draw (input/uncertainty.hpp); inactive when absent.
+  UncertaintySpec uncertainty;
 };
 
 // Parses and validates a scenario file. Every section and key is optional

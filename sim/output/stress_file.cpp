@@ -290,4 +290,58 @@ void write_reverse_stress_group(const h5::File& file, const ReverseStressResult&
   cost(g, r.runs, r.seconds);
 }
 
+void write_uncertainty_group(const h5::File& file, const UncertaintyResult& u, int runs,
+                             double wall_seconds) {
+  const Group g = file.group("uncertainty");
+  const std::size_t samples = static_cast<std::size_t>(u.samples), k = u.keys.size(),
+                    n = static_cast<std::size_t>(u.n);
+  h5::write_attribute(g, "sampler", u.sampler);
+  h5::write_attribute(g, "seed", static_cast<std::int64_t>(u.seed));
+  h5::write_attribute(g, "samples", static_cast<std::int64_t>(u.samples));
+  h5::write_dataset(g, "parameter", u.keys, Dims{k}, kLabel,
+                    "the uncertain scenario keys, by their TOML paths");
+  h5::write_dataset(g, "distribution", u.distributions, Dims{k}, kLabel,
+                    "each key's distribution: normal, lognormal, uniform, triangular or beta");
+  h5::write_dataset(g, "source", u.sources, Dims{k}, kLabel,
+                    "why each key's distribution is what it is, as the scenario says");
+  h5::write_dataset(g, "values", u.values, Dims{samples, k}, kParamUnits,
+                    "the parameter values of each outer sample (row), one column per key");
+  h5::write_dataset(g, "p_red", u.p_red, Dims{samples, n}, kProbability,
+                    "P(red) per outer sample (row) and CCG (column), before risk sharing");
+  h5::write_dataset(g, "p_red_pooled", u.p_red_pooled, Dims{samples, n}, kProbability,
+                    "P(red) per outer sample (row) and CCG (column), after risk sharing");
+  h5::write_dataset(g, "expected_red", u.expected_red, Dims{samples}, kCount,
+                    "the expected number of CCGs in the red per outer sample, before risk sharing");
+  h5::write_dataset(g, "expected_red_pooled", u.expected_red_pooled, Dims{samples}, kCount,
+                    "the expected number of CCGs in the red per outer sample, after risk sharing");
+  h5::write_dataset(g, "count_red_variance", u.count_red_variance, Dims{samples}, "count^2",
+                    "Var(number of CCGs in the red | the sample's parameters), before sharing");
+  const Dims ccgs{n};
+  h5::write_dataset(g, "p_red_mean", u.p_red_mean, ccgs, kProbability,
+                    "each CCG's P(red) averaged over the outer samples (before sharing)");
+  h5::write_dataset(g, "p_red_q05", u.p_red_q05, ccgs, kProbability,
+                    "5% quantile over the outer samples of each CCG's P(red) (before sharing)");
+  h5::write_dataset(g, "p_red_q50", u.p_red_q50, ccgs, kProbability,
+                    "median over the outer samples of each CCG's P(red) (before sharing)");
+  h5::write_dataset(g, "p_red_q95", u.p_red_q95, ccgs, kProbability,
+                    "95% quantile over the outer samples of each CCG's P(red) (before sharing)");
+  h5::write_dataset(g, "p_red_pooled_q05", u.p_red_pooled_q05, ccgs, kProbability,
+                    "5% quantile over the outer samples of each CCG's P(red) after sharing");
+  h5::write_dataset(g, "p_red_pooled_q95", u.p_red_pooled_q95, ccgs, kProbability,
+                    "95% quantile over the outer samples of each CCG's P(red) after sharing");
+  const std::vector<double> national = {u.expected_red_mean, u.expected_red_q05, u.expected_red_q50,
+                                        u.expected_red_q95};
+  h5::write_dataset(g, "expected_red_summary", national, Dims{4}, kCount,
+                    "the expected number in the red over the outer samples: mean, 5%, 50%, 95%");
+  scalar(g, "epistemic_share", u.epistemic_share, kLabel,
+         "share of the variance of the number of CCGs in the red that comes from parameter "
+         "uncertainty: Var(E[count | parameters]) over Var(count)");
+  h5::write_dataset(g, "rank_correlation", u.rank_correlation, Dims{k}, kLabel,
+                    "Spearman correlation of each key with the expected number in the red");
+  h5::write_dataset(g, "first_order", u.first_order, Dims{k}, kLabel,
+                    "first-order sensitivity index of each key for the expected number in the "
+                    "red, Var(E[count | key]) / Var(E[count | parameters]), by binning");
+  cost(g, runs, wall_seconds);
+}
+
 }  // namespace ccgrisk

@@ -9,6 +9,7 @@
 #include "engine/breakeven.hpp"
 #include "engine/reverse_stress.hpp"
 #include "engine/sweep.hpp"
+#include "engine/uncertainty.hpp"
 #include "output/hdf5.hpp"
 
 namespace ccgrisk {
@@ -28,5 +29,12 @@ void write_breakeven_group(const h5::File& file, const BreakevenResult& breakeve
 // red in expectation, the shock vector, the CCGs that tip first.
 void write_reverse_stress_group(const h5::File& file, const ReverseStressResult& stress,
                                 const std::vector<std::string>& codes);
+
+// /uncertainty: the uncertain parameters and their sampled values, per
+// outer sample each CCG's P(red) and the nation's expected count in the
+// red, the intervals over the samples, the epistemic share of the count's
+// variance and each parameter's importance (docs/results-format.md).
+void write_uncertainty_group(const h5::File& file, const UncertaintyResult& u, int runs,
+                             double wall_seconds);
 
 }  // namespace ccgrisk

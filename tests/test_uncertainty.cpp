@@ -1,0 +1,203 @@
+// Parameter uncertainty ([uncertainty], two-dimensional Monte Carlo): the
+// outer samples' distributions and Sobol points, the summaries' closed
+// forms, every sample equal to a single run at its values, identity across
+// thread counts, the /uncertainty group, and bad input.
+#include <catch2/catch.hpp>
+
+#include <boost/math/distributions/normal.hpp>
+#include <cmath>
+
+#include "engine/run.hpp"
+#include "engine/uncertainty.hpp"
+#include "input/error.hpp"
+#include "output/hdf5.hpp"
+#include "stress_fixture.hpp"
+#include "support.hpp"
+
+using namespace ccgrisk;
+using namespace ccgrisk::test;
+
+namespace {
+
+UncertainParameter uniform(const std::string& key, double min, double max) {
+  UncertainParameter p;
+  p.key = key;
+  p.distribution = Distribution::kUniform;
+  p.min = min;
+  p.max = max;
+  return p;
+}
+
+// Two uncertain keys for the stress fixture's scenario.
+const std::string kBlock =
+    "[uncertainty]\nsamples = 6\n"
+    "[[uncertainty.parameter]]\nkey = \"drivers.cip_delivery.mean\"\ndistribution = \"beta\"\n"
+    "mean = 0.8\nsd = 0.05\nmin = 0.6\nmax = 0.95\nsource = \"a test\"\n"
+    "[[uncertainty.parameter]]\nkey = \"shift.region.North\"\ndistribution = \"triangular\"\n"
+    "min = -0.5\nmode = 0.0\nmax = 1.0\n";
+
+}  // namespace
+
+TEST_CASE("uncertainty: each distribution's quantiles, by closed form", "[uncertainty]") {
+  const double z1 = boost::math::cdf(boost::math::normal(), 1.0);
+  UncertainParameter n;
+  n.distribution = Distribution::kNormal;
+  n.mean = 0.05;
+  n.sd = 0.01;
+  CHECK(parameter_quantile(n, z1) == Approx(0.06).epsilon(1e-12));
+  UncertainParameter l;
+  l.distribution = Distribution::kLognormal;
+  l.median = 2.0;
+  l.sigma = 0.5;
+  CHECK(parameter_quantile(l, 0.5) == Approx(2.0).epsilon(1e-12));
+  CHECK(parameter_quantile(l, z1) == Approx(2.0 * std::exp(0.5)).epsilon(1e-12));
+  CHECK(parameter_quantile(uniform("k", 1.0, 3.0), 0.25) == 1.5);
+  UncertainParameter t;
+  t.distribution = Distribution::kTriangular;
+  t.min = 0.0, t.mode = 1.0, t.max = 4.0;
+  CHECK(parameter_quantile(t, 0.25) == Approx(1.0).epsilon(1e-12));  // F(mode) = 1/4
+  // The beta on [min, max] has the mean and sd given: the mean and sd of its
+  // quantiles over a fine midpoint grid.
+  UncertainParameter b;
+  b.distribution = Distribution::kBeta;
+  b.mean = 0.8, b.sd = 0.06, b.min = 0.5, b.max = 0.97;
+  double sum = 0.0, sq = 0.0;
+  const int m = 20000;
+  for (int k = 0; k < m; ++k) {
+    const double x = parameter_quantile(b, (k + 0.5) / m);
+    CHECK(x > 0.5);
+    CHECK(x < 0.97);
+    sum += x, sq += x * x;
+  }
+  CHECK(sum / m == Approx(0.8).epsilon(1e-4));
+  CHECK(std::sqrt(sq / m - (sum / m) * (sum / m)) == Approx(0.06).epsilon(2e-3));
+}
+
+TEST_CASE("uncertainty: outer samples are Sobol points, or seeded uniform draws", "[uncertainty]") {
+  UncertaintySpec spec;
+  spec.samples = 4;
+  spec.parameters = {uniform("a", 0.0, 1.0), uniform("b", 0.0, 1.0)};
+  const auto s = outer_samples(spec);
+  // Sobol's two-dimensional sequence (after its zero): (1/2, 1/2),
+  // (3/4, 1/4), (1/4, 3/4), (3/8, 3/8); each point centred in its 2^-53 cell.
+  const double expected[4][2] = {{0.5, 0.5}, {0.75, 0.25}, {0.25, 0.75}, {0.375, 0.375}};
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 2; ++j)
+      CHECK(s[i][j] == Approx(expected[i][j]).margin(1e-15));
+  spec.sampler = OuterSampler::kRandom;
+  const auto r1 = outer_samples(spec);
+  CHECK(r1 == outer_samples(spec));  // reproducible
+  spec.seed = 2;
+  CHECK(r1 != outer_samples(spec));
+  for (const auto& row : r1)
+    for (double x : row)
+      CHECK((x > 0.0 && x < 1.0));
+}
+
+TEST_CASE("uncertainty: quantiles, rank correlation and first-order index", "[uncertainty]") {
+  CHECK(sample_quantile({3.0, 1.0, 2.0, 4.0, 5.0}, 0.5) == 3.0);
+  CHECK(sample_quantile({1.0, 2.0}, 0.25) == 1.25);
+  const std::vector<double> x = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  std::vector<double> cube, falling, noise;
+  for (double v : x) {
+    cube.push_back(v * v * v);
+    falling.push_back(-v);
+    noise.push_back(std::fmod(v * 7.0, 5.0));  // unrelated to x's order
+  }
+  CHECK(rank_correlation(x, cube) == Approx(1.0));
+  CHECK(rank_correlation(x, falling) == Approx(-1.0));
+  CHECK(rank_correlation({1, 1, 2, 2}, {1, 1, 2, 2}) == Approx(1.0));  // ties
+  CHECK(first_order_index(x, x) > 0.9);
+  CHECK(first_order_index(x, noise) < 0.3);
+  CHECK(first_order_index(x, std::vector<double>(16, 2.0)) == 0.0);
+}
+
+TEST_CASE("uncertainty: every outer sample is the single run at its values, at any thread count",
+          "[uncertainty]") {
+  StressFixture fx(kBlock, 2000);
+  ScenarioRuns runs = fx.runs();
+  const UncertaintySpec& spec = runs.base().uncertainty;
+  REQUIRE(spec.active());
+  Results base;
+  const UncertaintyResult u = run_uncertainty(runs, spec, base);
+  REQUIRE(u.samples == 6);
+  REQUIRE(u.values.size() == 12);
+  const int n = u.n;
+  for (int s : {0, 5}) {
+    const Scenario at = runs.with({{"drivers.cip_delivery.mean", number_text(u.values[2 * s])},
+                                   {"shift.region.North", number_text(u.values[2 * s + 1])}});
+    const Results single = run_scenario(at, runs.table(), RunOptions{1, 1000});
+    for (int i = 0; i < n; ++i) {
+      CHECK(u.p_red[s * n + i] == single.before.p_red[i]);
+      CHECK(u.p_red_pooled[s * n + i] == single.after.p_red[i]);
+    }
+    CHECK(u.expected_red[s] == single.national.expected_red);
+  }
+  // The scenario as given: complete, as a single run.
+  const Results given = run_scenario(runs.base(), runs.table(), RunOptions{1, 1000});
+  CHECK(base.before.surplus_quantiles_k == given.before.surplus_quantiles_k);
+  // Lower delivery raises the count: delivery's rank correlation is negative.
+  CHECK(u.rank_correlation[0] < 0.0);
+  CHECK((u.epistemic_share >= 0.0 && u.epistemic_share <= 1.0));
+  for (int i = 0; i < n; ++i)
+    CHECK((u.p_red_q05[i] <= u.p_red_q50[i] && u.p_red_q50[i] <= u.p_red_q95[i]));
+
+  ScenarioRuns other(fx.scenario, {}, RunOptions{2, 77});
+  Results base2;
+  const UncertaintyResult v = run_uncertainty(other, spec, base2);
+  CHECK(v.p_red == u.p_red);
+  CHECK(v.expected_red == u.expected_red);
+  CHECK(v.rank_correlation == u.rank_correlation);
+  CHECK(v.epistemic_share == u.epistemic_share);
+}
+
+TEST_CASE("ccgrisk run with [uncertainty] writes /uncertainty and prints the intervals",
+          "[uncertainty][cli]") {
+  StressFixture fx(kBlock, 1000);
+  const auto out = fx.dir / "u.h5";
+  const CliResult r = run_cli("run " + quote(fx.scenario.string()) + " -o " + quote(out.string()));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Parameter uncertainty: 6 outer samples (sobol)"));
+  CHECK_THAT(r.out, Catch::Contains("drivers.cip_delivery.mean"));
+  const h5::File f = h5::File::open(out);
+  CHECK(h5::read_dataset<double>(f, "uncertainty/values").dims == h5::Dims{6, 2});
+  CHECK(h5::read_dataset<double>(f, "uncertainty/p_red").dims == h5::Dims{6, 12});
+  CHECK(h5::read_dataset<double>(f, "uncertainty/p_red_q95").dims == h5::Dims{12});
+  CHECK(h5::read_dataset<double>(f, "uncertainty/rank_correlation").dims == h5::Dims{2});
+  CHECK(h5::read_dataset<double>(f, "ccg/p_red").values.size() == 12);
+}
+
+TEST_CASE("[uncertainty]: bad input is exit 2 naming the key, nothing written",
+          "[uncertainty][cli]") {
+  const auto bad = [](const std::string& block, const std::string& message) {
+    StressFixture fx(block, 100);
+    fx.input_error("run", "", message);
+  };
+  bad("[uncertainty]\nsamples = 4\n", "uncertainty.parameter");
+  bad("[uncertainty]\n[[uncertainty.parameter]]\nkey = \"shift.region.North\"\n"
+      "distribution = \"uniform\"\nmin = 0\nmax = 1\n",
+      "uncertainty.samples: missing");
+  bad("[uncertainty]\nsamples = 4\n[[uncertainty.parameter]]\nkey = \"shift.region.North\"\n"
+      "distribution = \"gamma\"\n",
+      "uncertainty.parameter[0].distribution");
+  bad("[uncertainty]\nsamples = 4\n[[uncertainty.parameter]]\nkey = \"shift.region.North\"\n"
+      "distribution = \"normal\"\nmean = 0\n",
+      "needs 'sd'");
+  bad("[uncertainty]\nsamples = 4\n[[uncertainty.parameter]]\nkey = \"shift.region.North\"\n"
+      "distribution = \"uniform\"\nmin = 1\nmax = 0\n",
+      "min must be below max");
+  bad("[uncertainty]\nsamples = 4\n[[uncertainty.parameter]]\nkey = \"run.seed\"\n"
+      "distribution = \"uniform\"\nmin = 1\nmax = 2\n",
+      "cannot be uncertain");
+  bad("[uncertainty]\nsamples = 4\n[[uncertainty.parameter]]\nkey = \"shift.region.North\"\n"
+      "distribution = \"uniform\"\nmin = 0\nmax = 1\nmode = 0.5\n",
+      "not a parameter of a uniform distribution");
+  // A sampled value the scenario refuses: named with its sample.
+  bad("[uncertainty]\nsamples = 4\n[[uncertainty.parameter]]\nkey = \"drivers.cip_delivery.mean\"\n"
+      "distribution = \"uniform\"\nmin = 0.5\nmax = 1.5\n",
+      "[uncertainty] sample");
+  bad("[uncertainty]\nsamples = 4\n[[uncertainty.parameter]]\nkey = \"drivers.no_such.mean\"\n"
+      "distribution = \"uniform\"\nmin = 0.5\nmax = 0.6\n",
+      "drivers.no_such");
+}
