@@ -25,6 +25,7 @@ SECTIONS = [
     sections.count_distribution,
     optional.targets,
     sections.most_at_risk,
+    optional.uncertainty,
     sections.regions,
     sections.pools,
     sections.surplus_by_region,

@@ -464,3 +464,79 @@ def targets(ctx: Context) -> Section | None:
     return Section("targets", "Against the published 2013-14 figures", intro, [
         chart("chart-targets", _targets_chart(names, value, tolerance, model, se),
               "This run against the published 2013-14 figures", reading), table])
+
+
+# ---- /uncertainty ------------------------------------------------------------------------
+
+def _uncertainty_ccg_chart(ctx: Context, lo, hi):
+    """The CCGs most likely in the red: each P(red) with its Monte Carlo 95% interval
+    (narrow) and, behind it, the 5-95% range over the parameters' uncertainty (wide)."""
+    ccg = ctx.results.ccg
+    p, se = np.asarray(ccg["p_red"]), np.asarray(ccg["p_red_se"])
+    order = np.argsort(-p, kind="stable")[:25]
+    fig, ax = figure(11, 0.34 * len(order) + 1.8)
+    y = np.arange(len(order))[::-1]
+    ax.hlines(y, 100 * lo[order], 100 * hi[order], color=SHADE, lw=7,
+              label="5-95% over the parameters' uncertainty")
+    ax.errorbar(100 * p[order], y, xerr=100 * Z95 * se[order], fmt="o", color=BEFORE, ms=5,
+                capsize=3, label="P(red) as given, Monte Carlo 95% interval")
+    ax.set_yticks(y, [ctx.marked(i, f"{ccg['code'][i]}  {short_name(ccg['name'][i])[:38]}")
+                      for i in order])
+    ax.set_ylim(-0.8, len(order) - 0.2)
+    ax.set_xlim(0, 102)
+    ax.set_xlabel("Probability of ending the year in the red (%)")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right", frameon=True, framealpha=0.95)
+    widest = order[int(np.argmax((hi - lo)[order]))]
+    reading = (f"The widest range: {short_name(ccg['name'][widest])}, {pct(lo[widest], 0)} to "
+               f"{pct(hi[widest], 0)}, against a Monte Carlo interval of +-"
+               f"{pct(Z95 * se[widest], 1)}.")
+    note_text = ctx.estimated_note(order)
+    if note_text:
+        reading += " " + note_text
+    return chart("chart-uncertainty-ccgs", fig,
+                 "P(red): Monte Carlo error and parameter uncertainty", reading)
+
+
+def _uncertainty_parameter_chart(keys, rank, first):
+    order = np.argsort(-np.abs(rank), kind="stable")
+    fig, ax = figure(11, 0.45 * len(keys) + 1.6)
+    y = np.arange(len(keys))[::-1]
+    ax.barh(y + 0.18, rank[order], height=0.34, color=BEFORE, label="rank correlation")
+    ax.barh(y - 0.18, first[order], height=0.34, color=AFTER, label="first-order index")
+    ax.set_yticks(y, [keys[j] for j in order])
+    ax.axvline(0, color=GREY, lw=0.8)
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_xlabel("with the expected number of CCGs in the red, over the outer samples")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right", frameon=True, framealpha=0.95)
+    top = order[0]
+    reading = (f"{keys[top]} matters most: rank correlation {rank[top]:+.2f}, first-order "
+               f"index {first[top]:.2f} (the share of the parameter-driven variance it explains "
+               "alone).")
+    return chart("chart-uncertainty-parameters", fig, "Which uncertain parameter matters most",
+                 reading)
+
+
+def uncertainty(ctx: Context) -> Section | None:
+    g = ctx.group("uncertainty")
+    if g is None:
+        return None
+    lo, hi = _find(g, "p_red_q05"), _find(g, "p_red_q95")
+    keys, rank, first = _find(g, "parameter"), _find(g, "rank_correlation"), _find(g, "first_order")
+    summary, share = _find(g, "expected_red_summary"), _find(g, "epistemic_share")
+    if (lo is None or hi is None or np.shape(lo) != (ctx.n,) or keys is None or rank is None
+            or first is None or summary is None or share is None):
+        return _unreadable("uncertainty", "Parameter uncertainty", g)
+    keys = [str(k) for k in np.atleast_1d(keys)]
+    samples = int(_attr(g, "samples", default=0))
+    intro = (f"Every probability above assumes the scenario's parameters are exactly right. "
+             f"Drawing them {samples} times from their stated distributions "
+             f"({_attr(g, 'sampler', default='sobol')} points), each with the same simulated "
+             f"years, the expected number of CCGs in the red ranges from {summary[1]:.1f} to "
+             f"{summary[3]:.1f} (5-95%; median {summary[2]:.1f}). Parameter uncertainty accounts "
+             f"for {pct(float(share), 0)} of the variance of the number in the red; the rest "
+             "is the year's own randomness.")
+    blocks = [_uncertainty_ccg_chart(ctx, np.asarray(lo, float), np.asarray(hi, float)),
+              _uncertainty_parameter_chart(keys, np.asarray(rank, float), np.asarray(first, float))]
+    return Section("uncertainty", "Parameter uncertainty", intro, blocks)
