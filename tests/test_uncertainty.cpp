@@ -166,6 +166,18 @@ TEST_CASE("ccgrisk run with [uncertainty] writes /uncertainty and prints the int
   CHECK(h5::read_dataset<double>(f, "uncertainty/p_red_q95").dims == h5::Dims{12});
   CHECK(h5::read_dataset<double>(f, "uncertainty/rank_correlation").dims == h5::Dims{2});
   CHECK(h5::read_dataset<double>(f, "ccg/p_red").values.size() == 12);
+  // summary reads /uncertainty back and prints what run printed.
+  const CliResult again = run_cli("summary " + quote(out.string()));
+  REQUIRE(again.exit_code == 0);
+  const auto line = [](const std::string& text, const std::string& start) {
+    const std::size_t at = text.find(start);
+    return at == std::string::npos ? std::string() : text.substr(at, text.find('\n', at) - at);
+  };
+  for (const char* start : {"Parameter uncertainty:", "  Expected CCGs in the red:",
+                            "  Share of the variance", "    drivers.cip_delivery.mean"}) {
+    CHECK(!line(again.out, start).empty());
+    CHECK(line(again.out, start) == line(r.out, start));
+  }
 }
 
 TEST_CASE("[uncertainty]: bad input is exit 2 naming the key, nothing written",

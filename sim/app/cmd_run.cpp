@@ -72,9 +72,8 @@ int run_uncertain(const RunArgs& a, const Inputs& in) {
     ProgressBar bar(done, in.scenario.run.trials * (in.scenario.uncertainty.samples + 1), !a.quiet);
     u = run_uncertainty(runs, in.scenario.uncertainty, base);
   }
-  write_results_file(base, a.output, [&](const h5::File& file) {
-    write_uncertainty_group(file, u, runs.runs(), runs.seconds());
-  });
+  base.uncertainty = std::make_shared<const UncertaintyResult>(u);
+  write_results_file(base, a.output);
   if (!a.quiet) {
     print_summary(base, std::cout);
     print_uncertainty(u, base, std::cout);

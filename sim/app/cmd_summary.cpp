@@ -45,6 +45,7 @@ struct SummaryArgs {
 int summary(const SummaryArgs& a) {
   const Results results = read_results_file(a.results, !a.no_verify);
   print_summary(results, std::cout);
+  if (results.uncertainty) print_uncertainty(*results.uncertainty, results, std::cout);
   if (!results.targets.empty()) print_targets(results.targets, std::cout);
   return kExitOk;
 }

@@ -4,12 +4,15 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "input/input_basis.hpp"
 
 namespace ccgrisk {
+
+struct UncertaintyResult;  // engine/uncertainty.hpp
 
 // Quantile levels reported everywhere (MODEL.md schema 1.0).
 inline constexpr std::array<double, 9> kQuantileLevels = {0.01, 0.05, 0.10, 0.25, 0.50,
@@ -164,6 +167,8 @@ struct Results {
 
   std::vector<TargetCheck> targets;  // empty unless run with --targets
   Attribution attribution;
+  // Parameter uncertainty (/uncertainty), when the scenario had [uncertainty].
+  std::shared_ptr<const UncertaintyResult> uncertainty;
 };
 
 }  // namespace ccgrisk

@@ -116,7 +116,11 @@ UncertaintyResult run_uncertainty(ScenarioRuns& runs, const UncertaintySpec& spe
     points.push_back(runs.with(set));
     labels.push_back(label);
   }
+  const int runs_before = runs.runs();
+  const double seconds_before = runs.seconds();
   std::vector<Results> results = runs.run_together(points, labels, true);
+  out.runs = runs.runs() - runs_before;
+  out.seconds = runs.seconds() - seconds_before;
   base = std::move(results.front());
   const std::size_t n = static_cast<std::size_t>(out.n);
   const double trials = static_cast<double>(base.provenance.trials);

@@ -40,6 +40,8 @@ struct UncertaintyResult {
   // Spearman rank correlation, and the first-order (variance-based) index
   // estimated from the samples by binning.
   std::vector<double> rank_correlation, first_order;
+  int runs = 0;          // the scenario as given and every sample
+  double seconds = 0.0;  // their wall time
 };
 
 // Quantile at `level` of `x` (sorted or not): linear between order

@@ -25,7 +25,7 @@ struct LabelledDimension {
   std::string_view labels;
   Axis axis;
 };
-constexpr std::array<LabelledDimension, 19> kLabelledDimensions = {{
+constexpr std::array<LabelledDimension, 22> kLabelledDimensions = {{
     {"/ccg", "ccg", "/ccg/code", Axis::First},
     {"/pooled", "ccg", "/ccg/code", Axis::First},
     {"/region", "region", "/region/code", Axis::First},
@@ -45,6 +45,9 @@ constexpr std::array<LabelledDimension, 19> kLabelledDimensions = {{
     {"/reverse_stress", "ccg", "/ccg/code", Axis::First},
     {"/reverse_stress", "driver", "/reverse_stress/driver", Axis::Last},
     {"/reverse_stress", "ccg", "/ccg/code", Axis::Last},
+    {"/uncertainty", "ccg", "/ccg/code", Axis::First},
+    {"/uncertainty", "ccg", "/ccg/code", Axis::Last},
+    {"/uncertainty", "parameter", "/uncertainty/parameter", Axis::Last},
 }};
 
 enum class Coordinate { Levels, Index };  // the dataset's `levels` attribute, or 0..size-1

@@ -1,5 +1,8 @@
 #include "output/results_file.hpp"
 
+#include "engine/uncertainty.hpp"
+#include "output/stress_file.hpp"
+
 #include <array>
 #include <cmath>
 #include <exception>
@@ -488,6 +491,7 @@ std::vector<unsigned char> file_image(const Results& r, const fs::path& path,
   if (!r.targets.empty()) write_targets(file.group("/targets"), r.targets);
   if (!r.attribution.components.empty())
     write_attribution(file.group("/attribution"), r.attribution, n);
+  if (r.uncertainty) write_uncertainty_group(file, *r.uncertainty);
   if (!r.before.p_red_variance_ratio.empty()) {
     h5::write_dataset(file.group("/ccg"), "p_red_variance_ratio", r.before.p_red_variance_ratio,
                       {n}, kLabel,

@@ -1,5 +1,7 @@
 #include "output/results_reader.hpp"
 
+#include "engine/uncertainty.hpp"
+
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -394,6 +396,45 @@ Attribution read_attribution(const h5::File& file, std::size_t n) {
   return a;
 }
 
+// ---- /uncertainty: outer samples of the uncertain parameters ------------------------
+
+std::shared_ptr<const UncertaintyResult> read_uncertainty(const h5::File& file, std::size_t n) {
+  if (!file.exists("/uncertainty/parameter")) return nullptr;
+  const Group g = file.open_group("/uncertainty");
+  auto u = std::make_shared<UncertaintyResult>();
+  u->keys = labels(g, "parameter", limits::kMaxUncertainParameters);
+  const std::size_t k = u->keys.size();
+  const std::vector<std::int64_t> samples = h5::read_attribute<std::int64_t>(g, "samples");
+  if (samples.size() != 1 || samples[0] < 1 || samples[0] > limits::kMaxOuterSamples)
+    throw std::runtime_error("/uncertainty: attribute 'samples' is not a count of 1 to " +
+                             std::to_string(limits::kMaxOuterSamples));
+  const std::size_t s = static_cast<std::size_t>(samples[0]);
+  u->samples = static_cast<int>(s);
+  u->n = static_cast<int>(n);
+  u->sampler = h5::read_string_attribute(g, "sampler");
+  u->distributions = read<std::string>(g, "distribution", {k});
+  u->sources = read<std::string>(g, "source", {k});
+  u->values = doubles(g, "values", {s, k});
+  u->p_red = doubles(g, "p_red", {s, n});
+  u->p_red_pooled = doubles(g, "p_red_pooled", {s, n});
+  u->expected_red = doubles(g, "expected_red", {s});
+  u->expected_red_pooled = doubles(g, "expected_red_pooled", {s});
+  u->count_red_variance = doubles(g, "count_red_variance", {s});
+  u->p_red_mean = doubles(g, "p_red_mean", {n});
+  u->p_red_q05 = doubles(g, "p_red_q05", {n});
+  u->p_red_q50 = doubles(g, "p_red_q50", {n});
+  u->p_red_q95 = doubles(g, "p_red_q95", {n});
+  u->p_red_pooled_q05 = doubles(g, "p_red_pooled_q05", {n});
+  u->p_red_pooled_q95 = doubles(g, "p_red_pooled_q95", {n});
+  const std::vector<double> national = doubles(g, "expected_red_summary", {4});
+  u->expected_red_mean = national[0], u->expected_red_q05 = national[1];
+  u->expected_red_q50 = national[2], u->expected_red_q95 = national[3];
+  u->epistemic_share = doubles(g, "epistemic_share", {}).front();
+  u->rank_correlation = doubles(g, "rank_correlation", {k});
+  u->first_order = doubles(g, "first_order", {k});
+  return u;
+}
+
 Results read_all(const h5::File& file) {
   Results r;
   r.provenance = read_provenance(file);
@@ -410,6 +451,7 @@ Results read_all(const h5::File& file) {
   r.specialised = read_specialised(file, r.hubs);
   r.targets = read_targets(file);
   r.attribution = read_attribution(file, n);
+  r.uncertainty = read_uncertainty(file, n);
   return r;
 }
 

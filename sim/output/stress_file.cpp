@@ -290,8 +290,7 @@ void write_reverse_stress_group(const h5::File& file, const ReverseStressResult&
   cost(g, r.runs, r.seconds);
 }
 
-void write_uncertainty_group(const h5::File& file, const UncertaintyResult& u, int runs,
-                             double wall_seconds) {
+void write_uncertainty_group(const h5::File& file, const UncertaintyResult& u) {
   const Group g = file.group("uncertainty");
   const std::size_t samples = static_cast<std::size_t>(u.samples), k = u.keys.size(),
                     n = static_cast<std::size_t>(u.n);
@@ -341,7 +340,7 @@ void write_uncertainty_group(const h5::File& file, const UncertaintyResult& u, i
   h5::write_dataset(g, "first_order", u.first_order, Dims{k}, kLabel,
                     "first-order sensitivity index of each key for the expected number in the "
                     "red, Var(E[count | key]) / Var(E[count | parameters]), by binning");
-  cost(g, runs, wall_seconds);
+  cost(g, u.runs, u.seconds);
 }
 
 }  // namespace ccgrisk

@@ -34,7 +34,6 @@ void write_reverse_stress_group(const h5::File& file, const ReverseStressResult&
 // outer sample each CCG's P(red) and the nation's expected count in the
 // red, the intervals over the samples, the epistemic share of the count's
 // variance and each parameter's importance (docs/results-format.md).
-void write_uncertainty_group(const h5::File& file, const UncertaintyResult& u, int runs,
-                             double wall_seconds);
+void write_uncertainty_group(const h5::File& file, const UncertaintyResult& u);
 
 }  // namespace ccgrisk
