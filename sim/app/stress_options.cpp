@@ -17,7 +17,7 @@ void add_stress_options(CLI::App* cmd, StressArgs& a) {
       ->required();
   cmd->add_option("--set", a.sets,
                   "Override a scenario key by its TOML path first, e.g. "
-                  "--set drivers.cip_delivery.sd=0.1 (repeatable; checked like the file)")
+                  "--set drivers.cip_delivery.concentration=10 (repeatable; checked like the file)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
   cmd->add_option("--trials", a.trials, "Trials of every run (same as --set run.trials=N)")

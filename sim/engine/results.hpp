@@ -136,6 +136,16 @@ struct Provenance {
   // Trials in which a pressure reached the settlement bound and was held at
   // it (input/limits.hpp kMaxPressureGbp); 0 with any real figures.
   std::int64_t trials_capped = 0;
+  // The CIP delivery beta the engine used (Model::cip_delivery,
+  // drivers.sd_multiplier applied): its form, "mean_sd" or "concentration"
+  // (empty when read from a file written before they were recorded), mean,
+  // sd at the mean, concentration a + b and shapes {a, b} (0 and {0, 0}: a
+  // fixed delivery).
+  std::string cip_delivery_form;
+  double cip_delivery_mean = 0.0;
+  double cip_delivery_sd = 0.0;
+  double cip_delivery_concentration = 0.0;
+  std::array<double, 2> cip_delivery_shape{};
 };
 
 struct Results {

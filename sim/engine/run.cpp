@@ -222,6 +222,12 @@ Results make_results(const Scenario& scenario, const CcgTable& table, const Mode
   p.ccg_table_sha256 = table.sha256;
   p.ccg_table_path = table.path.string();
   p.rng = rng_description(scenario.run.rng);
+  const BetaDriver& cip = model.cip_delivery;
+  p.cip_delivery_form = cip.form == BetaForm::kConcentration ? "concentration" : "mean_sd";
+  p.cip_delivery_mean = cip.mean;
+  p.cip_delivery_sd = cip.sd;
+  p.cip_delivery_concentration = cip.concentration;
+  p.cip_delivery_shape = {model.cip_transform.shape().a, model.cip_transform.shape().b};
   p.wall_seconds = seconds;
   return results;
 }

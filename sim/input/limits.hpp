@@ -35,6 +35,9 @@ inline constexpr double kMaxKappa = 100.0;         // underfunding pressure per 
 inline constexpr double kMaxHubBudgetK = 1e8;      // GBP 100bn per hub
 inline constexpr std::int64_t kMaxHubs = 1'000;
 inline constexpr double kMaxReferencePopulation = 1e9;
+// drivers.cip_delivery.concentration, the beta's a + b as given: in (0, 1e9].
+// With drivers.sd_multiplier the a + b used is bounded by kMaxBetaShape too.
+inline constexpr double kMaxCipConcentration = kMaxBetaShape;
 
 // ---- The targets file
 inline constexpr std::int64_t kMaxTargets = 1'000;

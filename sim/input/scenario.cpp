@@ -109,6 +109,7 @@ constexpr Range kRateSd{0.0, limits::kMaxRate};
 constexpr Range kMismatch{-limits::kMaxMismatch, limits::kMaxMismatch};
 constexpr Range kMismatchSd{0.0, limits::kMaxMismatch};
 constexpr Range kCipMean{limits::kMinCipMean, limits::kMaxCipMean};
+constexpr Range kCipConcentration{0.0, limits::kMaxCipConcentration, true};
 constexpr Range kMismatchK{-limits::kMaxTransferMismatchK, limits::kMaxTransferMismatchK};
 
 constexpr const char* kDriverNames[kNumDrivers] = {
@@ -351,13 +352,24 @@ class ScenarioReader {
     read_number(*t, prefix, "funded", kRate, g.funded);
   }
 
-  // Beta by mean and sd (checked with the sd multiplier in check_cip_delivery).
+  // Beta by mean and sd, or by mean and concentration (never both; checked
+  // with the sd multiplier in check_cip_delivery).
   void read_cip_delivery(const toml::table& drivers, BetaDriver& b) const {
-    const toml::table* t = section(drivers, kDriverNames[kCipDelivery], "drivers", {"mean", "sd"});
+    const toml::table* t =
+        section(drivers, kDriverNames[kCipDelivery], "drivers", {"mean", "sd", "concentration"});
     if (!t) return;
     const std::string prefix = key_path("drivers", kDriverNames[kCipDelivery]);
+    if (t->get("sd") && t->get("concentration"))
+      fail(prefix + ": both sd = " + describe(*t->get("sd")) +
+           " and concentration = " + describe(*t->get("concentration")) + " are given: give " +
+           prefix + ".sd (the mean-and-sd form) or " + prefix +
+           ".concentration (the fixed-concentration form), not both");
     read_number(*t, prefix, "mean", kCipMean, b.mean);
     read_number(*t, prefix, "sd", kNonNegative, b.sd);
+    if (t->get("concentration")) {
+      b.form = BetaForm::kConcentration;
+      read_number(*t, prefix, "concentration", kCipConcentration, b.concentration);
+    }
   }
 
   void read_correlation(const toml::table& root, Scenario& s) const {
@@ -717,6 +729,7 @@ class ScenarioReader {
   // sd^2 - 1 at most limits::kMaxBetaShape (a smaller sd is a fixed delivery
   // in all but name, and slow to tabulate).
   void check_cip_delivery(const Scenario& s) const {
+    if (s.cip_delivery.form == BetaForm::kConcentration) return check_cip_concentration(s);
     const double sd = s.cip_delivery.sd * s.sd_multiplier;
     const double mean = s.cip_delivery.mean;
     if (sd == 0.0) return;
@@ -735,6 +748,28 @@ class ScenarioReader {
            " for mean = " + format_double(mean) +
            " (a smaller sd makes the beta's shape a + b "
            "above " +
+           format_rounded(limits::kMaxBetaShape) + ")");
+  }
+
+  // The fixed-concentration form with drivers.sd_multiplier k: the engine's
+  // concentration (kappa + 1) / k^2 - 1 must be > 0 (k < sqrt(kappa + 1): a
+  // wider beta with that mean does not exist) and at most
+  // limits::kMaxBetaShape (k = 0 is a fixed delivery).
+  void check_cip_concentration(const Scenario& s) const {
+    const double k = s.sd_multiplier;
+    if (k == 0.0 || k == 1.0) return;  // a fixed delivery; kappa itself, read in range
+    const double kappa = s.cip_delivery.concentration;
+    const double effective = cip_concentration(s.cip_delivery, k);
+    const std::string key = "drivers.sd_multiplier = " + format_double(k) +
+                            " (with drivers.cip_delivery.concentration " + format_rounded(kappa) +
+                            ")";
+    if (!(effective > 0.0))
+      fail(key + ": must be < sqrt(concentration + 1) = " + format_rounded(std::sqrt(kappa + 1.0)) +
+           " (it scales the sd at every mean; no beta with that mean is wider)");
+    if (effective > limits::kMaxBetaShape)
+      fail(key + ": must be 0 (a fixed delivery) or at least " +
+           format_rounded(std::sqrt((kappa + 1.0) / (limits::kMaxBetaShape + 1.0))) +
+           " (a smaller one makes the beta's shape a + b above " +
            format_rounded(limits::kMaxBetaShape) + ")");
   }
 
@@ -844,6 +879,23 @@ Scenario parse_scenario(const std::string& text, const std::filesystem::path& pa
 
 Scenario load_scenario(const std::filesystem::path& path) {
   return parse_scenario(read_input_file(path, "the scenario file"), path);
+}
+
+double cip_concentration(const BetaDriver& b, double sd_multiplier) {
+  const double k = sd_multiplier;
+  if (b.form == BetaForm::kMeanSd) {
+    const double sd = b.sd * k;
+    return sd == 0.0 ? 0.0 : b.mean * (1.0 - b.mean) / (sd * sd) - 1.0;
+  }
+  if (k == 0.0) return 0.0;
+  if (k == 1.0) return b.concentration;  // exactly the scenario's
+  return (b.concentration + 1.0) / (k * k) - 1.0;
+}
+
+double cip_sd(const BetaDriver& b, double sd_multiplier) {
+  if (b.form == BetaForm::kMeanSd) return b.sd * sd_multiplier;
+  if (sd_multiplier == 0.0) return 0.0;
+  return std::sqrt(b.mean * (1.0 - b.mean) / (cip_concentration(b, sd_multiplier) + 1.0));
 }
 
 }  // namespace ccgrisk

@@ -79,12 +79,39 @@ struct NormalDriver {
   double sd = 0.0;  // >= 0
 };
 
-// Beta on [0,1] by mean and sd: 0 < mean < 1 and sd^2 < mean (1 - mean);
-// sd = 0 means delivery is exactly `mean`.
+// How drivers.cip_delivery gives its beta (docs/model.md "CIP delivery").
+enum class BetaForm {
+  // `mean` and `sd` (ccgrisk 0.1's form, and the default when neither sd
+  // nor concentration is given): with sd held fixed, a higher mean lengthens
+  // the left tail, so low quantiles can fall as the mean rises.
+  kMeanSd,
+  // `mean` and `concentration` kappa = a + b: a = mean kappa, b = (1 - mean)
+  // kappa. At fixed kappa the beta is stochastically increasing in the mean
+  // (every quantile rises with it), so moving the mean is monotone.
+  kConcentration,
+};
+
+// Beta on [0,1]. kMeanSd: 0 < mean < 1 and sd^2 < mean (1 - mean); sd = 0
+// means delivery is exactly `mean`. kConcentration: concentration in
+// (0, limits::kMaxBetaShape]; sd is not used.
 struct BetaDriver {
   double mean = 0.8;
   double sd = 0.15;
+  BetaForm form = BetaForm::kMeanSd;
+  double concentration = 0.0;
 };
+
+// The concentration a + b the engine uses for `b` with drivers.sd_multiplier
+// k, and 0 for a fixed delivery (sd = 0, or k = 0).
+// kMeanSd: mean (1 - mean) / (k sd)^2 - 1.
+// kConcentration: (kappa + 1) / k^2 - 1 (kappa itself when k = 1), so that
+// the sd at every mean, sqrt(mean (1 - mean) / (kappa + 1)), is k times the
+// scenario's while the concentration stays the same at every mean; it is
+// <= 0 when k^2 >= kappa + 1 (the scenario refuses that).
+double cip_concentration(const BetaDriver& b, double sd_multiplier);
+// The sd of the beta the engine uses at b.mean: k sd (kMeanSd), or
+// sqrt(mean (1 - mean) / (concentration + 1)) with the concentration above.
+double cip_sd(const BetaDriver& b, double sd_multiplier);
 
 // Shares of each driver's variance; each >= 0, sum <= 1.
 struct CorrelationShares {

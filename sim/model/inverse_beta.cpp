@@ -47,15 +47,17 @@ BetaShape beta_shape(double mean, double sd) {
 
 InverseBetaTable::InverseBetaTable(double mean, double sd, BetaTableKind kind)
     : mean_(mean), kind_(kind) {
-  constant_ = (sd == 0.0);
-  if (constant_) return;
-  shape_ = beta_shape(mean, sd);
+  if (sd != 0.0) *this = InverseBetaTable(mean, beta_shape(mean, sd), kind);
+}
+
+InverseBetaTable::InverseBetaTable(double mean, BetaShape shape, BetaTableKind kind)
+    : constant_(false), mean_(mean), shape_(shape), kind_(kind) {
   // Tables built so far, newest last; at most kKept kept.
   static constexpr std::size_t kKept = 64;
   static std::mutex mutex;
   using Key = std::tuple<double, double, BetaTableKind>;
   static std::vector<std::pair<Key, std::shared_ptr<const Grids>>> kept;
-  const Key key{mean, sd, kind};
+  const Key key{shape.a, shape.b, kind};
   {
     const std::lock_guard<std::mutex> lock(mutex);
     for (const auto& [k, grids] : kept) {

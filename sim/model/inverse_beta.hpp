@@ -41,10 +41,10 @@ enum class BetaTableKind {
 // outside the grids) is evaluated exactly with Boost.Math instead. With
 // sd = 0 the transform is the constant `mean`.
 //
-// Tables are built in parallel and kept per (mean, sd, kind) for the life of
+// Tables are built in parallel and kept per (a, b, kind) for the life of
 // the process (the last 64), so the runs of a sweep, a calibration or a
 // breakeven search that share parameters build each table once. A table's
-// values depend only on (mean, sd, kind).
+// values depend only on (a, b, kind).
 class InverseBetaTable {
  public:
   static constexpr double kZMax = 8.5;
@@ -56,7 +56,11 @@ class InverseBetaTable {
   static constexpr double kTailStep = 1.0 / 8.0;
 
   InverseBetaTable() = default;
+  // The beta with this mean and sd (beta_shape); sd = 0: the constant mean.
   InverseBetaTable(double mean, double sd, BetaTableKind kind = BetaTableKind::kFast);
+  // The beta with these shapes (a, b > 0), whose mean is `mean` = a / (a + b)
+  // (the fixed-concentration form gives a = mean kappa, b = (1 - mean) kappa).
+  InverseBetaTable(double mean, BetaShape shape, BetaTableKind kind = BetaTableKind::kFast);
 
   double operator()(double z) const {
     if (constant_) return mean_;
@@ -73,6 +77,8 @@ class InverseBetaTable {
   // Share of the main grid's intervals that fall back to exact evaluation.
   double exact_share() const;
   BetaTableKind kind() const { return kind_; }
+  // The beta's shapes ({0, 0} for a constant delivery).
+  BetaShape shape() const { return shape_; }
 
  private:
   // Node i at z_i = z0 + i step, as arrays over the nodes.

@@ -74,6 +74,21 @@ void build_plan(Model& m, const Scenario& s) {
   }
 }
 
+}  // namespace
+
+InverseBetaTable cip_delivery_table(const BetaDriver& used, BetaTableKind kind) {
+  const double mean = used.mean;
+  // The mean-and-sd form exactly as ccgrisk 0.1 built it (bit for bit).
+  if (used.form == BetaForm::kMeanSd) return InverseBetaTable(mean, used.sd, kind);
+  const double kappa = used.concentration;
+  if (kappa == 0.0) return InverseBetaTable(mean, 0.0, kind);  // a fixed delivery
+  // a = mean kappa rises and b = (1 - mean) kappa falls with the mean (so
+  // do their roundings): every quantile rises with the mean.
+  return InverseBetaTable(mean, BetaShape{mean * kappa, (1.0 - mean) * kappa}, kind);
+}
+
+namespace {
+
 void build_drivers(Model& m, const Scenario& s) {
   // drivers.sd_multiplier scales every driver's sd.
   const double k = s.sd_multiplier;
@@ -81,19 +96,24 @@ void build_drivers(Model& m, const Scenario& s) {
   for (GrowthDriver& g : m.growth)
     g.sd *= k;
   m.transfer_mismatch = {s.transfer_mismatch.mean, s.transfer_mismatch.sd * k};
-  m.cip_delivery = {s.cip_delivery.mean, s.cip_delivery.sd * k};
+  // The CIP delivery beta as used: mean, the sd at the mean, and (for the
+  // fixed-concentration form) the concentration, the multiplier applied
+  // (scenario.hpp cip_concentration).
+  m.cip_delivery = s.cip_delivery;
+  m.cip_delivery.sd = cip_sd(s.cip_delivery, k);
+  m.cip_delivery.concentration = cip_concentration(s.cip_delivery, k);
   const auto refuse = [&](const char* why) {
-    char beta[96];
-    std::snprintf(beta, sizeof beta, "the beta with mean %.6g and sd %.6g", m.cip_delivery.mean,
-                  m.cip_delivery.sd);
+    char beta[128];
+    std::snprintf(beta, sizeof beta, "the beta with mean %.6g and sd %.6g (concentration %.6g)",
+                  m.cip_delivery.mean, m.cip_delivery.sd, m.cip_delivery.concentration);
     return InputError(s.path.string() + ": drivers.cip_delivery: " + beta +
                       " cannot be evaluated (" + why + ")");
   };
   try {  // Boost.Math errors; the input bounds should rule them out
     // run.rng = "philox4x64" reproduces ccgrisk 0.1 exactly, its table included.
-    m.cip_transform = InverseBetaTable(
-        m.cip_delivery.mean, m.cip_delivery.sd,
-        s.run.rng == BitGenerator::kPhilox4x64 ? BetaTableKind::kLegacy : BetaTableKind::kFast);
+    const BetaTableKind kind =
+        s.run.rng == BitGenerator::kPhilox4x64 ? BetaTableKind::kLegacy : BetaTableKind::kFast;
+    m.cip_transform = cip_delivery_table(m.cip_delivery, kind);
   } catch (const std::logic_error& e) {
     throw refuse(e.what());
   } catch (const std::runtime_error& e) {

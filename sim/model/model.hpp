@@ -60,6 +60,8 @@ struct Model {
   // Drivers.
   std::array<GrowthDriver, kNumCategories> growth;  // acute, specialist, other
   NormalDriver transfer_mismatch;
+  // As used: the scenario's, with sd the sd at the mean and concentration
+  // the beta's a + b (0: a fixed delivery), drivers.sd_multiplier applied.
   BetaDriver cip_delivery;
   InverseBetaTable cip_transform;                                     // z -> d_i
   Eigen::Matrix<double, kNumDrivers, kNumDrivers> national_cholesky;  // L, L L^T = correlation
@@ -101,5 +103,11 @@ std::vector<CcgRecord> resolve_ccgs(const Scenario& scenario, const CcgTable& ta
 // naming a region or area team the table does not have, or size scaling
 // with a CCG whose population is missing.
 Model build_model(const Scenario& scenario, const CcgTable& table);
+
+// The CIP delivery transform of Model::cip_delivery (`used`, the multiplier
+// applied): the mean-and-sd form's table as ccgrisk 0.1 built it; the
+// fixed-concentration form's beta(mean kappa, (1 - mean) kappa); a constant
+// for a fixed delivery.
+InverseBetaTable cip_delivery_table(const BetaDriver& used, BetaTableKind kind);
 
 }  // namespace ccgrisk

@@ -291,6 +291,17 @@ Table national_count_table(const GroupStats& national) {
        numbers("p_at_most_pooled", kProbability, cdf_pooled)}};
 }
 
+// "concentration: mean 0.8, sd 0.15, concentration 6.11111" (the beta the
+// engine used); empty for a file that did not record it.
+std::string cip_delivery_text(const Provenance& p) {
+  if (p.cip_delivery_form.empty()) return "";
+  char text[160];
+  std::snprintf(text, sizeof text, "%s: mean %.9g, sd %.9g, concentration %.9g",
+                p.cip_delivery_form.c_str(), p.cip_delivery_mean, p.cip_delivery_sd,
+                p.cip_delivery_concentration);
+  return text;
+}
+
 Table provenance_table(const Results& r, const std::string& source) {
   const Provenance& p = r.provenance;
   const std::vector<std::pair<std::string, std::string>> rows = {
@@ -307,6 +318,7 @@ Table provenance_table(const Results& r, const std::string& source) {
       {"ccg_table_path", p.ccg_table_path},
       {"ccg_table_sha256", p.ccg_table_sha256},
       {"rng", p.rng},
+      {"cip_delivery", cip_delivery_text(p)},
       {"money_units", "GBP thousands (GBP k) throughout"},
       {"scenario_toml", p.scenario_toml}};
   Table t{"provenance", {text("key", {}), text("value", {})}};

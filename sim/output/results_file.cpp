@@ -61,6 +61,12 @@ void write_provenance(const h5::File& file, const Provenance& p) {
   h5::write_attribute(file, "antithetic", static_cast<std::int64_t>(p.antithetic));
   h5::write_attribute(file, "target_se", p.target_se);
   h5::write_attribute(file, "trials_capped", p.trials_capped);
+  if (p.cip_delivery_form.empty()) return;  // read from a file that did not record them
+  h5::write_attribute(file, "cip_delivery_form", p.cip_delivery_form);
+  h5::write_attribute(file, "cip_delivery_mean", p.cip_delivery_mean);
+  h5::write_attribute(file, "cip_delivery_sd", p.cip_delivery_sd);
+  h5::write_attribute(file, "cip_delivery_concentration", p.cip_delivery_concentration);
+  h5::write_attribute(file, "cip_delivery_shape", p.cip_delivery_shape);
 }
 
 // ---- /ccg identity and plan ----------------------------------------------------

@@ -117,6 +117,22 @@ T scalar_attribute(const h5::File& file, std::string_view name) {
   return values.front();
 }
 
+// The CIP delivery beta's record (added in schema 1.x: read when present).
+void read_cip_delivery(const h5::File& file, Provenance& p) {
+  if (!h5::has_attribute(file, "cip_delivery_form")) return;
+  p.cip_delivery_form = h5::read_string_attribute(file, "cip_delivery_form");
+  if (p.cip_delivery_form != "mean_sd" && p.cip_delivery_form != "concentration")
+    throw std::runtime_error("root attribute 'cip_delivery_form' is '" + p.cip_delivery_form +
+                             "', not mean_sd or concentration");
+  p.cip_delivery_mean = scalar_attribute<double>(file, "cip_delivery_mean");
+  p.cip_delivery_sd = scalar_attribute<double>(file, "cip_delivery_sd");
+  p.cip_delivery_concentration = scalar_attribute<double>(file, "cip_delivery_concentration");
+  const std::vector<double> shape = h5::read_attribute<double>(file, "cip_delivery_shape");
+  if (shape.size() != 2)
+    throw std::runtime_error("root attribute 'cip_delivery_shape' is not 2 numbers");
+  p.cip_delivery_shape = {shape[0], shape[1]};
+}
+
 Provenance read_provenance(const h5::File& file) {
   Provenance p;
   p.tool_version = h5::read_string_attribute(file, "tool_version");
@@ -137,6 +153,7 @@ Provenance read_provenance(const h5::File& file) {
     p.target_se = scalar_attribute<double>(file, "target_se");
   if (h5::has_attribute(file, "trials_capped"))
     p.trials_capped = scalar_attribute<std::int64_t>(file, "trials_capped");
+  read_cip_delivery(file, p);
   return p;
 }
 
