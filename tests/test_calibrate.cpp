@@ -6,6 +6,7 @@
 
 #include "engine/calibrate.hpp"
 #include "input/error.hpp"
+#include "stress_fixture.hpp"
 #include "support.hpp"
 
 using namespace ccgrisk;
@@ -122,4 +123,39 @@ TEST_CASE("the shipped baseline reproduces every 2013-14 target", "[calibrate][r
     }
     CHECK(std::abs(m.value - t.value) <= t.tolerance);
   }
+}
+
+TEST_CASE("calibrate --uncertainty writes each fitted parameter with its standard error",
+          "[calibrate][cli]") {
+  test::StressFixture fx(test::kFixedDelivery, 2000);
+  const auto targets = test::write_file(
+      fx.dir / "targets.toml",
+      "[calibration]\ntrials = 2000\n[[target]]\nname = \"red\"\nstatistic = \"expected_red\"\n"
+      "group = \"national\"\nvalue = 3\ntolerance = 0.4\nparameter = \"shift.region.North\"\n"
+      "lower = -3.0\nupper = 3.0\n");
+  const auto out = fx.dir / "fitted.toml";
+  const test::CliResult r = test::run_cli("calibrate " + test::quote(fx.scenario.string()) +
+                                          " --targets " + test::quote(targets.string()) + " -o " +
+                                          test::quote(out.string()) + " --uncertainty 8 -q");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const Scenario fitted = load_scenario(out);
+  REQUIRE(fitted.uncertainty.active());
+  CHECK(fitted.uncertainty.samples == 8);
+  REQUIRE(fitted.uncertainty.parameters.size() == 1);
+  const UncertainParameter& p = fitted.uncertainty.parameters[0];
+  CHECK(p.key == "shift.region.North");
+  CHECK(p.distribution == Distribution::kNormal);
+  CHECK(p.mean == fitted.shifts.region_pct.at("North"));
+  // A shift raises the count: a positive slope; the sd is at least the
+  // tolerance's share, (0.4 / 2) / slope, and finite.
+  CHECK(p.sd > 0.0);
+  CHECK(std::isfinite(p.sd));
+  CHECK_THAT(p.source, Catch::Contains("calibrated to 'red'"));
+  // The block runs: the fitted scenario with its own uncertainty.
+  const test::CliResult run =
+      test::run_cli("run " + test::quote(out.string()) + " --trials 500 -o " +
+                    test::quote((fx.dir / "u.h5").string()));
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::Contains("Parameter uncertainty: 8 outer samples"));
 }

@@ -1,6 +1,7 @@
 // ccgrisk calibrate SCENARIO --targets TARGETS -o CALIBRATED.toml
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -11,6 +12,8 @@
 #include "app/common.hpp"
 #include "app/targets_table.hpp"
 #include "engine/calibrate.hpp"
+#include "engine/scenario_runs.hpp"
+#include "input/limits.hpp"
 #include "input/overrides_toml.hpp"
 #include "output/file_output.hpp"
 
@@ -28,7 +31,39 @@ struct CalibrateArgs {
   int threads = 0;
   bool quiet = false;
   bool allow_unconverged = false;
+  int uncertainty_samples = 0;  // > 0: write an [uncertainty] block of the fit
 };
+
+// `text` as a TOML string (toml++ quotes and escapes it).
+std::string toml_string(const std::string& text) {
+  std::ostringstream out;
+  out << toml::value<std::string>(text);
+  return out.str();
+}
+
+// An [uncertainty] block: each fitted parameter normal about its fitted
+// value with its standard error (CalibrationOutcome), `samples` outer samples.
+std::string uncertainty_block(const Targets& targets, const CalibrationOutcome& fit, int samples) {
+  std::ostringstream out;
+  out.precision(17);
+  out << "\n# Parameter uncertainty from the calibration (ccgrisk calibrate --uncertainty):\n"
+      << "# each fitted key normal about its fitted value, sd = sqrt(se^2 + (tolerance/2)^2) /\n"
+      << "# |d target / d key|, the target's tolerance taken as two standard errors of the\n"
+      << "# published figure (docs/calibration.md).\n"
+      << "[uncertainty]\nsamples = " << samples << "\nsampler = \"sobol\"\n";
+  for (std::size_t i = 0; i < targets.targets.size(); ++i) {
+    const Target& t = targets.targets[i];
+    if (!t.parameter || !std::isfinite(fit.standard_errors[i])) continue;
+    out << "\n[[uncertainty.parameter]]\nkey = " << toml_string(*t.parameter)
+        << "\ndistribution = \"normal\"\nmean = " << fit.parameters[i]
+        << "\nsd = " << fit.standard_errors[i] << "\nsource = "
+        << toml_string("calibrated to '" + t.name + "' (" + number_text(t.value) + " +- " +
+                       number_text(t.tolerance) + "); slope " + number_text(fit.slopes[i]) +
+                       " per unit of the key")
+        << "\n";
+  }
+  return out.str();
+}
 
 // The calibrated scenario: a comment block with the fit, then the scenario
 // with the base overrides and the fitted parameters, as TOML.
@@ -47,7 +82,9 @@ std::string calibrated_text(const CalibrateArgs& a, const std::vector<Override>&
       << " passes, " << fit.sweeps << " sweeps, " << (fit.converged ? "converged" : "NOT converged")
       << ".\n#\n";
   print_target_table(targets, fit.achieved, fit.parameters, "# ", out);
+  if (a.uncertainty_samples > 0) doc.erase("uncertainty");  // replaced below
   out << "#\n# Relative paths below resolve against this file's folder.\n\n" << to_toml_text(doc);
+  if (a.uncertainty_samples > 0) out << uncertainty_block(targets, fit, a.uncertainty_samples);
   return out.str();
 }
 
@@ -90,6 +127,10 @@ Command add_calibrate_command(CLI::App& app) {
   cmd->add_flag("--allow-unconverged", a->allow_unconverged,
                 "Write the last point even if the fit did not converge (exit 0); "
                 "the file's header says NOT converged");
+  cmd->add_option("--uncertainty", a->uncertainty_samples,
+                  "Also write an [uncertainty] block: each fitted parameter normal about its "
+                  "value with its standard error, this many outer samples")
+      ->check(whole_number(2, limits::kMaxOuterSamples));
   return {cmd, [a] { return calibrate_command(*a); }};
 }
 

@@ -246,6 +246,37 @@ class Fit {
       x[k.index()] = k.value();
   }
 
+  // Each fitted key's slope at `x`: x[i] +- 1% of its range, every key's
+  // two points in one pass.
+  std::vector<double> slopes(const std::vector<double>& x) {
+    const std::size_t m = targets_.targets.size();
+    std::vector<Scenario> points;
+    std::vector<std::size_t> keys;
+    std::vector<double> step;
+    for (std::size_t i = 0; i < m; ++i) {
+      const Target& t = targets_.targets[i];
+      if (!t.parameter) continue;
+      const double h = 0.01 * (t.upper - t.lower);
+      for (double sign : {-1.0, 1.0}) {
+        std::vector<double> at = x;
+        at[i] += sign * h;
+        points.push_back(scenario_at(at));
+      }
+      keys.push_back(i);
+      step.push_back(h);
+    }
+    std::vector<double> out(m, std::numeric_limits<double>::quiet_NaN());
+    if (points.empty()) return out;
+    const std::vector<Results> results =
+        run_points(points, table_, options_, std::vector<Tallies>(points.size(), Tallies::kCounts));
+    evaluations_ += static_cast<int>(points.size());
+    ++passes_;
+    for (std::size_t k = 0; k < keys.size(); ++k)
+      out[keys[k]] =
+          (miss(keys[k], results[2 * k + 1]) - miss(keys[k], results[2 * k])) / (2.0 * step[k]);
+    return out;
+  }
+
   int evaluations() const { return evaluations_; }
   int passes() const { return passes_; }
 
@@ -353,6 +384,17 @@ CalibrationOutcome calibrate(const fs::path& scenario_path, const std::vector<Ov
   out.sweeps = std::min(out.sweeps, targets.max_sweeps);
   for (std::size_t i = 0; i < m; ++i)
     out.achieved.push_back(measure(targets.targets[i], out.results, targets.path, i));
+  out.slopes.assign(m, std::numeric_limits<double>::quiet_NaN());
+  out.standard_errors = out.slopes;
+  if (out.converged) {
+    out.slopes = fit.slopes(out.parameters);
+    for (std::size_t i = 0; i < m; ++i) {
+      const Target& t = targets.targets[i];
+      if (!t.parameter || !(std::abs(out.slopes[i]) > 0.0)) continue;
+      const double se = out.achieved[i].se, half = 0.5 * t.tolerance;
+      out.standard_errors[i] = std::sqrt(se * se + half * half) / std::abs(out.slopes[i]);
+    }
+  }
   out.evaluations = fit.evaluations();
   out.passes = fit.passes();
   return out;

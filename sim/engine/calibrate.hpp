@@ -27,6 +27,13 @@ struct CalibrationOutcome {
   std::vector<double> parameters;  // per target; NaN where the target has none
   std::vector<Measured> achieved;  // per target, at the fitted parameters
   bool converged = false;
+  // Per target, where it has a parameter (else NaN): d(measured)/d(parameter)
+  // at the fit, from central differences of +-1% of [lower, upper] in one
+  // pass; and the parameter's standard error, sqrt(se^2 + (tolerance / 2)^2)
+  // / |slope|, with se the target's Monte Carlo error and the tolerance
+  // taken as two standard errors of the published figure (computed when
+  // the fit converged, see calibrate()).
+  std::vector<double> slopes, standard_errors;
   int evaluations = 0;
   int passes = 0;  // passes over the trials (the evaluations of a round share one)
   int sweeps = 0;
