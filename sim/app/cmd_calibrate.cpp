@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -34,6 +35,13 @@ struct CalibrateArgs {
   int uncertainty_samples = 0;  // > 0: write an [uncertainty] block of the fit
 };
 
+// `x` to 4 significant digits.
+std::string significant(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", x);
+  return text;
+}
+
 // `text` as a TOML string (toml++ quotes and escapes it).
 std::string toml_string(const std::string& text) {
   std::ostringstream out;
@@ -58,7 +66,7 @@ std::string uncertainty_block(const Targets& targets, const CalibrationOutcome& 
         << "\ndistribution = \"normal\"\nmean = " << fit.parameters[i]
         << "\nsd = " << fit.standard_errors[i] << "\nsource = "
         << toml_string("calibrated to '" + t.name + "' (" + number_text(t.value) + " +- " +
-                       number_text(t.tolerance) + "); slope " + number_text(fit.slopes[i]) +
+                       number_text(t.tolerance) + "); slope " + significant(fit.slopes[i]) +
                        " per unit of the key")
         << "\n";
   }
