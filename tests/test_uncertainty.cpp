@@ -6,6 +6,8 @@
 
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
+#include <filesystem>
+#include <sstream>
 
 #include "engine/run.hpp"
 #include "engine/uncertainty.hpp"
@@ -212,4 +214,40 @@ TEST_CASE("[uncertainty]: bad input is exit 2 naming the key, nothing written",
   bad("[uncertainty]\nsamples = 4\n[[uncertainty.parameter]]\nkey = \"drivers.no_such.mean\"\n"
       "distribution = \"uniform\"\nmin = 0.5\nmax = 0.6\n",
       "drivers.no_such");
+}
+
+TEST_CASE("the shipped uncertain baseline is the baseline, 20,000 trials a sample, and a block",
+          "[uncertainty]") {
+  const std::filesystem::path dir = std::filesystem::path(CCGRISK_SOURCE_DIR) / "scenarios";
+  const std::string base = read_file(dir / "baseline-2013-14.toml");
+  const std::string uncertain = read_file(dir / "baseline-2013-14-uncertain.toml");
+  // Line by line: the same but for the title and run.trials, then the block.
+  std::istringstream a(base), b(uncertain);
+  std::string x, y;
+  int line = 0, differ = 0;
+  while (std::getline(a, x)) {
+    ++line;
+    REQUIRE(std::getline(b, y));
+    if (x != y) {
+      ++differ;
+      const bool allowed =
+          line == 1 || (x.rfind("trials = ", 0) == 0 && y.rfind("trials = 20000", 0) == 0);
+      INFO("line " << line << ": " << x << " | " << y);
+      CHECK(allowed);
+    }
+  }
+  CHECK(differ == 2);
+  const Scenario s = load_scenario(dir / "baseline-2013-14-uncertain.toml");
+  CHECK(s.run.trials == 20000);
+  REQUIRE(s.uncertainty.active());
+  CHECK(s.uncertainty.samples == 64);
+  CHECK(s.uncertainty.parameters.size() == 11);
+  for (const UncertainParameter& p : s.uncertainty.parameters)
+    CHECK(!p.source.empty());
+  // The calibrated keys are centred on the baseline's fitted values (to the
+  // 4 decimals the block gives).
+  const Scenario b0 = load_scenario(dir / "baseline-2013-14.toml");
+  for (const UncertainParameter& p : s.uncertainty.parameters)
+    if (p.key == "shift.region.North")
+      CHECK(p.mean == Approx(b0.shifts.region_pct.at("North")).margin(1e-4));
 }
