@@ -1,9 +1,12 @@
 #include "engine/accumulator.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 #include "model/simd.hpp"
 
@@ -664,6 +667,268 @@ void Accumulator::merge(const Accumulator& o) {
       a.total.merge(b.total);
     }
   }
+}
+
+}  // namespace ccgrisk
+
+// ---- Serialized tallies (accumulator.hpp) -----------------------------------
+
+namespace ccgrisk {
+
+namespace {
+
+// Section sizes of a serialization: sums of 1, 2 and 3 words, minima, maxima.
+struct TallyCounts {
+  std::uint64_t n1 = 0, n2 = 0, n3 = 0, nmin = 0, nmax = 0;
+  std::uint64_t words() const { return kTallyHeaderWords + n1 + 2 * n2 + 3 * n3 + nmin + nmax; }
+};
+
+struct CountVisitor {
+  TallyCounts c;
+  void count(const std::int64_t&) { ++c.n1; }
+  void wide(const Wide&) { ++c.n2; }
+  void square(const SquareSum&) { ++c.n3; }
+  void min(const std::int64_t&) { ++c.nmin; }
+  void max(const std::int64_t&) { ++c.nmax; }
+};
+
+// Section cursors into a serialization laid out as `c` says.
+struct Cursors {
+  std::size_t s1, s2, s3, smin, smax;
+  explicit Cursors(const TallyCounts& c)
+      : s1(kTallyHeaderWords),
+        s2(s1 + c.n1),
+        s3(s2 + 2 * c.n2),
+        smin(s3 + 3 * c.n3),
+        smax(smin + c.nmin) {}
+};
+
+struct WriteVisitor {
+  std::uint64_t* w;
+  Cursors at;
+  void count(const std::int64_t& x) { w[at.s1++] = static_cast<std::uint64_t>(x); }
+  void wide(const Wide& x) {
+    const auto u = static_cast<UnsignedWide>(x);
+    w[at.s2++] = static_cast<std::uint64_t>(u);
+    w[at.s2++] = static_cast<std::uint64_t>(u >> 64);
+  }
+  void square(const SquareSum& x) {
+    w[at.s3++] = static_cast<std::uint64_t>(x.low);
+    w[at.s3++] = static_cast<std::uint64_t>(x.low >> 64);
+    w[at.s3++] = x.high;
+  }
+  void min(const std::int64_t& x) { w[at.smin++] = static_cast<std::uint64_t>(x); }
+  void max(const std::int64_t& x) { w[at.smax++] = static_cast<std::uint64_t>(x); }
+};
+
+struct ReadVisitor {
+  const std::uint64_t* w;
+  Cursors at;
+  void count(std::int64_t& x) { x = static_cast<std::int64_t>(w[at.s1++]); }
+  void wide(Wide& x) {
+    const UnsignedWide lo = w[at.s2++];
+    const UnsignedWide hi = w[at.s2++];
+    x = static_cast<Wide>(lo | hi << 64);
+  }
+  void square(SquareSum& x) {
+    const UnsignedWide lo = w[at.s3++];
+    const UnsignedWide hi = w[at.s3++];
+    x.low = lo | hi << 64;
+    x.high = w[at.s3++];
+  }
+  void min(std::int64_t& x) { x = static_cast<std::int64_t>(w[at.smin++]); }
+  void max(std::int64_t& x) { x = static_cast<std::int64_t>(w[at.smax++]); }
+};
+
+template <class S, class V>
+void visit_series(S& s, V& v) {
+  v.min(s.min);
+  v.max(s.max);
+  v.wide(s.sum);
+  v.square(s.sum_sq);
+  v.wide(s.under_sum);
+  v.wide(s.over_sum);
+  for (auto& b : s.bins)
+    v.count(b);
+}
+
+// FNV-1a over 64-bit words.
+struct Fnv {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  void add(std::uint64_t x) {
+    for (int k = 0; k < 8; ++k) {
+      h ^= (x >> (8 * k)) & 0xFF;
+      h *= 0x100000001b3ull;
+    }
+  }
+  void add_range(const HistogramRange& r) {
+    add(std::bit_cast<std::uint64_t>(r.lo_gbp));
+    add(std::bit_cast<std::uint64_t>(r.width_gbp));
+    add(static_cast<std::uint64_t>(r.reference_gbp));
+  }
+};
+
+std::vector<std::uint64_t> header(Tallies kind, const StatsLayout& layout, const TallyCounts& c) {
+  std::vector<std::uint64_t> words(c.words(), 0);
+  words[0] = kTallyMagic;
+  words[1] = kTallyFormat;
+  words[2] = kind == Tallies::kFull ? 0 : 1;
+  words[3] = tally_fingerprint(layout);
+  words[4] = c.n1;
+  words[5] = c.n2;
+  words[6] = c.n3;
+  words[7] = c.nmin;
+  words[8] = c.nmax;
+  return words;
+}
+
+}  // namespace
+
+// Format order: trials, capped trials; per phase, each CCG's tallies and
+// then each group's (after risk sharing, only the pooled ones); the hubs,
+// NHS England's total; the attribution sums.
+template <class Self, class Visitor>
+void Accumulator::visit_tallies(Self& self, Visitor& v) {
+  const StatsLayout& l = *self.layout_;
+  v.count(self.trials_);
+  v.count(self.capped_trials_);
+  for (int phase = 0; phase < kPhases; ++phase) {
+    if (phase == 1 && !l.any_pooled) break;
+    for (std::size_t i = 0; i < self.ccg_[phase].size(); ++i) {
+      if (phase == 1 && !l.ccg_pooled[i]) continue;
+      auto& c = self.ccg_[phase][i];
+      v.count(c.red);
+      v.count(c.pairs_both_red);
+      v.count(c.miss_control);
+      v.wide(c.underlying_sum);
+      visit_series(c.surplus, v);
+    }
+    for (std::size_t g = 0; g < self.group_[phase].size(); ++g) {
+      if (phase == 1 && !l.group_pooled[g]) continue;
+      auto& t = self.group_[phase][g];
+      for (auto& k : t.count_red)
+        v.count(k);
+      for (auto& k : t.count_unplanned_red)
+        v.count(k);
+      v.count(t.deficit);
+      visit_series(t.total, v);
+    }
+  }
+  for (auto& h : self.hub_) {
+    v.count(h.overspend);
+    visit_series(h.amount, v);
+  }
+  v.count(self.specialised_.overspend);
+  visit_series(self.specialised_.amount, v);
+  for (auto* sums :
+       {&self.attribution_.all, &self.attribution_.red, &self.attribution_.by_national_bin})
+    for (auto& x : *sums)
+      v.wide(x);
+}
+
+std::uint64_t tally_fingerprint(const StatsLayout& l) {
+  Fnv f;
+  f.add(l.ccg_range.size());
+  for (const HistogramRange& r : l.ccg_range)
+    f.add_range(r);
+  f.add(l.group_size.size());
+  for (std::size_t g = 0; g < l.group_size.size(); ++g) {
+    f.add(static_cast<std::uint64_t>(l.group_size[g]));
+    f.add_range(l.group_range[g]);
+    f.add(static_cast<std::uint64_t>(l.group_pooled[g]));
+  }
+  for (const char pooled : l.ccg_pooled)
+    f.add(static_cast<std::uint64_t>(pooled));
+  f.add(l.any_pooled);
+  f.add(l.hub_range.size());
+  for (const HistogramRange& r : l.hub_range)
+    f.add_range(r);
+  f.add_range(l.specialised_range);
+  f.add(static_cast<std::uint64_t>(kFineBins));
+  f.add(static_cast<std::uint64_t>(kCoarseBins));
+  f.add(static_cast<std::uint64_t>(kNumComponents));
+  return f.h;
+}
+
+std::vector<std::uint64_t> Accumulator::serialize() const {
+  if (staged_trials_ != 0) {
+    // Fold the staged counts: merge() adds another's staged tallies too.
+    Accumulator folded(*layout_, kind_);
+    folded.merge(*this);
+    return folded.serialize();
+  }
+  CountVisitor count;
+  visit_tallies(*this, count);
+  std::vector<std::uint64_t> words = header(kind_, *layout_, count.c);
+  WriteVisitor write{words.data(), Cursors(count.c)};
+  visit_tallies(*this, write);
+  assert(write.at.smax == words.size());
+  return words;
+}
+
+Accumulator Accumulator::deserialize(const StatsLayout& layout, Tallies kind,
+                                     std::span<const std::uint64_t> words) {
+  Accumulator a(layout, kind);
+  CountVisitor count;
+  visit_tallies(a, count);
+  const std::vector<std::uint64_t> expected = header(kind, layout, count.c);
+  if (words.size() < kTallyHeaderWords || words[0] != kTallyMagic)
+    throw std::invalid_argument("not serialized ccgrisk tallies");
+  if (words[1] != kTallyFormat)
+    throw std::invalid_argument("tally format " + std::to_string(words[1]) + ", expected " +
+                                std::to_string(kTallyFormat));
+  if (words[2] != expected[2]) throw std::invalid_argument("tallies of another kind");
+  if (words[3] != expected[3])
+    throw std::invalid_argument("tallies of another model layout (fingerprint differs)");
+  if (!std::equal(words.begin() + 4, words.begin() + kTallyHeaderWords, expected.begin() + 4) ||
+      words.size() != expected.size())
+    throw std::invalid_argument("tallies of another size (" + std::to_string(words.size()) +
+                                " words, expected " + std::to_string(expected.size()) + ")");
+  ReadVisitor read{words.data(), Cursors(count.c)};
+  visit_tallies(a, read);
+  return a;
+}
+
+namespace {
+
+// inout[0..w) += in[0..w), a w-word little-endian integer, modulo 2^(64 w).
+void add_words(const std::uint64_t* in, std::uint64_t* inout, int w) {
+  std::uint64_t carry = 0;
+  for (int k = 0; k < w; ++k) {
+    const std::uint64_t a = inout[k], b = in[k];
+    const std::uint64_t s = a + b;
+    const std::uint64_t t = s + carry;
+    carry = (s < a) | (t < s);
+    inout[k] = t;
+  }
+}
+
+}  // namespace
+
+bool combine_tallies(std::span<const std::uint64_t> in, std::span<std::uint64_t> inout) {
+  if (in.size() < kTallyHeaderWords || in.size() != inout.size() || in[0] != kTallyMagic ||
+      !std::equal(in.begin(), in.begin() + kTallyHeaderWords, inout.begin()))
+    return false;
+  TallyCounts c{in[4], in[5], in[6], in[7], in[8]};
+  if (c.n1 > in.size() || c.n2 > in.size() || c.n3 > in.size() || c.nmin > in.size() ||
+      c.nmax > in.size() || c.words() != in.size())
+    return false;
+  const Cursors at(c);
+  const std::uint64_t* a = in.data();
+  std::uint64_t* b = inout.data();
+  for (std::size_t k = at.s1; k < at.s2; ++k)
+    b[k] += a[k];
+  for (std::size_t k = at.s2; k < at.s3; k += 2)
+    add_words(a + k, b + k, 2);
+  for (std::size_t k = at.s3; k < at.smin; k += 3)
+    add_words(a + k, b + k, 3);
+  for (std::size_t k = at.smin; k < at.smax; ++k)
+    b[k] = static_cast<std::uint64_t>(
+        std::min(static_cast<std::int64_t>(a[k]), static_cast<std::int64_t>(b[k])));
+  for (std::size_t k = at.smax; k < in.size(); ++k)
+    b[k] = static_cast<std::uint64_t>(
+        std::max(static_cast<std::int64_t>(a[k]), static_cast<std::int64_t>(b[k])));
+  return true;
 }
 
 }  // namespace ccgrisk

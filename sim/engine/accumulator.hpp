@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <vector>
 
 #include "model/model.hpp"
@@ -287,6 +288,17 @@ class Accumulator {
   // after flush().
   void flush() { flush_staged(); }
 
+  // Every tally as a flat array of 64-bit words (serialized tallies, below):
+  // what processes exchange and checkpoints keep. Staged counts are folded
+  // in first; the accumulator itself is unchanged. Tallies never read (after
+  // risk sharing, those of CCGs and groups with no pooled member) are left out.
+  std::vector<std::uint64_t> serialize() const;
+  // An accumulator holding the tallies `words` (serialize()'s output for an
+  // accumulator of the same layout and kind). Throws std::invalid_argument,
+  // saying why, when the words are not such tallies.
+  static Accumulator deserialize(const StatsLayout& layout, Tallies kind,
+                                 std::span<const std::uint64_t> words);
+
   const StatsLayout& layout() const { return *layout_; }
   Tallies kind() const { return kind_; }
   std::int64_t trials() const { return trials_; }
@@ -320,6 +332,9 @@ class Accumulator {
                   const std::vector<std::int64_t>& before);
 
   void flush_staged();
+  // Calls the visitor on every serialized tally, in format order (.cpp).
+  template <class Self, class Visitor>
+  static void visit_tallies(Self& self, Visitor& visit);
 
   const StatsLayout* layout_;
   Tallies kind_;
@@ -341,5 +356,35 @@ class Accumulator {
   std::vector<std::int64_t> scratch_red_;
   std::int64_t scratch_total_national_ = 0;  // this trial's national total, before sharing
 };
+
+// ---- Serialized tallies ---------------------------------------------------
+//
+// Format 1, 64-bit words:
+//   [0] kTallyMagic   [1] kTallyFormat   [2] kind (0 full, 1 counts)
+//   [3] layout fingerprint (tally_fingerprint)
+//   [4..8] how many numbers each section holds: sums of 1, 2 and 3 words,
+//          minima, maxima
+//   then the sections, in that order.
+// A sum of w words is a little-endian w x 64-bit integer: counts and
+// histogram bins (w = 1), 128-bit sums (w = 2: low word, high word, two's
+// complement) and SquareSum (w = 3: its 128-bit low part, then `high`).
+// Two serialized tallies of one layout therefore combine word by word,
+// without knowing which tally is which: sums add with carries modulo
+// 2^(64 w), minima take the smaller and maxima the larger signed value
+// (combine_tallies). The result is the serialization of the merged
+// accumulators, bit for bit.
+inline constexpr std::uint64_t kTallyMagic = 0x314C4C4154474343ull;  // "CCGTALL1"
+inline constexpr std::uint64_t kTallyFormat = 1;
+inline constexpr std::size_t kTallyHeaderWords = 9;
+
+// A hash (FNV-1a) of what a layout's serialization depends on: the table's
+// and groups' sizes, the pooled flags and every histogram range. Tallies of
+// layouts with different fingerprints never combine.
+std::uint64_t tally_fingerprint(const StatsLayout& layout);
+
+// `inout` becomes the combination of `in` and `inout` (serialized tallies of
+// one layout); returns false, changing nothing, if their headers differ or
+// a length does not match its header.
+bool combine_tallies(std::span<const std::uint64_t> in, std::span<std::uint64_t> inout);
 
 }  // namespace ccgrisk
