@@ -21,7 +21,7 @@ DEBIAN_PACKAGES = build-essential cmake libeigen3-dev libtbb-dev libboost-dev \
   libboost-random-dev libhdf5-dev hdf5-tools catch2 libcli11-dev libtomlplusplus-dev \
   librandom123-dev libbenchmark-dev python3-h5py python3-numpy \
   pkg-config libxlsxwriter-dev python3-matplotlib python3-openpyxl python3-xarray python3-h5netcdf \
-  libssl-dev nlohmann-json3-dev
+  libssl-dev nlohmann-json3-dev libopenmpi-dev openmpi-bin
 # Only `make fuzz` needs these: clang 14, libFuzzer and the sanitizer
 # runtimes, llvm-symbolizer for readable stacks.
 FUZZ_PACKAGES = clang-14 libfuzzer-14-dev libclang-rt-14-dev llvm-14

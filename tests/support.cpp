@@ -62,6 +62,52 @@ CliResult run_cli(const std::string& args, const std::string& prefix) {
   return r;
 }
 
+std::vector<std::string> results_file_differences(const fs::path& a, const fs::path& b) {
+  TempDir dir;
+  const fs::path out = dir / "h5diff";
+  const std::string cmd = "h5diff -v " + quote(a.string()) + " " + quote(b.string()) + " >" +
+                          quote(out.string()) + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  const std::string text = read_file(out);
+  if (code != 0 && code != 1) return {"h5diff failed: " + text.substr(0, 400)};
+  // "attribute: <created_utc of </>> and <created_utc of </>>" or
+  // "dataset: </ccg/p_red> and </ccg/p_red>", then "N differences found".
+  std::vector<std::string> differences;
+  std::istringstream lines(text);
+  std::string line, object;
+  while (std::getline(lines, line)) {
+    if (line.rfind("attribute: ", 0) == 0 || line.rfind("dataset: ", 0) == 0 ||
+        line.rfind("group  : ", 0) == 0) {
+      object = line;
+    } else if (line.find("differences found") != std::string::npos && line.rfind("0 ", 0) != 0) {
+      bool natural = false;
+      for (const char* name : {"<created_utc of </>>", "<threads of </>>", "<wall_seconds of "})
+        natural = natural || object.find(name) != std::string::npos;
+      if (!natural) differences.push_back(object + ": " + line);
+    } else if ((line.find("not comparable") != std::string::npos ||
+                line.find("Not comparable") != std::string::npos) &&
+               line.find("is an empty dataset") == std::string::npos &&
+               line.find("Some objects are not comparable") == std::string::npos) {
+      // (h5diff calls two empty datasets "not comparable", and then says so
+      // once more at the end; a dataset empty in one file only also changes
+      // its dimension lists, reported above.)
+      differences.push_back(object + ": " + line);
+    }
+  }
+  // The listing of objects: "    x      x    /path" (in both), "    x           /path"
+  // (the first only), "           x    /path" (the second only).
+  for (std::istringstream again(text); std::getline(again, line);) {
+    const std::size_t slash = line.find('/');
+    if (slash != 16 || line.size() < 17) continue;
+    const bool first = line[4] == 'x', second = line[11] == 'x';
+    if (first != second)
+      differences.push_back(std::string("only in the ") + (first ? "first" : "second") +
+                            " file: " + line.substr(slash));
+  }
+  return differences;
+}
+
 fs::path shipped_ccg_table() {
   return fs::path(CCGRISK_SOURCE_DIR) / "scenarios/data/ccg_2013_14.csv";
 }

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "model/simd.hpp"
 
@@ -36,6 +37,15 @@ struct CliResult {
   std::string err;
 };
 CliResult run_cli(const std::string& args, const std::string& prefix = "");
+
+// How two HDF5 files differ, by `h5diff -v` (exact comparison of every
+// dataset and attribute): one line per object or attribute that differs,
+// less the attributes every run has its own of (the root's created_utc and
+// threads, and wall_seconds anywhere), or "h5diff failed: ..." when it could
+// not compare.
+// Empty: the files hold the same results, bit for bit.
+std::vector<std::string> results_file_differences(const std::filesystem::path& a,
+                                                  const std::filesystem::path& b);
 
 // Shell-quotes one argument.
 std::string quote(const std::string& arg);

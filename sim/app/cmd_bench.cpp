@@ -24,6 +24,7 @@
 #include "app/scaling.hpp"
 #include "engine/breakeven.hpp"
 #include "engine/calibrate.hpp"
+#include "engine/comm.hpp"
 #include "engine/run.hpp"
 #include "engine/sweep.hpp"
 #include "input/targets.hpp"
@@ -123,7 +124,12 @@ void print_header(const BenchArgs& a, const Inputs& in, const Results& r, std::o
       << (r.pools.size() == 1 ? " pool" : " pools") << ", seed " << r.provenance.seed << "; "
       << a.rounds << (a.rounds == 1 ? " round" : " rounds")
       << " per thread count\n  timed: a whole run (model build, trials, statistics), as "
-         "`ccgrisk run` without writing the file\n\n";
+         "`ccgrisk run` without writing the file\n";
+  const int ranks = Comm::world().size();
+  if (ranks > 1)
+    out << "  MPI: " << ranks << " ranks share each run's trials (contiguous block ranges, "
+        << "tallies combined exactly); the threads below are per rank\n";
+  out << "\n";
 }
 
 void print_identity(const BenchOutcome& b, std::ostream& out) {
@@ -277,7 +283,8 @@ int bench_command(BenchArgs& a) {
   const BenchOutcome b = run_rounds(in, threads, a.rounds, a.quiet);
   const Results& r = *b.reference;
   const double ccg_trials = static_cast<double>(r.provenance.trials) * r.code.size();
-  const ScalingTable table = scaling_table(b.timings, ccg_trials, machine.logical_cpus);
+  const ScalingTable table =
+      scaling_table(b.timings, ccg_trials, machine.logical_cpus, Comm::world().size());
   print_header(a, in, r, std::cout);
   print_scaling_table(table, machine.logical_cpus, std::cout);
   std::cout << "\n";

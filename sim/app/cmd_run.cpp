@@ -18,6 +18,8 @@
 #include "engine/uncertainty.hpp"
 #include "input/error.hpp"
 #include "input/limits.hpp"
+#include "output/checkpoint_file.hpp"
+#include "output/file_output.hpp"
 #include "output/results_file.hpp"
 #include "output/stress_file.hpp"
 
@@ -37,6 +39,9 @@ struct RunArgs {
   int threads = 0;
   std::int64_t block_trials = 1024;
   bool quiet = false;
+  std::filesystem::path checkpoint;  // --checkpoint: save the position reached here
+  double checkpoint_every = 60.0;    // seconds between checkpoints
+  std::filesystem::path resume;      // --resume: continue from this checkpoint
 };
 
 // Every --set in order, then --trials and --seed (so those win): one
@@ -82,9 +87,43 @@ int run_uncertain(const RunArgs& a, const Inputs& in) {
   return kExitOk;
 }
 
+std::string quoted(const std::filesystem::path& p) {
+  std::string q(1, '\'');
+  q.append(p.string());
+  q.push_back('\'');
+  return q;
+}
+
+// The checkpoint to resume, refused (exit 2, the difference named) unless
+// it was written by a run of these very inputs by this ccgrisk.
+std::optional<Checkpoint> checkpoint_to_resume(const RunArgs& a, const Inputs& in) {
+  if (a.resume.empty()) return std::nullopt;
+  Checkpoint c = read_checkpoint(a.resume);
+  const std::string difference =
+      identity_difference(c.identity, checkpoint_identity(in.scenario, in.table));
+  if (!difference.empty())
+    throw InputError("cannot resume from checkpoint " + quoted(a.resume) + ": " + difference);
+  return c;
+}
+
+// --checkpoint FILE: a new output, which may be the checkpoint being resumed
+// but not the results file or another input.
+void check_checkpoint_path(const RunArgs& a, const std::vector<std::filesystem::path>& read) {
+  if (a.checkpoint.empty()) return;
+  std::error_code ec;
+  if (a.checkpoint == a.output || std::filesystem::equivalent(a.checkpoint, a.output, ec))
+    throw InputError("checkpoint " + quoted(a.checkpoint) +
+                     ": is the results file (-o); choose another name");
+  check_output_file(a.checkpoint, read, "checkpoint");
+}
+
 int run(const RunArgs& a) {
   Inputs in = load_inputs(a.scenario, overrides(a));
   if (in.scenario.uncertainty.active()) {
+    if (!a.checkpoint.empty() || !a.resume.empty())
+      throw InputError(std::string(a.checkpoint.empty() ? "--resume" : "--checkpoint") +
+                       ": not with [uncertainty] yet (a run with outer samples is one pass "
+                       "over the trials; under MPI its trials are shared among the ranks)");
     check_output_path(a.output, in.files());
     return run_uncertain(a, in);
   }
@@ -93,11 +132,41 @@ int run(const RunArgs& a) {
   std::vector<std::filesystem::path> read = in.files();
   if (!a.targets.empty()) read.push_back(a.targets);
   check_output_path(a.output, read);
+  check_checkpoint_path(a, read);
+  const std::optional<Checkpoint> resume = checkpoint_to_resume(a, in);
+  const CheckpointIdentity identity = checkpoint_identity(in.scenario, in.table);
+  Checkpointing checkpointing;
+  checkpointing.every_seconds = a.checkpoint_every;
+  if (!a.checkpoint.empty()) {
+    checkpointing.save = [&](const RunState& state) {
+      write_checkpoint({identity, state, ""}, a.checkpoint);
+    };
+  }
+  if (resume) {
+    checkpointing.resume = resume->state;
+    checkpointing.resume_label = quoted(a.resume);
+  }
+  RunOptions options{a.threads, a.block_trials};
+  if (!a.checkpoint.empty() || resume) options.checkpoint = &checkpointing;
+  if (!a.checkpoint.empty()) {
+    // What an earlier run killed with SIGKILL may have left.
+    remove_stale_temp_files(a.checkpoint);
+    remove_stale_temp_files(a.output);
+    // SIGINT/SIGTERM: the last checkpoint first, then exit 128 + signal.
+    defer_signals();
+    options.stop = &pending_signal();
+  }
   std::atomic<std::int64_t> done{0};
+  options.trials_done = &done;
   Results results;
-  {
+  try {
     ProgressBar bar(done, in.scenario.run.trials, !a.quiet);
-    results = run_scenario(in.scenario, in.table, RunOptions{a.threads, a.block_trials, &done});
+    results = run_scenario(in.scenario, in.table, options);
+  } catch (const Interrupted& e) {
+    std::cerr << "ccgrisk: interrupted (signal " << e.signal() << ") after " << e.trials_done()
+              << " trials; checkpoint written to " << a.checkpoint.string()
+              << "; continue with --resume " << a.checkpoint.string() << "\n";
+    return 128 + e.signal();
   }
   std::vector<Measured> measured;
   if (targets) {
@@ -146,6 +215,22 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--targets", a->targets,
                   "Targets TOML file: print and record the run against published figures");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress bar and no summary");
+  CLI::Option* checkpoint =
+      cmd->add_option("--checkpoint", a->checkpoint,
+                      "Save the tallies and the position reached to this file (HDF5, written "
+                      "atomically) every --checkpoint-every seconds, and on SIGINT/SIGTERM "
+                      "(docs/scale-out.md)")
+          ->type_name("FILE");
+  cmd->add_option("--checkpoint-every", a->checkpoint_every,
+                  "Seconds between checkpoints (default 60; 0 = after every chunk of trials)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.0, 1e9))
+      ->needs(checkpoint);
+  cmd->add_option("--resume", a->resume,
+                  "Continue the run saved in this checkpoint: the same scenario, overrides, "
+                  "seed, trials, CCG table and ccgrisk version (else exit 2); the results are "
+                  "those of an uninterrupted run, bit for bit")
+      ->type_name("FILE");
   return {cmd, [a] { return run(*a); }};
 }
 

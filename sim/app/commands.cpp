@@ -2,11 +2,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <exception>
 #include <iostream>
+#include <streambuf>
 #include <string>
 #include <vector>
 
 #include "app/cli_checks.hpp"
+#include "engine/comm.hpp"
 #include "input/error.hpp"
 #include "output/file_output.hpp"
 
@@ -30,10 +34,10 @@ std::string unknown_command(int argc, char** argv, const std::vector<Command>& c
       .append(")");
 }
 
-}  // namespace
-
-int run_command_line(int argc, char** argv) {
-  install_signal_cleanup();
+// Parses argv and runs the chosen command, returning its exit code;
+// usage errors print their message and return 2. Errors of the command
+// itself propagate.
+int dispatch(int argc, char** argv) {
   CLI::App app{"ccgrisk: Monte Carlo risk of NHS commissioners ending the year in the red"};
   app.require_subcommand(1);
   const std::vector<Command> commands = {
@@ -56,20 +60,75 @@ int run_command_line(int argc, char** argv) {
               << "\nRun 'ccgrisk --help' or 'ccgrisk COMMAND --help'.\n";
     return kExitBadInput;
   }
-  try {
-    for (const Command& c : commands)
-      if (c.cli->parsed()) return c.action();
-  } catch (const InputError& e) {
-    std::cerr << "ccgrisk: error: " << e.what() << "\n";
-    return kExitBadInput;
-  } catch (const OutputError& e) {
-    std::cerr << "ccgrisk: error: " << e.what() << "\n";
-    return kExitInternal;
-  } catch (const std::exception& e) {
-    std::cerr << "ccgrisk: internal error: " << e.what() << "\n";
-    return kExitInternal;
-  }
+  for (const Command& c : commands)
+    if (c.cli->parsed()) return c.action();
   return kExitBadInput;
+}
+
+// A stream buffer that drops everything: the output of ranks other than 0.
+class NullBuffer : public std::streambuf {
+ protected:
+  int overflow(int c) override { return traits_type::not_eof(c); }
+  std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+};
+
+// Under MPI, every rank's outcome agreed: the job's exit code is the
+// largest, and rank 0 prints the message of the first rank that failed
+// (engine/comm.hpp). A failure agreed earlier (JobFailure) was agreed on
+// every rank, so it is only printed. Without MPI, as ever: the message, and
+// its exit code. The caller returns rank 0's code (the others return 0, so
+// that mpirun does not stop rank 0 before it has finished).
+int finish(const Comm& comm, int code, const std::exception_ptr& error) {
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const JobFailure& e) {
+      if (!e.message().empty()) std::fprintf(stderr, "%s\n", e.message().c_str());
+      return e.exit_code();
+    } catch (...) {
+    }
+  }
+  if (comm.size() == 1) {
+    if (!error) return code;
+    const FailureReport report = failure_report(error);
+    std::fprintf(stderr, "%s\n", report.line.c_str());
+    return report.exit_code;
+  }
+  Comm::State mine;
+  mine.error = error;
+  mine.exit_code = code;
+  try {
+    return comm.agree(mine).exit_code;
+  } catch (const JobFailure& e) {
+    if (!e.message().empty()) std::fprintf(stderr, "%s\n", e.message().c_str());
+    return e.exit_code();
+  }
+}
+
+}  // namespace
+
+int run_command_line(int argc, char** argv) {
+  Comm::init(argc, argv);
+  const Comm& comm = Comm::world();
+  static NullBuffer null_buffer;
+  if (comm.rank() != 0) {
+    // One voice and one writer per job: rank 0 (docs/scale-out.md).
+    std::cout.rdbuf(&null_buffer);
+    std::cerr.rdbuf(&null_buffer);
+    set_output_writer(false);
+  }
+  install_signal_cleanup();
+  int code = kExitOk;
+  std::exception_ptr error;
+  try {
+    code = dispatch(argc, argv);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  std::cout.flush();
+  code = finish(comm, code, error);
+  Comm::finalize();
+  return comm.rank() == 0 ? code : kExitOk;
 }
 
 }  // namespace ccgrisk

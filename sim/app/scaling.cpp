@@ -145,8 +145,9 @@ double median(std::vector<double> values) {
 }
 
 ScalingTable scaling_table(const std::vector<ThreadTiming>& timings, double ccg_trials_per_run,
-                           int cpus) {
+                           int cpus, int ranks) {
   ScalingTable table;
+  table.ranks = ranks;
   if (timings.empty()) return table;
   const auto one = std::find_if(timings.begin(), timings.end(),
                                 [](const ThreadTiming& t) { return t.threads == 1; });
@@ -162,7 +163,7 @@ ScalingTable scaling_table(const std::vector<ThreadTiming>& timings, double ccg_
     r.ccg_trials_per_s = ccg_trials_per_run / r.median_s;
     r.speedup = ref_median / r.median_s;
     r.efficiency = r.speedup * ref.threads / t.threads;
-    r.oversubscribed = cpus > 0 && t.threads > cpus;
+    r.oversubscribed = cpus > 0 && t.threads * ranks > cpus;
     table.rows.push_back(r);
   }
   return table;
@@ -170,15 +171,23 @@ ScalingTable scaling_table(const std::vector<ThreadTiming>& timings, double ccg_
 
 namespace {
 
+// "2" threads, or under MPI "3 x 2" ranks x threads.
+std::string workers_cell(const ScalingTable& table, int threads) {
+  return table.ranks == 1 ? std::to_string(threads)
+                          : std::to_string(table.ranks) + " x " + std::to_string(threads);
+}
+
 void print_rows(const ScalingTable& table, std::ostream& out) {
-  out << format("%7s  %8s  %13s  %8s  %6s  %14s  %8s  %10s  %12s\n", "threads", "median s",
-                "min-max s", "CPU s", "others", "M CCG-trials/s", "speed-up", "efficiency",
-                "peak RSS MiB");
+  out << format("%7s  %8s  %13s  %8s  %6s  %14s  %8s  %10s  %12s\n",
+                table.ranks == 1 ? "threads" : "ranks x threads", "median s", "min-max s", "CPU s",
+                "others", "M CCG-trials/s", "speed-up", "efficiency", "peak RSS MiB");
   for (const ScalingRow& r : table.rows) {
-    out << format("%7d  %8.3f  %13s  %8.3f  %6.2f  %14.2f  %7.2fx  %9.1f%%  %12.1f\n",
-                  r.timing.threads, r.median_s, range_cell(r).c_str(), r.median_cpu_s,
-                  r.timing.other_cpus, r.ccg_trials_per_s / 1e6, r.speedup, 100.0 * r.efficiency,
-                  r.timing.peak_rss_mib);
+    out << format(table.ranks == 1
+                      ? "%7s  %8.3f  %13s  %8.3f  %6.2f  %14.2f  %7.2fx  %9.1f%%  %12.1f\n"
+                      : "%15s  %8.3f  %13s  %8.3f  %6.2f  %14.2f  %7.2fx  %9.1f%%  %12.1f\n",
+                  workers_cell(table, r.timing.threads).c_str(), r.median_s, range_cell(r).c_str(),
+                  r.median_cpu_s, r.timing.other_cpus, r.ccg_trials_per_s / 1e6, r.speedup,
+                  100.0 * r.efficiency, r.timing.peak_rss_mib);
   }
 }
 
@@ -186,8 +195,12 @@ void print_notes(const ScalingTable& table, std::ostream& out) {
   const int ref = table.reference_threads;
   out << "M CCG-trials/s = trials x CCGs / median wall time, in millions; speed-up and "
          "efficiency against "
-      << ref << (ref == 1 ? " thread" : " threads") << ".\n"
-      << "CPU s: this process's user + system time per run (median); others: CPUs kept busy by\n"
+      << workers_cell(table, ref) << (ref == 1 && table.ranks == 1 ? " thread" : " threads")
+      << ".\n";
+  if (table.ranks > 1)
+    out << "MPI: " << table.ranks
+        << " ranks, each with the threads shown; CPU s, others and peak RSS are rank 0's.\n";
+  out << "CPU s: this process's user + system time per run (median); others: CPUs kept busy by\n"
          "  other programs meanwhile, on average (/proc/stat).\n"
          "peak RSS: the process's high-water mark so far (getrusage ru_maxrss), so a row\n"
          "  includes every earlier row's peak.\n";
@@ -196,7 +209,7 @@ void print_notes(const ScalingTable& table, std::ostream& out) {
 void print_warnings(const ScalingTable& table, int cpus, std::ostream& out) {
   for (const ScalingRow& r : table.rows) {
     if (r.oversubscribed)
-      out << "warning: " << r.timing.threads << " threads exceed the " << cpus
+      out << "warning: " << workers_cell(table, r.timing.threads) << " threads exceed the " << cpus
           << " logical CPUs of this machine: the row measures oversubscription, not scaling.\n";
     if (r.timing.other_cpus > kBusyMachineCpus)
       out << format(
@@ -259,6 +272,7 @@ nlohmann::ordered_json row_json(const ScalingRow& r) {
 }  // namespace
 
 void write_scaling_json(const ScalingTable& table, nlohmann::ordered_json& json) {
+  if (table.ranks > 1) json["ranks"] = table.ranks;  // MPI; absent: one process
   json["reference_threads"] = table.reference_threads;
   nlohmann::ordered_json& rows = json["rows"] = nlohmann::ordered_json::array();
   for (const ScalingRow& r : table.rows)

@@ -58,12 +58,16 @@ struct ScalingRow {
   double efficiency = 0.0;
   bool oversubscribed = false;  // more threads than the machine's logical CPUs
 };
+// Under MPI, `ranks` processes each ran `threads` threads (the timings are
+// rank 0's, the job's wall time); a row is oversubscribed when ranks x
+// threads exceed `cpus` (every rank on this machine, as under a plain mpirun).
 struct ScalingTable {
   int reference_threads = 0;
+  int ranks = 1;
   std::vector<ScalingRow> rows;
 };
 ScalingTable scaling_table(const std::vector<ThreadTiming>& timings, double ccg_trials_per_run,
-                           int cpus);
+                           int cpus, int ranks = 1);
 
 // Median of `values` (mean of the middle two for an even count); 0 if empty.
 double median(std::vector<double> values);

@@ -13,6 +13,8 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <stdexcept>
+#include <string>
 
 #include "engine/finalize.hpp"
 #include "input/error.hpp"
@@ -94,14 +96,31 @@ int resolve_threads(int requested) {
 
 namespace {
 
-// Trials [first, last) of every point in blocks across threads; each
-// point's tallies merged into into[p]. Point p takes its draws from the
-// first point with the same draws (same_draws), so that work is done once
-// a trial; every point's tallies are those of its own single run.
-void simulate_points(const std::vector<const Model*>& models,
-                     const std::vector<const StatsLayout*>& layouts,
-                     const std::vector<Tallies>& kinds, std::uint64_t seed, std::int64_t first,
-                     std::int64_t last, const RunOptions& options, std::vector<Accumulator*> into) {
+const Comm& comm_of(const RunOptions& options) {
+  return options.comm ? *options.comm : Comm::world();
+}
+
+// Trials per block: antithetic pairs (2j, 2j+1) must not straddle blocks.
+std::int64_t block_size(const Model& model, const RunOptions& options) {
+  std::int64_t block = std::max<std::int64_t>(1, options.block_trials);
+  if (model.antithetic) block += block % 2;
+  return block;
+}
+
+bool stop_requested(const RunOptions& options) {
+  return options.stop && options.stop->load(std::memory_order_relaxed) != 0;
+}
+
+// This rank's share of trials [first, last) of every point, in blocks
+// across threads; each point's tallies merged into into[p]. Point p takes
+// its draws from the first point with the same draws (same_draws), so that
+// work is done once a trial; every point's tallies are those of its own
+// single run. Returns false, merging nothing, when options.stop was set
+// before every block was done.
+bool simulate_share(const std::vector<const Model*>& models,
+                    const std::vector<const StatsLayout*>& layouts,
+                    const std::vector<Tallies>& kinds, std::uint64_t seed, std::int64_t first,
+                    std::int64_t last, const RunOptions& options, std::vector<Accumulator*> into) {
   const std::size_t points = models.size();
   std::vector<std::size_t> source(points);
   for (std::size_t p = 0; p < points; ++p) {
@@ -113,12 +132,13 @@ void simulate_points(const std::vector<const Model*>& models,
       }
     }
   }
-  // Antithetic pairs (2j, 2j+1) must not straddle blocks.
   const Model& model = *models.front();
-  std::int64_t block = std::max<std::int64_t>(1, options.block_trials);
-  if (model.antithetic) block += block % 2;
+  const std::int64_t block = block_size(model, options);
   const std::int64_t trials = last - first;
-  const std::int64_t blocks = trials / block + (trials % block != 0);
+  const Comm& comm = comm_of(options);
+  const auto [begin_block, end_block] = comm.share(trials / block + (trials % block != 0));
+  const std::int64_t blocks = end_block - begin_block;
+  if (blocks <= 0) return !stop_requested(options);
   const int threads = resolve_threads(options.threads);
   check_memory(layouts, kinds, std::min<std::int64_t>(threads, blocks));
   tbb::enumerable_thread_specific<Worker> workers([&] { return Worker(models, layouts, kinds); });
@@ -127,26 +147,88 @@ void simulate_points(const std::vector<const Model*>& models,
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism,
                             std::max<std::size_t>(threads, tbb::info::default_concurrency()));
   tbb::task_arena arena(threads);
+  std::atomic<bool> stopped{false};
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, blocks, 1), [&](const auto& range) {
-      Worker& w = workers.local();
-      for (std::int64_t b = range.begin(); b < range.end(); ++b) {
-        const std::int64_t begin = first + b * block, end = std::min(last, begin + block);
-        for (std::int64_t t = begin; t < end; ++t) {
-          const bool second = model.antithetic && (t & 1);
-          for (std::size_t p = 0; p < points; ++p) {
-            if (source[p] == p) draw_trial(*models[p], seed, t, w.state[p]);
-            finish_trial(*models[p], w.state[source[p]], w.state[p], kinds[p] == Tallies::kFull);
-            w.tally[p].add(w.state[p], second);
+    tbb::parallel_for(
+        tbb::blocked_range<std::int64_t>(begin_block, end_block, 1), [&](const auto& range) {
+          Worker& w = workers.local();
+          for (std::int64_t b = range.begin(); b < range.end(); ++b) {
+            if (stop_requested(options)) {
+              stopped = true;
+              return;
+            }
+            const std::int64_t begin = first + b * block, end = std::min(last, begin + block);
+            for (std::int64_t t = begin; t < end; ++t) {
+              const bool second = model.antithetic && (t & 1);
+              for (std::size_t p = 0; p < points; ++p) {
+                if (source[p] == p) draw_trial(*models[p], seed, t, w.state[p]);
+                finish_trial(*models[p], w.state[source[p]], w.state[p],
+                             kinds[p] == Tallies::kFull);
+                w.tally[p].add(w.state[p], second);
+              }
+            }
+            if (options.trials_done) *options.trials_done += (end - begin) * comm.size();
           }
-        }
-        if (options.trials_done) *options.trials_done += end - begin;
-      }
-    });
+        });
   });
+  if (stopped) return false;
   for (const Worker& w : workers)
     for (std::size_t p = 0; p < points; ++p)
       into[p]->merge(w.tally[p]);
+  return true;
+}
+
+// What every rank of a step must agree it is computing.
+std::uint64_t step_identity(const std::vector<const StatsLayout*>& layouts, std::uint64_t seed,
+                            std::int64_t first, std::int64_t last) {
+  std::uint64_t h = seed ^ 0x9e3779b97f4a7c15ull;
+  auto mix = [&h](std::uint64_t x) { h = (h ^ x) * 0x100000001b3ull + (h >> 29); };
+  mix(static_cast<std::uint64_t>(first));
+  mix(static_cast<std::uint64_t>(last));
+  for (const StatsLayout* l : layouts)
+    mix(tally_fingerprint(*l));
+  return h;
+}
+
+// Adds every rank's `local[p]` into total[p] on every rank: the serialized
+// tallies combined across ranks (Comm::allreduce_tallies), so every rank
+// ends with the job's tallies. `local` is emptied.
+void combine_ranks(const Comm& comm, std::vector<Accumulator>& local,
+                   const std::vector<Accumulator*>& total) {
+  for (std::size_t p = 0; p < local.size(); ++p) {
+    if (comm.size() == 1) {
+      total[p]->merge(local[p]);
+    } else {
+      std::vector<std::uint64_t> words = local[p].serialize();
+      comm.allreduce_tallies(words);
+      total[p]->merge(Accumulator::deserialize(total[p]->layout(), total[p]->kind(), words));
+    }
+    local[p] = Accumulator(local[p].layout(), local[p].kind());
+  }
+}
+
+// Trials [first, last) of every point, shared among the job's ranks; every
+// rank's into[p] gains the job's tallies of those trials.
+void simulate_points(const std::vector<const Model*>& models,
+                     const std::vector<const StatsLayout*>& layouts,
+                     const std::vector<Tallies>& kinds, std::uint64_t seed, std::int64_t first,
+                     std::int64_t last, const RunOptions& options, std::vector<Accumulator*> into) {
+  const Comm& comm = comm_of(options);
+  if (comm.size() == 1) {
+    simulate_share(models, layouts, kinds, seed, first, last, options, into);
+    return;
+  }
+  std::vector<Accumulator> local;
+  std::vector<Accumulator*> local_of;
+  local.reserve(models.size());
+  for (std::size_t p = 0; p < models.size(); ++p)
+    local.emplace_back(*layouts[p], kinds[p]);
+  for (Accumulator& a : local)
+    local_of.push_back(&a);
+  comm.guarded(
+      [&] { simulate_share(models, layouts, kinds, seed, first, last, options, local_of); },
+      step_identity(layouts, seed, first, last));
+  combine_ranks(comm, local, into);
 }
 
 }  // namespace
@@ -173,27 +255,113 @@ namespace {
 // to a multiple of R = kSeRound, at least one more round.
 constexpr std::int64_t kSeRound = 10000;
 
-std::int64_t next_checkpoint(std::int64_t done, double worst, double target, std::int64_t cap) {
+std::int64_t next_round_end(std::int64_t done, double worst, double target, std::int64_t cap) {
   const double need = static_cast<double>(done) * (worst / target) * (worst / target);
   std::int64_t next = static_cast<std::int64_t>(std::ceil(need / kSeRound)) * kSeRound;
   next = std::max(next, done + kSeRound);
   return std::min(next, cap);
 }
 
+// Blocks per thread and rank in a chunk of a checkpointed run: enough to
+// keep every thread busy, few enough that a chunk takes a second or so.
+constexpr std::int64_t kChunkBlocksPerThread = 4;
+
+std::int64_t chunk_trials(const Model& model, const RunOptions& options, const Comm& comm) {
+  return block_size(model, options) * kChunkBlocksPerThread * resolve_threads(options.threads) *
+         comm.size();
+}
+
+// The run's state after a resume: `resume`'s, checked against this run.
+Accumulator resumed_tallies(const StatsLayout& layout, const RunSettings& run,
+                            const Checkpointing& cp, std::int64_t& done, std::int64_t& round_end) {
+  const RunState& r = *cp.resume;
+  const std::int64_t cap = run.target_se > 0.0 ? run.max_trials : run.trials;
+  const std::string who = "checkpoint " + cp.resume_label;
+  if (r.done < 0 || r.done > r.round_end || r.round_end > cap)
+    throw InputError(who + ": its position (" + std::to_string(r.done) + " of " +
+                     std::to_string(r.round_end) + " trials) does not fit this run (" +
+                     std::to_string(cap) + " trials)");
+  Accumulator total(layout);
+  try {
+    total = Accumulator::deserialize(layout, Tallies::kFull, r.tallies);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(who + ": its tallies do not fit this run: " + e.what());
+  }
+  if (total.trials() != r.done)
+    throw InputError(who + ": it holds " + std::to_string(total.trials()) +
+                     " trials' tallies but says " + std::to_string(r.done) + " were done");
+  done = r.done;
+  round_end = r.round_end;
+  return total;
+}
+
+// Trials [done, round_end) added to `total` on every rank: in one step, or
+// with checkpoints or a stop flag in chunks (Checkpointing).
+void advance(const Model& model, const StatsLayout& layout, const RunSettings& run,
+             const RunOptions& options, std::int64_t& done, std::int64_t round_end,
+             Accumulator& total) {
+  const Comm& comm = comm_of(options);
+  const Checkpointing* cp = options.checkpoint;
+  if (!cp && !options.stop) {
+    simulate_range(model, layout, run.seed, done, round_end, options, total);
+    done = round_end;
+    return;
+  }
+  using Clock = std::chrono::steady_clock;
+  auto last_save = Clock::now();
+  const std::int64_t chunk = chunk_trials(model, options, comm);
+  std::vector<Accumulator> local;  // this rank's tallies since the ranks last combined
+  local.emplace_back(layout);
+  while (true) {
+    const std::int64_t end = std::min(round_end, done + chunk);
+    Accumulator part(layout);
+    Comm::State mine;
+    mine.identity = step_identity({&layout}, run.seed, done, end);
+    try {
+      simulate_share({&model}, {&layout}, {Tallies::kFull}, run.seed, done, end, options, {&part});
+    } catch (...) {
+      mine.error = std::current_exception();
+    }
+    if (options.stop) mine.signal = options.stop->load();
+    mine.request =
+        cp && cp->save && comm.rank() == 0 &&
+        std::chrono::duration<double>(Clock::now() - last_save).count() >= cp->every_seconds;
+    const Comm::Agreed agreed = comm.agree(mine);
+    if (agreed.signal == 0) {  // a stopped chunk is dropped on every rank
+      local.front().merge(part);
+      done = end;
+    }
+    if (options.trials_done) *options.trials_done = done;
+    const bool save = cp && cp->save && (agreed.signal != 0 || agreed.request);
+    if (save || done == round_end) {
+      std::vector<Accumulator*> into{&total};
+      combine_ranks(comm, local, into);
+    }
+    if (save) {
+      comm.guarded([&] {
+        if (comm.rank() == 0) cp->save(RunState{done, round_end, total.serialize()});
+      });
+      last_save = Clock::now();
+    }
+    if (agreed.signal != 0) throw Interrupted(agreed.signal, done);
+    if (done == round_end) return;
+  }
+}
+
 Accumulator simulate_to_precision(const Model& model, const StatsLayout& layout,
                                   const RunSettings& run, const RunOptions& options) {
+  std::int64_t done = 0;
+  std::int64_t round_end = run.target_se > 0.0 ? std::min(run.max_trials, kSeRound) : run.trials;
   Accumulator tally(layout);
-  if (run.target_se <= 0.0) {
-    simulate_range(model, layout, run.seed, 0, run.trials, options, tally);
-    return tally;
-  }
-  std::int64_t done = 0, next = std::min(run.max_trials, kSeRound);
+  if (options.checkpoint && options.checkpoint->resume)
+    tally = resumed_tallies(layout, run, *options.checkpoint, done, round_end);
+  if (options.trials_done) *options.trials_done = done;
   while (true) {
-    simulate_range(model, layout, run.seed, done, next, options, tally);
-    done = next;
+    advance(model, layout, run, options, done, round_end, tally);
+    if (run.target_se <= 0.0) return tally;
     const double worst = worst_p_red_se(model, tally);
     if (worst <= run.target_se || done >= run.max_trials) return tally;
-    next = next_checkpoint(done, worst, run.target_se, run.max_trials);
+    round_end = next_round_end(done, worst, run.target_se, run.max_trials);
   }
 }
 

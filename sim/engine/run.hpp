@@ -3,8 +3,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "engine/accumulator.hpp"
+#include "engine/comm.hpp"
 #include "engine/results.hpp"
 #include "input/ccg_table.hpp"
 #include "input/scenario.hpp"
@@ -12,10 +17,42 @@
 
 namespace ccgrisk {
 
+// Where a run stands: the job's tallies of trials [0, done)
+// (Accumulator::serialize), and the end of the round in progress: the
+// run's trials, or with run.target_se the last trial of the current round.
+struct RunState {
+  std::int64_t done = 0;
+  std::int64_t round_end = 0;
+  std::vector<std::uint64_t> tallies;
+};
+
+// Checkpoints of a run_scenario (docs/scale-out.md). The trials then run in
+// chunks of a few blocks per thread and rank; after a chunk, if
+// `every_seconds` have passed since the last save (0: after every chunk),
+// the ranks' tallies are combined and `save` is called on rank 0 with the
+// state reached. On SIGINT/SIGTERM (RunOptions::stop) the chunk in flight
+// is dropped, the state after the last whole chunk saved, and Interrupted
+// thrown. `resume`: start from that state instead of trial 0; the results
+// are those of a run that was never stopped, bit for bit.
+struct Checkpointing {
+  double every_seconds = 60.0;
+  std::function<void(const RunState&)> save;  // may be empty (resume only)
+  std::optional<RunState> resume;
+  std::string resume_label;  // names the resumed checkpoint in messages
+};
+
 struct RunOptions {
-  int threads = 0;                   // 0 = every hardware thread
+  int threads = 0;                   // 0 = every hardware thread (of this rank)
   std::int64_t block_trials = 1024;  // trials per parallel task; results never depend on it
-  std::atomic<std::int64_t>* trials_done = nullptr;  // progress counter, if wanted
+  // Progress counter, if wanted: trials done by the job (this rank's share
+  // times the ranks, between the points where the ranks combine tallies).
+  std::atomic<std::int64_t>* trials_done = nullptr;
+  // The processes sharing the trials; nullptr: Comm::world() (this process
+  // alone unless launched by mpirun or srun).
+  const Comm* comm = nullptr;
+  // Set to a signal number when the run should stop (with checkpoints).
+  const std::atomic<int>* stop = nullptr;
+  const Checkpointing* checkpoint = nullptr;  // run_scenario only
 };
 
 // Simulates trials [0, trials) of `model` with master seed `seed` and returns
@@ -29,7 +66,9 @@ Accumulator simulate(const Model& model, const StatsLayout& layout, std::uint64_
                      std::int64_t trials, const RunOptions& options);
 
 // Adds trials [first, last) into `into`, as simulate does (first even when
-// the model is antithetic).
+// the model is antithetic). Under MPI (options.comm of several ranks) each
+// rank tallies one contiguous range of the blocks and every rank adds the
+// job's combined tallies.
 void simulate_range(const Model& model, const StatsLayout& layout, std::uint64_t seed,
                     std::int64_t first, std::int64_t last, const RunOptions& options,
                     Accumulator& into);

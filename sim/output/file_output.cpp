@@ -55,15 +55,25 @@ void release(int slot) {
   if (slot >= 0) g_slots[slot].state.store(kFree, std::memory_order_release);
 }
 
-// Async-signal-safe: unlink, rmdir, write and _exit only.
+std::atomic<bool> g_deferred{false};
+std::atomic<int> g_pending_signal{0};
+std::atomic<bool> g_output_writer{true};
+
+// Async-signal-safe: unlink, rmdir, write and _exit only (and lock-free atomics).
 extern "C" void remove_outputs_and_exit(int signal) {
+  if (g_deferred.load() && g_pending_signal.load() == 0) {
+    g_pending_signal.store(signal);
+    return;
+  }
   for (Slot& s : g_slots)
     if (s.state.load(std::memory_order_acquire) == kFile) ::unlink(s.path);
   for (Slot& s : g_slots)
     if (s.state.load(std::memory_order_acquire) == kFolder) ::rmdir(s.path);
   static const char kMessage[] = "\nccgrisk: interrupted; no output written\n";
-  const ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
-  (void)ignored;
+  if (g_output_writer.load()) {  // under MPI, rank 0 alone speaks
+    const ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+    (void)ignored;
+  }
   ::_exit(128 + signal);
 }
 
@@ -245,6 +255,13 @@ void TempFile::write(std::string_view bytes) {
 }
 
 void TempFile::commit() {
+  if (!g_output_writer) {
+    ::unlink(temp_.c_str());
+    committed_ = true;
+    release(slot_);
+    slot_ = -1;
+    return;
+  }
   sync_path(temp_, target_, O_RDONLY);
   if (::rename(temp_.c_str(), target_.c_str()) != 0) fail(target_, "rename failed", errno);
   committed_ = true;
@@ -253,7 +270,32 @@ void TempFile::commit() {
   sync_path(folder_of(target_), target_, O_RDONLY | O_DIRECTORY);
 }
 
+int remove_stale_temp_files(const fs::path& target) {
+  if (!g_output_writer) return 0;
+  const std::string prefix = target.filename().string() + ".tmp-";
+  std::error_code ec;
+  int removed = 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(folder_of(target), ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    // ".tmp-PID-K": PID and K all digits.
+    const std::string rest = name.substr(prefix.size());
+    const std::size_t dash = rest.find('-');
+    if (dash == 0 || dash == std::string::npos || dash + 1 == rest.size() ||
+        rest.find_first_not_of("0123456789-") != std::string::npos ||
+        rest.find('-', dash + 1) != std::string::npos || dash > 9)
+      continue;
+    const long pid = std::stol(rest.substr(0, dash));
+    if (pid == ::getpid() || pid <= 0) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)
+      continue;  // alive, or not ours to judge
+    if (::unlink(e.path().c_str()) == 0) ++removed;
+  }
+  return removed;
+}
+
 void write_file_atomically(const fs::path& target, std::string_view bytes) {
+  if (!g_output_writer) return;
   TempFile temp(target);
   temp.write(bytes);
   temp.commit();
@@ -299,6 +341,22 @@ void install_signal_cleanup() {
     return true;
   }();
   (void)installed;
+}
+
+void defer_signals() {
+  g_deferred.store(true);
+}
+
+const std::atomic<int>& pending_signal() {
+  return g_pending_signal;
+}
+
+void set_output_writer(bool writes) {
+  g_output_writer = writes;
+}
+
+bool output_writer() {
+  return g_output_writer;
 }
 
 }  // namespace ccgrisk

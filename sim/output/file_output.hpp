@@ -10,6 +10,7 @@
 // and on SIGINT or SIGTERM (install_signal_cleanup).
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <span>
 #include <stdexcept>
@@ -71,6 +72,13 @@ class TempFile {
   bool committed_ = false;
 };
 
+// Removes the temporary files beside `target` (its name + ".tmp-PID-K")
+// left by a process that was killed with SIGKILL, which no handler can
+// catch: those whose PID is not a live process on this machine (a run
+// resumed from a checkpoint is the only writer of its outputs). Returns how
+// many it removed.
+int remove_stale_temp_files(const std::filesystem::path& target);
+
 // `bytes` written to `target` through a TempFile.
 void write_file_atomically(const std::filesystem::path& target, std::string_view bytes);
 
@@ -97,5 +105,18 @@ class OutputFolder {
 // 128 + the signal (130, 143); SIGXFSZ is ignored, so that a file size limit
 // gives a write error (reported) instead of killing the process.
 void install_signal_cleanup();
+
+// From now on the first SIGINT or SIGTERM only records its number in
+// pending_signal(), for a run that saves a checkpoint before it stops
+// (engine/run.hpp RunOptions::stop); a second one removes the outputs and
+// exits as above.
+void defer_signals();
+const std::atomic<int>& pending_signal();
+
+// Whether this process writes the outputs (default true). Under MPI only
+// rank 0 does: elsewhere write_file_atomically writes nothing and a
+// TempFile's commit() removes it instead of renaming it over its target.
+void set_output_writer(bool writes);
+bool output_writer();
 
 }  // namespace ccgrisk
