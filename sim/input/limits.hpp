@@ -48,9 +48,9 @@ inline constexpr int kMaxThreads = 1'024;                   // --threads
 inline constexpr int kMaxSweepSteps = 1'000;                // sweep --steps
 inline constexpr int kMaxOuterSamples = 100'000;            // uncertainty.samples
 inline constexpr std::size_t kMaxUncertainParameters = 64;  // [[uncertainty.parameter]]
-// Any number of an uncertain parameter's distribution.
-inline constexpr double kMaxUncertainValue = 1e9;
-inline constexpr int kMaxGrid = 1'000;                          // breakeven --grid
+inline constexpr double kMaxUncertainValue =
+    1e9;                                // any number of an uncertain parameter's distribution
+inline constexpr int kMaxGrid = 1'000;  // breakeven --grid
 inline constexpr std::int64_t kMaxBlockTrials = 1'000'000'000;  // --block-trials
 inline constexpr int kMaxListed = 100'000;                      // --top, --show
 

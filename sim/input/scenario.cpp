@@ -638,13 +638,14 @@ class ScenarioReader {
   }
 
   UncertainParameter read_uncertain_parameter(const toml::table& t, const std::string& key) const {
-    check_keys(t, key,
-               {"key", "distribution", "mean", "sd", "median", "sigma", "min", "mode", "max",
-                "source"});
+    check_keys(
+        t, key,
+        {"key", "distribution", "mean", "sd", "median", "sigma", "min", "mode", "max", "source"});
     UncertainParameter p;
     p.key = read_name(t, key, "key", "uncertain parameter");
     if (p.key == "run.seed" || p.key == "run.trials" || p.key.rfind("uncertainty", 0) == 0)
-      fail(key + ".key = \"" + p.key + "\": cannot be uncertain (the samples share seed and trials)");
+      fail(key + ".key = \"" + p.key +
+           "\": cannot be uncertain (the samples share seed and trials)");
     const auto d = read_choice(t, key, "distribution",
                                {kDistributionNames[0], kDistributionNames[1], kDistributionNames[2],
                                 kDistributionNames[3], kDistributionNames[4]});
@@ -658,7 +659,8 @@ class ScenarioReader {
     constexpr Range kAny{-limits::kMaxUncertainValue, limits::kMaxUncertainValue};
     constexpr Range kPositive{0.0, limits::kMaxUncertainValue, true};
     const auto need = [&](std::string_view field, const Range& range, double& out) {
-      if (!t.get(field)) fail(key + ": a " + name + " distribution needs '" + std::string(field) + "'");
+      if (!t.get(field))
+        fail(key + ": a " + name + " distribution needs '" + std::string(field) + "'");
       read_number(t, key, field, range, out);
     };
     const auto none = [&](std::initializer_list<std::string_view> fields) {
@@ -699,8 +701,9 @@ class ScenarioReader {
         none({"median", "sigma", "mode"});
         const double w = p.max - p.min, m = (p.mean - p.min) / w, sd = p.sd / w;
         if (!(w > 0.0 && m > 0.0 && m < 1.0 && sd * sd < m * (1.0 - m)))
-          fail(key + ": a beta on [min, max] needs min < mean < max and sd^2 < (mean - min) (max - "
-                     "mean)");
+          fail(key +
+               ": a beta on [min, max] needs min < mean < max and sd^2 < (mean - min) (max - "
+               "mean)");
         if (m * (1.0 - m) / (sd * sd) - 1.0 > limits::kMaxBetaShape)
           fail(key + ": sd is too small for a beta (give the key a fixed value instead)");
         break;
