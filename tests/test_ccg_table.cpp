@@ -261,14 +261,14 @@ TEST_CASE("allocation must be present, > 0 and at most GBP 100bn", "[ccg_table][
                     Contains("ccgs.csv:3: column allocation_2013_14_k: empty"));
 }
 
-TEST_CASE("population must be in [0, 1e9]", "[ccg_table][errors]") {
+TEST_CASE("population must be from 0 to 1e9", "[ccg_table][errors]") {
   TempDir dir;
   const std::string bad = GENERATE("-1", "1e10");
   CHECK_THROWS_WITH(read_text(dir, table_with({{"population", bad}})),
                     Contains("ccgs.csv:3: column population: '" + bad + "' must be in [0, 1e+09]"));
 }
 
-TEST_CASE("signed percentages must be within [-100, 100]", "[ccg_table][errors]") {
+TEST_CASE("signed percentages must be from -100 to 100", "[ccg_table][errors]") {
   TempDir dir;
   const std::string column = GENERATE("target_distance_pct", "planned_surplus_pct");
   const std::string bad = GENERATE("100.5", "-101");
@@ -277,7 +277,7 @@ TEST_CASE("signed percentages must be within [-100, 100]", "[ccg_table][errors]"
       Contains("ccgs.csv:3: column " + column + ": '" + bad + "' must be in [-100, 100]"));
 }
 
-TEST_CASE("reserve, CIP and transfer percentages must be within [0, 100]", "[ccg_table][errors]") {
+TEST_CASE("reserve, CIP and transfer percentages must be from 0 to 100", "[ccg_table][errors]") {
   TempDir dir;
   const std::string column =
       GENERATE("contingency_pct", "nonrecurrent_pct", "cip_pct", "spec_transfer_pct");

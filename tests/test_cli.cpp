@@ -222,7 +222,7 @@ TEST_CASE("cli toml: wrong type names the key and the value", "[cli][toml]") {
   check_rejected(c, c.run(), {kScenarioName, key, value});
 }
 
-TEST_CASE("cli toml: missing [data] ccgs names the key", "[cli][toml]") {
+TEST_CASE("cli toml: missing data.ccgs names the key", "[cli][toml]") {
   Case c;
   const bool keep_section = GENERATE(false, true);
   replace_once(c.scenario, "[data]\nccgs = \"ccgs.csv\"\n", keep_section ? "[data]\n" : "");

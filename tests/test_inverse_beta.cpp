@@ -53,7 +53,7 @@ TEST_CASE("inverse-beta table is the quantile of the right beta", "[inverse_beta
   CHECK(table.exact_share() == 0.0);
 }
 
-TEST_CASE("inverse-beta table is non-decreasing (to 1e-12) and inside [0, 1]", "[inverse_beta]") {
+TEST_CASE("inverse-beta table is non-decreasing (to 1e-12) and inside 0 to 1", "[inverse_beta]") {
   const InverseBetaTable table(0.8, 0.15);
   double previous = -1.0;
   for (double z = -10.0; z <= 10.0; z += 0.001) {

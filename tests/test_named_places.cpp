@@ -41,7 +41,7 @@ bool bit_identical(const std::vector<double>& a, const std::vector<double>& b) {
 
 }  // namespace
 
-TEST_CASE("transfer_mismatch_k: read from the table and [ccg.CODE], blank means 0",
+TEST_CASE("transfer_mismatch_k: read from the table and ccg.CODE tables, blank means 0",
           "[named][ccg_table]") {
   TempDir dir;
   const CcgTable t = read_ccg_table(write_file(dir / "ccgs.csv", kCsv));

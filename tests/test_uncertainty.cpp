@@ -153,7 +153,7 @@ TEST_CASE("uncertainty: every outer sample is the single run at its values, at a
   CHECK(v.epistemic_share == u.epistemic_share);
 }
 
-TEST_CASE("ccgrisk run with [uncertainty] writes /uncertainty and prints the intervals",
+TEST_CASE("ccgrisk run with an uncertainty block writes /uncertainty and prints the intervals",
           "[uncertainty][cli]") {
   StressFixture fx(kBlock, 1000);
   const auto out = fx.dir / "u.h5";
@@ -182,7 +182,7 @@ TEST_CASE("ccgrisk run with [uncertainty] writes /uncertainty and prints the int
   }
 }
 
-TEST_CASE("[uncertainty]: bad input is exit 2 naming the key, nothing written",
+TEST_CASE("uncertainty block: bad input is exit 2 naming the key, nothing written",
           "[uncertainty][cli]") {
   const auto bad = [](const std::string& block, const std::string& message) {
     StressFixture fx(block, 100);
