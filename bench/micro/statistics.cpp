@@ -41,6 +41,42 @@ void BM_accumulator_merge(benchmark::State& state) {
 }
 BENCHMARK(BM_accumulator_merge)->Unit(benchmark::kMicrosecond);
 
+// What an MPI job does at each combine (docs/scale-out.md): serialize a
+// rank's tallies, and combine two serialized arrays word by word (the
+// all-reduce's op); bytes/s is the serialized size over the time.
+void BM_tallies_serialize(benchmark::State& state) {
+  const Baseline& b = baseline();
+  Accumulator part(b.layout);
+  for (const TrialState& t : simulated_trials(b, kTrials))
+    part.add(t);
+  part.flush();
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    const std::vector<std::uint64_t> words = part.serialize();
+    bytes = words.size() * sizeof(std::uint64_t);
+    benchmark::DoNotOptimize(words.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
+  state.counters["bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_tallies_serialize)->Unit(benchmark::kMicrosecond);
+
+void BM_tallies_combine(benchmark::State& state) {
+  const Baseline& b = baseline();
+  Accumulator part(b.layout);
+  for (const TrialState& t : simulated_trials(b, kTrials))
+    part.add(t);
+  const std::vector<std::uint64_t> in = part.serialize();
+  std::vector<std::uint64_t> inout = in;
+  for (auto _ : state) {
+    combine_tallies(in, inout);
+    benchmark::DoNotOptimize(inout.data());
+  }
+  state.SetBytesProcessed(
+      static_cast<std::int64_t>(state.iterations() * in.size() * sizeof(std::uint64_t)));
+}
+BENCHMARK(BM_tallies_combine)->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 
 }  // namespace ccgrisk::bench

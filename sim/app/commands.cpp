@@ -126,7 +126,13 @@ int run_command_line(int argc, char** argv) {
     error = std::current_exception();
   }
   std::cout.flush();
-  code = finish(comm, code, error);
+  try {
+    code = finish(comm, code, error);
+  } catch (const std::exception& e) {
+    // The ranks could not even agree (an MPI failure): end them all.
+    std::fprintf(stderr, "ccgrisk: internal error: %s\n", e.what());
+    Comm::abort(kExitInternal);
+  }
   Comm::finalize();
   return comm.rank() == 0 ? code : kExitOk;
 }

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <string>
 
+#include "engine/comm.hpp"
+
 namespace ccgrisk {
 
 namespace {
@@ -26,7 +28,9 @@ void draw(std::int64_t done, std::int64_t total, double elapsed) {
 
 ProgressBar::ProgressBar(const std::atomic<std::int64_t>& done, std::int64_t total, bool enabled)
     : done_(done), total_(total) {
-  if (enabled && ::isatty(STDERR_FILENO)) thread_ = std::thread([this] { loop(); });
+  // Under MPI only rank 0 draws (its counter covers the job).
+  if (enabled && ::isatty(STDERR_FILENO) && Comm::world().rank() == 0)
+    thread_ = std::thread([this] { loop(); });
 }
 
 ProgressBar::~ProgressBar() {

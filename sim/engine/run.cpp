@@ -192,16 +192,25 @@ std::uint64_t step_identity(const std::vector<const StatsLayout*>& layouts, std:
 
 // Adds every rank's `local[p]` into total[p] on every rank: the serialized
 // tallies combined across ranks (Comm::allreduce_tallies), so every rank
-// ends with the job's tallies. `local` is emptied.
+// ends with the job's tallies. `local` is emptied. The ranks agree that
+// every one serialized its tallies before any sends them, so that no rank
+// can fail between two collectives.
 void combine_ranks(const Comm& comm, std::vector<Accumulator>& local,
                    const std::vector<Accumulator*>& total) {
+  std::vector<std::vector<std::uint64_t>> words(local.size());
+  if (comm.size() > 1) {
+    comm.guarded([&] {
+      for (std::size_t p = 0; p < local.size(); ++p)
+        words[p] = local[p].serialize();
+    });
+  }
   for (std::size_t p = 0; p < local.size(); ++p) {
     if (comm.size() == 1) {
       total[p]->merge(local[p]);
     } else {
-      std::vector<std::uint64_t> words = local[p].serialize();
-      comm.allreduce_tallies(words);
-      total[p]->merge(Accumulator::deserialize(total[p]->layout(), total[p]->kind(), words));
+      comm.allreduce_tallies(words[p]);
+      // The same words on every rank: an error here is every rank's.
+      total[p]->merge(Accumulator::deserialize(total[p]->layout(), total[p]->kind(), words[p]));
     }
     local[p] = Accumulator(local[p].layout(), local[p].kind());
   }
