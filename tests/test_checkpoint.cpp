@@ -305,3 +305,28 @@ TEST_CASE("kill -9 at several points, then resume: the uninterrupted run's file"
   // What the killed processes left beside the checkpoint was cleared.
   CHECK(temp_files(dir.path()).empty());
 }
+
+TEST_CASE("precision on demand (run.target_se): stopped mid-round and resumed, the same rounds",
+          "[checkpoint][signals]") {
+  TempDir dir;
+  const fs::path reference = dir / "reference.h5", out = dir / "out.h5", ck = dir / "ck.h5";
+  const std::vector<std::string> precision = {"--target-se", "0.0025", "--max-trials", "200000"};
+  REQUIRE(run_cli(joined(baseline_args(reference, precision))).exit_code == 0);
+  std::vector<std::string> extra = precision;
+  extra.insert(extra.end(), {"--checkpoint", ck.string(), "--checkpoint-every", "0"});
+  {
+    Child child(baseline_args(out, extra), dir.path());
+    REQUIRE(wait_for_checkpoint(ck, 0) > 0);
+    child.signal(SIGTERM);
+    CHECK(child.wait() == 128 + SIGTERM);
+  }
+  const Checkpoint saved = read_checkpoint(ck);
+  CHECK(saved.state.done <= saved.state.round_end);
+  CHECK(saved.identity.target_se == 0.0025);
+  std::vector<std::string> resume = precision;
+  resume.insert(resume.end(), {"--resume", ck.string()});
+  const CliResult r = run_cli(joined(baseline_args(out, resume)));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(results_file_differences(reference, out).empty());
+}

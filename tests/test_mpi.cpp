@@ -92,6 +92,26 @@ TEST_CASE("mpirun: precision on demand (run.target_se), round by round across ra
   CHECK(results_file_differences(single, out).empty());
 }
 
+TEST_CASE("mpirun: bench reports ranks x threads, and the results identical", "[mpi]") {
+  TempDir dir;
+  const fs::path json = dir / "bench.json";
+  const CliResult r =
+      run_cli("bench " + quote(kBaseline.string()) +
+                  " --trials 5000 --rounds 1 --threads 1,2 --quiet --json " + quote(json.string()),
+              mpirun(2));
+  INFO(r.err);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains("MPI: 2 ranks share each run's trials"));
+  CHECK_THAT(r.out, Contains("ranks x threads"));
+  CHECK_THAT(r.out, Contains("2 x 1"));
+  CHECK_THAT(r.out, Contains("2 x 2"));
+  CHECK_THAT(r.out, Contains("results bit-identical across thread counts: yes"));
+  const std::string text = read_file(json);
+  CHECK_THAT(text, Contains("\"ranks\": 2"));
+  CHECK_THAT(text, Contains("\"bit_identical\": true"));
+}
+
 TEST_CASE("mpirun: a sweep under 2 ranks equals the single-process sweep", "[mpi]") {
   TempDir dir;
   const std::string sweep = "sweep " + quote(kBaseline.string()) +
