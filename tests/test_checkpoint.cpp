@@ -164,7 +164,10 @@ TEST_CASE("a checkpoint reads back as written, and a damaged one is refused", "[
   TempDir dir;
   Checkpoint c;
   c.identity = some_identity();
-  c.state = {4096, 10000, {kTallyMagic, kTallyFormat, 0, 42, 1, 0, 0, 0, 0, 4096}};
+  c.state.finished = {{7, {{1, 2, 3}, {4, 5}}}, {8, {{6}}}};
+  c.state.current = {99, {{kTallyMagic, kTallyFormat, 0, 42, 1, 0, 0, 0, 0, 4096}, {}}};
+  c.state.done = 4096;
+  c.state.round_end = 10000;
   c.created_utc = "2026-01-01T00:00:00Z";
   const fs::path path = dir / "ck.h5";
   write_checkpoint(c, path);
@@ -173,7 +176,12 @@ TEST_CASE("a checkpoint reads back as written, and a damaged one is refused", "[
   CHECK(identity_difference(back.identity, c.identity).empty());
   CHECK(back.state.done == 4096);
   CHECK(back.state.round_end == 10000);
-  CHECK(back.state.tallies == c.state.tallies);
+  CHECK(back.state.current.identity == 99);
+  CHECK(back.state.current.tallies == c.state.current.tallies);
+  REQUIRE(back.state.finished.size() == 2);
+  CHECK(back.state.finished[0].identity == 7);
+  CHECK(back.state.finished[0].tallies == c.state.finished[0].tallies);
+  CHECK(back.state.finished[1].tallies == c.state.finished[1].tallies);
   CHECK(back.created_utc == c.created_utc);
   CHECK(temp_files(dir.path()).empty());
 
@@ -326,6 +334,62 @@ TEST_CASE("precision on demand (run.target_se): stopped mid-round and resumed, t
   std::vector<std::string> resume = precision;
   resume.insert(resume.end(), {"--resume", ck.string()});
   const CliResult r = run_cli(joined(baseline_args(out, resume)));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(results_file_differences(reference, out).empty());
+}
+
+TEST_CASE("a run with [uncertainty]: killed in one pass, stopped in the next, resumed exactly",
+          "[checkpoint][kill][uncertainty]") {
+  // The baseline with 14 outer samples: 15 points, two passes over the trials.
+  TempDir dir;
+  std::string text = read_file(kBaseline);
+  const std::string data = "\"data/ccg_2013_14.csv\"";
+  const std::size_t at = text.find(data);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, data.size(), quote((kBaseline.parent_path() / "data/ccg_2013_14.csv").string()));
+  text +=
+      "\n[uncertainty]\nsamples = 14\n[[uncertainty.parameter]]\n"
+      "key = \"drivers.cip_delivery.mean\"\ndistribution = \"beta\"\n"
+      "mean = 0.8\nsd = 0.05\nmin = 0.6\nmax = 0.95\nsource = \"a test\"\n";
+  const fs::path scenario = write_file(dir / "uncertain.toml", text);
+  const fs::path reference = dir / "reference.h5", out = dir / "out.h5", ck = dir / "ck.h5";
+  const auto args = [&](const fs::path& o, std::vector<std::string> extra) {
+    std::vector<std::string> all = {"run",      scenario.string(), "-o",     o.string(),
+                                    "--trials", "60000",           "--quiet"};
+    all.insert(all.end(), extra.begin(), extra.end());
+    return all;
+  };
+  REQUIRE(run_cli(joined(args(reference, {}))).exit_code == 0);
+  const std::vector<std::string> checkpointing = {"--checkpoint", ck.string(), "--checkpoint-every",
+                                                  "0"};
+  {
+    Child child(args(out, checkpointing), dir.path());
+    REQUIRE(wait_for_checkpoint(ck, 0) > 0);
+    child.signal(SIGKILL);
+    CHECK(child.wait() == 128 + SIGKILL);
+  }
+  CHECK(read_checkpoint(ck).state.finished.empty());  // killed in the first pass
+  {
+    std::vector<std::string> extra = checkpointing;
+    extra.insert(extra.end(), {"--resume", ck.string()});
+    Child child(args(out, extra), dir.path());
+    const auto start = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(60)) {
+      const std::optional<Checkpoint> c =
+          fs::exists(ck) ? std::optional(read_checkpoint(ck)) : std::nullopt;
+      if (c && !c->state.finished.empty() && c->state.done > 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    child.signal(SIGTERM);
+    CHECK(child.wait() == 128 + SIGTERM);
+  }
+  const Checkpoint mid = read_checkpoint(ck);
+  CHECK(mid.state.finished.size() == 1);  // stopped in the second pass
+  CHECK(mid.state.finished.front().tallies.size() == 12);
+  CHECK(mid.state.current.tallies.size() == 3);
+  CHECK(temp_files(dir.path()).empty());
+  const CliResult r = run_cli(joined(args(out, {"--resume", ck.string()})));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(results_file_differences(reference, out).empty());

@@ -58,35 +58,6 @@ std::vector<Override> overrides(const RunArgs& a) {
   return out;
 }
 
-// A scenario with [uncertainty]: the scenario as given and every outer
-// sample, in passes over the trials (engine/uncertainty.hpp); the results
-// file holds the scenario as given and /uncertainty.
-int run_uncertain(const RunArgs& a, const Inputs& in) {
-  if (in.scenario.run.target_se > 0.0)
-    throw InputError(in.scenario.path.string() +
-                     ": run.target_se and [uncertainty] cannot be combined (every outer sample "
-                     "runs the scenario's run.trials)");
-  if (!a.targets.empty())
-    throw InputError(
-        "--targets: not with [uncertainty] (check the targets on the scenario as given)");
-  std::atomic<std::int64_t> done{0};
-  ScenarioRuns runs(a.scenario, overrides(a), RunOptions{a.threads, a.block_trials, &done});
-  Results base;
-  UncertaintyResult u;
-  {
-    ProgressBar bar(done, in.scenario.run.trials * (in.scenario.uncertainty.samples + 1), !a.quiet);
-    u = run_uncertainty(runs, in.scenario.uncertainty, base);
-  }
-  base.uncertainty = std::make_shared<const UncertaintyResult>(u);
-  write_results_file(base, a.output);
-  if (!a.quiet) {
-    print_summary(base, std::cout);
-    print_uncertainty(u, base, std::cout);
-    std::cout << "\nResults written to " << a.output.string() << " (/uncertainty)\n";
-  }
-  return kExitOk;
-}
-
 std::string quoted(const std::filesystem::path& p) {
   std::string q(1, '\'');
   q.append(p.string());
@@ -117,37 +88,26 @@ void check_checkpoint_path(const RunArgs& a, const std::vector<std::filesystem::
   check_output_file(a.checkpoint, read, "checkpoint");
 }
 
-int run(const RunArgs& a) {
-  Inputs in = load_inputs(a.scenario, overrides(a));
-  if (in.scenario.uncertainty.active()) {
-    if (!a.checkpoint.empty() || !a.resume.empty())
-      throw InputError(std::string(a.checkpoint.empty() ? "--resume" : "--checkpoint") +
-                       ": not with [uncertainty] yet (a run with outer samples is one pass "
-                       "over the trials; under MPI its trials are shared among the ranks)");
-    check_output_path(a.output, in.files());
-    return run_uncertain(a, in);
-  }
-  const std::optional<Targets> targets =
-      a.targets.empty() ? std::nullopt : std::optional<Targets>(load_targets(a.targets));
-  std::vector<std::filesystem::path> read = in.files();
-  if (!a.targets.empty()) read.push_back(a.targets);
-  check_output_path(a.output, read);
+// --checkpoint and --resume (docs/scale-out.md): the paths checked, the
+// checkpoint to resume read and compared with this run, and `options` set
+// to save and resume through `cp` (which must outlive the run).
+void use_checkpoints(const RunArgs& a, const Inputs& in,
+                     const std::vector<std::filesystem::path>& read, Checkpointing& cp,
+                     RunOptions& options) {
   check_checkpoint_path(a, read);
   const std::optional<Checkpoint> resume = checkpoint_to_resume(a, in);
-  const CheckpointIdentity identity = checkpoint_identity(in.scenario, in.table);
-  Checkpointing checkpointing;
-  checkpointing.every_seconds = a.checkpoint_every;
+  cp.every_seconds = a.checkpoint_every;
   if (!a.checkpoint.empty()) {
-    checkpointing.save = [&](const RunState& state) {
-      write_checkpoint({identity, state, ""}, a.checkpoint);
+    cp.save = [identity = checkpoint_identity(in.scenario, in.table),
+               path = a.checkpoint](const RunState& state) {
+      write_checkpoint({identity, state, ""}, path);
     };
   }
   if (resume) {
-    checkpointing.resume = resume->state;
-    checkpointing.resume_label = quoted(a.resume);
+    cp.resume = resume->state;
+    cp.resume_label = quoted(a.resume);
   }
-  RunOptions options{a.threads, a.block_trials};
-  if (!a.checkpoint.empty() || resume) options.checkpoint = &checkpointing;
+  if (!a.checkpoint.empty() || resume) options.checkpoint = &cp;
   if (!a.checkpoint.empty()) {
     // What an earlier run killed with SIGKILL may have left.
     remove_stale_temp_files(a.checkpoint);
@@ -156,17 +116,70 @@ int run(const RunArgs& a) {
     defer_signals();
     options.stop = &pending_signal();
   }
+}
+
+int interrupted(const RunArgs& a, const Interrupted& e) {
+  std::cerr << "ccgrisk: interrupted (signal " << e.signal() << ") after " << e.trials_done()
+            << " trials; checkpoint written to " << a.checkpoint.string()
+            << "; continue with --resume " << a.checkpoint.string() << "\n";
+  return 128 + e.signal();
+}
+
+// A scenario with [uncertainty]: the scenario as given and every outer
+// sample, in passes over the trials (engine/uncertainty.hpp); the results
+// file holds the scenario as given and /uncertainty.
+int run_uncertain(const RunArgs& a, const Inputs& in) {
+  if (in.scenario.run.target_se > 0.0)
+    throw InputError(in.scenario.path.string() +
+                     ": run.target_se and [uncertainty] cannot be combined (every outer sample "
+                     "runs the scenario's run.trials)");
+  if (!a.targets.empty())
+    throw InputError(
+        "--targets: not with [uncertainty] (check the targets on the scenario as given)");
   std::atomic<std::int64_t> done{0};
-  options.trials_done = &done;
+  RunOptions options{a.threads, a.block_trials, &done};
+  Checkpointing checkpointing;
+  use_checkpoints(a, in, in.files(), checkpointing, options);
+  ScenarioRuns runs(a.scenario, overrides(a), options);
+  Results base;
+  UncertaintyResult u;
+  try {
+    ProgressBar bar(done, in.scenario.run.trials * (in.scenario.uncertainty.samples + 1), !a.quiet);
+    u = run_uncertainty(runs, in.scenario.uncertainty, base);
+  } catch (const Interrupted& e) {
+    return interrupted(a, e);
+  }
+  base.uncertainty = std::make_shared<const UncertaintyResult>(u);
+  write_results_file(base, a.output);
+  if (!a.quiet) {
+    print_summary(base, std::cout);
+    print_uncertainty(u, base, std::cout);
+    std::cout << "\nResults written to " << a.output.string() << " (/uncertainty)\n";
+  }
+  return kExitOk;
+}
+
+int run(const RunArgs& a) {
+  Inputs in = load_inputs(a.scenario, overrides(a));
+  if (in.scenario.uncertainty.active()) {
+    check_output_path(a.output, in.files());
+    return run_uncertain(a, in);
+  }
+  const std::optional<Targets> targets =
+      a.targets.empty() ? std::nullopt : std::optional<Targets>(load_targets(a.targets));
+  std::vector<std::filesystem::path> read = in.files();
+  if (!a.targets.empty()) read.push_back(a.targets);
+  check_output_path(a.output, read);
+  std::atomic<std::int64_t> done{0};
+  RunOptions options{a.threads, a.block_trials, &done};
+  Checkpointing checkpointing;
+  use_checkpoints(a, in, read, checkpointing, options);
   Results results;
   try {
     ProgressBar bar(done, in.scenario.run.trials, !a.quiet);
     results = run_scenario(in.scenario, in.table, options);
   } catch (const Interrupted& e) {
-    std::cerr << "ccgrisk: interrupted (signal " << e.signal() << ") after " << e.trials_done()
-              << " trials; checkpoint written to " << a.checkpoint.string()
-              << "; continue with --resume " << a.checkpoint.string() << "\n";
-    return 128 + e.signal();
+    return interrupted(a, e);
   }
   std::vector<Measured> measured;
   if (targets) {

@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -18,6 +19,7 @@
 
 #include "engine/finalize.hpp"
 #include "input/error.hpp"
+#include "input/sha256.hpp"
 #include "model/random.hpp"
 #include "model/trial.hpp"
 
@@ -280,54 +282,132 @@ std::int64_t chunk_trials(const Model& model, const RunOptions& options, const C
          comm.size();
 }
 
-// The run's state after a resume: `resume`'s, checked against this run.
-Accumulator resumed_tallies(const StatsLayout& layout, const RunSettings& run,
-                            const Checkpointing& cp, std::int64_t& done, std::int64_t& round_end) {
-  const RunState& r = *cp.resume;
-  const std::int64_t cap = run.target_se > 0.0 ? run.max_trials : run.trials;
-  const std::string who = "checkpoint " + cp.resume_label;
+// One pass over the trials: its points, and what it computes.
+struct Pass {
+  std::vector<const Model*> models;
+  std::vector<const StatsLayout*> layouts;
+  std::vector<Tallies> kinds;
+  std::uint64_t seed = 0;
+  std::uint64_t identity = 0;
+};
+
+// A hash of what a pass computes: the seed and trials, and each point's
+// tallies' kind and layout and its scenario (the SHA-256 of its effective
+// TOML: file, overrides and the point's own values).
+std::uint64_t pass_identity(const std::vector<const Scenario*>& scenarios,
+                            const std::vector<const StatsLayout*>& layouts,
+                            const std::vector<Tallies>& kinds) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  auto mix = [&h](std::uint64_t x) {
+    h ^= x;
+    h *= 0x100000001b3ull;
+    h ^= h >> 31;
+  };
+  const RunSettings& run = scenarios.front()->run;
+  mix(run.seed);
+  mix(static_cast<std::uint64_t>(run.trials));
+  mix(static_cast<std::uint64_t>(run.max_trials));
+  mix(std::bit_cast<std::uint64_t>(run.target_se));
+  for (std::size_t p = 0; p < scenarios.size(); ++p) {
+    mix(kinds[p] == Tallies::kFull ? 1 : 2);
+    mix(tally_fingerprint(*layouts[p]));
+    mix(std::stoull(sha256_hex(scenarios[p]->effective_toml).substr(0, 16), nullptr, 16));
+  }
+  return h;
+}
+
+std::vector<std::vector<std::uint64_t>> serialized(const std::vector<Accumulator*>& tallies) {
+  std::vector<std::vector<std::uint64_t>> out;
+  for (const Accumulator* a : tallies)
+    out.push_back(a->serialize());
+  return out;
+}
+
+// Where a pass starts when resuming: a pass the checkpoint finished is taken
+// from it whole (finished), the pass it was in continues from its position,
+// a later pass starts at trial 0 (no tallies).
+struct PassStart {
+  bool finished = false;
+  std::int64_t done = 0;
+  std::optional<std::int64_t> round_end;
+  std::vector<Accumulator> tallies;
+};
+
+PassStart begin_pass(const Checkpointing* cp, const Pass& pass, std::int64_t cap) {
+  PassStart start;
+  if (!cp || !cp->resume) return start;
+  const RunState& r = *cp->resume;
+  const std::size_t k = cp->finished.size();
+  const PassState* saved = k < r.finished.size()    ? &r.finished[k]
+                           : k == r.finished.size() ? &r.current
+                                                    : nullptr;
+  if (!saved) return start;
+  const std::string who = "checkpoint " + cp->resume_label;
+  if (saved->identity != pass.identity || saved->tallies.size() != pass.models.size())
+    throw InputError(who + ": pass " + std::to_string(k + 1) +
+                     " over the trials is not this run's (other points, values or options)");
+  for (std::size_t p = 0; p < saved->tallies.size(); ++p) {
+    try {
+      start.tallies.push_back(
+          Accumulator::deserialize(*pass.layouts[p], pass.kinds[p], saved->tallies[p]));
+    } catch (const std::invalid_argument& e) {
+      throw InputError(who + ": its tallies do not fit this run: " + e.what());
+    }
+  }
+  start.finished = k < r.finished.size();
+  if (start.finished) return start;
   if (r.done < 0 || r.done > r.round_end || r.round_end > cap)
     throw InputError(who + ": its position (" + std::to_string(r.done) + " of " +
                      std::to_string(r.round_end) + " trials) does not fit this run (" +
                      std::to_string(cap) + " trials)");
-  Accumulator total(layout);
-  try {
-    total = Accumulator::deserialize(layout, Tallies::kFull, r.tallies);
-  } catch (const std::invalid_argument& e) {
-    throw InputError(who + ": its tallies do not fit this run: " + e.what());
-  }
-  if (total.trials() != r.done)
-    throw InputError(who + ": it holds " + std::to_string(total.trials()) +
-                     " trials' tallies but says " + std::to_string(r.done) + " were done");
-  done = r.done;
-  round_end = r.round_end;
-  return total;
+  for (const Accumulator& a : start.tallies)
+    if (a.trials() != r.done)
+      throw InputError(who + ": it holds " + std::to_string(a.trials()) +
+                       " trials' tallies but says " + std::to_string(r.done) + " were done");
+  start.done = r.done;
+  start.round_end = r.round_end;
+  return start;
 }
 
-// Trials [done, round_end) added to `total` on every rank: in one step, or
-// with checkpoints or a stop flag in chunks (Checkpointing).
-void advance(const Model& model, const StatsLayout& layout, const RunSettings& run,
-             const RunOptions& options, std::int64_t& done, std::int64_t round_end,
-             Accumulator& total) {
+// Records a finished pass, for the checkpoints of the passes after it.
+void finish_pass(Checkpointing* cp, const Pass& pass, const std::vector<Accumulator*>& totals) {
+  if (cp) cp->finished.push_back({pass.identity, serialized(totals)});
+}
+
+// Trials [done, round_end) of every point of `pass` added to totals[p] on
+// every rank: in one step, or with checkpoints or a stop flag in chunks
+// (Checkpointing).
+void advance(const Pass& pass, const RunOptions& options, std::int64_t& done,
+             std::int64_t round_end, const std::vector<Accumulator*>& totals) {
   const Comm& comm = comm_of(options);
-  const Checkpointing* cp = options.checkpoint;
+  Checkpointing* cp = options.checkpoint;
   if (!cp && !options.stop) {
-    simulate_range(model, layout, run.seed, done, round_end, options, total);
+    simulate_points(pass.models, pass.layouts, pass.kinds, pass.seed, done, round_end, options,
+                    totals);
     done = round_end;
     return;
   }
   using Clock = std::chrono::steady_clock;
   auto last_save = Clock::now();
-  const std::int64_t chunk = chunk_trials(model, options, comm);
-  std::vector<Accumulator> local;  // this rank's tallies since the ranks last combined
-  local.emplace_back(layout);
+  const std::int64_t chunk = chunk_trials(*pass.models.front(), options, comm);
+  const std::size_t points = pass.models.size();
+  // This rank's tallies since the ranks last combined them, and of the chunk.
+  std::vector<Accumulator> local, part;
+  for (std::size_t p = 0; p < points; ++p)
+    local.emplace_back(*pass.layouts[p], pass.kinds[p]);
   while (true) {
     const std::int64_t end = std::min(round_end, done + chunk);
-    Accumulator part(layout);
+    part.clear();
+    std::vector<Accumulator*> part_of;
+    for (std::size_t p = 0; p < points; ++p)
+      part.emplace_back(*pass.layouts[p], pass.kinds[p]);
+    for (Accumulator& a : part)
+      part_of.push_back(&a);
+    const std::int64_t counted = options.trials_done ? options.trials_done->load() : 0;
     Comm::State mine;
-    mine.identity = step_identity({&layout}, run.seed, done, end);
+    mine.identity = step_identity(pass.layouts, pass.seed, done, end) ^ pass.identity;
     try {
-      simulate_share({&model}, {&layout}, {Tallies::kFull}, run.seed, done, end, options, {&part});
+      simulate_share(pass.models, pass.layouts, pass.kinds, pass.seed, done, end, options, part_of);
     } catch (...) {
       mine.error = std::current_exception();
     }
@@ -336,19 +416,20 @@ void advance(const Model& model, const StatsLayout& layout, const RunSettings& r
         cp && cp->save && comm.rank() == 0 &&
         std::chrono::duration<double>(Clock::now() - last_save).count() >= cp->every_seconds;
     const Comm::Agreed agreed = comm.agree(mine);
+    std::int64_t progress = 0;
     if (agreed.signal == 0) {  // a stopped chunk is dropped on every rank
-      local.front().merge(part);
+      for (std::size_t p = 0; p < points; ++p)
+        local[p].merge(part[p]);
+      progress = end - done;
       done = end;
     }
-    if (options.trials_done) *options.trials_done = done;
+    if (options.trials_done) *options.trials_done = counted + progress;
     const bool save = cp && cp->save && (agreed.signal != 0 || agreed.request);
-    if (save || done == round_end) {
-      std::vector<Accumulator*> into{&total};
-      combine_ranks(comm, local, into);
-    }
+    if (save || done == round_end) combine_ranks(comm, local, totals);
     if (save) {
       comm.guarded([&] {
-        if (comm.rank() == 0) cp->save(RunState{done, round_end, total.serialize()});
+        if (comm.rank() == 0)
+          cp->save(RunState{cp->finished, {pass.identity, serialized(totals)}, done, round_end});
       });
       last_save = Clock::now();
     }
@@ -357,20 +438,37 @@ void advance(const Model& model, const StatsLayout& layout, const RunSettings& r
   }
 }
 
-Accumulator simulate_to_precision(const Model& model, const StatsLayout& layout,
-                                  const RunSettings& run, const RunOptions& options) {
-  std::int64_t done = 0;
-  std::int64_t round_end = run.target_se > 0.0 ? std::min(run.max_trials, kSeRound) : run.trials;
+// A run_scenario's trials: one pass of one point, in rounds with
+// run.target_se.
+Accumulator simulate_to_precision(const Scenario& scenario, const Model& model,
+                                  const StatsLayout& layout, const RunOptions& options) {
+  const RunSettings& run = scenario.run;
+  Pass pass{{&model}, {&layout}, {Tallies::kFull}, run.seed, 0};
+  pass.identity = pass_identity({&scenario}, pass.layouts, pass.kinds);
+  const std::int64_t cap = run.target_se > 0.0 ? run.max_trials : run.trials;
+  PassStart start = begin_pass(options.checkpoint, pass, cap);
   Accumulator tally(layout);
-  if (options.checkpoint && options.checkpoint->resume)
-    tally = resumed_tallies(layout, run, *options.checkpoint, done, round_end);
-  if (options.trials_done) *options.trials_done = done;
+  if (!start.tallies.empty()) tally = std::move(start.tallies.front());
+  std::vector<Accumulator*> totals{&tally};
+  if (start.finished) {
+    finish_pass(options.checkpoint, pass, totals);
+    return tally;
+  }
+  std::int64_t done = start.done;
+  std::int64_t round_end =
+      start.round_end.value_or(run.target_se > 0.0 ? std::min(run.max_trials, kSeRound) : cap);
+  if (options.trials_done) *options.trials_done += done;
   while (true) {
-    advance(model, layout, run, options, done, round_end, tally);
-    if (run.target_se <= 0.0) return tally;
-    const double worst = worst_p_red_se(model, tally);
-    if (worst <= run.target_se || done >= run.max_trials) return tally;
-    round_end = next_round_end(done, worst, run.target_se, run.max_trials);
+    advance(pass, options, done, round_end, totals);
+    if (run.target_se > 0.0) {
+      const double worst = worst_p_red_se(model, tally);
+      if (worst > run.target_se && done < run.max_trials) {
+        round_end = next_round_end(done, worst, run.target_se, run.max_trials);
+        continue;
+      }
+    }
+    finish_pass(options.checkpoint, pass, totals);
+    return tally;
   }
 }
 
@@ -419,7 +517,7 @@ Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunO
   const auto start = std::chrono::steady_clock::now();
   const Model model = build_model(scenario, table);
   const StatsLayout layout = make_layout(model);
-  const Accumulator tally = simulate_to_precision(model, layout, scenario.run, options);
+  const Accumulator tally = simulate_to_precision(scenario, model, layout, options);
   return make_results(scenario, table, model, tally, options, seconds_since(start));
 }
 
@@ -446,18 +544,32 @@ std::vector<Results> run_points(const std::vector<Scenario>& scenarios, const Cc
   layouts.reserve(models.size());
   for (const Model& m : models)
     layouts.push_back(make_layout(m));
-  std::vector<Accumulator> tallies;
-  tallies.reserve(models.size());
-  std::vector<const Model*> model_of;
-  std::vector<const StatsLayout*> layout_of;
-  std::vector<Accumulator*> tally_of;
+  Pass pass;
+  pass.seed = run.seed;
+  pass.kinds = kinds;
+  std::vector<const Scenario*> scenario_of;
   for (std::size_t p = 0; p < models.size(); ++p) {
-    tallies.emplace_back(layouts[p], kinds[p]);
-    model_of.push_back(&models[p]);
-    layout_of.push_back(&layouts[p]);
-    tally_of.push_back(&tallies[p]);
+    pass.models.push_back(&models[p]);
+    pass.layouts.push_back(&layouts[p]);
+    scenario_of.push_back(&scenarios[p]);
   }
-  simulate_points(model_of, layout_of, kinds, run.seed, 0, run.trials, options, tally_of);
+  pass.identity = pass_identity(scenario_of, pass.layouts, kinds);
+  PassStart resumed = begin_pass(options.checkpoint, pass, run.trials);
+  std::vector<Accumulator> tallies = std::move(resumed.tallies);
+  if (tallies.empty()) {
+    tallies.reserve(models.size());
+    for (std::size_t p = 0; p < models.size(); ++p)
+      tallies.emplace_back(layouts[p], kinds[p]);
+  }
+  std::vector<Accumulator*> tally_of;
+  for (Accumulator& a : tallies)
+    tally_of.push_back(&a);
+  if (!resumed.finished) {
+    std::int64_t done = resumed.done;
+    if (options.trials_done) *options.trials_done += done;
+    advance(pass, options, done, run.trials, tally_of);
+  }
+  finish_pass(options.checkpoint, pass, tally_of);
   const double seconds = seconds_since(start) / static_cast<double>(scenarios.size());
   for (std::size_t p = 0; p < models.size(); ++p)
     out.push_back(make_results(scenarios[p], table, models[p], tallies[p], options, seconds));

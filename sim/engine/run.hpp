@@ -17,28 +17,42 @@
 
 namespace ccgrisk {
 
-// Where a run stands: the job's tallies of trials [0, done)
-// (Accumulator::serialize), and the end of the round in progress: the
-// run's trials, or with run.target_se the last trial of the current round.
-struct RunState {
-  std::int64_t done = 0;
-  std::int64_t round_end = 0;
-  std::vector<std::uint64_t> tallies;
+// One pass over the trials, for checkpoints: a hash of what it computes
+// (its points' scenarios and tallies, the seed and trials) and each point's
+// tallies (Accumulator::serialize). A run_scenario is one pass of one
+// point; a run_points call (the many-point commands, [uncertainty]) is one
+// pass of its points.
+struct PassState {
+  std::uint64_t identity = 0;
+  std::vector<std::vector<std::uint64_t>> tallies;  // [points]
 };
 
-// Checkpoints of a run_scenario (docs/scale-out.md). The trials then run in
-// chunks of a few blocks per thread and rank; after a chunk, if
+// Where a run stands: the passes it has finished, in order, and the pass in
+// progress: the job's tallies of its trials [0, done) and the end of its
+// round in progress (the run's trials, or with run.target_se the last trial
+// of the current round).
+struct RunState {
+  std::vector<PassState> finished;
+  PassState current;
+  std::int64_t done = 0;
+  std::int64_t round_end = 0;
+};
+
+// Checkpoints of a run (docs/scale-out.md). The trials of each pass then run
+// in chunks of a few blocks per thread and rank; after a chunk, if
 // `every_seconds` have passed since the last save (0: after every chunk),
 // the ranks' tallies are combined and `save` is called on rank 0 with the
 // state reached. On SIGINT/SIGTERM (RunOptions::stop) the chunk in flight
 // is dropped, the state after the last whole chunk saved, and Interrupted
-// thrown. `resume`: start from that state instead of trial 0; the results
+// thrown. `resume`: passes it finished are taken from it (their identities
+// must match), the pass it was in continues from its position; the results
 // are those of a run that was never stopped, bit for bit.
 struct Checkpointing {
   double every_seconds = 60.0;
   std::function<void(const RunState&)> save;  // may be empty (resume only)
   std::optional<RunState> resume;
-  std::string resume_label;  // names the resumed checkpoint in messages
+  std::string resume_label;         // names the resumed checkpoint in messages
+  std::vector<PassState> finished;  // the engine's record of this run's passes
 };
 
 struct RunOptions {
@@ -52,7 +66,7 @@ struct RunOptions {
   const Comm* comm = nullptr;
   // Set to a signal number when the run should stop (with checkpoints).
   const std::atomic<int>* stop = nullptr;
-  const Checkpointing* checkpoint = nullptr;  // run_scenario only
+  Checkpointing* checkpoint = nullptr;  // run_scenario and run_points
 };
 
 // Simulates trials [0, trials) of `model` with master seed `seed` and returns

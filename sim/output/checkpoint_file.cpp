@@ -66,6 +66,39 @@ T scalar_attribute(const h5::Handle& file, const char* name) {
   return v.front();
 }
 
+// The passes of /tallies, as /tally_words, /pass_points and /pass_identity
+// divide them (the last is the pass in progress).
+void read_passes(const h5::File& file, const std::string& who, RunState& state) {
+  const std::vector<std::uint64_t> flat =
+      as_unsigned(h5::read_dataset<std::int64_t>(file, "tallies").values);
+  const std::vector<std::int64_t> words =
+      h5::read_dataset<std::int64_t>(file, "tally_words").values;
+  const std::vector<std::int64_t> points =
+      h5::read_dataset<std::int64_t>(file, "pass_points").values;
+  const std::vector<std::int64_t> ids =
+      h5::read_dataset<std::int64_t>(file, "pass_identity").values;
+  const auto bad = [&](const char* why) {
+    return InputError(who + ": not a readable checkpoint (" + why + ")");
+  };
+  if (points.empty() || ids.size() != points.size()) throw bad("no passes");
+  std::size_t w = 0, at = 0;
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    PassState pass;
+    pass.identity = static_cast<std::uint64_t>(ids[k]);
+    if (points[k] < 0 || static_cast<std::size_t>(points[k]) > words.size() - w)
+      throw bad("more points than tallies");
+    for (std::int64_t p = 0; p < points[k]; ++p, ++w) {
+      if (words[w] < 0 || static_cast<std::size_t>(words[w]) > flat.size() - at)
+        throw bad("tallies longer than the file holds");
+      pass.tallies.emplace_back(flat.begin() + static_cast<std::ptrdiff_t>(at),
+                                flat.begin() + static_cast<std::ptrdiff_t>(at + words[w]));
+      at += static_cast<std::size_t>(words[w]);
+    }
+    (k + 1 == points.size() ? state.current : state.finished.emplace_back()) = std::move(pass);
+  }
+  if (w != words.size() || at != flat.size()) throw bad("tallies left over");
+}
+
 }  // namespace
 
 CheckpointIdentity checkpoint_identity(const Scenario& scenario, const CcgTable& table) {
@@ -99,11 +132,35 @@ void write_checkpoint(const Checkpoint& c, const fs::path& path) {
   h5::write_attribute(file, "target_se", id.target_se);
   h5::write_attribute(file, "trials_done", c.state.done);
   h5::write_attribute(file, "round_end", c.state.round_end);
+  h5::write_attribute(file, "passes_finished", static_cast<std::int64_t>(c.state.finished.size()));
   h5::write_attribute(file, "created_utc", c.created_utc.empty() ? utc_now() : c.created_utc);
-  const std::vector<std::int64_t> words = as_signed(c.state.tallies);
-  h5::write_dataset(file, "tallies", words, {words.size()}, "1",
-                    "the exact tallies of trials [0, trials_done), serialized "
-                    "(engine/accumulator.hpp, format in word 1); uint64 words stored as int64");
+  // Every pass's tallies, point by point, the pass in progress last.
+  std::vector<std::uint64_t> flat;
+  std::vector<std::int64_t> words, points, identities;
+  auto add_pass = [&](const PassState& pass) {
+    points.push_back(static_cast<std::int64_t>(pass.tallies.size()));
+    identities.push_back(static_cast<std::int64_t>(pass.identity));
+    for (const std::vector<std::uint64_t>& t : pass.tallies) {
+      words.push_back(static_cast<std::int64_t>(t.size()));
+      flat.insert(flat.end(), t.begin(), t.end());
+    }
+  };
+  for (const PassState& pass : c.state.finished)
+    add_pass(pass);
+  add_pass(c.state.current);
+  const std::vector<std::int64_t> tallies = as_signed(flat);
+  h5::write_dataset(file, "tallies", tallies, {tallies.size()}, "1",
+                    "the exact tallies of every point of every pass (serialized, "
+                    "engine/accumulator.hpp; format in word 1 of each), one after the other: "
+                    "the finished passes', then those of trials [0, trials_done) of the pass in "
+                    "progress; uint64 words stored as int64");
+  h5::write_dataset(file, "tally_words", words, {words.size()}, "count",
+                    "the length of each point's tallies in /tallies, in order");
+  h5::write_dataset(file, "pass_points", points, {points.size()}, "count",
+                    "the points of each pass: the finished ones, then the pass in progress");
+  h5::write_dataset(file, "pass_identity", identities, {identities.size()}, "1",
+                    "a hash of what each pass computes (its points' scenarios, tallies, seed "
+                    "and trials), uint64 stored as int64");
   std::vector<unsigned char> image = file.image();
   file.close();
   seal_image(image);
@@ -151,7 +208,7 @@ Checkpoint read_checkpoint(const fs::path& path) {
     c.state.done = scalar_attribute<std::int64_t>(file, "trials_done");
     c.state.round_end = scalar_attribute<std::int64_t>(file, "round_end");
     c.created_utc = h5::read_string_attribute(file, "created_utc");
-    c.state.tallies = as_unsigned(h5::read_dataset<std::int64_t>(file, "tallies").values);
+    read_passes(file, who, c.state);
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {
