@@ -244,6 +244,14 @@ TEST_CASE("resume refusals: another scenario, seed, table, streams, trials or ve
     write_file(ck, bytes);
     check_rejected(c, c.run(resume), {"changed or cut short"});
   }
+  SECTION("the results file may not replace the checkpoint being resumed") {
+    check_rejected(
+        c,
+        c.run_args("run " + quote(c.scenario_path().string()) + " -o " + quote(ck.string()) +
+                   " --quiet --trials 20000 --resume " + quote(ck.string())),
+        {"same file as the input"});
+    CHECK(fs::exists(ck));
+  }
   SECTION("the checkpoint may not be the results file") {
     check_rejected(c, c.run("--quiet --checkpoint " + quote(c.out_path().string())),
                    {"is the results file"});

@@ -118,6 +118,14 @@ void use_checkpoints(const RunArgs& a, const Inputs& in,
   }
 }
 
+// The inputs an output must not replace: `read`, and the checkpoint being
+// resumed (which --checkpoint, though, may replace).
+std::vector<std::filesystem::path> with_resumed(const RunArgs& a,
+                                                std::vector<std::filesystem::path> read) {
+  if (!a.resume.empty()) read.push_back(a.resume);
+  return read;
+}
+
 int interrupted(const RunArgs& a, const Interrupted& e) {
   std::cerr << "ccgrisk: interrupted (signal " << e.signal() << ") after " << e.trials_done()
             << " trials; checkpoint written to " << a.checkpoint.string()
@@ -162,14 +170,14 @@ int run_uncertain(const RunArgs& a, const Inputs& in) {
 int run(const RunArgs& a) {
   Inputs in = load_inputs(a.scenario, overrides(a));
   if (in.scenario.uncertainty.active()) {
-    check_output_path(a.output, in.files());
+    check_output_path(a.output, with_resumed(a, in.files()));
     return run_uncertain(a, in);
   }
   const std::optional<Targets> targets =
       a.targets.empty() ? std::nullopt : std::optional<Targets>(load_targets(a.targets));
   std::vector<std::filesystem::path> read = in.files();
   if (!a.targets.empty()) read.push_back(a.targets);
-  check_output_path(a.output, read);
+  check_output_path(a.output, with_resumed(a, read));
   std::atomic<std::int64_t> done{0};
   RunOptions options{a.threads, a.block_trials, &done};
   Checkpointing checkpointing;
