@@ -167,8 +167,42 @@ int run_uncertain(const RunArgs& a, const Inputs& in) {
   return kExitOk;
 }
 
+// A run of several years (horizon.years > 1): schema 1.1; --targets are
+// checked against its first year.
+int run_years(const RunArgs& a, const Inputs& in, const std::optional<Targets>& targets,
+              const RunOptions& options) {
+  HorizonResults results;
+  try {
+    ProgressBar bar(*options.trials_done, in.scenario.run.trials, !a.quiet);
+    results = run_horizon(in.scenario, in.table, options);
+  } catch (const Interrupted& e) {
+    return interrupted(a, e);
+  }
+  std::vector<Measured> measured;
+  if (targets) {
+    measured = measure_all(*targets, results.years.front());
+    results.years.front().targets = target_checks(*targets, measured);
+  }
+  write_horizon_file(results, a.output);
+  if (!a.quiet) {
+    print_horizon_summary(results, std::cout);
+    if (targets) {
+      std::cout << "\nAgainst the published figures (" << a.targets.string() << "), "
+                << results.labels.front() << "\n";
+      print_target_table(*targets, measured, {}, "  ", std::cout);
+    }
+    std::cout << "\nResults written to " << a.output.string() << " (schema 1.1, "
+              << results.labels.size() << " years)\n";
+  }
+  return kExitOk;
+}
+
 int run(const RunArgs& a) {
   Inputs in = load_inputs(a.scenario, overrides(a));
+  if (in.scenario.uncertainty.active() && in.scenario.horizon.years > 1)
+    throw InputError(in.scenario.path.string() +
+                     ": [uncertainty] with horizon.years > 1: parameter uncertainty covers "
+                     "one-year runs (run the years' scenarios one at a time)");
   if (in.scenario.uncertainty.active()) {
     check_output_path(a.output, with_resumed(a, in.files()));
     return run_uncertain(a, in);
@@ -182,6 +216,7 @@ int run(const RunArgs& a) {
   RunOptions options{a.threads, a.block_trials, &done};
   Checkpointing checkpointing;
   use_checkpoints(a, in, read, checkpointing, options);
+  if (in.scenario.horizon.years > 1) return run_years(a, in, targets, options);
   Results results;
   try {
     ProgressBar bar(done, in.scenario.run.trials, !a.quiet);

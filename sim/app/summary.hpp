@@ -13,6 +13,14 @@ namespace ccgrisk {
 // be in the red and the expected count by region, before and after pooling.
 void print_summary(const Results& results, std::ostream& out);
 
+// Prints a run of several years: the first year's summary as print_summary
+// prints it, then per year the expected number of CCGs in the red (before
+// and after pooling), P(sector in deficit), the national outturn and
+// recurrent position; the expected number in the red in any year; and the
+// 15 CCGs most likely to be in the red in any year, with their chance each
+// year, every year and their first year in the red.
+void print_horizon_summary(const HorizonResults& results, std::ostream& out);
+
 // Prints a run's parameter uncertainty: the expected number in the red over
 // the outer samples (5-95%) beside its Monte Carlo error, the epistemic
 // share of the count's variance, each parameter's importance, and the 15

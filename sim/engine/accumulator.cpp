@@ -320,7 +320,40 @@ void add_hierarchy(const Model& m, StatsLayout& layout) {
   }
 }
 
+// The CCGs' ranges as arrays, for the vectorised update.
+void set_ccg_arrays(StatsLayout& layout) {
+  layout.ccg_reference.clear(), layout.ccg_lo.clear(), layout.ccg_width.clear();
+  layout.ccg_span.clear(), layout.ccg_inverse_width.clear();
+  layout.ccg_integral = true;
+  for (const HistogramRange& r : layout.ccg_range) {
+    layout.ccg_reference.push_back(r.reference_gbp);
+    layout.ccg_lo.push_back(r.lo_int);
+    layout.ccg_width.push_back(r.width_int);
+    layout.ccg_span.push_back(r.span_int);
+    layout.ccg_inverse_width.push_back(r.inverse_width);
+    layout.ccg_integral = layout.ccg_integral && r.integer_limit > 0;
+  }
+}
+
 }  // namespace
+
+std::vector<HistogramRange> layout_ranges(const StatsLayout& l) {
+  std::vector<HistogramRange> out(l.ccg_range);
+  out.insert(out.end(), l.group_range.begin(), l.group_range.end());
+  out.insert(out.end(), l.hub_range.begin(), l.hub_range.end());
+  out.push_back(l.specialised_range);
+  return out;
+}
+
+StatsLayout with_ranges(StatsLayout l, const std::vector<HistogramRange>& ranges) {
+  auto next = ranges.begin();
+  for (auto* list : {&l.ccg_range, &l.group_range, &l.hub_range})
+    for (HistogramRange& r : *list)
+      r = *next++;
+  l.specialised_range = *next;
+  set_ccg_arrays(l);
+  return l;
+}
 
 // Each histogram spans [centre - 8 spread, centre + 8 spread + reserves]
 // (mitigation lifts outturns by up to the reserves M_i); for a group, the
@@ -341,15 +374,7 @@ StatsLayout make_layout(const Model& m) {
     layout.ccg_range.push_back(range_of({i}));
     layout.control_total_gbp.push_back(to_pounds(m.control_total_k[i]));
   }
-  layout.ccg_integral = true;
-  for (const HistogramRange& r : layout.ccg_range) {
-    layout.ccg_reference.push_back(r.reference_gbp);
-    layout.ccg_lo.push_back(r.lo_int);
-    layout.ccg_width.push_back(r.width_int);
-    layout.ccg_span.push_back(r.span_int);
-    layout.ccg_inverse_width.push_back(r.inverse_width);
-    layout.ccg_integral = layout.ccg_integral && r.integer_limit > 0;
-  }
+  set_ccg_arrays(layout);
   layout.planned_deficit = m.planned_deficit;
   for (int i = 0; i < m.n; ++i)
     layout.ccg_pooled.push_back(m.pool_of[i] >= 0);

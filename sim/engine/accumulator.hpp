@@ -150,6 +150,11 @@ struct CcgStage {
 // Ranges come from the model's moments before any trial runs (see .cpp).
 StatsLayout make_layout(const Model& model);
 
+// Every histogram range of a layout, in a fixed order (CCGs, groups, hubs,
+// NHS England's total), and the layout with them replaced (same order).
+std::vector<HistogramRange> layout_ranges(const StatsLayout& layout);
+StatsLayout with_ranges(StatsLayout layout, const std::vector<HistogramRange>& ranges);
+
 // Phase 0: before risk sharing; phase 1: after.
 inline constexpr int kPhases = 2;
 

@@ -181,4 +181,17 @@ struct Results {
   std::shared_ptr<const UncertaintyResult> uncertainty;
 };
 
+// A run of several years (model/horizon.hpp): the finished statistics of
+// each year and of the outcomes across years, each as a whole Results of
+// its year (identity and plan of that year). Entry 0 of cumulative and
+// red_by is the first year's outturn itself.
+struct HorizonResults {
+  std::vector<std::string> labels;    // "2013-14", ...
+  std::vector<Results> years;         // each year's outturn
+  std::vector<Results> cumulative;    // outturn summed to the end of each year
+  std::vector<Results> underlying;    // each year's recurrent outturn
+  std::vector<Results> red_by;        // smallest outturn to each year: p_red = P(red by then)
+  Results red_every;                  // largest outturn of all years: p_red = P(red every year)
+};
+
 }  // namespace ccgrisk

@@ -20,6 +20,8 @@
 #include "engine/finalize.hpp"
 #include "input/error.hpp"
 #include "input/sha256.hpp"
+#include "input/horizon.hpp"
+#include "model/horizon.hpp"
 #include "model/random.hpp"
 #include "model/trial.hpp"
 
@@ -121,8 +123,9 @@ bool stop_requested(const RunOptions& options) {
 // before every block was done.
 bool simulate_share(const std::vector<const Model*>& models,
                     const std::vector<const StatsLayout*>& layouts,
-                    const std::vector<Tallies>& kinds, std::uint64_t seed, std::int64_t first,
-                    std::int64_t last, const RunOptions& options, std::vector<Accumulator*> into) {
+                    const std::vector<Tallies>& kinds, const HorizonModel* horizon,
+                    std::uint64_t seed, std::int64_t first, std::int64_t last,
+                    const RunOptions& options, std::vector<Accumulator*> into) {
   const std::size_t points = models.size();
   std::vector<std::size_t> source(points);
   for (std::size_t p = 0; p < points; ++p) {
@@ -162,6 +165,12 @@ bool simulate_share(const std::vector<const Model*>& models,
             const std::int64_t begin = first + b * block, end = std::min(last, begin + block);
             for (std::int64_t t = begin; t < end; ++t) {
               const bool second = model.antithetic && (t & 1);
+              if (horizon) {
+                simulate_horizon_trial(*horizon, seed, t, w.state);
+                for (std::size_t p = 0; p < points; ++p)
+                  w.tally[p].add(w.state[p], second);
+                continue;
+              }
               for (std::size_t p = 0; p < points; ++p) {
                 if (source[p] == p) draw_trial(*models[p], seed, t, w.state[p]);
                 finish_trial(*models[p], w.state[source[p]], w.state[p],
@@ -222,11 +231,12 @@ void combine_ranks(const Comm& comm, std::vector<Accumulator>& local,
 // rank's into[p] gains the job's tallies of those trials.
 void simulate_points(const std::vector<const Model*>& models,
                      const std::vector<const StatsLayout*>& layouts,
-                     const std::vector<Tallies>& kinds, std::uint64_t seed, std::int64_t first,
-                     std::int64_t last, const RunOptions& options, std::vector<Accumulator*> into) {
+                     const std::vector<Tallies>& kinds, const HorizonModel* horizon,
+                     std::uint64_t seed, std::int64_t first, std::int64_t last,
+                     const RunOptions& options, std::vector<Accumulator*> into) {
   const Comm& comm = comm_of(options);
   if (comm.size() == 1) {
-    simulate_share(models, layouts, kinds, seed, first, last, options, into);
+    simulate_share(models, layouts, kinds, horizon, seed, first, last, options, into);
     return;
   }
   std::vector<Accumulator> local;
@@ -237,7 +247,9 @@ void simulate_points(const std::vector<const Model*>& models,
   for (Accumulator& a : local)
     local_of.push_back(&a);
   comm.guarded(
-      [&] { simulate_share(models, layouts, kinds, seed, first, last, options, local_of); },
+      [&] {
+        simulate_share(models, layouts, kinds, horizon, seed, first, last, options, local_of);
+      },
       step_identity(layouts, seed, first, last));
   combine_ranks(comm, local, into);
 }
@@ -247,7 +259,8 @@ void simulate_points(const std::vector<const Model*>& models,
 void simulate_range(const Model& model, const StatsLayout& layout, std::uint64_t seed,
                     std::int64_t first, std::int64_t last, const RunOptions& options,
                     Accumulator& into) {
-  simulate_points({&model}, {&layout}, {into.kind()}, seed, first, last, options, {&into});
+  simulate_points({&model}, {&layout}, {into.kind()}, nullptr, seed, first, last, options,
+                  {&into});
 }
 
 Accumulator simulate(const Model& model, const StatsLayout& layout, std::uint64_t seed,
@@ -289,6 +302,8 @@ struct Pass {
   std::vector<Tallies> kinds;
   std::uint64_t seed = 0;
   std::uint64_t identity = 0;
+  // A run of several years: its points are horizon_points (model/horizon.hpp).
+  const HorizonModel* horizon = nullptr;
 };
 
 // A hash of what a pass computes: the seed and trials, and each point's
@@ -382,8 +397,8 @@ void advance(const Pass& pass, const RunOptions& options, std::int64_t& done,
   const Comm& comm = comm_of(options);
   Checkpointing* cp = options.checkpoint;
   if (!cp && !options.stop) {
-    simulate_points(pass.models, pass.layouts, pass.kinds, pass.seed, done, round_end, options,
-                    totals);
+    simulate_points(pass.models, pass.layouts, pass.kinds, pass.horizon, pass.seed, done,
+                    round_end, options, totals);
     done = round_end;
     return;
   }
@@ -407,7 +422,8 @@ void advance(const Pass& pass, const RunOptions& options, std::int64_t& done,
     Comm::State mine;
     mine.identity = step_identity(pass.layouts, pass.seed, done, end) ^ pass.identity;
     try {
-      simulate_share(pass.models, pass.layouts, pass.kinds, pass.seed, done, end, options, part_of);
+      simulate_share(pass.models, pass.layouts, pass.kinds, pass.horizon, pass.seed, done, end,
+                     options, part_of);
     } catch (...) {
       mine.error = std::current_exception();
     }
@@ -521,6 +537,122 @@ Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunO
   return make_results(scenario, table, model, tally, options, seconds_since(start));
 }
 
+namespace {
+
+// Every trial of a pass of a fixed number of trials (resumed from a
+// checkpoint where one was given): its points' tallies.
+std::vector<Accumulator> run_pass(const Pass& pass, const RunOptions& options,
+                                  std::int64_t trials) {
+  PassStart resumed = begin_pass(options.checkpoint, pass, trials);
+  std::vector<Accumulator> tallies = std::move(resumed.tallies);
+  if (tallies.empty()) {
+    tallies.reserve(pass.models.size());
+    for (std::size_t p = 0; p < pass.models.size(); ++p)
+      tallies.emplace_back(*pass.layouts[p], pass.kinds[p]);
+  }
+  std::vector<Accumulator*> tally_of;
+  for (Accumulator& a : tallies)
+    tally_of.push_back(&a);
+  if (!resumed.finished) {
+    std::int64_t done = resumed.done;
+    if (options.trials_done) *options.trials_done += done;
+    advance(pass, options, done, trials, tally_of);
+  }
+  finish_pass(options.checkpoint, pass, tally_of);
+  return tallies;
+}
+
+// The top of a histogram's range.
+double range_hi(const HistogramRange& r) {
+  return r.lo_gbp + r.width_gbp * kFineBins;
+}
+
+// Layouts of a horizon's points. A later year's outturn also carries the
+// earlier years' gaps and repayments, so its ranges are widened by the
+// earlier years' spans either way; a cumulative outturn's span the sum of
+// the years' (widened) ones; an underlying outturn's range reaches one span
+// lower (the non-recurrent measures it leaves out).
+std::vector<StatsLayout> horizon_layouts(const HorizonModel& h) {
+  const int years = h.count();
+  std::vector<StatsLayout> year;
+  std::vector<std::vector<HistogramRange>> widened;
+  for (int y = 0; y < years; ++y) {
+    year.push_back(make_layout(h.years[y]));
+    std::vector<HistogramRange> ranges = layout_ranges(year.back());
+    for (std::size_t j = 0; j < ranges.size(); ++j) {
+      double extra = 0.0;
+      for (int k = 0; k < y; ++k)
+        extra += range_hi(widened[k][j]) - widened[k][j].lo_gbp;
+      ranges[j] = histogram_range(ranges[j].lo_gbp - extra, range_hi(ranges[j]) + extra);
+    }
+    widened.push_back(std::move(ranges));
+  }
+  std::vector<StatsLayout> out(horizon_points(years));
+  for (int y = 0; y < years; ++y) {
+    const std::vector<HistogramRange>& w = widened[y];
+    out[horizon_point(years, HorizonPoint::kYear, y)] = with_ranges(year[y], w);
+    std::vector<HistogramRange> sum(w.size()), low(w.size());
+    for (std::size_t j = 0; j < w.size(); ++j) {
+      double lo = 0.0, hi = 0.0;
+      for (int k = 0; k <= y; ++k)
+        lo += widened[k][j].lo_gbp, hi += range_hi(widened[k][j]);
+      sum[j] = histogram_range(lo, hi);
+      low[j] = histogram_range(2.0 * w[j].lo_gbp - range_hi(w[j]), range_hi(w[j]));
+    }
+    out[horizon_point(years, HorizonPoint::kUnderlying, y)] = with_ranges(year[y], low);
+    if (y == 0) continue;
+    out[horizon_point(years, HorizonPoint::kCumulative, y)] = with_ranges(year[y], sum);
+    out[horizon_point(years, HorizonPoint::kRedBy, y)] = with_ranges(year[y], w);
+  }
+  out[horizon_point(years, HorizonPoint::kRedEvery, 0)] = with_ranges(year.back(), widened.back());
+  return out;
+}
+
+}  // namespace
+
+HorizonResults run_horizon(const Scenario& scenario, const CcgTable& table,
+                           const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const RunSettings& run = scenario.run;
+  if (run.target_se > 0.0)
+    throw InputError(scenario.path.filename().string() +
+                     ": run.target_se: precision on demand is for one-year runs; a run of "
+                     "horizon.years = " +
+                     std::to_string(scenario.horizon.years) + " takes run.trials");
+  const std::vector<Scenario> scenarios = year_scenarios(scenario);
+  const HorizonModel h = build_horizon(scenarios, table);
+  const int years = h.count(), points = horizon_points(years);
+  const std::vector<StatsLayout> layouts = horizon_layouts(h);
+  Pass pass;
+  pass.seed = run.seed;
+  pass.horizon = &h;
+  std::vector<const Scenario*> scenario_of;
+  for (int p = 0; p < points; ++p) {
+    const int y = horizon_point_year(years, p);
+    pass.models.push_back(&h.years[y]);
+    pass.layouts.push_back(&layouts[p]);
+    pass.kinds.push_back(p < 3 * years - 1 ? Tallies::kFull : Tallies::kCounts);
+    scenario_of.push_back(&scenarios[y]);
+  }
+  pass.identity = pass_identity(scenario_of, pass.layouts, pass.kinds);
+  const std::vector<Accumulator> tallies = run_pass(pass, options, run.trials);
+  const double seconds = seconds_since(start);
+  const auto result = [&](HorizonPoint kind, int y) {
+    const int p = horizon_point(years, kind, y), year = horizon_point_year(years, p);
+    return make_results(scenarios[year], table, h.years[year], tallies[p], options, seconds);
+  };
+  HorizonResults out;
+  out.labels = h.labels;
+  for (int y = 0; y < years; ++y) {
+    out.years.push_back(result(HorizonPoint::kYear, y));
+    out.cumulative.push_back(y == 0 ? out.years.front() : result(HorizonPoint::kCumulative, y));
+    out.underlying.push_back(result(HorizonPoint::kUnderlying, y));
+    out.red_by.push_back(y == 0 ? out.years.front() : result(HorizonPoint::kRedBy, y));
+  }
+  out.red_every = result(HorizonPoint::kRedEvery, 0);
+  return out;
+}
+
 std::vector<Results> run_points(const std::vector<Scenario>& scenarios, const CcgTable& table,
                                 const RunOptions& options, const std::vector<Tallies>& kinds) {
   std::vector<Results> out;
@@ -554,22 +686,7 @@ std::vector<Results> run_points(const std::vector<Scenario>& scenarios, const Cc
     scenario_of.push_back(&scenarios[p]);
   }
   pass.identity = pass_identity(scenario_of, pass.layouts, kinds);
-  PassStart resumed = begin_pass(options.checkpoint, pass, run.trials);
-  std::vector<Accumulator> tallies = std::move(resumed.tallies);
-  if (tallies.empty()) {
-    tallies.reserve(models.size());
-    for (std::size_t p = 0; p < models.size(); ++p)
-      tallies.emplace_back(layouts[p], kinds[p]);
-  }
-  std::vector<Accumulator*> tally_of;
-  for (Accumulator& a : tallies)
-    tally_of.push_back(&a);
-  if (!resumed.finished) {
-    std::int64_t done = resumed.done;
-    if (options.trials_done) *options.trials_done += done;
-    advance(pass, options, done, run.trials, tally_of);
-  }
-  finish_pass(options.checkpoint, pass, tally_of);
+  const std::vector<Accumulator> tallies = run_pass(pass, options, run.trials);
   const double seconds = seconds_since(start) / static_cast<double>(scenarios.size());
   for (std::size_t p = 0; p < models.size(); ++p)
     out.push_back(make_results(scenarios[p], table, models[p], tallies[p], options, seconds));

@@ -95,6 +95,16 @@ int resolve_threads(int requested);
 // target is met), and returns the finished results with provenance.
 Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunOptions& options);
 
+// A run of several years (scenario.horizon.years > 1; docs/model.md "Several
+// years"): every year of every trial in one pass, the points of
+// model/horizon.hpp tallied (each year's outturn in full, cumulative and
+// underlying outturns with their histograms, the red-by and red-every
+// outcomes' counts). Checkpoints and MPI as run_scenario. Throws InputError
+// for run.target_se (a fixed number of trials only) and for what
+// year_scenarios and build_horizon refuse.
+HorizonResults run_horizon(const Scenario& scenario, const CcgTable& table,
+                           const RunOptions& options);
+
 // Runs several scenarios that differ only in parameters (one table, seed and
 // trial count; no run.target_se) in one pass over the trials: the random
 // numbers of a trial are drawn once, and the latent factors computed once

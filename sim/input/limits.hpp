@@ -51,6 +51,11 @@ inline constexpr std::size_t kMaxUncertainParameters = 64;  // [[uncertainty.par
 inline constexpr double kMaxUncertainValue =
     1e9;                                // any number of an uncertain parameter's distribution
 inline constexpr int kMaxGrid = 1'000;  // breakeven --grid
+inline constexpr int kMaxYears = 10;    // [horizon] years
+// [allocation] uplifts, % a year: over 10 years an allocation grows at most
+// 1.2^9 times, so every amount stays within the settlement bound below.
+inline constexpr double kMinUpliftPct = -10.0;
+inline constexpr double kMaxUpliftPct = 20.0;
 inline constexpr std::int64_t kMaxBlockTrials = 1'000'000'000;  // --block-trials
 inline constexpr int kMaxListed = 100'000;                      // --top, --show
 

@@ -125,7 +125,8 @@ class ScenarioReader {
   void read(const toml::table& root, Scenario& s) const {
     check_keys(root, "",
                {"run", "data", "plan", "mix", "drivers", "correlation", "underfunding", "pool",
-                "hub", "shift", "volatility", "specialised", "ccg", "stress", "uncertainty"});
+                "hub", "shift", "volatility", "specialised", "ccg", "stress", "uncertainty",
+                "horizon", "year", "allocation", "recovery", "pressure"});
     read_run(root, s.run);
     s.ccgs = read_data(root);
     read_plan(root, s.plan);
@@ -142,6 +143,12 @@ class ScenarioReader {
     read_ccg_overrides(root, s.ccg_overrides);
     read_stress(root, s);
     read_uncertainty(root, s);
+    read_horizon(root, s.horizon);
+    read_allocation(root, s.allocation);
+    read_recovery(root, s.recovery);
+    s.pressures = read_pressures(root);
+    if (const toml::node* year = root.get("year"); year && !year->is_table())
+      fail("year", *year, "expected tables [year.LABEL], e.g. [year.2014-15]");
     check_cip_delivery(s);
   }
 
@@ -712,6 +719,110 @@ class ScenarioReader {
     return p;
   }
 
+  // [horizon]: years, first_year ("2013-14"), cip_recurrent_share and the
+  // year-to-year correlation of each level's latent normals. The [year.LABEL]
+  // tables are read by input/horizon.cpp, against these years.
+  void read_horizon(const toml::table& root, Horizon& h) const {
+    const toml::table* t = section(root, "horizon", "",
+                                   {"years", "first_year", "year_correlation", "cip_recurrent_share",
+                                    "gap_plan_share"});
+    if (!t) return;
+    if (auto years = read_integer(*t, "horizon", "years", 1)) {
+      if (*years > limits::kMaxYears)
+        fail("horizon.years", *t->get("years"),
+             "must be in [1, " + std::to_string(limits::kMaxYears) + "]");
+      h.years = static_cast<int>(*years);
+    }
+    if (auto first = read_string(*t, "horizon", "first_year")) {
+      const std::optional<int> year = parse_year_label(*first);
+      if (!year) fail("horizon.first_year", *t->get("first_year"),
+                      "expected a financial year as \"YYYY-YY\" (e.g. \"2013-14\")");
+      h.first_year = *year;
+    }
+    read_number(*t, "horizon", "cip_recurrent_share", kUnit, h.cip_recurrent_share);
+    read_number(*t, "horizon", "gap_plan_share", kUnit, h.gap_plan_share);
+    constexpr Range kPhi{0.0, 1.0, false, true};
+    if (const toml::table* c =
+            section(*t, "year_correlation", "horizon", {"national", "region", "area_team", "own"})) {
+      const std::string prefix = "horizon.year_correlation";
+      read_number(*c, prefix, "national", kPhi, h.phi_national);
+      read_number(*c, prefix, "region", kPhi, h.phi_region);
+      read_number(*c, prefix, "area_team", kPhi, h.phi_area_team);
+      read_number(*c, prefix, "own", kPhi, h.phi_own);
+    }
+  }
+
+  void read_allocation(const toml::table& root, AllocationGrowth& a) const {
+    const toml::table* t =
+        section(root, "allocation", "",
+                {"uplift_pct", "over_target_uplift_pct", "pace_threshold_pct",
+                 "pace_extra_per_pct", "max_uplift_pct", "target_growth_pct", "source"});
+    if (!t) return;
+    constexpr Range kUplift{limits::kMinUpliftPct, limits::kMaxUpliftPct};
+    read_number(*t, "allocation", "uplift_pct", kUplift, a.uplift_pct);
+    const auto optional = [&](std::string_view key, std::optional<double>& out) {
+      if (!t->get(key)) return;
+      double x = 0.0;
+      read_number(*t, "allocation", key, kUplift, x);
+      out = x;
+    };
+    optional("over_target_uplift_pct", a.over_target_uplift_pct);
+    optional("max_uplift_pct", a.max_uplift_pct);
+    optional("target_growth_pct", a.target_growth_pct);
+    read_number(*t, "allocation", "pace_threshold_pct", kPct, a.pace_threshold_pct);
+    read_number(*t, "allocation", "pace_extra_per_pct", Range{0.0, 10.0}, a.pace_extra_per_pct);
+    if (a.max_uplift_pct && *a.max_uplift_pct < a.uplift_pct)
+      fail("allocation.max_uplift_pct", *t->get("max_uplift_pct"),
+           "must be >= allocation.uplift_pct (" + format_double(a.uplift_pct) + ")");
+    if (auto source = read_string(*t, "allocation", "source")) {
+      check_text(*source, "allocation.source", 8 * limits::kMaxTextBytes);
+      a.source = *source;
+    }
+  }
+
+  void read_recovery(const toml::table& root, Recovery& r) const {
+    const toml::table* t = section(root, "recovery", "", {"years", "max_pct", "source"});
+    if (!t) return;
+    if (auto years = read_integer(*t, "recovery", "years", 1)) {
+      if (*years > limits::kMaxYears)
+        fail("recovery.years", *t->get("years"),
+             "must be in [1, " + std::to_string(limits::kMaxYears) + "]");
+      r.years = static_cast<int>(*years);
+    }
+    read_number(*t, "recovery", "max_pct", kPct, r.max_pct);
+    if (auto source = read_string(*t, "recovery", "source")) {
+      check_text(*source, "recovery.source", 8 * limits::kMaxTextBytes);
+      r.source = *source;
+    }
+  }
+
+  // [[pressure]]: name, pct (% of every CCG's allocation), source.
+  std::vector<NamedPressure> read_pressures(const toml::table& root) const {
+    std::vector<NamedPressure> out;
+    const toml::node* node = root.get("pressure");
+    if (!node) return out;
+    const toml::array* list = node->as_array();
+    if (!list) fail("pressure", *node, "expected an array of tables ([[pressure]])");
+    for (std::size_t k = 0; k < list->size(); ++k) {
+      const std::string key = indexed("pressure", k);
+      const toml::table* t = (*list)[k].as_table();
+      if (!t) fail(key, (*list)[k], "expected a table ([[pressure]])");
+      check_keys(*t, key, {"name", "pct", "source"});
+      NamedPressure p;
+      p.name = read_name(*t, key, "name", "pressure");
+      if (!t->get("pct")) fail(key + ".pct: missing (% of each CCG's allocation)");
+      read_number(*t, key, "pct", kSignedPct, p.pct);
+      if (auto source = read_string(*t, key, "source")) {
+        check_text(*source, key + ".source", 8 * limits::kMaxTextBytes);
+        p.source = *source;
+      }
+      for (const NamedPressure& q : out)
+        if (q.name == p.name) fail(key + ".name = \"" + p.name + "\": given twice");
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
   void read_stress(const toml::table& root, Scenario& s) const {
     const toml::table* t = section(root, "stress", "", {"national_shock"});
     if (!t || !t->get("national_shock")) return;
@@ -882,6 +993,24 @@ Scenario parse_scenario(const std::string& text, const std::filesystem::path& pa
 
 Scenario load_scenario(const std::filesystem::path& path) {
   return parse_scenario(read_input_file(path, "the scenario file"), path);
+}
+
+std::optional<int> parse_year_label(std::string_view label) {
+  if (label.size() != 7 || label[4] != '-') return std::nullopt;
+  int first = 0, second = 0;
+  for (int k = 0; k < 7; ++k) {
+    if (k == 4) continue;
+    if (label[k] < '0' || label[k] > '9') return std::nullopt;
+    (k < 4 ? first : second) = (k < 4 ? first : second) * 10 + (label[k] - '0');
+  }
+  if (first < 1900 || second != (first + 1) % 100) return std::nullopt;
+  return first;
+}
+
+std::string year_label(int first_year) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02d", first_year, (first_year + 1) % 100);
+  return text;
 }
 
 double cip_concentration(const BetaDriver& b, double sd_multiplier) {

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ccgrisk {
@@ -164,6 +165,59 @@ struct CcgOverride {
   std::optional<double> transfer_mismatch_k;
 };
 
+// A run of several financial years (docs/model.md "Several years"). The
+// first year is the scenario as written; each later year is the scenario
+// with that year's [year.LABEL] table applied (input/horizon.hpp).
+struct Horizon {
+  int years = 1;                   // [horizon] years, 1..limits::kMaxYears
+  int first_year = 2013;           // [horizon] first_year = "2013-14": the first year's start
+  // Year-to-year correlation of the latent normals, by level: each year's
+  // normal is phi x last year's + sqrt(1 - phi^2) x a fresh one. In [0, 1).
+  double phi_national = 0.0, phi_region = 0.0, phi_area_team = 0.0, phi_own = 0.0;
+  // Share of the CIP a CCG delivers that is recurrent (the rest must be
+  // found again the next year), in [0, 1].
+  double cip_recurrent_share = 1.0;
+  // Share of the recurrent gap carried into a year that the year's plan
+  // covers with extra savings (delivered at the CIP delivery rate), in
+  // [0, 1]; the rest is an unplanned pressure.
+  double gap_plan_share = 1.0;
+};
+
+// How a CCG's allocation grows into a year (used from the second year on):
+// uplift_i = uplift_pct + min(max_uplift_pct - uplift_pct,
+//            pace_extra_per_pct x max(0, -distance_i - pace_threshold_pct)),
+// and over-target CCGs (distance > 0) get over_target_uplift_pct. Each CCG's
+// distance from target moves with it: (1 + d') = (1 + d)(1 + uplift_i) /
+// (1 + target_growth_pct). Percentages.
+struct AllocationGrowth {
+  double uplift_pct = 0.0;
+  std::optional<double> over_target_uplift_pct;  // default uplift_pct
+  double pace_threshold_pct = 0.0;
+  double pace_extra_per_pct = 0.0;
+  std::optional<double> max_uplift_pct;     // default: no cap
+  std::optional<double> target_growth_pct;  // default uplift_pct
+  std::string source;
+};
+
+// How a cumulative deficit is recovered: a CCG whose cumulative outturn
+// (after risk sharing) is below zero plans to repay it over `years` years,
+// at most max_pct% of the year's allocation a year; the repayment raises
+// the year's planned surplus and is found by extra savings, delivered at
+// the year's CIP delivery rate.
+struct Recovery {
+  int years = 1;         // 1..limits::kMaxYears
+  double max_pct = 5.0;  // [0, 100]
+  std::string source;
+};
+
+// A deterministic pressure on every CCG, % of its allocation (e.g. the
+// Better Care Fund's transfer out of CCG allocations).
+struct NamedPressure {
+  std::string name;
+  double pct = 0.0;  // [-100, 100]
+  std::string source;
+};
+
 // Largest number of trials a run accepts.
 inline constexpr std::int64_t kMaxTrials = 1'000'000'000'000;
 
@@ -201,7 +255,16 @@ struct Scenario {
   // [uncertainty]: distributions for scenario keys and how many outer
   // samples to draw (input/uncertainty.hpp); inactive when absent.
   UncertaintySpec uncertainty;
+  Horizon horizon;
+  AllocationGrowth allocation;  // [allocation]: used for the second and later years
+  Recovery recovery;            // [recovery]
+  std::vector<NamedPressure> pressures;  // [[pressure]]
 };
+
+// A financial year's label, "2013-14", from the year it starts in, and back
+// (nothing unless the label is "YYYY-YY" with consecutive years, YYYY >= 1900).
+std::string year_label(int first_year);
+std::optional<int> parse_year_label(std::string_view label);
 
 // Parses and validates a scenario file. Every section and key is optional
 // and takes the default above, except [data] ccgs which is required. Throws

@@ -152,6 +152,9 @@ void build_shifts(Model& m, const Scenario& s) {
     for (int i : it->members)
       m.shift_k[i] += pct_of(pct, m.allocation_k[i]);
   }
+  for (const NamedPressure& p : s.pressures)
+    for (int i = 0; i < m.n; ++i)
+      m.shift_k[i] += pct_of(p.pct, m.allocation_k[i]);
 }
 
 // Each CCG's loading on its own shock; with size scaling, smaller CCGs

@@ -75,6 +75,17 @@ struct Model {
   double dof = 5.0;
   bool antithetic = false;                       // trial 2j+1 negates every normal of trial 2j
   BitGenerator rng = BitGenerator::kPhilox4x32;  // under every stream (model/random.hpp)
+  // A year of a run of several (model/horizon.hpp): settlement adds the
+  // carried gap and the repayment in TrialState, and the underlying outturn
+  // leaves out the non-recurrent part of delivered CIP (cip_nonrecurrent_k
+  // per unit of delivery). false for a one-year run, whose trial is then
+  // exactly as it always was.
+  bool carries = false;
+  std::vector<double> cip_nonrecurrent_k;  // [n] P_i (1 - cip_recurrent_share), when carries
+  // Share of the carried gap the year's plan covers with extra savings,
+  // delivered at the CIP delivery rate (horizon.gap_plan_share), and that
+  // share times the non-recurrent share of delivered savings.
+  double gap_plan_share = 0.0, gap_nonrecurrent = 0.0;
 
   // Specialised commissioning hubs (step 7): growth and CIP delivery load
   // on the same national factors as the CCGs, plus a hub's own shock.

@@ -92,7 +92,13 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
 // Without `kParts` only the outturn (same pounds, same cap count): the
 // parts and the underlying outturn, which only attribution and the full
 // tallies read, are not stored.
-template <bool kParts>
+// With `kCarry` (a year of a run of several), the year's carried gap C, less
+// the part of it the plan covers with savings, C (1 - theta d), and the
+// shortfall of its planned repayment, repay (1 - d), join the local part;
+// the repayment raises the planned surplus; and the underlying outturn also
+// leaves out the one-off savings: the repayment delivered, repay d, and the
+// non-recurrent share of the savings delivered on the CIP and on the gap.
+template <bool kParts, bool kCarry>
 [[gnu::always_inline]] inline void settle_loop(const Model& m, const double* __restrict z,
                                                TrialState& s) {
   const std::size_t n = static_cast<std::size_t>(m.n);
@@ -108,6 +114,9 @@ template <bool kParts>
   const double* __restrict reserves = m.reserves_k.data();
   const double* __restrict planned = m.planned_surplus_k.data();
   const double* __restrict contingency = m.contingency_k.data();
+  const double* __restrict carried = s.carried.data();
+  const double* __restrict repay = s.repay.data();
+  const double* __restrict cip_nonrecurrent = m.cip_nonrecurrent_k.data();
   std::int64_t* __restrict acute = s.components.data();
   std::int64_t* __restrict specialist = acute + n;
   std::int64_t* __restrict other = specialist + n;
@@ -118,6 +127,7 @@ template <bool kParts>
   std::int64_t* __restrict underlying_gbp = s.underlying.data();
   const GrowthDriver g0 = m.growth[0], g1 = m.growth[1], g2 = m.growth[2];
   const NormalDriver mis = m.transfer_mismatch;
+  const double gap_share = m.gap_plan_share, gap_nonrecurrent = m.gap_nonrecurrent;
   std::int64_t capped = 0;
   // No iteration reads what another writes (GCC cannot see that the rows of
   // `components` do not overlap).
@@ -138,7 +148,14 @@ template <bool kParts>
     const double part_mismatch = capped_thousands(
         transfer[i] * (mis.mean + mis.sd * z[kTransferMismatch * n + i]) + known_mismatch[i],
         capped);
-    const double part_local = underfunding[i] + shift[i];
+    double part_local = underfunding[i] + shift[i];
+    double plan = planned[i];
+    if constexpr (kCarry) {
+      part_local = capped_thousands(part_local + carried[i] * (1.0 - gap_share * delivery[i]) +
+                                        repay[i] * (1.0 - delivery[i]),
+                                    capped);
+      plan += repay[i];
+    }
     if constexpr (kParts) {
       acute[i] = to_pounds(part_acute);
       specialist[i] = to_pounds(part_specialist);
@@ -154,7 +171,7 @@ template <bool kParts>
     // std::min and std::max spelt out as selects, which GCC vectorises.
     const double positive = pressure < 0.0 ? 0.0 : pressure;
     const double mitigation = reserves[i] < positive ? reserves[i] : positive;
-    const double surplus = planned[i] - pressure + mitigation;
+    const double surplus = plan - pressure + mitigation;
     const std::int64_t whole = to_pounds(surplus);
     surplus_gbp[i] = whole;
     if constexpr (kParts) {
@@ -164,6 +181,9 @@ template <bool kParts>
       const std::int64_t beyond_contingency = to_pounds(mitigation - contingency[i]);
       const std::int64_t nonrecurrent_used = beyond_contingency > 0 ? beyond_contingency : 0;
       underlying_gbp[i] = whole - nonrecurrent_used;
+      if constexpr (kCarry)
+        underlying_gbp[i] -= to_pounds(
+            (repay[i] + cip_nonrecurrent[i] + gap_nonrecurrent * carried[i]) * delivery[i]);
     }
   }
   s.capped |= capped;
@@ -177,18 +197,25 @@ void latent_z_v4(const Model& m, const double* normal, double scale, TrialState&
   latent_z_loop(m, normal, scale, s);
 }
 void settle_baseline(const Model& m, const double* z, TrialState& s) {
-  settle_loop<true>(m, z, s);
+  settle_loop<true, false>(m, z, s);
 }
 CCGRISK_TARGET_X86_64_V4
 void settle_v4(const Model& m, const double* z, TrialState& s) {
-  settle_loop<true>(m, z, s);
+  settle_loop<true, false>(m, z, s);
 }
 void settle_outturn_baseline(const Model& m, const double* z, TrialState& s) {
-  settle_loop<false>(m, z, s);
+  settle_loop<false, false>(m, z, s);
 }
 CCGRISK_TARGET_X86_64_V4
 void settle_outturn_v4(const Model& m, const double* z, TrialState& s) {
-  settle_loop<false>(m, z, s);
+  settle_loop<false, false>(m, z, s);
+}
+void settle_carry_baseline(const Model& m, const double* z, TrialState& s) {
+  settle_loop<true, true>(m, z, s);
+}
+CCGRISK_TARGET_X86_64_V4
+void settle_carry_v4(const Model& m, const double* z, TrialState& s) {
+  settle_loop<true, true>(m, z, s);
 }
 
 // Step 7: each hub's overspend = budget (g - funded) + P (1 - d) + shift,
@@ -205,9 +232,13 @@ void simulate_hubs(const Model& m, const TrialState& drawn, TrialState& s) {
         scale;
     const double z_cip =
         (m.load_national * national[kCipDelivery] + m.hub_own_load * hub_normal[2 * h + 1]) * scale;
-    const double overspend = hub.budget_k * (g.mean + g.sd * z_growth - g.funded) +
-                             hub.cip_pct / 100.0 * hub.budget_k * (1.0 - m.cip_transform(z_cip)) +
-                             hub.shift_pct / 100.0 * hub.budget_k;
+    const double recurrent = hub.budget_k * (g.mean + g.sd * z_growth - g.funded) +
+                             hub.cip_pct / 100.0 * hub.budget_k * (1.0 - m.cip_transform(z_cip));
+    double overspend = recurrent + hub.shift_pct / 100.0 * hub.budget_k;
+    if (m.carries) {
+      overspend += s.hub_carried[h];
+      s.hub_recurrent[h] = recurrent;
+    }
     s.hub_overspend[h] = to_pounds(capped_thousands(overspend, s.capped));
   }
 }
@@ -249,18 +280,67 @@ TrialState::TrialState(const Model& m)
       pool_in(largest_pool(m)),
       pool_out(largest_pool(m)),
       pool_scratch(3 * largest_pool(m)),
-      hub_overspend(m.hubs.size()) {}
+      hub_overspend(m.hubs.size()),
+      carried(m.carries ? m.n : 0),
+      repay(m.carries ? m.n : 0),
+      hub_carried(m.carries ? m.hubs.size() : 0),
+      hub_recurrent(m.carries ? m.hubs.size() : 0) {}
+
+namespace {
+
+// Steps 1-2 from the trial's normals (in s.normals) and copula scale.
+void latent_from_normals(const Model& m, TrialState& s) {
+  const double* normal = common_factors(m, s.normals.data(), s);
+  simd_path() == SimdPath::kX86_64_V4 ? latent_z_v4(m, normal, s.scale, s)
+                                      : latent_z_baseline(m, normal, s.scale, s);
+}
+
+// Year `year`'s stream of a purpose (year 0: the purpose's own stream).
+StreamPurpose year_purpose(StreamPurpose purpose, int year) {
+  return static_cast<StreamPurpose>(static_cast<std::uint64_t>(purpose) +
+                                    (static_cast<std::uint64_t>(year) << 8));
+}
+
+// x = phi x previous + sqrt(1 - phi^2) x x over [begin, end).
+void persist(const double* previous, double phi, double* x, std::size_t begin, std::size_t end) {
+  const double fresh = std::sqrt(1.0 - phi * phi);
+  for (std::size_t k = begin; k < end; ++k)
+    x[k] = phi * previous[k] + fresh * x[k];
+}
+
+}  // namespace
 
 void draw_trial(const Model& m, std::uint64_t seed, std::int64_t trial, TrialState& s) {
   TrialStream rng(seed, stream_of(m, trial), StreamPurpose::kLatentNormals, m.rng);
   fill_normals(rng, sign_of(m, trial), s.normals.data(), s.normals.size());
-  const double* normal = common_factors(m, s.normals.data(), s);
   s.scale = copula_scale(m, seed, trial);
-  simd_path() == SimdPath::kX86_64_V4 ? latent_z_v4(m, normal, s.scale, s)
-                                      : latent_z_baseline(m, normal, s.scale, s);
+  latent_from_normals(m, s);
   if (!m.hubs.empty()) {
     TrialStream hub_rng(seed, stream_of(m, trial), StreamPurpose::kHubNormals, m.rng);
     fill_normals(hub_rng, sign_of(m, trial), s.hub_normals.data(), s.hub_normals.size());
+  }
+}
+
+void draw_next_year(const Model& m, std::uint64_t seed, std::int64_t trial, int year,
+                    const double (&phi)[4], const TrialState& previous, TrialState& s) {
+  TrialStream rng(seed, stream_of(m, trial), year_purpose(StreamPurpose::kLatentNormals, year),
+                  m.rng);
+  fill_normals(rng, sign_of(m, trial), s.normals.data(), s.normals.size());
+  // The draw order of draw_trial: national, regions, area teams, CCGs.
+  const std::size_t national = kNumDrivers, regions = national + kNumDrivers * m.regions.size(),
+                    areas = regions + kNumDrivers * m.area_teams.size();
+  const double* last = previous.normals.data();
+  persist(last, phi[0], s.normals.data(), 0, national);
+  persist(last, phi[1], s.normals.data(), national, regions);
+  persist(last, phi[2], s.normals.data(), regions, areas);
+  persist(last, phi[3], s.normals.data(), areas, s.normals.size());
+  s.scale = previous.scale;
+  latent_from_normals(m, s);
+  if (!m.hubs.empty()) {
+    TrialStream hub_rng(seed, stream_of(m, trial), year_purpose(StreamPurpose::kHubNormals, year),
+                        m.rng);
+    fill_normals(hub_rng, sign_of(m, trial), s.hub_normals.data(), s.hub_normals.size());
+    persist(previous.hub_normals.data(), phi[3], s.hub_normals.data(), 0, s.hub_normals.size());
   }
 }
 
@@ -270,7 +350,9 @@ void finish_trial(const Model& m, const TrialState& drawn, TrialState& s, bool p
   m.cip_transform.transform(z + kCipDelivery * static_cast<std::size_t>(m.n), s.delivery.data(),
                             s.delivery.size());
   const bool v4 = simd_path() == SimdPath::kX86_64_V4;
-  if (parts) {
+  if (m.carries) {
+    v4 ? settle_carry_v4(m, z, s) : settle_carry_baseline(m, z, s);
+  } else if (parts) {
     v4 ? settle_v4(m, z, s) : settle_baseline(m, z, s);
   } else {
     v4 ? settle_outturn_v4(m, z, s) : settle_outturn_baseline(m, z, s);

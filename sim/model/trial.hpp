@@ -46,6 +46,13 @@ struct TrialState {
   std::vector<std::int64_t> pooled_underlying;  // recurrent outturn after sharing
   std::vector<std::int64_t> pool_in, pool_out, pool_scratch;  // per-pool buffers
   std::vector<std::int64_t> hub_overspend;  // per hub; NHS England's deficit is the sum
+  // Several years (Model::carries, model/horizon.hpp): what the year starts
+  // with, GBP thousands, set before finish_trial: each CCG's recurrent gap
+  // carried from earlier years and its planned repayment of a cumulative
+  // deficit, each hub's carried gap; and, set by finish_trial, each hub's
+  // recurrent overspend of the year (growth and CIP shortfall).
+  std::vector<double> carried, repay;            // [n]
+  std::vector<double> hub_carried, hub_recurrent;  // [hubs]
   // Nonzero when a pressure or a hub overspend of this trial reached the
   // settlement bound (limits::kMaxPressureGbp) and was held at it.
   std::int64_t capped = 0;
@@ -69,6 +76,13 @@ void simulate_trial(const Model& model, std::uint64_t seed, std::int64_t trial, 
 // on one trial's draws (the stress commands' points). draw_trial: the latent
 // normals, the factors, each CCG's Z, the copula scale and the hubs' normals.
 void draw_trial(const Model& model, std::uint64_t seed, std::int64_t trial, TrialState& state);
+// A later year (year >= 1) of a run of several years (model/horizon.hpp):
+// as draw_trial, with fresh normals from the year's own streams, each latent
+// normal then phi x `previous`'s + sqrt(1 - phi^2) x the fresh one, phi by
+// level (phi[0] national, [1] region, [2] area team, [3] each CCG's own; a
+// hub's own normals take phi[3]); the copula scale is `previous`'s.
+void draw_next_year(const Model& model, std::uint64_t seed, std::int64_t trial, int year,
+                    const double (&phi)[4], const TrialState& previous, TrialState& state);
 // finish_trial: the rest of the trial (CIP delivery, settlement, risk
 // sharing, hubs) for `model` from `drawn`'s draws, into `out` (which may be
 // `drawn`). With same_draws(model, the model `drawn` was drawn for), `out`

@@ -108,11 +108,16 @@ class GroupLabeller {
   void label(const std::string& name) {
     const Dataset data = group_.dataset(name);
     if (h5::is_dimension_scale(data)) return;
-    const Dims dims = data.dims();
+    // A per-year dataset of a run of several years: its leading year axis
+    // is labelled already, the others are labelled as in a one-year file.
+    const unsigned lead = h5::has_attribute(data, "leading_axis") ? 1 : 0;
+    const Dims all = data.dims();
+    const Dims dims(all.begin() + lead, all.end());
     for (unsigned axis = 0; axis < dims.size(); ++axis) {
       const Dataset& scale = scale_for(data, name, dims, axis);
       if (scale.path() == data.path()) return;  // a labels dataset named as its dimension
-      if (h5::dimension_scale_count(data, axis) == 0) h5::attach_dimension_scale(data, scale, axis);
+      if (h5::dimension_scale_count(data, axis + lead) == 0)
+        h5::attach_dimension_scale(data, scale, axis + lead);
     }
   }
 

@@ -619,6 +619,34 @@ std::string read_string_attribute(const Handle& obj, std::string_view name) {
   return read_strings(a.type.id(), 1, read, where).front();
 }
 
+void copy_attributes(const Handle& from, const Handle& to) {
+  std::vector<std::string> names;
+  const auto collect = [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
+    static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+    return 0;
+  };
+  hsize_t index = 0;
+  check(H5Aiterate2(from.id(), H5_INDEX_NAME, H5_ITER_INC, &index, collect, &names),
+        "list the attributes of", from.label());
+  for (const std::string& name : names) {
+    const OpenAttribute a = open_attribute(from, name);
+    if (H5Tget_class(a.type.id()) == H5T_STRING && element_count(a.dims) == 1) {
+      write_attribute(to, name, read_string_attribute(from, name));
+      continue;
+    }
+    const std::string where = attribute_label(from, name);
+    if (H5Tget_class(a.type.id()) == H5T_STRING || H5Tis_variable_str(a.type.id()) > 0)
+      throw std::runtime_error("HDF5: " + where + ": cannot copy an array of strings");
+    const Handle native =
+        own(H5Tget_native_type(a.type.id(), H5T_DIR_ASCEND), "get the native type of", where);
+    const std::size_t bytes = H5Tget_size(native.id()) * readable_count(a.dims, where);
+    std::vector<unsigned char> buffer(bytes);
+    if (bytes > 0) check(H5Aread(a.attr.id(), native.id(), buffer.data()), "read", where);
+    const Payload payload{a.type.id(), native.id(), buffer.data(), element_count(a.dims)};
+    create_attribute(to, name, payload, a.dims);
+  }
+}
+
 // ---- Listing and dimension scales --------------------------------------------
 
 namespace {

@@ -122,6 +122,9 @@ template <class T>
 Array<T> read_dataset(const Dataset& dataset);
 
 bool has_attribute(const Handle& obj, std::string_view name);
+// Every attribute of `from` written on `to` (same names, types and shapes;
+// an existing one of the same name is replaced).
+void copy_attributes(const Handle& from, const Handle& to);
 template <class T>  // T: double, std::int32_t, std::int64_t or std::uint64_t
 std::vector<T> read_attribute(const Handle& obj, std::string_view name);
 std::string read_string_attribute(const Handle& obj, std::string_view name);

@@ -3,6 +3,7 @@
 #include "engine/uncertainty.hpp"
 #include "output/stress_file.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <exception>
@@ -10,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "output/dimension_scales.hpp"
 #include "output/file_output.hpp"
@@ -479,12 +481,9 @@ void write_pools(const Group& g, const Results& r) {
                     "risk-sharing rule: full or cover (members: /ccg/pool_index)");
 }
 
-// The whole file, built in memory: HDF5 never writes to the disk itself, so
-// a full disk or a lost folder is one clean write error (file_output.hpp).
-std::vector<unsigned char> file_image(const Results& r, const fs::path& path,
-                                      const ExtraGroups& extra) {
+// Every group and dataset of a results file (all but its dimension scales).
+void write_contents(const h5::File& file, const Results& r, const ExtraGroups& extra) {
   const std::size_t n = r.code.size();
-  h5::File file = h5::File::create_in_memory(path.string(), kSealBytes);
   write_provenance(file, r.provenance);
   write_ccg_group(file.group("/ccg"), r);
   write_ccg_stats(file.group("/pooled"), r.after, n, "after risk sharing");
@@ -504,11 +503,275 @@ std::vector<unsigned char> file_image(const Results& r, const fs::path& path,
                       "antithetic pairs: variance of P(red) with independent trials / with pairs");
   }
   if (extra) extra(file);
+}
+
+// The file's bytes, sealed (seal.hpp), with its dimension scales added.
+std::vector<unsigned char> sealed_image(h5::File& file) {
   add_dimension_scales(file);
   std::vector<unsigned char> image = file.image();
   file.close();
   seal_image(image);
   return image;
+}
+
+// The whole file, built in memory: HDF5 never writes to the disk itself, so
+// a full disk or a lost folder is one clean write error (file_output.hpp).
+std::vector<unsigned char> file_image(const Results& r, const fs::path& path,
+                                      const ExtraGroups& extra) {
+  h5::File file = h5::File::create_in_memory(path.string(), kSealBytes);
+  write_contents(file, r, extra);
+  return sealed_image(file);
+}
+
+// ---- Several years: schema 1.1 ----------------------------------------------------
+
+// Datasets that are the same in every year (labels and membership); every
+// other dataset describes one year and gains a leading year axis.
+bool same_every_year(std::string_view group, std::string_view name) {
+  constexpr std::array<std::string_view, 9> kCcgLabels = {
+      "code",          "name",         "region",          "area_team_code", "area_team",
+      "pool",          "region_index", "area_team_index", "pool_index"};
+  if (group == "/targets") return true;
+  if (group == "/ccg")
+    return std::ranges::find(kCcgLabels, name) != kCcgLabels.end() || name.ends_with("_basis");
+  if (group == "/region" || group == "/area_team" || group == "/pool")
+    return name == "code" || name == "name" || name == "n_ccgs";
+  if (group == "/hub") return name == "name";
+  if (group == "/national") return name == "n_ccgs";
+  if (group == "/attribution") return name == "component";
+  return false;
+}
+
+// Writes per-year datasets: a leading `year` axis labelled by the group's
+// own `year` scale (the labels of /year/label), which add_dimension_scales
+// then leaves alone, labelling the other axes as in a one-year file.
+class YearWriter {
+ public:
+  explicit YearWriter(std::span<const std::string> labels) : labels_(labels) {}
+
+  std::size_t years() const { return labels_.size(); }
+
+  template <class T>
+  h5::Dataset write(const Group& g, std::string_view name, std::span<const T> values,
+                    const Dims& inner, std::string_view units, std::string_view description) {
+    Dims dims{labels_.size()};
+    dims.insert(dims.end(), inner.begin(), inner.end());
+    h5::Dataset d = h5::write_dataset(g, name, values, dims, units, description);
+    mark(g, d);
+    return d;
+  }
+
+  void mark(const Group& g, const h5::Dataset& d) {
+    h5::write_attribute(d, "leading_axis", "year");
+    if (!g.exists("year")) {
+      h5::Dataset scale = h5::write_dataset(g, "year", labels_, {labels_.size()}, kLabel,
+                                            "financial year: coordinate of dimension year");
+      h5::set_dimension_scale(scale, "year");
+    }
+    h5::attach_dimension_scale(d, g.dataset("year"), 0);
+  }
+
+ private:
+  std::span<const std::string> labels_;
+};
+
+// Copies each year's file (written by write_contents) into `out`: datasets
+// that are the same every year once, the others stacked along a leading
+// year axis; every group's and dataset's attributes with them.
+class YearStacker {
+ public:
+  YearStacker(const std::vector<h5::File>& years, YearWriter& writer)
+      : years_(years), writer_(writer) {}
+
+  void copy_group(const Group& out, const std::string& path) {
+    const Group first = years_.front().open_group(path);
+    if (path != "/") h5::copy_attributes(first, out);
+    const h5::Members members = h5::list_members(first);
+    for (const std::string& name : members.datasets)
+      copy_dataset(first, out, path, name);
+    for (const std::string& name : members.groups)
+      copy_group(out.group(name), path == "/" ? "/" + name : path + "/" + name);
+  }
+
+ private:
+  void copy_dataset(const Group& first, const Group& out, const std::string& path,
+                    const std::string& name) {
+    const h5::Dataset source = first.dataset(name);
+    const bool shared = same_every_year(path, name);
+    switch (source.kind()) {
+      case h5::Dataset::Kind::Float:
+        return stack<double>(first, out, path, name, shared);
+      case h5::Dataset::Kind::Integer:
+        return stack<std::int64_t>(first, out, path, name, shared);
+      case h5::Dataset::Kind::String:
+        return stack<std::string>(first, out, path, name, shared);
+      default:
+        throw std::runtime_error(source.label() + ": not a dataset a results file holds");
+    }
+  }
+
+  template <class T>
+  void stack(const Group& first, const Group& out, const std::string& path,
+             const std::string& name, bool shared) {
+    const std::string full = path + "/" + name;
+    const h5::Array<T> one = h5::read_dataset<T>(first, name);
+    std::vector<T> values = one.values;
+    if (!shared) {
+      for (std::size_t y = 1; y < years_.size(); ++y) {
+        const h5::Array<T> next = h5::read_dataset<T>(years_[y], full);
+        if (next.dims != one.dims)
+          throw std::runtime_error(full + ": its shape differs between years");
+        values.insert(values.end(), next.values.begin(), next.values.end());
+      }
+    }
+    const h5::Dataset source = first.dataset(name);
+    const std::string units = h5::read_string_attribute(source, "units");
+    const std::string description = h5::read_string_attribute(source, "description");
+    const h5::Dataset d =
+        shared ? h5::write_dataset(out, name, std::span<const T>(values), one.dims, units, description)
+               : writer_.write(out, name, std::span<const T>(values), one.dims, units,
+                               description + "; one row per year (/year/label)");
+    h5::copy_attributes(source, d);
+    if (!shared)
+      h5::write_attribute(d, "description", description + "; one row per year (/year/label)");
+  }
+
+  const std::vector<h5::File>& years_;
+  YearWriter& writer_;
+};
+
+std::vector<double> stat_of(std::span<const Results> points,
+                            const std::vector<double> CcgStats::*field, bool pooled) {
+  std::vector<double> out;
+  for (const Results& r : points) {
+    const std::vector<double>& v = (pooled ? r.after : r.before).*field;
+    out.insert(out.end(), v.begin(), v.end());
+  }
+  return out;
+}
+
+// The outcomes across years, before (/ccg) or after (/pooled) risk sharing.
+void write_horizon_ccg(const Group& g, const HorizonResults& h, bool pooled, YearWriter& years) {
+  const std::size_t n = h.years.front().code.size(), count = h.years.size();
+  const std::string_view stage = pooled ? "after risk sharing" : "before risk sharing";
+  const CcgStats& any = pooled ? h.red_by.back().after : h.red_by.back().before;
+  const CcgStats& every = pooled ? h.red_every.after : h.red_every.before;
+  h5::write_dataset(g, "p_red_any_year", any.p_red, {n}, kProbability,
+                    with_stage("P(in the red in at least one year of the run)", stage));
+  h5::write_dataset(g, "p_red_any_year_se", any.p_red_se, {n}, kProbability,
+                    with_stage("Monte Carlo standard error of p_red_any_year", stage));
+  h5::write_dataset(g, "p_red_every_year", every.p_red, {n}, kProbability,
+                    with_stage("P(in the red in every year of the run)", stage));
+  // P(first in the red in year y) = P(red by y) - P(red by y - 1); last: never.
+  std::vector<double> first(n * (count + 1));
+  for (std::size_t i = 0; i < n; ++i) {
+    double before = 0.0;
+    for (std::size_t y = 0; y < count; ++y) {
+      const double by = (pooled ? h.red_by[y].after : h.red_by[y].before).p_red[i];
+      first[i * (count + 1) + y] = by - before;
+      before = by;
+    }
+    first[i * (count + 1) + count] = 1.0 - before;
+  }
+  const h5::Dataset pmf = h5::write_dataset(
+      g, "first_red_year_pmf", first, {n, count + 1}, kProbability,
+      with_stage("P(first in the red in year k) for each year of /year/label, last column: "
+                 "never in the red",
+                 stage));
+  h5::write_attribute(pmf, "last_column", "never");
+  years.write<double>(g, "p_red_by_year", stat_of(h.red_by, &CcgStats::p_red, pooled), {n},
+                      kProbability,
+                      with_stage("P(in the red in at least one year up to this one)", stage));
+  const Dims q{n, kQuantileLevels.size()};
+  const auto quantiles = [&](std::string_view name, std::span<const Results> points,
+                             std::string_view what) {
+    const h5::Dataset d = years.write<double>(
+        g, name, stat_of(points, &CcgStats::surplus_quantiles_k, pooled), q, kMoney,
+        with_stage(what, stage));
+    h5::write_attribute(d, "levels", kQuantileLevels);
+    h5::write_attribute(d, "resolution", kHistogramResolution);
+  };
+  quantiles("cumulative_surplus_quantiles_k", h.cumulative,
+            "quantiles at `levels` of the cumulative outturn to the end of the year");
+  years.write<double>(g, "cumulative_surplus_mean_k",
+                      stat_of(h.cumulative, &CcgStats::surplus_mean_k, pooled), {n}, kMoney,
+                      with_stage("mean cumulative outturn to the end of the year", stage));
+  years.write<double>(g, "p_cumulative_deficit",
+                      stat_of(h.cumulative, &CcgStats::p_red, pooled), {n}, kProbability,
+                      with_stage("P(cumulative outturn to the end of the year < 0)", stage));
+  quantiles("underlying_quantiles_k", h.underlying,
+            "quantiles at `levels` of the underlying (recurrent) outturn of the year");
+  years.write<double>(g, "p_underlying_deficit",
+                      stat_of(h.underlying, &CcgStats::p_red, pooled), {n}, kProbability,
+                      with_stage("P(underlying (recurrent) outturn of the year < 0)", stage));
+}
+
+void write_horizon_national(const Group& g, const HorizonResults& h, YearWriter& years) {
+  const std::size_t n = h.years.front().code.size();
+  for (const bool pooled : {false, true}) {
+    const std::string suffix = pooled ? "_pooled" : "";
+    const std::string_view stage = pooled ? "after risk sharing" : "before risk sharing";
+    const GroupStats& any = h.red_by.back().national;
+    h5::write_dataset(g, "count_red_any_year_pmf" + suffix,
+                      pooled ? any.count_red_pmf_pooled : any.count_red_pmf, {n + 1}, kProbability,
+                      with_stage("P(exactly k CCGs in the red in at least one year)", stage));
+    const std::vector<double> expected{pooled ? any.expected_red_pooled : any.expected_red};
+    h5::write_dataset(g, "expected_red_any_year" + suffix, expected, {}, kCount,
+                      with_stage("expected number of CCGs in the red in at least one year", stage));
+    std::vector<double> cumulative, underlying;
+    for (std::size_t y = 0; y < h.years.size(); ++y) {
+      const GroupStats& c = h.cumulative[y].national;
+      const GroupStats& u = h.underlying[y].national;
+      append(cumulative, pooled ? c.total_surplus_quantiles_pooled_k : c.total_surplus_quantiles_k);
+      append(underlying, pooled ? u.total_surplus_quantiles_pooled_k : u.total_surplus_quantiles_k);
+    }
+    const Dims q{kQuantileLevels.size()};
+    for (const auto& [name, values, what] :
+         {std::tuple{"cumulative_total_quantiles" + suffix + "_k", &cumulative,
+                     "quantiles of the CCGs' total cumulative outturn to the end of the year"},
+          std::tuple{"underlying_total_quantiles" + suffix + "_k", &underlying,
+                     "quantiles of the CCGs' total underlying (recurrent) outturn"}}) {
+      const h5::Dataset d = years.write<double>(g, name, *values, q, kMoney, with_stage(what, stage));
+      h5::write_attribute(d, "levels", kQuantileLevels);
+    }
+  }
+  if (h.years.front().hubs.empty()) return;
+  std::vector<double> cumulative;
+  for (const Results& r : h.cumulative)
+    cumulative.push_back(r.specialised.overspend_mean_k);
+  years.write<double>(g, "specialised_cumulative_deficit_mean_k", cumulative, {}, kMoney,
+                      "NHS England's mean cumulative specialised commissioning deficit to the end "
+                      "of the year");
+}
+
+std::vector<unsigned char> horizon_image(const HorizonResults& h, const fs::path& path) {
+  std::vector<std::vector<unsigned char>> images;
+  std::vector<h5::File> years;
+  for (std::size_t y = 0; y < h.years.size(); ++y) {
+    h5::File one = h5::File::create_in_memory(path.string() + " (" + h.labels[y] + ")");
+    write_contents(one, h.years[y], {});
+    images.push_back(one.image());
+    one.close();
+  }
+  for (std::size_t y = 0; y < h.years.size(); ++y)
+    years.push_back(h5::File::open_image(images[y], path.string() + " (" + h.labels[y] + ")"));
+  h5::File file = h5::File::create_in_memory(path.string(), kSealBytes);
+  YearWriter writer(h.labels);
+  YearStacker(years, writer).copy_group(file, "/");
+  write_provenance(file, h.years.front().provenance);
+  const std::array<std::int32_t, 2> schema{kSchemaMajor, kHorizonSchemaMinor};
+  h5::write_attribute(file, "schema_version", schema);
+  h5::write_attribute(file, "horizon_years", static_cast<std::int64_t>(h.years.size()));
+  const Group year = file.group("/year");
+  h5::write_attribute(year, "description", "the financial years of the run, in order");
+  const h5::Dataset label = h5::write_dataset(
+      year, "label", h.labels, {h.labels.size()}, kLabel,
+      "financial year: the leading axis of every per-year dataset (attribute leading_axis)");
+  h5::set_dimension_scale(label, "year");
+  write_horizon_ccg(file.group("/ccg"), h, false, writer);
+  write_horizon_ccg(file.group("/pooled"), h, true, writer);
+  write_horizon_national(file.group("/national"), h, writer);
+  return sealed_image(file);
 }
 
 }  // namespace
@@ -519,6 +782,12 @@ std::vector<unsigned char> results_image(const Results& results, const std::stri
 
 void write_results_file(const Results& results, const fs::path& path, const ExtraGroups& extra) {
   const std::vector<unsigned char> image = file_image(results, path, extra);
+  write_file_atomically(
+      path, std::string_view(reinterpret_cast<const char*>(image.data()), image.size()));
+}
+
+void write_horizon_file(const HorizonResults& results, const fs::path& path) {
+  const std::vector<unsigned char> image = horizon_image(results, path);
   write_file_atomically(
       path, std::string_view(reinterpret_cast<const char*>(image.data()), image.size()));
 }

@@ -13,6 +13,10 @@ namespace ccgrisk {
 
 inline constexpr int kSchemaMajor = 1;
 inline constexpr int kSchemaMinor = 0;
+// A run of several years writes schema 1.1: a /year/label dimension, a
+// leading year axis on every dataset that describes one year, and the
+// outcomes across years (docs/results-format.md). One-year runs stay 1.0.
+inline constexpr int kHorizonSchemaMinor = 1;
 
 // Writes `results` to `path` atomically (output/file_output.hpp): the file
 // is built in memory, written to a temporary file beside `path`, flushed and
@@ -24,6 +28,9 @@ inline constexpr int kSchemaMinor = 0;
 using ExtraGroups = std::function<void(const h5::File&)>;
 void write_results_file(const Results& results, const std::filesystem::path& path,
                         const ExtraGroups& extra = {});
+
+// The results of a run of several years, atomically as write_results_file.
+void write_horizon_file(const HorizonResults& results, const std::filesystem::path& path);
 
 // The sealed file write_results_file would write, as bytes in memory;
 // `name` labels it in messages.

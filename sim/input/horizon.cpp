@@ -1,0 +1,119 @@
+#include "input/horizon.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "input/error.hpp"
+#include "input/overrides_toml.hpp"
+#include "input/scenario_toml.hpp"
+
+namespace ccgrisk {
+namespace {
+
+// Sections a [year.LABEL] table may not change: what every year shares.
+constexpr std::array<std::string_view, 7> kFixedSections = {
+    "run", "data", "horizon", "year", "uncertainty", "volatility", "hub"};
+
+class YearMerge {
+ public:
+  YearMerge(const Scenario& base, std::string label)
+      : file_(base.path.filename().string()), label_(std::move(label)) {}
+
+  void merge(toml::table& into, const toml::table& from, const std::string& prefix) const {
+    for (const auto& [key, node] : from) {
+      const std::string name(key.str());
+      const std::string path = prefix.empty() ? name : prefix + "." + name;
+      if (prefix.empty() && std::ranges::find(kFixedSections, name) != kFixedSections.end())
+        fail(path + ": [" + name + "] is the same in every year and cannot be set per year");
+      toml::node* target = into.get(name);
+      if (const toml::table* t = node.as_table()) {
+        if (target && target->is_array()) {
+          merge_named(*target->as_array(), *t, path);
+          continue;
+        }
+        if (target && !target->is_table()) fail(path + ": a table here replaces a value");
+        if (!target) target = &into.insert(name, toml::table{}).first->second;
+        merge(*target->as_table(), *t, path);
+        continue;
+      }
+      into.insert_or_assign(name, node);
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const {
+    throw InputError(file_ + ": year." + label_ + "." + what);
+  }
+
+  // `[year.L.pool.NAME]`: merged into the element of the array named NAME.
+  void merge_named(toml::array& into, const toml::table& from, const std::string& prefix) const {
+    for (const auto& [key, node] : from) {
+      const std::string name(key.str());
+      const toml::table* change = node.as_table();
+      if (!change) fail(prefix + "." + name + ": expected a table naming an element by its name");
+      toml::table* element = nullptr;
+      for (toml::node& n : into)
+        if (toml::table* t = n.as_table(); t && t->get("name") && t->get("name")->value<std::string>() == name)
+          element = t;
+      if (!element) fail(prefix + "." + name + ": no element named \"" + name + "\" in [[" + prefix.substr(prefix.rfind('.') + 1) + "]]");
+      if (change->get("name") || change->get("members"))
+        fail(prefix + "." + name + ": a pool's name and members are the same in every year");
+      merge(*element, *change, prefix + "." + name);
+    }
+  }
+
+  std::string file_;
+  std::string label_;
+};
+
+}  // namespace
+
+std::vector<std::string> horizon_labels(const Horizon& horizon) {
+  std::vector<std::string> labels;
+  for (int y = 0; y < horizon.years; ++y)
+    labels.push_back(year_label(horizon.first_year + y));
+  return labels;
+}
+
+std::vector<Scenario> year_scenarios(const Scenario& base) {
+  const std::string file = base.path.filename().string();
+  const std::string& text = base.effective_toml.empty() ? base.text : base.effective_toml;
+  toml::table doc = parse_toml(text, base.path);
+  const std::vector<std::string> labels = horizon_labels(base.horizon);
+  toml::table years;
+  if (const toml::table* t = doc["year"].as_table()) years = *t;
+  doc.erase("year");
+  for (const auto& [key, node] : years) {
+    const std::string label(key.str());
+    const auto at = std::ranges::find(labels, label);
+    if (at == labels.end() || at == labels.begin()) {
+      const std::string covers =
+          labels.size() == 1 ? "only " + labels.front() + " (horizon.years = 1)"
+                             : labels.front() + " to " + labels.back() +
+                                   " (horizon.years = " + std::to_string(labels.size()) + ")";
+      throw InputError(file + ": year." + label + ": not a later year of this run, which covers " +
+                       covers + (at == labels.begin() ? "; the first year's values are the scenario's own" : ""));
+    }
+    if (!node.is_table())
+      throw InputError(file + ": year." + label + ": expected a table ([year." + label + "])");
+  }
+  std::vector<Scenario> out{base};
+  for (std::size_t y = 1; y < labels.size(); ++y) {
+    toml::table year_doc = doc;
+    if (const toml::table* change = years[labels[y]].as_table())
+      YearMerge(base, labels[y]).merge(year_doc, *change, "");
+    Scenario s;
+    try {
+      s = scenario_from_table(year_doc, base.path, base.text);
+    } catch (const InputError& e) {
+      throw InputError(std::string(e.what()) + " (in " + labels[y] + ", with [year." + labels[y] +
+                       "] applied)");
+    }
+    s.effective_toml = to_toml_text(year_doc);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace ccgrisk
