@@ -19,8 +19,8 @@
 
 #include "engine/finalize.hpp"
 #include "input/error.hpp"
-#include "input/sha256.hpp"
 #include "input/horizon.hpp"
+#include "input/sha256.hpp"
 #include "model/horizon.hpp"
 #include "model/random.hpp"
 #include "model/trial.hpp"
@@ -259,8 +259,7 @@ void simulate_points(const std::vector<const Model*>& models,
 void simulate_range(const Model& model, const StatsLayout& layout, std::uint64_t seed,
                     std::int64_t first, std::int64_t last, const RunOptions& options,
                     Accumulator& into) {
-  simulate_points({&model}, {&layout}, {into.kind()}, nullptr, seed, first, last, options,
-                  {&into});
+  simulate_points({&model}, {&layout}, {into.kind()}, nullptr, seed, first, last, options, {&into});
 }
 
 Accumulator simulate(const Model& model, const StatsLayout& layout, std::uint64_t seed,
@@ -397,8 +396,8 @@ void advance(const Pass& pass, const RunOptions& options, std::int64_t& done,
   const Comm& comm = comm_of(options);
   Checkpointing* cp = options.checkpoint;
   if (!cp && !options.stop) {
-    simulate_points(pass.models, pass.layouts, pass.kinds, pass.horizon, pass.seed, done,
-                    round_end, options, totals);
+    simulate_points(pass.models, pass.layouts, pass.kinds, pass.horizon, pass.seed, done, round_end,
+                    options, totals);
     done = round_end;
     return;
   }

@@ -54,9 +54,12 @@ class YearMerge {
       if (!change) fail(prefix + "." + name + ": expected a table naming an element by its name");
       toml::table* element = nullptr;
       for (toml::node& n : into)
-        if (toml::table* t = n.as_table(); t && t->get("name") && t->get("name")->value<std::string>() == name)
+        if (toml::table* t = n.as_table();
+            t && t->get("name") && t->get("name")->value<std::string>() == name)
           element = t;
-      if (!element) fail(prefix + "." + name + ": no element named \"" + name + "\" in [[" + prefix.substr(prefix.rfind('.') + 1) + "]]");
+      if (!element)
+        fail(prefix + "." + name + ": no element named \"" + name + "\" in [[" +
+             prefix.substr(prefix.rfind('.') + 1) + "]]");
       if (change->get("name") || change->get("members"))
         fail(prefix + "." + name + ": a pool's name and members are the same in every year");
       merge(*element, *change, prefix + "." + name);
@@ -92,8 +95,9 @@ std::vector<Scenario> year_scenarios(const Scenario& base) {
           labels.size() == 1 ? "only " + labels.front() + " (horizon.years = 1)"
                              : labels.front() + " to " + labels.back() +
                                    " (horizon.years = " + std::to_string(labels.size()) + ")";
-      throw InputError(file + ": year." + label + ": not a later year of this run, which covers " +
-                       covers + (at == labels.begin() ? "; the first year's values are the scenario's own" : ""));
+      throw InputError(
+          file + ": year." + label + ": not a later year of this run, which covers " + covers +
+          (at == labels.begin() ? "; the first year's values are the scenario's own" : ""));
     }
     if (!node.is_table())
       throw InputError(file + ": year." + label + ": expected a table ([year." + label + "])");

@@ -123,10 +123,10 @@ class ScenarioReader {
       : file_(display_name(path)), folder_(path.parent_path()) {}
 
   void read(const toml::table& root, Scenario& s) const {
-    check_keys(root, "",
-               {"run", "data", "plan", "mix", "drivers", "correlation", "underfunding", "pool",
-                "hub", "shift", "volatility", "specialised", "ccg", "stress", "uncertainty",
-                "horizon", "year", "allocation", "recovery", "pressure"});
+    check_keys(root, "", {"run",         "data",         "plan",       "mix",      "drivers",
+                          "correlation", "underfunding", "pool",       "hub",      "shift",
+                          "volatility",  "specialised",  "ccg",        "stress",   "uncertainty",
+                          "horizon",     "year",         "allocation", "recovery", "pressure"});
     read_run(root, s.run);
     s.ccgs = read_data(root);
     read_plan(root, s.plan);
@@ -723,9 +723,9 @@ class ScenarioReader {
   // year-to-year correlation of each level's latent normals. The [year.LABEL]
   // tables are read by input/horizon.cpp, against these years.
   void read_horizon(const toml::table& root, Horizon& h) const {
-    const toml::table* t = section(root, "horizon", "",
-                                   {"years", "first_year", "year_correlation", "cip_recurrent_share",
-                                    "gap_plan_share"});
+    const toml::table* t = section(
+        root, "horizon", "",
+        {"years", "first_year", "year_correlation", "cip_recurrent_share", "gap_plan_share"});
     if (!t) return;
     if (auto years = read_integer(*t, "horizon", "years", 1)) {
       if (*years > limits::kMaxYears)
@@ -735,15 +735,16 @@ class ScenarioReader {
     }
     if (auto first = read_string(*t, "horizon", "first_year")) {
       const std::optional<int> year = parse_year_label(*first);
-      if (!year) fail("horizon.first_year", *t->get("first_year"),
-                      "expected a financial year as \"YYYY-YY\" (e.g. \"2013-14\")");
+      if (!year)
+        fail("horizon.first_year", *t->get("first_year"),
+             "expected a financial year as \"YYYY-YY\" (e.g. \"2013-14\")");
       h.first_year = *year;
     }
     read_number(*t, "horizon", "cip_recurrent_share", kUnit, h.cip_recurrent_share);
     read_number(*t, "horizon", "gap_plan_share", kUnit, h.gap_plan_share);
     constexpr Range kPhi{0.0, 1.0, false, true};
-    if (const toml::table* c =
-            section(*t, "year_correlation", "horizon", {"national", "region", "area_team", "own"})) {
+    if (const toml::table* c = section(*t, "year_correlation", "horizon",
+                                       {"national", "region", "area_team", "own"})) {
       const std::string prefix = "horizon.year_correlation";
       read_number(*c, prefix, "national", kPhi, h.phi_national);
       read_number(*c, prefix, "region", kPhi, h.phi_region);
@@ -755,8 +756,8 @@ class ScenarioReader {
   void read_allocation(const toml::table& root, AllocationGrowth& a) const {
     const toml::table* t =
         section(root, "allocation", "",
-                {"uplift_pct", "over_target_uplift_pct", "pace_threshold_pct",
-                 "pace_extra_per_pct", "max_uplift_pct", "target_growth_pct", "source"});
+                {"uplift_pct", "over_target_uplift_pct", "pace_threshold_pct", "pace_extra_per_pct",
+                 "max_uplift_pct", "target_growth_pct", "source"});
     if (!t) return;
     constexpr Range kUplift{limits::kMinUpliftPct, limits::kMaxUpliftPct};
     read_number(*t, "allocation", "uplift_pct", kUplift, a.uplift_pct);

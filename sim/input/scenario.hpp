@@ -169,8 +169,8 @@ struct CcgOverride {
 // first year is the scenario as written; each later year is the scenario
 // with that year's [year.LABEL] table applied (input/horizon.hpp).
 struct Horizon {
-  int years = 1;                   // [horizon] years, 1..limits::kMaxYears
-  int first_year = 2013;           // [horizon] first_year = "2013-14": the first year's start
+  int years = 1;          // [horizon] years, 1..limits::kMaxYears
+  int first_year = 2013;  // [horizon] first_year = "2013-14": the first year's start
   // Year-to-year correlation of the latent normals, by level: each year's
   // normal is phi x last year's + sqrt(1 - phi^2) x a fresh one. In [0, 1).
   double phi_national = 0.0, phi_region = 0.0, phi_area_team = 0.0, phi_own = 0.0;
@@ -256,8 +256,8 @@ struct Scenario {
   // samples to draw (input/uncertainty.hpp); inactive when absent.
   UncertaintySpec uncertainty;
   Horizon horizon;
-  AllocationGrowth allocation;  // [allocation]: used for the second and later years
-  Recovery recovery;            // [recovery]
+  AllocationGrowth allocation;           // [allocation]: used for the second and later years
+  Recovery recovery;                     // [recovery]
   std::vector<NamedPressure> pressures;  // [[pressure]]
 };
 

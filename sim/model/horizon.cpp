@@ -14,8 +14,8 @@ namespace {
 double uplift_pct(const AllocationGrowth& a, double distance) {
   if (distance > 0.0) return a.over_target_uplift_pct.value_or(a.uplift_pct);
   const double extra = a.pace_extra_per_pct * std::max(0.0, -distance - a.pace_threshold_pct);
-  const double room = a.max_uplift_pct ? *a.max_uplift_pct - a.uplift_pct
-                                       : std::numeric_limits<double>::infinity();
+  const double room =
+      a.max_uplift_pct ? *a.max_uplift_pct - a.uplift_pct : std::numeric_limits<double>::infinity();
   return a.uplift_pct + std::min(room, extra);
 }
 
@@ -44,8 +44,8 @@ HorizonModel build_horizon(const std::vector<Scenario>& scenarios, const CcgTabl
         CcgRecord& row = year_table.rows[i];
         row.allocation_k = last.allocation_k[i] * (1.0 + up / 100.0);
         row.target_distance_pct =
-            100.0 * ((1.0 + distance / 100.0) * (1.0 + up / 100.0) / (1.0 + target_growth / 100.0) -
-                     1.0);
+            100.0 *
+            ((1.0 + distance / 100.0) * (1.0 + up / 100.0) / (1.0 + target_growth / 100.0) - 1.0);
       }
       // A [ccg.CODE] distance is the first year's; later years' follow from it.
       for (auto& [code, o] : s.ccg_overrides)
@@ -168,13 +168,13 @@ void simulate_horizon_trial(const HorizonModel& h, std::uint64_t seed, std::int6
     const double* cap = h.recovery_cap_k.data() + (y + 1) * n;
     for (std::size_t i = 0; i < n; ++i) {
       std::int64_t recurrent_gbp = 0;
-      for (int c : {kAcutePressure, kSpecialistPressure, kOtherPressure, kCipShortfall,
-                    kTransferPressure})
+      for (int c :
+           {kAcutePressure, kSpecialistPressure, kOtherPressure, kCipShortfall, kTransferPressure})
         recurrent_gbp += s.component(c)[i];
       const double d = s.delivery[i];
-      const double recurrent =
-          s.carried[i] * (1.0 - m.gap_plan_share * h.cip_recurrent_share * d) +
-          static_cast<double>(recurrent_gbp) / 1000.0 + m.cip_nonrecurrent_k[i] * d;
+      const double recurrent = s.carried[i] * (1.0 - m.gap_plan_share * h.cip_recurrent_share * d) +
+                               static_cast<double>(recurrent_gbp) / 1000.0 +
+                               m.cip_nonrecurrent_k[i] * d;
       next.carried[i] = recurrent * grow;
       const double deficit = -static_cast<double>(sum.pooled[i]) / 1000.0;
       next.repay[i] = deficit > 0.0 ? std::min(deficit / h.recovery_years, cap[i]) : 0.0;

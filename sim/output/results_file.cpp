@@ -529,8 +529,8 @@ std::vector<unsigned char> file_image(const Results& r, const fs::path& path,
 // other dataset describes one year and gains a leading year axis.
 bool same_every_year(std::string_view group, std::string_view name) {
   constexpr std::array<std::string_view, 9> kCcgLabels = {
-      "code",          "name",         "region",          "area_team_code", "area_team",
-      "pool",          "region_index", "area_team_index", "pool_index"};
+      "code", "name",         "region",          "area_team_code", "area_team",
+      "pool", "region_index", "area_team_index", "pool_index"};
   if (group == "/targets") return true;
   if (group == "/ccg")
     return std::ranges::find(kCcgLabels, name) != kCcgLabels.end() || name.ends_with("_basis");
@@ -611,8 +611,8 @@ class YearStacker {
   }
 
   template <class T>
-  void stack(const Group& first, const Group& out, const std::string& path,
-             const std::string& name, bool shared) {
+  void stack(const Group& first, const Group& out, const std::string& path, const std::string& name,
+             bool shared) {
     const std::string full = path + "/" + name;
     const h5::Array<T> one = h5::read_dataset<T>(first, name);
     std::vector<T> values = one.values;
@@ -628,9 +628,10 @@ class YearStacker {
     const std::string units = h5::read_string_attribute(source, "units");
     const std::string description = h5::read_string_attribute(source, "description");
     const h5::Dataset d =
-        shared ? h5::write_dataset(out, name, std::span<const T>(values), one.dims, units, description)
-               : writer_.write(out, name, std::span<const T>(values), one.dims, units,
-                               description + "; one row per year (/year/label)");
+        shared
+            ? h5::write_dataset(out, name, std::span<const T>(values), one.dims, units, description)
+            : writer_.write(out, name, std::span<const T>(values), one.dims, units,
+                            description + "; one row per year (/year/label)");
     h5::copy_attributes(source, d);
     if (!shared)
       h5::write_attribute(d, "description", description + "; one row per year (/year/label)");
@@ -685,9 +686,9 @@ void write_horizon_ccg(const Group& g, const HorizonResults& h, bool pooled, Yea
   const Dims q{n, kQuantileLevels.size()};
   const auto quantiles = [&](std::string_view name, std::span<const Results> points,
                              std::string_view what) {
-    const h5::Dataset d = years.write<double>(
-        g, name, stat_of(points, &CcgStats::surplus_quantiles_k, pooled), q, kMoney,
-        with_stage(what, stage));
+    const h5::Dataset d =
+        years.write<double>(g, name, stat_of(points, &CcgStats::surplus_quantiles_k, pooled), q,
+                            kMoney, with_stage(what, stage));
     h5::write_attribute(d, "levels", kQuantileLevels);
     h5::write_attribute(d, "resolution", kHistogramResolution);
   };
@@ -696,13 +697,13 @@ void write_horizon_ccg(const Group& g, const HorizonResults& h, bool pooled, Yea
   years.write<double>(g, "cumulative_surplus_mean_k",
                       stat_of(h.cumulative, &CcgStats::surplus_mean_k, pooled), {n}, kMoney,
                       with_stage("mean cumulative outturn to the end of the year", stage));
-  years.write<double>(g, "p_cumulative_deficit",
-                      stat_of(h.cumulative, &CcgStats::p_red, pooled), {n}, kProbability,
+  years.write<double>(g, "p_cumulative_deficit", stat_of(h.cumulative, &CcgStats::p_red, pooled),
+                      {n}, kProbability,
                       with_stage("P(cumulative outturn to the end of the year < 0)", stage));
   quantiles("underlying_quantiles_k", h.underlying,
             "quantiles at `levels` of the underlying (recurrent) outturn of the year");
-  years.write<double>(g, "p_underlying_deficit",
-                      stat_of(h.underlying, &CcgStats::p_red, pooled), {n}, kProbability,
+  years.write<double>(g, "p_underlying_deficit", stat_of(h.underlying, &CcgStats::p_red, pooled),
+                      {n}, kProbability,
                       with_stage("P(underlying (recurrent) outturn of the year < 0)", stage));
 }
 
@@ -731,7 +732,8 @@ void write_horizon_national(const Group& g, const HorizonResults& h, YearWriter&
                      "quantiles of the CCGs' total cumulative outturn to the end of the year"},
           std::tuple{"underlying_total_quantiles" + suffix + "_k", &underlying,
                      "quantiles of the CCGs' total underlying (recurrent) outturn"}}) {
-      const h5::Dataset d = years.write<double>(g, name, *values, q, kMoney, with_stage(what, stage));
+      const h5::Dataset d =
+          years.write<double>(g, name, *values, q, kMoney, with_stage(what, stage));
       h5::write_attribute(d, "levels", kQuantileLevels);
     }
   }

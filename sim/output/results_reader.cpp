@@ -103,6 +103,13 @@ void check_header(const h5::File& file, const std::string& path) {
     throw InputError(path + ": results schema version " + found + ", but this ccgrisk " +
                      "reads schema " + std::to_string(kSchemaMajor) + ".x");
   }
+  if (h5::has_attribute(file, "horizon_years")) {
+    const std::vector<std::int64_t> years = h5::read_attribute<std::int64_t>(file, "horizon_years");
+    if (years.size() == 1 && years[0] > 1)
+      throw InputError(path + ": a run of " + std::to_string(years[0]) +
+                       " years (schema 1.1); this command reads one-year results files so far: "
+                       "read it with h5py or xarray (docs/results-format.md, \"Several years\")");
+  }
 }
 
 std::string optional_string(const h5::File& file, std::string_view name) {
