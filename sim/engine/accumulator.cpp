@@ -419,6 +419,7 @@ Accumulator::Accumulator(const StatsLayout& layout, Tallies kind)
     specialised_.amount = Series(Series::NoHistogram{});
     return;
   }
+  if (kind == Tallies::kOutturn) return;
   const std::size_t n = layout.ccg_range.size();
   attribution_.all.assign(n * kNumComponents, 0);
   attribution_.red.assign(n * kNumComponents, 0);
@@ -440,7 +441,7 @@ void Accumulator::add(const TrialState& t, bool second_of_pair) {
   add_phase(0, t.surplus, t.underlying, t.surplus, second_of_pair);
   add_phase(1, t.pooled, t.pooled_underlying, t.surplus, second_of_pair);
   add_hubs(t.hub_overspend);
-  add_attribution(t);
+  if (kind_ == Tallies::kFull) add_attribution(t);
 }
 
 void Accumulator::flush_staged() {
@@ -797,7 +798,7 @@ std::vector<std::uint64_t> header(Tallies kind, const StatsLayout& layout, const
   std::vector<std::uint64_t> words(c.words(), 0);
   words[0] = kTallyMagic;
   words[1] = kTallyFormat;
-  words[2] = kind == Tallies::kFull ? 0 : 1;
+  words[2] = static_cast<std::uint64_t>(kind);
   words[3] = tally_fingerprint(layout);
   words[4] = c.n1;
   words[5] = c.n2;

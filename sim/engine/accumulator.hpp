@@ -274,7 +274,9 @@ inline void Series::add_moments(std::int64_t x, const HistogramRange& range) {
 // P(overspend)) are bit-identical to a kFull accumulator's; histograms
 // (so the outturns' quantiles), extremes, control-total misses, underlying
 // sums and attribution are not kept.
-enum class Tallies { kFull, kCounts };
+// kOutturn: kFull's tallies but attribution (the outcomes of a run of
+// several years that are not a year's own outturn, model/horizon.hpp).
+enum class Tallies { kFull, kCounts, kOutturn };
 
 class Accumulator {
  public:
@@ -365,7 +367,7 @@ class Accumulator {
 // ---- Serialized tallies ---------------------------------------------------
 //
 // Format 1, 64-bit words:
-//   [0] kTallyMagic   [1] kTallyFormat   [2] kind (0 full, 1 counts)
+//   [0] kTallyMagic   [1] kTallyFormat   [2] kind (0 full, 1 counts, 2 outturn)
 //   [3] layout fingerprint (tally_fingerprint)
 //   [4..8] how many numbers each section holds: sums of 1, 2 and 3 words,
 //          minima, maxima

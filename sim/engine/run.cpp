@@ -174,7 +174,7 @@ bool simulate_share(const std::vector<const Model*>& models,
               for (std::size_t p = 0; p < points; ++p) {
                 if (source[p] == p) draw_trial(*models[p], seed, t, w.state[p]);
                 finish_trial(*models[p], w.state[source[p]], w.state[p],
-                             kinds[p] == Tallies::kFull);
+                             kinds[p] != Tallies::kCounts);
                 w.tally[p].add(w.state[p], second);
               }
             }
@@ -323,7 +323,7 @@ std::uint64_t pass_identity(const std::vector<const Scenario*>& scenarios,
   mix(static_cast<std::uint64_t>(run.max_trials));
   mix(std::bit_cast<std::uint64_t>(run.target_se));
   for (std::size_t p = 0; p < scenarios.size(); ++p) {
-    mix(kinds[p] == Tallies::kFull ? 1 : 2);
+    mix(static_cast<std::uint64_t>(kinds[p]) + 1);
     mix(tally_fingerprint(*layouts[p]));
     mix(std::stoull(sha256_hex(scenarios[p]->effective_toml).substr(0, 16), nullptr, 16));
   }
@@ -528,7 +528,22 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+namespace {
+
+// The one-year engine refuses a scenario of several years rather than
+// quietly run its first year.
+void check_one_year(const Scenario& s) {
+  if (s.horizon.years > 1)
+    throw InputError(s.path.filename().string() +
+                     ": horizon.years = " + std::to_string(s.horizon.years) +
+                     ": this command covers one-year runs so far (ccgrisk run simulates every "
+                     "year; set horizon.years = 1 to use the first year here)");
+}
+
+}  // namespace
+
 Results run_scenario(const Scenario& scenario, const CcgTable& table, const RunOptions& options) {
+  check_one_year(scenario);
   const auto start = std::chrono::steady_clock::now();
   const Model model = build_model(scenario, table);
   const StatsLayout layout = make_layout(model);
@@ -630,7 +645,9 @@ HorizonResults run_horizon(const Scenario& scenario, const CcgTable& table,
     const int y = horizon_point_year(years, p);
     pass.models.push_back(&h.years[y]);
     pass.layouts.push_back(&layouts[p]);
-    pass.kinds.push_back(p < 3 * years - 1 ? Tallies::kFull : Tallies::kCounts);
+    pass.kinds.push_back(p < years           ? Tallies::kFull
+                         : p < 3 * years - 1 ? Tallies::kOutturn
+                                             : Tallies::kCounts);
     scenario_of.push_back(&scenarios[y]);
   }
   pass.identity = pass_identity(scenario_of, pass.layouts, pass.kinds);
@@ -656,6 +673,8 @@ std::vector<Results> run_points(const std::vector<Scenario>& scenarios, const Cc
                                 const RunOptions& options, const std::vector<Tallies>& kinds) {
   std::vector<Results> out;
   if (scenarios.empty()) return out;
+  for (const Scenario& s : scenarios)
+    check_one_year(s);
   const RunSettings& run = scenarios.front().run;
   bool together = run.target_se <= 0.0;
   for (const Scenario& s : scenarios)

@@ -147,8 +147,16 @@ class ScenarioReader {
     read_allocation(root, s.allocation);
     read_recovery(root, s.recovery);
     s.pressures = read_pressures(root);
-    if (const toml::node* year = root.get("year"); year && !year->is_table())
-      fail("year", *year, "expected tables [year.LABEL], e.g. [year.2014-15]");
+    if (const toml::node* year = root.get("year")) {
+      const toml::table* years = year->as_table();
+      if (!years) fail("year", *year, "expected tables [year.LABEL], e.g. [year.2014-15]");
+      // A one-year run has no later year (input/horizon.cpp checks the
+      // labels of a longer run).
+      if (s.horizon.years == 1 && !years->empty())
+        fail("year." + std::string(years->cbegin()->first.str()) +
+             ": not a later year of this run, which covers only " +
+             year_label(s.horizon.first_year) + " (horizon.years = 1)");
+    }
     check_cip_delivery(s);
   }
 

@@ -1,0 +1,826 @@
+// Runs of several financial years ([horizon] years = N, a [year.LABEL]
+// table per later year laid over the scenario; model/horizon.hpp,
+// input/horizon.hpp): a deterministic three-year run against a hand
+// calculation, a one-year horizon against the plain run, money conserved by
+// risk sharing in every year, the year-to-year correlation of the latent
+// factors, the consistency of the across-years outcomes, bit-identical
+// results for any thread count and block size, and bad input refused with a
+// message naming the key and the year.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "cli_fixture.hpp"
+#include "engine/run.hpp"
+#include "input/error.hpp"
+#include "input/horizon.hpp"
+#include "model/horizon.hpp"
+#include "model/trial.hpp"
+#include "support.hpp"
+
+using namespace ccgrisk;
+using Catch::Contains;
+using ccgrisk::test::TempDir;
+using ccgrisk::test::write_file;
+
+namespace {
+
+// A folder holding ccgs.csv and the scenario h.toml (parsed from memory).
+struct Inputs {
+  TempDir dir;
+  CcgTable table;
+  Scenario scenario;
+  Inputs(const std::string& csv, const std::string& toml) {
+    write_file(dir / "ccgs.csv", csv);
+    table = read_ccg_table(dir / "ccgs.csv");
+    scenario = parse(toml);
+  }
+  Scenario parse(const std::string& toml) const { return parse_scenario(toml, dir / "h.toml"); }
+};
+
+// ------------------------------------------------------- hand calculation
+
+// Three CCGs: C01 on target, C02 10% under target (underfunding pressure,
+// and the pace-of-change uplift), C03 3% over target with a CIP of 0.5%
+// (its table cell, which every year keeps).
+const std::string kHandCsv =
+    "ods_code,name,area_team_code,area_team,region,allocation_2013_14_k,target_distance_pct,"
+    "cip_pct\n"
+    "C01,CCG One,A1,Area One,North,100000,0,\n"
+    "C02,CCG Two,A1,Area One,North,200000,-10,\n"
+    "C03,CCG Three,A2,Area Two,South,150000,3,0.5\n";
+
+// Every sd zero: every trial is the same. [year.2014-15] lowers the funded
+// acute growth to 1.5%; [year.2015-16] lowers the CIP default to 2% (C03
+// keeps its 0.5% from the table).
+const std::string kHandToml = R"([run]
+trials = 8
+seed = 11
+
+[data]
+ccgs = "ccgs.csv"
+
+[plan]
+surplus_pct = 1.0
+contingency_pct = 0.5
+nonrecurrent_pct = 2.0
+nonrecurrent_uncommitted = 0.25
+cip_pct = 3.0
+spec_transfer_pct = 10.0
+control_total_pct = 1.0
+
+[mix]
+acute = 0.50
+specialist = 0.05
+other = 0.45
+
+[drivers.acute_growth]
+mean = 0.03
+sd = 0
+funded = 0.02
+
+[drivers.specialist_growth]
+mean = 0.05
+sd = 0
+funded = 0.02
+
+[drivers.other_growth]
+mean = 0.03
+sd = 0
+funded = 0.03
+
+[drivers.cip_delivery]
+mean = 0.8
+sd = 0
+
+[drivers.transfer_mismatch]
+mean = 0.01
+sd = 0
+
+[underfunding]
+pressure_per_pct_under_target = 0.1
+
+[[pressure]]
+name = "Better Care Fund"
+pct = 0.1
+
+[horizon]
+years = 3
+first_year = "2013-14"
+cip_recurrent_share = 0.75
+gap_plan_share = 0.5
+
+[allocation]
+uplift_pct = 2.0
+over_target_uplift_pct = 1.0
+pace_threshold_pct = 1.0
+pace_extra_per_pct = 0.5
+max_uplift_pct = 4.0
+target_growth_pct = 2.5
+
+[recovery]
+years = 2
+max_pct = 0.5
+
+[year.2014-15.drivers.acute_growth]
+funded = 0.015
+
+[year.2015-16.plan]
+cip_pct = 2.0
+)";
+
+// GBP thousands settled in whole pounds, as the engine does (model/money.hpp
+// to_pounds: to nearest, halves away from zero).
+double pounds(double k) {
+  return std::round(k * 1000.0) / 1000.0;
+}
+
+// The hand calculation of kHandToml, year by year (GBP thousands).
+struct HandYear {
+  std::vector<double> allocation, distance, planned, surplus, underlying, cumulative, carried,
+      repay;
+};
+
+std::vector<HandYear> hand_calculation() {
+  constexpr int kYears = 3, kCcgs = 3;
+  // [mix] w_c and the growth drivers' means, acute / specialist / other.
+  const double w[3] = {0.50, 0.05, 0.45};
+  const double mean[3] = {0.03, 0.05, 0.03};
+  // Funded growth by year: [year.2014-15] funds 1.5% acute growth; 2015-16
+  // is the scenario's own again (each year's table is laid over the base).
+  const double funded[kYears][3] = {{0.02, 0.02, 0.03}, {0.015, 0.02, 0.03}, {0.02, 0.02, 0.03}};
+  // CIP % by year and CCG: C03's table cell (0.5) beats every [plan] default.
+  const double cip_pct[kYears][kCcgs] = {{3.0, 3.0, 0.5}, {3.0, 3.0, 0.5}, {2.0, 2.0, 0.5}};
+  const double d = 0.8;          // CIP delivery (sd 0: exactly the mean)
+  const double mismatch = 0.01;  // transfer mismatch m
+  const double kappa = 0.1;      // underfunding per % under target
+  const double bcf_pct = 0.1;    // [[pressure]] on every CCG
+  const double rho = 0.75;       // horizon.cip_recurrent_share
+  const double theta = 0.5;      // horizon.gap_plan_share
+  const double surplus_pct = 1.0, contingency_pct = 0.5, nonrecurrent_pct = 2.0, u = 0.25,
+               transfer_pct = 10.0;
+  const int recovery_years = 2;
+  const double recovery_max_pct = 0.5;
+
+  // Allocations: year 1 from the table; later years by the uplift rule
+  // (AllocationGrowth): over target (distance > 0) 1%; otherwise 2% plus
+  // 0.5 per % beyond 1% under target, at most 4% in all; the distance moves
+  // as (1 + d') = (1 + d)(1 + uplift) / (1 + 2.5%).
+  std::vector<HandYear> out(kYears);
+  out[0].allocation = {100000.0, 200000.0, 150000.0};
+  out[0].distance = {0.0, -10.0, 3.0};
+  for (int y = 1; y < kYears; ++y)
+    for (int i = 0; i < kCcgs; ++i) {
+      const double last = out[y - 1].distance[i];
+      const double up =
+          last > 0.0 ? 1.0 : 2.0 + std::min(4.0 - 2.0, 0.5 * std::max(0.0, -last - 1.0));
+      out[y].allocation.push_back(out[y - 1].allocation[i] * (1.0 + up / 100.0));
+      out[y].distance.push_back(100.0 * ((1.0 + last / 100.0) * (1.0 + up / 100.0) / 1.025 - 1.0));
+    }
+
+  std::vector<double> carried(kCcgs, 0.0), repay(kCcgs, 0.0), cumulative(kCcgs, 0.0);
+  for (int y = 0; y < kYears; ++y) {
+    HandYear& h = out[y];
+    h.carried = carried;
+    h.repay = repay;
+    std::vector<double> next_carried(kCcgs), next_repay(kCcgs);
+    for (int i = 0; i < kCcgs; ++i) {
+      const double a = h.allocation[i];
+      // The plan: s, c, n, reserves M = c + u n, CIP P, transfer T, spend E = A - s.
+      const double s = surplus_pct / 100.0 * a;
+      const double c = contingency_pct / 100.0 * a;
+      const double n = nonrecurrent_pct / 100.0 * a;
+      const double reserves = c + u * n;
+      const double cip = cip_pct[y][i] / 100.0 * a;
+      const double transfer = transfer_pct / 100.0 * a;
+      const double spend = a - s;
+      // Pressure parts: growth B_c (mean - funded) with B_c = w_c E; CIP
+      // shortfall P (1 - d); the transfer mismatch T m in the first year only
+      // (later years carry it); local: underfunding kappa max(0, -dist)% A,
+      // the named pressure, the carried gap less what the plan covers with
+      // savings C (1 - theta d), and the undelivered repayment R (1 - d).
+      double growth[3];
+      for (int k = 0; k < 3; ++k)
+        growth[k] = w[k] * spend * (mean[k] - funded[y][k]);
+      const double shortfall = cip * (1.0 - d);
+      const double transfer_part = y == 0 ? transfer * mismatch : 0.0;
+      const double local = kappa * std::max(0.0, -h.distance[i]) / 100.0 * a + bcf_pct / 100.0 * a +
+                           carried[i] * (1.0 - theta * d) + repay[i] * (1.0 - d);
+      const double pressure = growth[0] + growth[1] + growth[2] + shortfall + transfer_part + local;
+      // Mitigation from reserves; the repayment raises the planned surplus.
+      const double mitigation = std::min(std::max(pressure, 0.0), reserves);
+      const double surplus = pounds(s + repay[i] - pressure + mitigation);
+      // Underlying: less the non-recurrent reserves used, the repayment
+      // delivered and the non-recurrent savings delivered (on the CIP and on
+      // the carried gap).
+      const double underlying =
+          surplus - std::max(0.0, pounds(mitigation - c)) -
+          pounds((repay[i] + cip * (1.0 - rho) + theta * (1.0 - rho) * carried[i]) * d);
+      cumulative[i] += surplus;
+      h.planned.push_back(s);
+      h.surplus.push_back(surplus);
+      h.underlying.push_back(underlying);
+      h.cumulative.push_back(cumulative[i]);
+      if (y + 1 == kYears) continue;
+      // Into the next year: the recurrent gap (the carried gap less the
+      // recurrent savings on it, the year's growth parts, CIP shortfall and
+      // transfer part as settled, and the non-recurrent CIP delivered), grown
+      // by the next year's funded growth sum_c w_c funded_c; the repayment
+      // of the cumulative deficit over recovery.years, at most
+      // recovery.max_pct% of the next year's allocation.
+      double grow = 0.0;
+      for (int k = 0; k < 3; ++k)
+        grow += w[k] * funded[y + 1][k];
+      next_carried[i] =
+          (carried[i] * (1.0 - theta * rho * d) + pounds(growth[0]) + pounds(growth[1]) +
+           pounds(growth[2]) + pounds(shortfall) + pounds(transfer_part) + cip * (1.0 - rho) * d) *
+          (1.0 + grow);
+      next_repay[i] = cumulative[i] < 0.0
+                          ? std::min(-cumulative[i] / recovery_years,
+                                     recovery_max_pct / 100.0 * out[y + 1].allocation[i])
+                          : 0.0;
+    }
+    carried = next_carried;
+    repay = next_repay;
+  }
+  return out;
+}
+
+constexpr double kPound = 1.001e-3;  // GBP k: one pound, for settlement in whole pounds
+
+// --------------------------------------------------------- random scenario
+
+// Six CCGs in two regions and three area teams.
+const std::string kCsv =
+    "ods_code,name,area_team_code,area_team,region,allocation_2013_14_k,target_distance_pct\n"
+    "C01,CCG One,A1,Area One,North,219307,-7.58\n"
+    "C02,CCG Two,A1,Area One,North,193566,-6.24\n"
+    "C03,CCG Three,A2,Area Two,North,117632,-1.2\n"
+    "C04,CCG Four,A3,Area Three,South,165143,2.1\n"
+    "C05,CCG Five,A3,Area Three,South,161062,\n"
+    "C06,CCG Six,A3,Area Three,South,541520,0.5\n";
+
+// The default drivers (every sd > 0), a "full" and a "cover" pool.
+const std::string kBaseToml = R"([run]
+trials = 1000
+seed = 7
+
+[data]
+ccgs = "ccgs.csv"
+
+[[pool]]
+name = "North"
+members = ["C01", "C02", "C03"]
+rule = "full"
+
+[[pool]]
+name = "South"
+members = ["C04", "C05"]
+rule = "cover"
+cap_pct = 1.5
+)";
+
+const std::string kHorizonToml = kBaseToml + R"(
+[horizon]
+years = 3
+cip_recurrent_share = 0.8
+gap_plan_share = 0.6
+
+[horizon.year_correlation]
+national = 0.5
+region = 0.3
+area_team = 0.2
+own = 0.4
+
+[allocation]
+uplift_pct = 2.1
+pace_threshold_pct = 1.0
+pace_extra_per_pct = 0.3
+max_uplift_pct = 3.5
+
+[recovery]
+years = 2
+max_pct = 1.0
+
+[year.2014-15.drivers.acute_growth]
+mean = 0.03
+
+[year.2015-16.pool.South]
+cap_pct = 0.5
+)";
+
+// Exact equality, bit for bit (so NaN equals NaN).
+bool same_bits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
+template <class T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+}
+template <class T, std::size_t N>
+bool same_bits(const std::array<T, N>& a, const std::array<T, N>& b) {
+  return std::memcmp(a.data(), b.data(), N * sizeof(T)) == 0;
+}
+
+void require_identical(const CcgStats& a, const CcgStats& b) {
+  REQUIRE(same_bits(a.p_red, b.p_red));
+  REQUIRE(same_bits(a.p_red_se, b.p_red_se));
+  REQUIRE(same_bits(a.p_red_variance_ratio, b.p_red_variance_ratio));
+  REQUIRE(same_bits(a.p_miss_control, b.p_miss_control));
+  REQUIRE(same_bits(a.p_miss_control_se, b.p_miss_control_se));
+  REQUIRE(same_bits(a.surplus_mean_k, b.surplus_mean_k));
+  REQUIRE(same_bits(a.surplus_sd_k, b.surplus_sd_k));
+  REQUIRE(same_bits(a.surplus_min_k, b.surplus_min_k));
+  REQUIRE(same_bits(a.surplus_max_k, b.surplus_max_k));
+  REQUIRE(same_bits(a.surplus_quantiles_k, b.surplus_quantiles_k));
+  REQUIRE(same_bits(a.surplus_es05_k, b.surplus_es05_k));
+  REQUIRE(same_bits(a.underlying_mean_k, b.underlying_mean_k));
+  REQUIRE(same_bits(a.hist_resolution_k, b.hist_resolution_k));
+  REQUIRE(same_bits(a.hist_counts, b.hist_counts));
+  REQUIRE(same_bits(a.hist_edges_k, b.hist_edges_k));
+}
+
+void require_identical(const GroupStats& a, const GroupStats& b) {
+  REQUIRE(a.code == b.code);
+  REQUIRE(a.members == b.members);
+  REQUIRE(same_bits(a.count_red_pmf, b.count_red_pmf));
+  REQUIRE(same_bits(a.count_red_pmf_pooled, b.count_red_pmf_pooled));
+  REQUIRE(same_bits(a.count_unplanned_red_pmf, b.count_unplanned_red_pmf));
+  REQUIRE(same_bits(a.count_unplanned_red_pmf_pooled, b.count_unplanned_red_pmf_pooled));
+  REQUIRE(same_bits(a.expected_red, b.expected_red));
+  REQUIRE(same_bits(a.expected_red_pooled, b.expected_red_pooled));
+  REQUIRE(same_bits(a.expected_red_se, b.expected_red_se));
+  REQUIRE(same_bits(a.count_red_q05_q50_q95, b.count_red_q05_q50_q95));
+  REQUIRE(same_bits(a.count_red_q05_q50_q95_pooled, b.count_red_q05_q50_q95_pooled));
+  REQUIRE(same_bits(a.total_surplus_mean_k, b.total_surplus_mean_k));
+  REQUIRE(same_bits(a.total_surplus_mean_pooled_k, b.total_surplus_mean_pooled_k));
+  REQUIRE(same_bits(a.total_surplus_sd_k, b.total_surplus_sd_k));
+  REQUIRE(same_bits(a.total_surplus_quantiles_k, b.total_surplus_quantiles_k));
+  REQUIRE(same_bits(a.total_surplus_quantiles_pooled_k, b.total_surplus_quantiles_pooled_k));
+  REQUIRE(same_bits(a.p_deficit, b.p_deficit));
+  REQUIRE(same_bits(a.p_deficit_pooled, b.p_deficit_pooled));
+}
+
+void require_identical(const Results& a, const Results& b) {
+  REQUIRE(same_bits(a.allocation_k, b.allocation_k));
+  REQUIRE(same_bits(a.planned_surplus_k, b.planned_surplus_k));
+  require_identical(a.before, b.before);
+  require_identical(a.after, b.after);
+  require_identical(a.national, b.national);
+  const auto groups = [](const std::vector<GroupStats>& x, const std::vector<GroupStats>& y) {
+    REQUIRE(x.size() == y.size());
+    for (std::size_t g = 0; g < x.size(); ++g)
+      require_identical(x[g], y[g]);
+  };
+  groups(a.regions, b.regions);
+  groups(a.area_teams, b.area_teams);
+  groups(a.pools, b.pools);
+  REQUIRE(a.provenance.trials == b.provenance.trials);
+  REQUIRE(a.provenance.trials_capped == b.provenance.trials_capped);
+}
+
+// Every point of a horizon run.
+std::vector<const Results*> points_of(const HorizonResults& h) {
+  std::vector<const Results*> out;
+  for (const auto* list : {&h.years, &h.cumulative, &h.underlying, &h.red_by})
+    for (const Results& r : *list)
+      out.push_back(&r);
+  out.push_back(&h.red_every);
+  return out;
+}
+
+// Relative closeness for sums of many pounds.
+bool close(double a, double b) {
+  return std::abs(a - b) <= 1e-9 * std::max({1.0, std::abs(a), std::abs(b)});
+}
+
+// Pearson correlation of two samples.
+double pearson(const std::vector<double>& x, const std::vector<double>& y) {
+  const double n = static_cast<double>(x.size());
+  const double mx = std::accumulate(x.begin(), x.end(), 0.0) / n;
+  const double my = std::accumulate(y.begin(), y.end(), 0.0) / n;
+  double sxy = 0.0, sxx = 0.0, syy = 0.0;
+  for (std::size_t t = 0; t < x.size(); ++t) {
+    sxy += (x[t] - mx) * (y[t] - my);
+    sxx += (x[t] - mx) * (x[t] - mx);
+    syy += (y[t] - my) * (y[t] - my);
+  }
+  return sxy / std::sqrt(sxx * syy);
+}
+
+// The message of the InputError `f` throws ("" when it throws none).
+template <class F>
+std::string input_error(F f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+// ===================================================== hand calculation
+
+TEST_CASE("horizon: a deterministic three-year run equals the hand calculation", "[horizon]") {
+  Inputs in(kHandCsv, kHandToml);
+  const std::vector<HandYear> hand = hand_calculation();
+
+  // The hand calculation itself, first year on paper (GBP k):
+  //   C01: A 100,000, E 99,000; acute 0.5 x 99,000 x 1% = 495, specialist
+  //        0.05 x 99,000 x 3% = 148.5, shortfall 3,000 x 0.2 = 600, transfer
+  //        10,000 x 1% = 100, BCF 100: pressure 1,443.5 > M = 1,000;
+  //        surplus 1,000 - 1,443.5 + 1,000 = 556.5; underlying 556.5 - 500
+  //        - 3,000 x 0.25 x 0.8 = -543.5.
+  //   C02: pressure 990 + 297 + 1,200 + 200 + underfunding 2,000 + 200 =
+  //        4,887; surplus 2,000 - 4,887 + 2,000 = -887 (in the red);
+  //        underlying -887 - 1,000 - 1,200 = -3,087.
+  //   C03: pressure 742.5 + 222.75 + 150 + 150 + 150 = 1,415.25 < M = 1,500:
+  //        reserves cover it, surplus 1,500; underlying 1,500 - 665.25 - 150
+  //        = 684.75.
+  CHECK(hand[0].surplus == std::vector<double>{556.5, -887.0, 1500.0});
+  CHECK(hand[0].underlying == std::vector<double>{-543.5, -3087.0, 684.75});
+  //   Carried into 2014-15, grown by 0.5 x 1.5% + 0.05 x 2% + 0.45 x 3% = 2.2%:
+  //   C01 (495 + 148.5 + 600 + 100 + 3,000 x 0.25 x 0.8) x 1.022 = 1,986.257.
+  CHECK(hand[1].carried[0] == Approx(1986.257).margin(1e-9));
+  //   C02 repays half its deficit of 887 in 2014-15 ...
+  CHECK(hand[1].repay == std::vector<double>{0.0, 443.5, 0.0});
+  // ... and in 2015-16 at most 0.5% of its allocation (the cap binds).
+  CHECK(hand[2].repay[1] == Approx(0.005 * hand[2].allocation[1]).epsilon(1e-15));
+  CHECK(-hand[1].cumulative[1] / 2.0 > hand[2].repay[1]);
+  // C01 falls into the red in 2014-15 and repays in 2015-16.
+  CHECK(hand[1].cumulative[0] < 0.0);
+  CHECK(hand[2].repay[0] > 0.0);
+  // Allocations: C01 +2% (1% under target is the threshold), C02 +4% (the
+  // cap), C03 +1% (over target).
+  CHECK(hand[1].allocation[0] == Approx(102000.0).epsilon(1e-15));
+  CHECK(hand[1].allocation[1] == Approx(208000.0).epsilon(1e-15));
+  CHECK(hand[1].allocation[2] == Approx(151500.0).epsilon(1e-15));
+
+  const HorizonResults r = run_horizon(in.scenario, in.table, RunOptions{1, 4});
+  REQUIRE(r.labels == std::vector<std::string>{"2013-14", "2014-15", "2015-16"});
+  REQUIRE(r.years.size() == 3);
+  REQUIRE(r.cumulative.size() == 3);
+  REQUIRE(r.underlying.size() == 3);
+  REQUIRE(r.red_by.size() == 3);
+  for (int y = 0; y < 3; ++y) {
+    const HandYear& h = hand[y];
+    const Results& year = r.years[y];
+    for (std::size_t i = 0; i < 3; ++i) {
+      INFO(r.labels[y] << ", CCG " << year.code[i]);
+      CHECK(year.allocation_k[i] == Approx(h.allocation[i]).epsilon(1e-12));
+      CHECK(year.planned_surplus_k[i] == Approx(h.planned[i]).epsilon(1e-12));
+      CHECK(year.before.surplus_mean_k[i] == Approx(h.surplus[i]).margin(kPound));
+      CHECK(year.before.surplus_sd_k[i] == 0.0);
+      CHECK(year.before.underlying_mean_k[i] == Approx(h.underlying[i]).margin(kPound));
+      CHECK(year.before.p_red[i] == (h.surplus[i] < 0.0 ? 1.0 : 0.0));
+      // No pools: the outturn after risk sharing is the same.
+      CHECK(year.after.surplus_mean_k[i] == year.before.surplus_mean_k[i]);
+      CHECK(r.cumulative[y].before.surplus_mean_k[i] == Approx(h.cumulative[i]).margin(3 * kPound));
+      CHECK(r.cumulative[y].before.p_red[i] == (h.cumulative[i] < 0.0 ? 1.0 : 0.0));
+      CHECK(r.underlying[y].before.surplus_mean_k[i] == Approx(h.underlying[i]).margin(kPound));
+      CHECK(r.underlying[y].before.surplus_mean_k[i] == year.before.underlying_mean_k[i]);
+      // Red by this year: in the red in any year so far.
+      bool red_by = false;
+      for (int k = 0; k <= y; ++k)
+        red_by = red_by || hand[k].surplus[i] < 0.0;
+      CHECK(r.red_by[y].before.p_red[i] == (red_by ? 1.0 : 0.0));
+    }
+  }
+  for (std::size_t i = 0; i < 3; ++i) {
+    bool every = true;
+    for (int y = 0; y < 3; ++y)
+      every = every && hand[y].surplus[i] < 0.0;
+    INFO("CCG " << r.years[0].code[i]);
+    CHECK(r.red_every.before.p_red[i] == (every ? 1.0 : 0.0));
+  }
+  // The first year is the scenario as written: its distances from target.
+  CHECK(r.years[0].allocation_k == std::vector<double>{100000.0, 200000.0, 150000.0});
+}
+
+// ====================================================== one year = plain
+
+TEST_CASE("horizon: years = 1 gives the plain run's results bit for bit", "[horizon]") {
+  Inputs in(kCsv, kBaseToml);
+  const Scenario with = in.parse(kBaseToml + "\n[horizon]\nyears = 1\n");
+  REQUIRE(with.horizon.years == 1);
+  const Results plain = run_scenario(in.scenario, in.table, RunOptions{2, 256});
+  const Results one = run_scenario(with, in.table, RunOptions{2, 256});
+  require_identical(plain, one);
+  CHECK(plain.before.p_red == one.before.p_red);
+  CHECK(plain.before.surplus_quantiles_k == one.before.surplus_quantiles_k);
+  CHECK(plain.national.count_red_pmf == one.national.count_red_pmf);
+  CHECK(plain.after.p_red == one.after.p_red);
+
+  // run_horizon on the one-year scenario: its one year is the plain run.
+  const HorizonResults h = run_horizon(with, in.table, RunOptions{2, 256});
+  REQUIRE(h.years.size() == 1);
+  REQUIRE(h.labels == std::vector<std::string>{"2013-14"});
+  require_identical(plain, h.years[0]);
+}
+
+// =========================================================== conservation
+
+TEST_CASE("horizon: risk sharing conserves money in every year and in the cumulative",
+          "[horizon]") {
+  Inputs in(kCsv, kHorizonToml);
+  const HorizonResults r = run_horizon(in.scenario, in.table, RunOptions{2, 256});
+  REQUIRE(r.years.size() == 3);
+  for (std::size_t y = 0; y < 3; ++y) {
+    INFO(r.labels[y]);
+    for (const Results* point : {&r.years[y], &r.cumulative[y]}) {
+      const GroupStats& n = point->national;
+      CHECK(close(n.total_surplus_mean_k, n.total_surplus_mean_pooled_k));
+      // Within each pool too, and CCG by CCG summed.
+      for (const GroupStats& pool : point->pools)
+        CHECK(close(pool.total_surplus_mean_k, pool.total_surplus_mean_pooled_k));
+      const double before = std::accumulate(point->before.surplus_mean_k.begin(),
+                                            point->before.surplus_mean_k.end(), 0.0);
+      const double after = std::accumulate(point->after.surplus_mean_k.begin(),
+                                           point->after.surplus_mean_k.end(), 0.0);
+      CHECK(close(before, after));
+      CHECK(close(before, n.total_surplus_mean_k));
+    }
+    // The pools moved money (the check is not empty).
+    CHECK(r.years[y].after.surplus_mean_k != r.years[y].before.surplus_mean_k);
+  }
+
+  // Trial by trial, to the pound, in every year's and cumulative point.
+  const std::vector<Scenario> scenarios = year_scenarios(in.scenario);
+  const HorizonModel h = build_horizon(scenarios, in.table);
+  const int years = h.count(), points = horizon_points(years);
+  std::vector<TrialState> states;
+  for (int p = 0; p < points; ++p)
+    states.emplace_back(h.years[horizon_point_year(years, p)]);
+  const auto sum = [](const std::vector<std::int64_t>& v) {
+    return std::accumulate(v.begin(), v.end(), std::int64_t{0});
+  };
+  for (std::int64_t trial = 0; trial < 500; ++trial) {
+    simulate_horizon_trial(h, 7, trial, states);
+    for (int y = 0; y < years; ++y)
+      for (const HorizonPoint kind : {HorizonPoint::kYear, HorizonPoint::kCumulative}) {
+        const TrialState& s = states[horizon_point(years, kind, y)];
+        REQUIRE(sum(s.pooled) == sum(s.surplus));
+        for (const PoolModel& pool : h.years[y].pools) {
+          std::int64_t before = 0, after = 0;
+          for (int i : pool.members)
+            before += s.surplus[i], after += s.pooled[i];
+          REQUIRE(before == after);
+        }
+      }
+  }
+}
+
+// ============================================ year-to-year correlation
+
+TEST_CASE("horizon: the national factor persists with year_correlation.national", "[horizon]") {
+  Inputs in(kCsv, R"([run]
+trials = 10
+
+[data]
+ccgs = "ccgs.csv"
+
+[correlation]
+national = 0.6
+region = 0.1
+area_team = 0.1
+
+[horizon]
+years = 3
+
+[horizon.year_correlation]
+national = 0.6
+)");
+  const HorizonModel h = build_horizon(year_scenarios(in.scenario), in.table);
+  const int years = h.count(), points = horizon_points(years);
+  REQUIRE(years == 3);
+  CHECK(h.phi[0] == 0.6);
+  CHECK(h.phi[1] == 0.0);
+  CHECK(h.phi[2] == 0.0);
+  CHECK(h.phi[3] == 0.0);
+  std::vector<TrialState> states;
+  for (int p = 0; p < points; ++p)
+    states.emplace_back(h.years[horizon_point_year(years, p)]);
+  constexpr int kTrials = 20000;
+  std::vector<std::vector<double>> x(years), cip(years);
+  for (std::int64_t trial = 0; trial < kTrials; ++trial) {
+    simulate_horizon_trial(h, 20130401, trial, states);
+    for (int y = 0; y < years; ++y) {
+      x[y].push_back(states[y].national[0]);
+      cip[y].push_back(states[y].national[kCipDelivery]);
+    }
+  }
+  // Standard error of a correlation r: about (1 - r^2) / sqrt(N).
+  const auto within = [&](double r, double expected) {
+    INFO("r = " << r << ", expected " << expected);
+    CHECK(std::abs(r - expected) < 4.0 * (1.0 - expected * expected) / std::sqrt(kTrials));
+  };
+  within(pearson(x[0], x[1]), 0.6);
+  within(pearson(x[1], x[2]), 0.6);
+  within(pearson(x[0], x[2]), 0.36);  // two steps: phi^2
+  within(pearson(cip[0], cip[1]), 0.6);
+  // Each year's factor is still a standard normal.
+  for (int y = 0; y < years; ++y) {
+    const double mean = std::accumulate(x[y].begin(), x[y].end(), 0.0) / kTrials;
+    double var = 0.0;
+    for (double v : x[y])
+      var += (v - mean) * (v - mean);
+    var /= kTrials - 1;
+    INFO("year " << y << ": mean " << mean << ", variance " << var);
+    CHECK(std::abs(mean) < 4.0 / std::sqrt(kTrials));
+    CHECK(std::abs(var - 1.0) < 4.0 * std::sqrt(2.0 / kTrials));
+  }
+}
+
+// ======================================================= across years
+
+TEST_CASE("horizon: red in any year, every year and the first red year are consistent",
+          "[horizon]") {
+  Inputs in(kCsv, kHorizonToml);
+  const HorizonResults r = run_horizon(in.scenario, in.table, RunOptions{2, 256});
+  const std::size_t years = r.years.size(), n = r.years[0].code.size();
+  REQUIRE(years == 3);
+  bool some_red = false;
+  for (const bool pooled : {false, true}) {
+    const auto stats = [&](const Results& x) -> const CcgStats& {
+      return pooled ? x.after : x.before;
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+      INFO((pooled ? "after" : "before") << " risk sharing, CCG " << r.years[0].code[i]);
+      double most = 0.0, least = 1.0;
+      for (std::size_t y = 0; y < years; ++y) {
+        const double p = stats(r.years[y]).p_red[i];
+        most = std::max(most, p);
+        least = std::min(least, p);
+        // Red by year y: at least red in year y, and no less than by year y - 1.
+        CHECK(stats(r.red_by[y]).p_red[i] >= p);
+        if (y > 0) CHECK(stats(r.red_by[y]).p_red[i] >= stats(r.red_by[y - 1]).p_red[i]);
+      }
+      some_red = some_red || most > 0.0;
+      const double any = stats(r.red_by.back()).p_red[i];
+      const double every = stats(r.red_every).p_red[i];
+      CHECK(any >= most);
+      CHECK(every <= least);
+      CHECK(every <= any);
+      // P(first in the red in year y) = P(red by y) - P(red by y - 1); last: never.
+      std::vector<double> first;
+      double before = 0.0;
+      for (std::size_t y = 0; y < years; ++y) {
+        const double by = stats(r.red_by[y]).p_red[i];
+        first.push_back(by - before);
+        before = by;
+      }
+      first.push_back(1.0 - before);
+      for (double p : first) {
+        CHECK(p >= -1e-12);
+        CHECK(p <= 1.0 + 1e-12);
+      }
+      CHECK(std::abs(std::accumulate(first.begin(), first.end(), 0.0) - 1.0) <= 1e-12);
+    }
+  }
+  CHECK(some_red);  // the checks above are not all of zeros
+}
+
+// ========================================================= reproducible
+
+TEST_CASE("horizon: results are bit-identical for any thread count and block size", "[horizon]") {
+  Inputs in(kCsv, kHorizonToml);
+  const HorizonResults reference = run_horizon(in.scenario, in.table, RunOptions{1, 1024});
+  const int threads = GENERATE(1, 2, 3);
+  const std::int64_t block = GENERATE(std::int64_t{1}, std::int64_t{77}, std::int64_t{1024});
+  CAPTURE(threads, block);
+  const HorizonResults r = run_horizon(in.scenario, in.table, RunOptions{threads, block});
+  REQUIRE(r.labels == reference.labels);
+  const std::vector<const Results*> a = points_of(reference), b = points_of(r);
+  REQUIRE(a.size() == b.size());
+  REQUIRE(a.size() == 4 * 3 + 1);
+  for (std::size_t p = 0; p < a.size(); ++p) {
+    INFO("point " << p);
+    require_identical(*a[p], *b[p]);
+  }
+}
+
+// ============================================================ bad input
+
+TEST_CASE("horizon: bad horizon and year-table input is refused, naming key and year",
+          "[horizon][input]") {
+  Inputs in(kCsv, kBaseToml);
+  const auto refused = [&](const std::string& toml) {
+    return input_error([&] { year_scenarios(in.parse(toml)); });
+  };
+  const std::string three = kBaseToml + "\n[horizon]\nyears = 3\nfirst_year = \"2013-14\"\n";
+
+  SECTION("years out of range") {
+    for (const char* years : {"0", "11"}) {
+      INFO("years = " << years);
+      CHECK_THAT(refused(kBaseToml + "\n[horizon]\nyears = " + years + "\n"),
+                 Contains("horizon.years"));
+    }
+    CHECK(refused(kBaseToml + "\n[horizon]\nyears = 10\n").empty());
+  }
+  SECTION("a year after the run") {
+    const std::string message = refused(three + "\n[year.2016-17.plan]\ncip_pct = 2.0\n");
+    CHECK_THAT(message, Contains("year.2016-17"));
+    CHECK_THAT(message, Contains("2015-16"));
+    // And through run_horizon.
+    CHECK_THAT(input_error([&] {
+                 run_horizon(in.parse(three + "\n[year.2016-17.plan]\ncip_pct = 2.0\n"), in.table,
+                             RunOptions{1, 1024});
+               }),
+               Contains("year.2016-17"));
+  }
+  SECTION("the first year's own table") {
+    CHECK_THAT(refused(three + "\n[year.2013-14.plan]\ncip_pct = 2.0\n"), Contains("year.2013-14"));
+  }
+  SECTION("a later year's table in a one-year run") {
+    const std::string message =
+        refused(kBaseToml + "\n[horizon]\nyears = 1\n\n[year.2014-15.plan]\ncip_pct = 2.0\n");
+    CHECK_THAT(message, Contains("year.2014-15"));
+    CHECK_THAT(message, Contains("horizon.years = 1"));
+  }
+  SECTION("a section that cannot vary by year") {
+    const std::string message = refused(three + "\n[year.2014-15.run]\ntrials = 5\n");
+    CHECK_THAT(message, Contains("year.2014-15.run"));
+    CHECK_THAT(message, Contains("cannot be set per year"));
+  }
+  SECTION("a value the scenario reader refuses, in a year") {
+    const std::string message = refused(three + "\n[year.2014-15.plan]\ncip_pct = 200\n");
+    CHECK_THAT(message, Contains("plan.cip_pct"));
+    CHECK_THAT(message, Contains("2014-15"));
+  }
+  SECTION("a pool's members cannot change") {
+    CHECK_THAT(refused(three + "\n[year.2014-15.pool.North]\nmembers = [\"C01\"]\n"),
+               Contains("members"));
+    CHECK_THAT(refused(three + "\n[year.2014-15.pool.East]\ncap_pct = 1.0\n"), Contains("East"));
+  }
+  SECTION("first_year is not a financial year") {
+    CHECK_THAT(refused(kBaseToml + "\n[horizon]\nyears = 2\nfirst_year = \"2013-15\"\n"),
+               Contains("horizon.first_year"));
+  }
+  SECTION("a valid table is accepted") {
+    const std::vector<Scenario> years =
+        year_scenarios(in.parse(three + "\n[year.2015-16.plan]\ncip_pct = 2.0\n"));
+    REQUIRE(years.size() == 3);
+    CHECK(years[0].plan.cip_pct == 3.0);
+    CHECK(years[1].plan.cip_pct == 3.0);
+    CHECK(years[2].plan.cip_pct == 2.0);
+  }
+}
+
+// ================================================================== CLI
+
+namespace {
+
+// The CLI fixture's scenario made a three-year run.
+std::string three_year_cli_scenario() {
+  return ccgrisk::test::cli::kValidScenario + "\n[horizon]\nyears = 3\n";
+}
+
+}  // namespace
+
+TEST_CASE("horizon cli: a three-year run writes its file", "[horizon][cli]") {
+  using namespace ccgrisk::test::cli;
+  Case c;
+  c.scenario = three_year_cli_scenario() + "\n[year.2014-15.plan]\ncip_pct = 2.5\n";
+  const ccgrisk::test::CliResult r = c.run("--quiet");
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == kExitOk);
+  CHECK(fs::is_regular_file(c.out_path()));
+  CHECK(c.leftovers({kOutName}).empty());
+}
+
+TEST_CASE("horizon cli: a bad year table exits 2 and writes no file", "[horizon][cli]") {
+  using namespace ccgrisk::test::cli;
+  SECTION("a year after the run") {
+    Case c;
+    c.scenario = three_year_cli_scenario() + "\n[year.2016-17.plan]\ncip_pct = 2.5\n";
+    check_rejected(c, c.run(), {"year.2016-17"});
+  }
+  SECTION("a value out of range in a year") {
+    Case c;
+    c.scenario = three_year_cli_scenario() + "\n[year.2014-15.plan]\ncip_pct = 200\n";
+    check_rejected(c, c.run(), {"plan.cip_pct", "2014-15"});
+  }
+  SECTION("a section that cannot vary by year") {
+    Case c;
+    c.scenario = three_year_cli_scenario() + "\n[year.2014-15.run]\ntrials = 5\n";
+    check_rejected(c, c.run(), {"year.2014-15.run", "cannot be set per year"});
+  }
+}
+
+// The scenario reader refuses a [year.LABEL] table in a one-year run, so
+// every command does.
+TEST_CASE("horizon cli: a year table in a one-year run exits 2 and writes no file",
+          "[horizon][cli]") {
+  using namespace ccgrisk::test::cli;
+  Case c;
+  c.scenario = kValidScenario + "\n[year.2014-15.plan]\ncip_pct = 2.5\n";
+  check_rejected(c, c.run(), {"year.2014-15"});
+}
