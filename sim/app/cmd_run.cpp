@@ -185,7 +185,7 @@ int run_years(const RunArgs& a, const Inputs& in, const std::optional<Targets>& 
   }
   write_horizon_file(results, a.output);
   if (!a.quiet) {
-    print_horizon_summary(results, std::cout);
+    print_horizon_summary(results.years, std::cout);
     if (targets) {
       std::cout << "\nAgainst the published figures (" << a.targets.string() << "), "
                 << results.labels.front() << "\n";

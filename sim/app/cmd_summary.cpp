@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/commands.hpp"
 #include "app/summary.hpp"
@@ -40,10 +41,17 @@ void print_targets(const std::vector<TargetCheck>& targets, std::ostream& out) {
 struct SummaryArgs {
   std::filesystem::path results;
   bool no_verify = false;
+  std::string year;  // --year: one year of a run of several
 };
 
 int summary(const SummaryArgs& a) {
-  const Results results = read_results_file(a.results, !a.no_verify);
+  const std::vector<Results> years = read_results_years(a.results, !a.no_verify);
+  if (a.year.empty() && years.size() > 1) {
+    print_horizon_summary(years, std::cout);
+    if (!years.front().targets.empty()) print_targets(years.front().targets, std::cout);
+    return kExitOk;
+  }
+  const Results& results = years[a.year.empty() ? 0 : year_index(years.front(), a.year)];
   print_summary(results, std::cout);
   if (results.uncertainty) print_uncertainty(*results.uncertainty, results, std::cout);
   if (!results.targets.empty()) print_targets(results.targets, std::cout);
@@ -57,6 +65,10 @@ Command add_summary_command(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("summary", "Print the summary of a run from its results file (HDF5)");
   cmd->add_option("results", a->results, "Results file written by ccgrisk run")->required();
+  cmd->add_option("--year", a->year,
+                  "A run of several years: that year's full summary (e.g. 2014-15); by default "
+                  "the first year's and the years side by side")
+      ->type_name("LABEL");
   cmd->add_flag("--no-verify", a->no_verify,
                 "Read a results file whose seal no longer matches (changed on purpose after it "
                 "was written)");

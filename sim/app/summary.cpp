@@ -211,50 +211,48 @@ void print_uncertainty(const UncertaintyResult& u, const Results& r, std::ostrea
   }
 }
 
-void print_horizon_summary(const HorizonResults& h, std::ostream& out) {
-  const std::size_t years = h.years.size(), n = h.years.front().code.size();
-  print_summary(h.years.front(), out);
-  out << "\nYear by year (" << h.labels.front() << " to " << h.labels.back()
+void print_horizon_summary(const std::vector<Results>& years, std::ostream& out) {
+  const HorizonYear& last = *years.back().horizon;
+  const std::vector<std::string>& labels = last.labels;
+  const std::size_t n = years.front().code.size();
+  print_summary(years.front(), out);
+  out << "\nYear by year (" << labels.front() << " to " << labels.back()
       << "; GBP m; median and 5-95% of the CCGs' total)\n"
       << "  year      in the red         P(sector   outturn                  recurrent position\n"
       << "            before   pooled    deficit)\n";
-  for (std::size_t y = 0; y < years; ++y) {
-    const GroupStats& g = h.years[y].national;
+  for (const Results& r : years) {
+    const GroupStats& g = r.national;
     const auto& q = g.total_surplus_quantiles_k;
-    const auto& u = h.underlying[y].national.total_surplus_quantiles_k;
+    const auto& u = r.horizon->underlying_total_quantiles_k[0];
     out << format("  %s  %7.2f  %7.2f    %6.3f   %7.0f (%6.0f, %6.0f)  %7.0f (%6.0f, %6.0f)\n",
-                  h.labels[y].c_str(), g.expected_red, g.expected_red_pooled, g.p_deficit,
-                  q[4] / 1e3, q[1] / 1e3, q[7] / 1e3, u[4] / 1e3, u[1] / 1e3, u[7] / 1e3);
+                  labels[r.horizon->year].c_str(), g.expected_red, g.expected_red_pooled,
+                  g.p_deficit, q[4] / 1e3, q[1] / 1e3, q[7] / 1e3, u[4] / 1e3, u[1] / 1e3,
+                  u[7] / 1e3);
   }
-  const GroupStats& any = h.red_by.back().national;
   out << format("  in the red in any year: %.2f CCGs expected before pooling, %.2f after\n",
-                any.expected_red, any.expected_red_pooled);
+                last.expected_red_any_year[0], last.expected_red_any_year[1]);
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  const std::vector<double>& p_any = h.red_by.back().before.p_red;
+  const std::vector<double>& p_any = last.p_red_any_year[0];
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return p_any[a] > p_any[b]; });
   out << "\nMost likely to be in the red in some year (before pooling)\n"
       << "  code  name                                       ";
-  for (const std::string& label : h.labels)
+  for (const std::string& label : labels)
     out << format("%8s", label.c_str());
   out << "     any   every  first red\n";
+  const std::size_t columns = labels.size() + 1;
   for (std::size_t k = 0; k < std::min<std::size_t>(kTopCcgs, n); ++k) {
     const std::size_t i = order[k];
-    out << format("  %-4s  %-42.42s ", h.years.front().code[i].c_str(),
-                  h.years.front().name[i].c_str());
-    for (std::size_t y = 0; y < years; ++y)
-      out << format("%8.3f", h.years[y].before.p_red[i]);
-    // The year most likely to be the first in the red.
-    std::size_t first = 0;
-    double best = -1.0, before = 0.0;
-    for (std::size_t y = 0; y < years; ++y) {
-      const double by = h.red_by[y].before.p_red[i];
-      if (by - before > best) best = by - before, first = y;
-      before = by;
-    }
-    out << format("  %6.3f  %6.3f  %s\n", p_any[i], h.red_every.before.p_red[i],
-                  best > 0.0 ? h.labels[first].c_str() : "-");
+    out << format("  %-4s  %-42.42s ", years.front().code[i].c_str(),
+                  years.front().name[i].c_str());
+    for (const Results& r : years)
+      out << format("%8.3f", r.before.p_red[i]);
+    // The year most likely to be the first in the red ("-": never in the red).
+    const double* first = last.first_red_year_pmf[0].data() + i * columns;
+    const auto most = std::max_element(first, first + labels.size()) - first;
+    out << format("  %6.3f  %6.3f  %s\n", p_any[i], last.p_red_every_year[0][i],
+                  p_any[i] > 0.0 ? labels[static_cast<std::size_t>(most)].c_str() : "-");
   }
 }
 

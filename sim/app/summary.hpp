@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ostream>
+#include <vector>
 
 #include "engine/results.hpp"
 #include "engine/uncertainty.hpp"
@@ -19,7 +20,8 @@ void print_summary(const Results& results, std::ostream& out);
 // recurrent position; the expected number in the red in any year; and the
 // 15 CCGs most likely to be in the red in any year, with their chance each
 // year, every year and their first year in the red.
-void print_horizon_summary(const HorizonResults& results, std::ostream& out);
+// `years`: every year of the run, in order, each with Results::horizon.
+void print_horizon_summary(const std::vector<Results>& years, std::ostream& out);
 
 // Prints a run's parameter uncertainty: the expected number in the red over
 // the outer samples (5-95%) beside its Monte Carlo error, the epistemic

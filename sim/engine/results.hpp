@@ -148,6 +148,30 @@ struct Provenance {
   std::array<double, 2> cip_delivery_shape{};
 };
 
+// A year of a run of several years: the outcomes across years as they stand
+// at that year (HorizonResults' points, docs/results-format.md "Several
+// years"). Each array: [0] before, [1] after risk sharing.
+struct HorizonYear {
+  std::vector<std::string> labels;  // the run's years
+  int year = 0;                     // this one, an index into labels
+  // Over the whole run, per CCG [n] (first_red_year_pmf: [n, years + 1],
+  // last column never).
+  std::array<std::vector<double>, 2> p_red_any_year, p_red_any_year_se, p_red_every_year,
+      first_red_year_pmf;
+  // To the end of this year, per CCG: P(red in some year so far), the
+  // cumulative outturn's mean, P(< 0) and quantiles [n, 9]; this year's
+  // underlying outturn's P(< 0) and quantiles [n, 9].
+  std::array<std::vector<double>, 2> p_red_by_year, cumulative_mean_k, p_cumulative_deficit,
+      cumulative_quantiles_k, p_underlying_deficit, underlying_quantiles_k;
+  // England: the count in the red in any year [n + 1] and its expectation;
+  // the total cumulative and underlying outturn's quantiles this year.
+  std::array<std::vector<double>, 2> count_red_any_year_pmf;
+  std::array<double, 2> expected_red_any_year{};
+  std::array<std::array<double, 9>, 2> cumulative_total_quantiles_k{},
+      underlying_total_quantiles_k{};
+  double specialised_cumulative_mean_k = 0.0;  // with hubs
+};
+
 struct Results {
   Provenance provenance;
 
@@ -179,19 +203,21 @@ struct Results {
   Attribution attribution;
   // Parameter uncertainty (/uncertainty), when the scenario had [uncertainty].
   std::shared_ptr<const UncertaintyResult> uncertainty;
+  // A year of a run of several years; null for a one-year run.
+  std::shared_ptr<const HorizonYear> horizon;
 };
 
 // A run of several years (model/horizon.hpp): the finished statistics of
-// each year and of the outcomes across years, each as a whole Results of
-// its year (identity and plan of that year). Entry 0 of cumulative and
-// red_by is the first year's outturn itself.
+// each year (with its HorizonYear) and of the outcomes across years, each
+// as a whole Results of its year (identity and plan of that year). Entry 0
+// of cumulative and red_by is the first year's outturn itself.
 struct HorizonResults {
-  std::vector<std::string> labels;    // "2013-14", ...
-  std::vector<Results> years;         // each year's outturn
-  std::vector<Results> cumulative;    // outturn summed to the end of each year
-  std::vector<Results> underlying;    // each year's recurrent outturn
-  std::vector<Results> red_by;        // smallest outturn to each year: p_red = P(red by then)
-  Results red_every;                  // largest outturn of all years: p_red = P(red every year)
+  std::vector<std::string> labels;  // "2013-14", ...
+  std::vector<Results> years;       // each year's outturn
+  std::vector<Results> cumulative;  // outturn summed to the end of each year
+  std::vector<Results> underlying;  // each year's recurrent outturn
+  std::vector<Results> red_by;      // smallest outturn to each year: p_red = P(red by then)
+  Results red_every;                // largest outturn of all years: p_red = P(red every year)
 };
 
 }  // namespace ccgrisk

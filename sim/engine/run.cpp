@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -622,6 +623,53 @@ std::vector<StatsLayout> horizon_layouts(const HorizonModel& h) {
   return out;
 }
 
+// Year y's outcomes across years, from the horizon's points.
+HorizonYear horizon_year(const HorizonResults& h, int y) {
+  HorizonYear out;
+  out.labels = h.labels;
+  out.year = y;
+  const std::size_t n = h.years.front().code.size(), years = h.years.size();
+  for (int phase = 0; phase < 2; ++phase) {
+    const auto stats = [phase](const Results& r) -> const CcgStats& {
+      return phase == 0 ? r.before : r.after;
+    };
+    out.p_red_any_year[phase] = stats(h.red_by.back()).p_red;
+    out.p_red_any_year_se[phase] = stats(h.red_by.back()).p_red_se;
+    out.p_red_every_year[phase] = stats(h.red_every).p_red;
+    // P(first in the red in year k) = P(red by k) - P(red by k - 1).
+    std::vector<double>& first = out.first_red_year_pmf[phase];
+    first.assign(n * (years + 1), 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      double before = 0.0;
+      for (std::size_t k = 0; k < years; ++k) {
+        const double by = stats(h.red_by[k]).p_red[i];
+        first[i * (years + 1) + k] = by - before;
+        before = by;
+      }
+      first[i * (years + 1) + years] = 1.0 - before;
+    }
+    const CcgStats& sum = stats(h.cumulative[y]);
+    const CcgStats& low = stats(h.underlying[y]);
+    out.p_red_by_year[phase] = stats(h.red_by[y]).p_red;
+    out.cumulative_mean_k[phase] = sum.surplus_mean_k;
+    out.p_cumulative_deficit[phase] = sum.p_red;
+    out.cumulative_quantiles_k[phase] = sum.surplus_quantiles_k;
+    out.p_underlying_deficit[phase] = low.p_red;
+    out.underlying_quantiles_k[phase] = low.surplus_quantiles_k;
+    const GroupStats& any = h.red_by.back().national;
+    out.count_red_any_year_pmf[phase] = phase == 0 ? any.count_red_pmf : any.count_red_pmf_pooled;
+    out.expected_red_any_year[phase] = phase == 0 ? any.expected_red : any.expected_red_pooled;
+    const GroupStats& c = h.cumulative[y].national;
+    const GroupStats& u = h.underlying[y].national;
+    out.cumulative_total_quantiles_k[phase] =
+        phase == 0 ? c.total_surplus_quantiles_k : c.total_surplus_quantiles_pooled_k;
+    out.underlying_total_quantiles_k[phase] =
+        phase == 0 ? u.total_surplus_quantiles_k : u.total_surplus_quantiles_pooled_k;
+  }
+  out.specialised_cumulative_mean_k = h.cumulative[y].specialised.overspend_mean_k;
+  return out;
+}
+
 }  // namespace
 
 HorizonResults run_horizon(const Scenario& scenario, const CcgTable& table,
@@ -666,6 +714,8 @@ HorizonResults run_horizon(const Scenario& scenario, const CcgTable& table,
     out.red_by.push_back(y == 0 ? out.years.front() : result(HorizonPoint::kRedBy, y));
   }
   out.red_every = result(HorizonPoint::kRedEvery, 0);
+  for (int y = 0; y < years; ++y)
+    out.years[y].horizon = std::make_shared<const HorizonYear>(horizon_year(out, y));
   return out;
 }
 

@@ -481,6 +481,77 @@ void write_pools(const Group& g, const Results& r) {
                     "risk-sharing rule: full or cover (members: /ccg/pool_index)");
 }
 
+// A year of a run of several years: the outcomes across years, in /ccg,
+// /pooled and /national (docs/results-format.md "Several years"), and the
+// run's years in /year/label. In a schema 1.1 file the datasets of this year
+// gain the leading year axis (YearStacker); those of the whole run do not.
+void write_horizon_year(const h5::File& file, const HorizonYear& h, std::size_t n) {
+  const std::size_t years = h.labels.size();
+  const Group year = file.group("/year");
+  h5::write_attribute(year, "description", "the financial years of the run, in order");
+  h5::write_dataset(year, "label", h.labels, {years}, kLabel,
+                    "financial year: the leading axis of every per-year dataset (attribute "
+                    "leading_axis)");
+  const Dims q{n, kQuantileLevels.size()};
+  for (const int phase : {0, 1}) {
+    const Group g = file.group(phase == 0 ? "/ccg" : "/pooled");
+    const std::string_view stage = phase == 0 ? "before risk sharing" : "after risk sharing";
+    h5::write_dataset(g, "p_red_any_year", h.p_red_any_year[phase], {n}, kProbability,
+                      with_stage("P(in the red in at least one year of the run)", stage));
+    h5::write_dataset(g, "p_red_any_year_se", h.p_red_any_year_se[phase], {n}, kProbability,
+                      with_stage("Monte Carlo standard error of p_red_any_year", stage));
+    h5::write_dataset(g, "p_red_every_year", h.p_red_every_year[phase], {n}, kProbability,
+                      with_stage("P(in the red in every year of the run)", stage));
+    const h5::Dataset first = h5::write_dataset(
+        g, "first_red_year_pmf", h.first_red_year_pmf[phase], {n, years + 1}, kProbability,
+        with_stage("P(first in the red in year k) for each year of /year/label; last column: "
+                   "never in the red",
+                   stage));
+    h5::write_attribute(first, "last_column", "never");
+    h5::write_dataset(g, "p_red_by_year", h.p_red_by_year[phase], {n}, kProbability,
+                      with_stage("P(in the red in at least one year up to this one)", stage));
+    h5::write_dataset(g, "cumulative_surplus_mean_k", h.cumulative_mean_k[phase], {n}, kMoney,
+                      with_stage("mean cumulative outturn to the end of the year", stage));
+    h5::write_dataset(g, "p_cumulative_deficit", h.p_cumulative_deficit[phase], {n}, kProbability,
+                      with_stage("P(cumulative outturn to the end of the year < 0)", stage));
+    h5::write_dataset(g, "p_underlying_deficit", h.p_underlying_deficit[phase], {n}, kProbability,
+                      with_stage("P(underlying (recurrent) outturn of the year < 0)", stage));
+    for (const auto& [name, values, what] :
+         {std::tuple{"cumulative_surplus_quantiles_k", &h.cumulative_quantiles_k[phase],
+                     "quantiles at `levels` of the cumulative outturn to the end of the year"},
+          std::tuple{"underlying_quantiles_k", &h.underlying_quantiles_k[phase],
+                     "quantiles at `levels` of the underlying (recurrent) outturn of the year"}}) {
+      const h5::Dataset d = h5::write_dataset(g, name, *values, q, kMoney, with_stage(what, stage));
+      h5::write_attribute(d, "levels", kQuantileLevels);
+      h5::write_attribute(d, "resolution", kHistogramResolution);
+    }
+    const Group national = file.group("/national");
+    const std::string suffix = phase == 0 ? "" : "_pooled";
+    h5::write_dataset(national, "count_red_any_year_pmf" + suffix, h.count_red_any_year_pmf[phase],
+                      {n + 1}, kProbability,
+                      with_stage("P(exactly k CCGs in the red in at least one year)", stage));
+    const std::vector<double> expected{h.expected_red_any_year[phase]};
+    h5::write_dataset(national, "expected_red_any_year" + suffix, expected, {}, kCount,
+                      with_stage("expected number of CCGs in the red in at least one year", stage));
+    for (const auto& [name, values, what] :
+         {std::tuple{"cumulative_total_quantiles" + suffix + "_k",
+                     &h.cumulative_total_quantiles_k[phase],
+                     "quantiles of the CCGs' total cumulative outturn to the end of the year"},
+          std::tuple{"underlying_total_quantiles" + suffix + "_k",
+                     &h.underlying_total_quantiles_k[phase],
+                     "quantiles of the CCGs' total underlying (recurrent) outturn"}}) {
+      const h5::Dataset d = h5::write_dataset(national, name, *values, {kQuantileLevels.size()},
+                                              kMoney, with_stage(what, stage));
+      h5::write_attribute(d, "levels", kQuantileLevels);
+    }
+  }
+  const std::vector<double> specialised{h.specialised_cumulative_mean_k};
+  h5::write_dataset(file.group("/national"), "specialised_cumulative_deficit_mean_k", specialised,
+                    {}, kMoney,
+                    "NHS England's mean cumulative specialised commissioning deficit to the end "
+                    "of the year (0 without hubs)");
+}
+
 // Every group and dataset of a results file (all but its dimension scales).
 void write_contents(const h5::File& file, const Results& r, const ExtraGroups& extra) {
   const std::size_t n = r.code.size();
@@ -497,6 +568,7 @@ void write_contents(const h5::File& file, const Results& r, const ExtraGroups& e
   if (!r.attribution.components.empty())
     write_attribution(file.group("/attribution"), r.attribution, n);
   if (r.uncertainty) write_uncertainty_group(file, *r.uncertainty);
+  if (r.horizon) write_horizon_year(file, *r.horizon, n);
   if (!r.before.p_red_variance_ratio.empty()) {
     h5::write_dataset(file.group("/ccg"), "p_red_variance_ratio", r.before.p_red_variance_ratio,
                       {n}, kLabel,
@@ -520,6 +592,10 @@ std::vector<unsigned char> file_image(const Results& r, const fs::path& path,
                                       const ExtraGroups& extra) {
   h5::File file = h5::File::create_in_memory(path.string(), kSealBytes);
   write_contents(file, r, extra);
+  // A year of a run of several, written as a one-year file: which year.
+  if (r.horizon)
+    h5::write_attribute(file.group("/year"), "year_index",
+                        static_cast<std::int64_t>(r.horizon->year));
   return sealed_image(file);
 }
 
@@ -531,7 +607,15 @@ bool same_every_year(std::string_view group, std::string_view name) {
   constexpr std::array<std::string_view, 9> kCcgLabels = {
       "code", "name",         "region",          "area_team_code", "area_team",
       "pool", "region_index", "area_team_index", "pool_index"};
-  if (group == "/targets") return true;
+  constexpr std::array<std::string_view, 4> kWholeRun = {"p_red_any_year", "p_red_any_year_se",
+                                                         "p_red_every_year", "first_red_year_pmf"};
+  if (group == "/targets" || group == "/year") return true;
+  if ((group == "/ccg" || group == "/pooled") &&
+      std::ranges::find(kWholeRun, name) != kWholeRun.end())
+    return true;
+  if (group == "/national" &&
+      (name.starts_with("count_red_any_year_pmf") || name.starts_with("expected_red_any_year")))
+    return true;
   if (group == "/ccg")
     return std::ranges::find(kCcgLabels, name) != kCcgLabels.end() || name.ends_with("_basis");
   if (group == "/region" || group == "/area_team" || group == "/pool")
@@ -641,111 +725,6 @@ class YearStacker {
   YearWriter& writer_;
 };
 
-std::vector<double> stat_of(std::span<const Results> points,
-                            const std::vector<double> CcgStats::*field, bool pooled) {
-  std::vector<double> out;
-  for (const Results& r : points) {
-    const std::vector<double>& v = (pooled ? r.after : r.before).*field;
-    out.insert(out.end(), v.begin(), v.end());
-  }
-  return out;
-}
-
-// The outcomes across years, before (/ccg) or after (/pooled) risk sharing.
-void write_horizon_ccg(const Group& g, const HorizonResults& h, bool pooled, YearWriter& years) {
-  const std::size_t n = h.years.front().code.size(), count = h.years.size();
-  const std::string_view stage = pooled ? "after risk sharing" : "before risk sharing";
-  const CcgStats& any = pooled ? h.red_by.back().after : h.red_by.back().before;
-  const CcgStats& every = pooled ? h.red_every.after : h.red_every.before;
-  h5::write_dataset(g, "p_red_any_year", any.p_red, {n}, kProbability,
-                    with_stage("P(in the red in at least one year of the run)", stage));
-  h5::write_dataset(g, "p_red_any_year_se", any.p_red_se, {n}, kProbability,
-                    with_stage("Monte Carlo standard error of p_red_any_year", stage));
-  h5::write_dataset(g, "p_red_every_year", every.p_red, {n}, kProbability,
-                    with_stage("P(in the red in every year of the run)", stage));
-  // P(first in the red in year y) = P(red by y) - P(red by y - 1); last: never.
-  std::vector<double> first(n * (count + 1));
-  for (std::size_t i = 0; i < n; ++i) {
-    double before = 0.0;
-    for (std::size_t y = 0; y < count; ++y) {
-      const double by = (pooled ? h.red_by[y].after : h.red_by[y].before).p_red[i];
-      first[i * (count + 1) + y] = by - before;
-      before = by;
-    }
-    first[i * (count + 1) + count] = 1.0 - before;
-  }
-  const h5::Dataset pmf = h5::write_dataset(
-      g, "first_red_year_pmf", first, {n, count + 1}, kProbability,
-      with_stage("P(first in the red in year k) for each year of /year/label, last column: "
-                 "never in the red",
-                 stage));
-  h5::write_attribute(pmf, "last_column", "never");
-  years.write<double>(g, "p_red_by_year", stat_of(h.red_by, &CcgStats::p_red, pooled), {n},
-                      kProbability,
-                      with_stage("P(in the red in at least one year up to this one)", stage));
-  const Dims q{n, kQuantileLevels.size()};
-  const auto quantiles = [&](std::string_view name, std::span<const Results> points,
-                             std::string_view what) {
-    const h5::Dataset d =
-        years.write<double>(g, name, stat_of(points, &CcgStats::surplus_quantiles_k, pooled), q,
-                            kMoney, with_stage(what, stage));
-    h5::write_attribute(d, "levels", kQuantileLevels);
-    h5::write_attribute(d, "resolution", kHistogramResolution);
-  };
-  quantiles("cumulative_surplus_quantiles_k", h.cumulative,
-            "quantiles at `levels` of the cumulative outturn to the end of the year");
-  years.write<double>(g, "cumulative_surplus_mean_k",
-                      stat_of(h.cumulative, &CcgStats::surplus_mean_k, pooled), {n}, kMoney,
-                      with_stage("mean cumulative outturn to the end of the year", stage));
-  years.write<double>(g, "p_cumulative_deficit", stat_of(h.cumulative, &CcgStats::p_red, pooled),
-                      {n}, kProbability,
-                      with_stage("P(cumulative outturn to the end of the year < 0)", stage));
-  quantiles("underlying_quantiles_k", h.underlying,
-            "quantiles at `levels` of the underlying (recurrent) outturn of the year");
-  years.write<double>(g, "p_underlying_deficit", stat_of(h.underlying, &CcgStats::p_red, pooled),
-                      {n}, kProbability,
-                      with_stage("P(underlying (recurrent) outturn of the year < 0)", stage));
-}
-
-void write_horizon_national(const Group& g, const HorizonResults& h, YearWriter& years) {
-  const std::size_t n = h.years.front().code.size();
-  for (const bool pooled : {false, true}) {
-    const std::string suffix = pooled ? "_pooled" : "";
-    const std::string_view stage = pooled ? "after risk sharing" : "before risk sharing";
-    const GroupStats& any = h.red_by.back().national;
-    h5::write_dataset(g, "count_red_any_year_pmf" + suffix,
-                      pooled ? any.count_red_pmf_pooled : any.count_red_pmf, {n + 1}, kProbability,
-                      with_stage("P(exactly k CCGs in the red in at least one year)", stage));
-    const std::vector<double> expected{pooled ? any.expected_red_pooled : any.expected_red};
-    h5::write_dataset(g, "expected_red_any_year" + suffix, expected, {}, kCount,
-                      with_stage("expected number of CCGs in the red in at least one year", stage));
-    std::vector<double> cumulative, underlying;
-    for (std::size_t y = 0; y < h.years.size(); ++y) {
-      const GroupStats& c = h.cumulative[y].national;
-      const GroupStats& u = h.underlying[y].national;
-      append(cumulative, pooled ? c.total_surplus_quantiles_pooled_k : c.total_surplus_quantiles_k);
-      append(underlying, pooled ? u.total_surplus_quantiles_pooled_k : u.total_surplus_quantiles_k);
-    }
-    const Dims q{kQuantileLevels.size()};
-    for (const auto& [name, values, what] :
-         {std::tuple{"cumulative_total_quantiles" + suffix + "_k", &cumulative,
-                     "quantiles of the CCGs' total cumulative outturn to the end of the year"},
-          std::tuple{"underlying_total_quantiles" + suffix + "_k", &underlying,
-                     "quantiles of the CCGs' total underlying (recurrent) outturn"}}) {
-      const h5::Dataset d =
-          years.write<double>(g, name, *values, q, kMoney, with_stage(what, stage));
-      h5::write_attribute(d, "levels", kQuantileLevels);
-    }
-  }
-  if (h.years.front().hubs.empty()) return;
-  std::vector<double> cumulative;
-  for (const Results& r : h.cumulative)
-    cumulative.push_back(r.specialised.overspend_mean_k);
-  years.write<double>(g, "specialised_cumulative_deficit_mean_k", cumulative, {}, kMoney,
-                      "NHS England's mean cumulative specialised commissioning deficit to the end "
-                      "of the year");
-}
-
 std::vector<unsigned char> horizon_image(const HorizonResults& h, const fs::path& path) {
   std::vector<std::vector<unsigned char>> images;
   std::vector<h5::File> years;
@@ -764,15 +743,7 @@ std::vector<unsigned char> horizon_image(const HorizonResults& h, const fs::path
   const std::array<std::int32_t, 2> schema{kSchemaMajor, kHorizonSchemaMinor};
   h5::write_attribute(file, "schema_version", schema);
   h5::write_attribute(file, "horizon_years", static_cast<std::int64_t>(h.years.size()));
-  const Group year = file.group("/year");
-  h5::write_attribute(year, "description", "the financial years of the run, in order");
-  const h5::Dataset label = h5::write_dataset(
-      year, "label", h.labels, {h.labels.size()}, kLabel,
-      "financial year: the leading axis of every per-year dataset (attribute leading_axis)");
-  h5::set_dimension_scale(label, "year");
-  write_horizon_ccg(file.group("/ccg"), h, false, writer);
-  write_horizon_ccg(file.group("/pooled"), h, true, writer);
-  write_horizon_national(file.group("/national"), h, writer);
+  h5::set_dimension_scale(file.dataset("/year/label"), "year");
   return sealed_image(file);
 }
 

@@ -46,16 +46,43 @@ std::string shape_text(const Dims& dims) {
   return s + ")";
 }
 
+// The year read from a file of several years (schema 1.1): a dataset with a
+// leading year axis (attribute leading_axis) is read at that year. Set by
+// read_checked for the read in progress (results are read in one thread).
+struct YearSlice {
+  int year = -1;            // -1: a one-year read
+  std::uint64_t years = 0;  // the file's years; 0: a one-year file
+};
+YearSlice g_slice;
+
+// The shape of `path` as a one-year file has it (a per-year dataset of a
+// file of several years without its leading year axis).
+Dims year_shape(const Group& g, std::string_view path) {
+  const h5::Dataset dataset = g.dataset(path);
+  Dims dims = dataset.dims();
+  if (g_slice.years > 0 && h5::has_attribute(dataset, "leading_axis") && !dims.empty())
+    dims.erase(dims.begin());
+  return dims;
+}
+
 // Reads `path` once its shape is checked to be `dims` (nothing is read, or
-// allocated, for a dataset of another shape).
+// allocated, for a dataset of another shape); in a file of several years,
+// year g_slice.year of a per-year dataset.
 template <class T>
 std::vector<T> read(const Group& g, std::string_view path, const Dims& dims) {
   const h5::Dataset dataset = g.dataset(path);
   const Dims found = dataset.dims();
-  if (found != dims)
+  const bool per_year = g_slice.years > 0 && h5::has_attribute(dataset, "leading_axis");
+  Dims expected = dims;
+  if (per_year) expected.insert(expected.begin(), g_slice.years);
+  if (found != expected)
     throw std::runtime_error(g.child(path) + " has shape " + shape_text(found) + ", expected " +
-                             shape_text(dims));
-  return h5::read_dataset<T>(dataset).values;
+                             shape_text(expected));
+  std::vector<T> values = h5::read_dataset<T>(dataset).values;
+  if (!per_year) return values;
+  const std::size_t each = values.size() / g_slice.years;
+  const auto first = values.begin() + static_cast<std::ptrdiff_t>(each * g_slice.year);
+  return {first, first + static_cast<std::ptrdiff_t>(each)};
 }
 
 // A list of labels (1-D strings) of at most `most` entries: the CCG codes
@@ -103,13 +130,20 @@ void check_header(const h5::File& file, const std::string& path) {
     throw InputError(path + ": results schema version " + found + ", but this ccgrisk " +
                      "reads schema " + std::to_string(kSchemaMajor) + ".x");
   }
-  if (h5::has_attribute(file, "horizon_years")) {
-    const std::vector<std::int64_t> years = h5::read_attribute<std::int64_t>(file, "horizon_years");
-    if (years.size() == 1 && years[0] > 1)
-      throw InputError(path + ": a run of " + std::to_string(years[0]) +
-                       " years (schema 1.1); this command reads one-year results files so far: "
-                       "read it with h5py or xarray (docs/results-format.md, \"Several years\")");
-  }
+  g_slice.years = 0;
+  if (!h5::has_attribute(file, "horizon_years")) return;
+  const std::vector<std::int64_t> years = h5::read_attribute<std::int64_t>(file, "horizon_years");
+  if (years.size() != 1 || years[0] < 1 || years[0] > limits::kMaxYears)
+    throw std::runtime_error("root attribute horizon_years is not a number of years (1 to " +
+                             std::to_string(limits::kMaxYears) + ")");
+  if (years[0] == 1) return;
+  if (g_slice.year < 0)
+    throw InputError(path + ": a run of " + std::to_string(years[0]) +
+                     " years (schema 1.1): choose one with --year (docs/results-format.md, "
+                     "\"Several years\")");
+  if (g_slice.year >= years[0])
+    throw InputError(path + ": --year: the file holds " + std::to_string(years[0]) + " years");
+  g_slice.years = static_cast<std::uint64_t>(years[0]);
 }
 
 std::string optional_string(const h5::File& file, std::string_view name) {
@@ -201,7 +235,7 @@ CcgStats read_ccg_stats(const Group& g, std::size_t n) {
   s.surplus_es05_k = doubles(g, "surplus_es05_k", dims);
   s.underlying_mean_k = doubles(g, "underlying_mean_k", dims);
   s.hist_resolution_k = doubles(g, "surplus_hist_resolution_k", dims);
-  const Dims counts = g.dataset("surplus_hist_counts").dims();
+  const Dims counts = year_shape(g, "surplus_hist_counts");
   const std::uint64_t bins = counts.size() == 2 ? counts[1] : 0;
   if (bins > kFineBins + 2)
     throw std::runtime_error(g.child("surplus_hist_counts") + " has " + std::to_string(bins) +
@@ -459,6 +493,52 @@ std::shared_ptr<const UncertaintyResult> read_uncertainty(const h5::File& file, 
   return u;
 }
 
+// The outcomes across years of a year of a run of several (HorizonYear),
+// when the file holds them: a year of a schema 1.1 file, or a one-year
+// file written from one (its /year/year_index says which).
+std::shared_ptr<const HorizonYear> read_horizon(const h5::File& file, std::size_t n) {
+  if (!file.exists("/ccg/p_red_any_year")) return nullptr;
+  auto h = std::make_shared<HorizonYear>();
+  h->labels = labels(file, "/year/label", limits::kMaxYears);
+  const std::size_t years = h->labels.size();
+  if (g_slice.years > 0) {
+    h->year = g_slice.year;
+  } else {
+    const Group year = file.open_group("/year");
+    const std::vector<std::int64_t> index = h5::read_attribute<std::int64_t>(year, "year_index");
+    if (index.size() != 1 || index[0] < 0 || static_cast<std::size_t>(index[0]) >= years)
+      throw std::runtime_error("/year attribute year_index is not one of its years");
+    h->year = static_cast<int>(index[0]);
+  }
+  const Dims dims{n}, q{n, kQuantileLevels.size()};
+  for (const int phase : {0, 1}) {
+    const Group g = file.open_group(phase == 0 ? "/ccg" : "/pooled");
+    h->p_red_any_year[phase] = doubles(g, "p_red_any_year", dims);
+    h->p_red_any_year_se[phase] = doubles(g, "p_red_any_year_se", dims);
+    h->p_red_every_year[phase] = doubles(g, "p_red_every_year", dims);
+    h->first_red_year_pmf[phase] = doubles(g, "first_red_year_pmf", {n, years + 1});
+    h->p_red_by_year[phase] = doubles(g, "p_red_by_year", dims);
+    h->cumulative_mean_k[phase] = doubles(g, "cumulative_surplus_mean_k", dims);
+    h->p_cumulative_deficit[phase] = doubles(g, "p_cumulative_deficit", dims);
+    h->cumulative_quantiles_k[phase] = doubles(g, "cumulative_surplus_quantiles_k", q);
+    h->p_underlying_deficit[phase] = doubles(g, "p_underlying_deficit", dims);
+    h->underlying_quantiles_k[phase] = doubles(g, "underlying_quantiles_k", q);
+    const Group national = file.open_group("/national");
+    const std::string suffix = phase == 0 ? "" : "_pooled";
+    h->count_red_any_year_pmf[phase] =
+        doubles(national, "count_red_any_year_pmf" + suffix, {n + 1});
+    h->expected_red_any_year[phase] =
+        doubles(national, "expected_red_any_year" + suffix, {}).front();
+    h->cumulative_total_quantiles_k[phase] =
+        to_array<9>(doubles(national, "cumulative_total_quantiles" + suffix + "_k", {9}), 0);
+    h->underlying_total_quantiles_k[phase] =
+        to_array<9>(doubles(national, "underlying_total_quantiles" + suffix + "_k", {9}), 0);
+  }
+  h->specialised_cumulative_mean_k =
+      doubles(file, "/national/specialised_cumulative_deficit_mean_k", {}).front();
+  return h;
+}
+
 Results read_all(const h5::File& file) {
   Results r;
   r.provenance = read_provenance(file);
@@ -476,6 +556,7 @@ Results read_all(const h5::File& file) {
   r.targets = read_targets(file);
   r.attribution = read_attribution(file, n);
   r.uncertainty = read_uncertainty(file, n);
+  r.horizon = read_horizon(file, n);
   return r;
 }
 
@@ -493,15 +574,35 @@ Results read_checked(const h5::File& file, const std::string& name) {
 
 }  // namespace
 
-Results read_results_file(const fs::path& path, bool verify) {
+Results read_results_file(const fs::path& path, bool verify, int year) {
   const std::string bytes = read_input_file(path, "the results file", kMaxResultsBytes);
   return read_results_image({reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()},
-                            path.string(), verify);
+                            path.string(), verify, year);
+}
+
+std::vector<Results> read_results_years(const fs::path& path, bool verify) {
+  std::vector<Results> years{read_results_file(path, verify, 0)};
+  if (!years.front().horizon) return years;
+  const std::size_t count = years.front().horizon->labels.size();
+  for (std::size_t y = 1; y < count; ++y)
+    years.push_back(read_results_file(path, verify, static_cast<int>(y)));
+  return years;
+}
+
+int year_index(const Results& results, const std::string& label) {
+  if (!results.horizon) throw InputError("--year " + label + ": the file holds a one-year run");
+  const std::vector<std::string>& labels = results.horizon->labels;
+  const auto it = std::find(labels.begin(), labels.end(), label);
+  if (it == labels.end())
+    throw InputError("--year " + label + ": the file holds " + labels.front() + " to " +
+                     labels.back());
+  return static_cast<int>(it - labels.begin());
 }
 
 namespace {
 
-Results read_image(std::span<const unsigned char> image, const std::string& name) {
+Results read_image(std::span<const unsigned char> image, const std::string& name, int year) {
+  g_slice.year = year;
   h5::File file;
   try {
     file = h5::File::open_image(image, name);
@@ -532,7 +633,7 @@ constexpr int kChildSeconds = 5;
 constexpr rlim_t kChildMemory = rlim_t{8} << 30;
 
 [[noreturn]] void child_reads(std::span<const unsigned char> image, const std::string& name,
-                              int out) {
+                              int out, int year) {
   // A crash here ends this child, which is the point: no handler inherited
   // from the parent (a fuzzer's, a test's) is to report it as its own.
   for (const int signal : {SIGALRM, SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL})
@@ -546,7 +647,7 @@ constexpr rlim_t kChildMemory = rlim_t{8} << 30;
   if (null >= 0) ::dup2(null, STDERR_FILENO);  // a crash report is not for the user
   std::string reply;
   try {
-    const std::vector<unsigned char> sealed = results_image(read_image(image, name), name);
+    const std::vector<unsigned char> sealed = results_image(read_image(image, name, year), name);
     reply.assign("R").append(sealed.begin(), sealed.end());
   } catch (const InputError& e) {
     reply.assign("E").append(e.what());
@@ -574,7 +675,7 @@ std::string drain(int fd) {
   }
 }
 
-Results read_in_child(std::span<const unsigned char> image, const std::string& name) {
+Results read_in_child(std::span<const unsigned char> image, const std::string& name, int year) {
   std::cout.flush();
   std::cerr.flush();
   int pipe_fds[2];
@@ -583,7 +684,7 @@ Results read_in_child(std::span<const unsigned char> image, const std::string& n
   if (child < 0) throw std::runtime_error("cannot start a process to read " + name);
   if (child == 0) {
     ::close(pipe_fds[0]);
-    child_reads(image, name, pipe_fds[1]);
+    child_reads(image, name, pipe_fds[1], year);
   }
   ::close(pipe_fds[1]);
   const std::string reply = drain(pipe_fds[0]);
@@ -596,7 +697,7 @@ Results read_in_child(std::span<const unsigned char> image, const std::string& n
   if (finished && reply[0] == 'R') {
     const auto sealed =
         std::span(reinterpret_cast<const unsigned char*>(reply.data()) + 1, reply.size() - 1);
-    if (check_seal(sealed) == SealState::kValid) return read_image(sealed, name);
+    if (check_seal(sealed) == SealState::kValid) return read_image(sealed, name, -1);
   }
   const std::string why = WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM
                               ? "it did not finish within " + std::to_string(kChildSeconds) + " s"
@@ -610,13 +711,13 @@ Results read_in_child(std::span<const unsigned char> image, const std::string& n
 }  // namespace
 
 Results read_results_image(std::span<const unsigned char> image, const std::string& name,
-                           bool verify) {
+                           bool verify, int year) {
   if (verify && check_seal(image) == SealState::kBroken)
     throw InputError(name +
                      ": changed since ccgrisk wrote it (the SHA-256 in its seal does not "
                      "match): it may be damaged or cut short; if it was changed on purpose, "
                      "read it with --no-verify");
-  return read_in_child(image, name);
+  return read_in_child(image, name, year);
 }
 
 }  // namespace ccgrisk

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "engine/results.hpp"
 
@@ -19,11 +20,25 @@ namespace ccgrisk {
 // A file ccgrisk sealed (output/seal.hpp) whose bytes no longer match the
 // seal is refused as changed or damaged, unless `verify` is false (a file
 // changed on purpose, e.g. annotated with h5py).
-Results read_results_file(const std::filesystem::path& path, bool verify = true);
+// A file of several years (schema 1.1) is read one year at a time: `year`
+// (0-based) gives that year's statistics as a one-year Results, with
+// Results::horizon set (the outcomes across years as they stand then); a
+// one-year file ignores it. Without a year (-1) a file of several years is
+// refused (InputError naming --year).
+Results read_results_file(const std::filesystem::path& path, bool verify = true, int year = -1);
+
+// Every year of a results file, in order: one Results for a one-year file;
+// for a file of several years, read_results_file(path, verify, y) of each.
+std::vector<Results> read_results_years(const std::filesystem::path& path, bool verify = true);
+
+// The index of the year labelled `label` ("2014-15") in `results` (a year
+// read from a file: its HorizonYear labels, else the one-year run's first
+// year). Throws InputError naming --year and the years there are.
+int year_index(const Results& results, const std::string& label);
 
 // As read_results_file, from a file image in memory; `name` labels it in
 // messages.
 Results read_results_image(std::span<const unsigned char> image, const std::string& name,
-                           bool verify = true);
+                           bool verify = true, int year = -1);
 
 }  // namespace ccgrisk
