@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import pathlib
 
 import h5py
@@ -11,6 +12,8 @@ import numpy as np
 FILE_TYPE = "ccgrisk-results"
 SCHEMA_MAJOR = 1
 QUANTILE_LEVELS = (0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99)
+# Attributes of HDF5 dimension scales: references into their own file.
+_SCALE_ATTRS = {"DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME"}
 
 
 class ResultsFileError(ValueError):
@@ -33,10 +36,16 @@ class Results:
     region: dict
     area_team: dict
     pool: dict
+    year_labels: list = dataclasses.field(default_factory=list)  # /year/label, several years
 
     @property
     def trials(self) -> int:
         return int(self.attrs["trials"])
+
+    @property
+    def horizon_years(self) -> int:
+        """The number of years the run covers (1 for a schema 1.0 file)."""
+        return horizon_years(self.attrs)
 
     def most_at_risk(self, count: int = 15, pooled: bool = False) -> list[tuple]:
         """(code, name, P(red), standard error) of the CCGs most likely in the red."""
@@ -56,8 +65,66 @@ def _group(f: h5py.File, name: str) -> dict:
     return out
 
 
-def open_results(path) -> Results:
-    """Reads a whole results file; raises ResultsFileError if it is not one."""
+def horizon_years(attrs) -> int:
+    """The number of years of a run, from the file's root attributes."""
+    return int(np.asarray(attrs.get("horizon_years", 1)).ravel()[0])
+
+
+def _per_year(ds: h5py.Dataset) -> bool:
+    """True for a dataset of one year's outturn in a run of several years (schema
+    1.1): it has a leading year axis, marked by its attribute leading_axis = "year"."""
+    value = ds.attrs.get("leading_axis")
+    return (value.decode() if isinstance(value, bytes) else value) == "year"
+
+
+def year_view(f: h5py.File, year: int) -> h5py.File:
+    """One year of a run of several years (schema 1.1) in the one-year layout:
+    an in-memory HDF5 file in which every dataset with a leading year axis
+    holds that year's row (and loses the axis), everything else as in `f`.
+    The root attribute `year` names the year. Close it after use."""
+    view = h5py.File(io.BytesIO(), "w")
+
+    def copy_attrs(source, target, drop=()):
+        for key, value in source.attrs.items():
+            if key not in _SCALE_ATTRS and key not in drop:
+                target.attrs[key] = value
+
+    def copy(name, obj):
+        if isinstance(obj, h5py.Group):
+            copy_attrs(obj, view.require_group(name))
+        elif _per_year(obj):
+            copy_attrs(obj, view.create_dataset(name, data=obj[year], dtype=obj.dtype),
+                       drop=("leading_axis",))
+        else:
+            copy_attrs(obj, view.create_dataset(name, data=obj[()], dtype=obj.dtype))
+
+    copy_attrs(f, view)
+    f.visititems(copy)
+    view.attrs["year"] = _text(f["year/label"][()])[year]
+    return view
+
+
+def read_results(f: h5py.File, path) -> Results:
+    """The tables of an open results file (see open_results)."""
+    attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+    if attrs.get("file_type") != FILE_TYPE:
+        raise ResultsFileError(f"{path}: file_type is {attrs.get('file_type')!r}, "
+                               f"expected {FILE_TYPE!r}")
+    version = tuple(int(v) for v in attrs.get("schema_version", ()))
+    if not version or version[0] != SCHEMA_MAJOR:
+        raise ResultsFileError(f"{path}: schema version {version} is not {SCHEMA_MAJOR}.x")
+    groups = {name: _group(f, name) for name in
+              ("ccg", "pooled", "national", "region", "area_team", "pool")}
+    labels = _text(f["year/label"][()]) if "year/label" in f else []
+    return Results(path=pathlib.Path(path), attrs=attrs, year_labels=labels, **groups)
+
+
+def open_results(path, year: int | None = None) -> Results:
+    """Reads a whole results file; raises ResultsFileError if it is not one.
+
+    A run of several years (schema 1.1) keeps the leading year axis of its
+    per-year datasets; with `year` (an index into /year/label) the tables are
+    that year's, in the one-year layout (year_view)."""
     path = pathlib.Path(path)
     if not path.is_file():
         raise ResultsFileError(f"{path}: no such file")
@@ -66,13 +133,8 @@ def open_results(path) -> Results:
     except OSError as err:
         raise ResultsFileError(f"{path}: not an HDF5 file ({err})") from None
     with f:
-        attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
-        if attrs.get("file_type") != FILE_TYPE:
-            raise ResultsFileError(f"{path}: file_type is {attrs.get('file_type')!r}, "
-                                   f"expected {FILE_TYPE!r}")
-        version = tuple(int(v) for v in attrs.get("schema_version", ()))
-        if not version or version[0] != SCHEMA_MAJOR:
-            raise ResultsFileError(f"{path}: schema version {version} is not {SCHEMA_MAJOR}.x")
-        groups = {name: _group(f, name) for name in
-                  ("ccg", "pooled", "national", "region", "area_team", "pool")}
-    return Results(path=path, attrs=attrs, **groups)
+        results = read_results(f, path)
+        if year is None or results.horizon_years == 1:
+            return results
+        with year_view(f, year) as view:
+            return read_results(view, path)

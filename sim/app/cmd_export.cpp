@@ -24,13 +24,20 @@ struct ExportArgs {
   bool xlsx_given = false;  // given, even as an empty name (refused with a message)
   bool csv_given = false;
   bool no_verify = false;
+  std::string year;  // --year: the year whose one-year tables follow (runs of several years)
 };
 
 int run_export(const ExportArgs& a) {
   if (!a.xlsx_given && !a.csv_given)
     throw InputError("export: say what to write: --xlsx OUT.xlsx and/or --csv DIR");
+  const std::vector<Results> years = read_results_years(a.results, !a.no_verify);
   const std::vector<Table> tables =
-      export_tables(read_results_file(a.results, !a.no_verify), a.results.string());
+      years.size() == 1
+          ? export_tables(years.front(), a.results.string())
+          : export_horizon_tables(
+                years,
+                a.year.empty() ? 0 : static_cast<std::size_t>(year_index(years.front(), a.year)),
+                a.results.string());
   const std::vector<fs::path> inputs = {a.results};
   if (a.xlsx_given) check_output_file(a.xlsx, inputs, "workbook");
   if (a.csv_given) check_output_folder(a.csv, csv_file_names(tables), inputs, "CSV folder");
@@ -54,6 +61,10 @@ Command add_export_command(CLI::App& app) {
   cmd->add_option("results", a->results, "Results file written by ccgrisk run")->required();
   CLI::Option* xlsx =
       cmd->add_option("--xlsx", a->xlsx, "Excel workbook to write, one sheet per table");
+  cmd->add_option("--year", a->year,
+                  "A run of several years: whose one-year tables to add after the years' "
+                  "tables (default: the first year)")
+      ->type_name("LABEL");
   cmd->add_flag(
       "--no-verify", a->no_verify,
       "Read a results file whose seal no longer matches (changed on purpose after it was written)");

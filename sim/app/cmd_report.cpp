@@ -38,6 +38,7 @@ struct ReportArgs {
   fs::path out;  // default: RESULTS without .h5, plus "-report"
   bool out_given = false;
   bool no_verify = false;
+  std::string ccg;  // --ccg: the CCG whose years the report charts (runs of several years)
 };
 
 // Python modules the report imports, and the Debian packages that hold them.
@@ -121,8 +122,10 @@ std::string render_page(const ReportArgs& a, const std::string& python) {
   std::string pythonpath = find_analysis_dir().string();
   if (const std::string old = getenv_or("PYTHONPATH", ""); !old.empty())
     pythonpath.append(":").append(old);
-  const ProcessResult r = run_process({python, "-m", kReportModule, a.results.string(), "--stdout"},
-                                      {"PYTHONPATH=" + pythonpath, "MPLBACKEND=Agg"}, true);
+  std::vector<std::string> command = {python, "-m", kReportModule, a.results.string(), "--stdout"};
+  if (!a.ccg.empty()) command.insert(command.end(), {"--ccg", a.ccg});
+  const ProcessResult r =
+      run_process(command, {"PYTHONPATH=" + pythonpath, "MPLBACKEND=Agg"}, true);
   if (r.exit_code == kExitBadInput)
     throw InputError(a.results.string() + ": the report generator refused it (see above)");
   if (r.exit_code != 0)
@@ -132,7 +135,13 @@ std::string render_page(const ReportArgs& a, const std::string& python) {
 }
 
 int run_report(const ReportArgs& a) {
-  read_results_file(a.results, !a.no_verify);  // a clear error (exit 2) for a file that is not one
+  // A clear error (exit 2) for a file that is not one (of several years: its first year).
+  const Results first = read_results_file(a.results, !a.no_verify, 0);
+  if (!a.ccg.empty()) {
+    if (!first.horizon) throw InputError("--ccg " + a.ccg + ": for a run of several years");
+    if (std::find(first.code.begin(), first.code.end(), a.ccg) == first.code.end())
+      throw InputError("--ccg " + a.ccg + ": no such CCG in " + a.results.string());
+  }
   const fs::path out = output_dir(a);
   const std::vector<std::string> files = {kReportFile};
   check_output_folder(out, files, std::vector<fs::path>{a.results}, "report folder");
@@ -157,6 +166,10 @@ Command add_report_command(CLI::App& app) {
       "-o,--output", a->out,
       "Folder for the report (index.html), created if missing (not its parents); default: "
       "RESULTS without .h5 + -report");
+  cmd->add_option("--ccg", a->ccg,
+                  "A run of several years: the CCG whose years are charted (default: the one "
+                  "most likely to be in the red in some year)")
+      ->type_name("CODE");
   cmd->add_flag(
       "--no-verify", a->no_verify,
       "Read a results file whose seal no longer matches (changed on purpose after it was written)");

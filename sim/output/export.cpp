@@ -1,5 +1,6 @@
 #include "output/export.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -380,6 +381,85 @@ std::vector<Table> export_tables(const Results& r, const std::string& source) {
   if (!r.targets.empty()) tables.push_back(targets_table(r));
   if (!r.attribution.components.empty()) tables.push_back(attribution_table(r));
   tables.push_back(provenance_table(r, source));
+  return tables;
+}
+
+namespace {
+
+// Quantile `level` of every row of a [rows, 9] array.
+std::vector<double> quantile_column(std::span<const double> values, double level) {
+  const auto at = std::find(kQuantileLevels.begin(), kQuantileLevels.end(), level);
+  return column_of(values, static_cast<std::size_t>(at - kQuantileLevels.begin()),
+                   kQuantileLevels.size());
+}
+
+Table years_table(const std::vector<Results>& years) {
+  const std::vector<std::string>& labels = years.front().horizon->labels;
+  Table t{"years", {text("year", labels)}};
+  const auto per_year = [&](std::string name, std::string units, auto value) {
+    std::vector<double> values;
+    for (const Results& r : years)
+      values.push_back(value(r));
+    t.columns.push_back(numbers(std::move(name), std::move(units), std::move(values)));
+  };
+  per_year("expected_red", kCcgs, [](const Results& r) { return r.national.expected_red; });
+  per_year("expected_red_pooled", kCcgs,
+           [](const Results& r) { return r.national.expected_red_pooled; });
+  per_year("p_sector_deficit", kProbability, [](const Results& r) { return r.national.p_deficit; });
+  per_year("expected_red_any_year_so_far", kCcgs, [](const Results& r) {
+    double sum = 0.0;
+    for (double p : r.horizon->p_red_by_year[0])
+      sum += p;
+    return sum;
+  });
+  for (const double level : {0.05, 0.50, 0.95}) {
+    const std::size_t j = static_cast<std::size_t>(
+        std::find(kQuantileLevels.begin(), kQuantileLevels.end(), level) - kQuantileLevels.begin());
+    const std::string q = quantile_name(level);
+    per_year("total_surplus_" + q, kMoney,
+             [j](const Results& r) { return r.national.total_surplus_quantiles_k[j]; });
+    per_year("total_underlying_" + q, kMoney,
+             [j](const Results& r) { return r.horizon->underlying_total_quantiles_k[0][j]; });
+    per_year("total_cumulative_" + q, kMoney,
+             [j](const Results& r) { return r.horizon->cumulative_total_quantiles_k[0][j]; });
+  }
+  return t;
+}
+
+Table ccg_years_table(const std::vector<Results>& years) {
+  const Results& first = years.front();
+  const HorizonYear& last = *years.back().horizon;
+  const std::vector<std::string>& labels = last.labels;
+  Table t{"ccg_years",
+          {text("code", first.code), text("name", first.name), text("region", first.region)}};
+  for (const Results& r : years)
+    t.columns.push_back(numbers("p_red " + labels[r.horizon->year], kProbability, r.before.p_red));
+  t.columns.push_back(numbers("p_red_any_year", kProbability, last.p_red_any_year[0]));
+  t.columns.push_back(numbers("p_red_any_year_pooled", kProbability, last.p_red_any_year[1]));
+  t.columns.push_back(numbers("p_red_every_year", kProbability, last.p_red_every_year[0]));
+  for (std::size_t y = 0; y <= labels.size(); ++y)
+    t.columns.push_back(numbers(y < labels.size() ? "p_first_red " + labels[y] : "p_never_red",
+                                kProbability,
+                                column_of(last.first_red_year_pmf[0], y, labels.size() + 1)));
+  for (const Results& r : years)
+    t.columns.push_back(numbers("underlying_q50 " + labels[r.horizon->year], kMoney,
+                                quantile_column(r.horizon->underlying_quantiles_k[0], 0.50)));
+  for (const Results& r : years)
+    t.columns.push_back(numbers("cumulative_q50 " + labels[r.horizon->year], kMoney,
+                                quantile_column(r.horizon->cumulative_quantiles_k[0], 0.50)));
+  return t;
+}
+
+}  // namespace
+
+std::vector<Table> export_horizon_tables(const std::vector<Results>& years, std::size_t shown,
+                                         const std::string& source) {
+  std::vector<Table> tables = {years_table(years), ccg_years_table(years)};
+  const std::string& label = years.front().horizon->labels.at(shown);
+  for (Table& t : export_tables(years.at(shown), source)) {
+    t.name += "_" + label;
+    tables.push_back(std::move(t));
+  }
   return tables;
 }
 

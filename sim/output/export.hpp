@@ -40,6 +40,17 @@ struct Table {
 // `source` is the results file).
 std::vector<Table> export_tables(const Results& results, const std::string& source);
 
+// The tables of a run of several years (`years`: every year, in order, each
+// with Results::horizon), in this order: years (England, one row per year:
+// the number in the red before and after pooling, P(sector in deficit), the
+// total outturn's, recurrent position's and cumulative outturn's median and
+// 5-95%), ccg_years (per CCG: P(red) each year, in any year and every year,
+// P(first in the red) each year and never, the recurrent position's and
+// cumulative outturn's median each year), then export_tables of the year
+// `shown`, each of its table names suffixed with that year ("ccg_2014-15").
+std::vector<Table> export_horizon_tables(const std::vector<Results>& years, std::size_t shown,
+                                         const std::string& source);
+
 // Writes `tables` as a workbook at `path`, under a temporary name renamed
 // over `path` once complete. Throws OutputError naming the path.
 void write_xlsx(const std::vector<Table>& tables, const std::filesystem::path& path);

@@ -4,23 +4,26 @@ RESULTS.h5 -o DIR` writes DIR/index.html, one self-contained file.
 Sections are functions Context -> Section | None, drawn in SECTIONS order;
 one that returns None (its group is absent) is left out. A new section is
 one more function in the list.
+
+A run of several years (schema 1.1) gets the ACROSS_YEARS sections first;
+every other section draws its first year, and says so in its title.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pathlib
 import sys
 import tempfile
 
-import h5py
-
-from ..results import open_results
-from . import optional, sections
-from .context import Context
+from . import optional, sections, years
+from .context import Context, open_context
 from .html import Raw, Section, esc, page
 
-SECTIONS = [
+ACROSS_YEARS = [years.years, years.ccgs_by_year]  # None for a one-year run
+
+SECTIONS = ACROSS_YEARS + [
     sections.headline,
     sections.count_distribution,
     optional.targets,
@@ -39,12 +42,16 @@ SECTIONS = [
 REPORT_FILE = "index.html"
 
 
+def _years_item(ctx: Context) -> list:
+    return [("Years", f"{len(ctx.years)}: {ctx.span}")] if ctx.run is not None else []
+
+
 def _footer(ctx: Context) -> str:
     a = ctx.results.attrs
     version = ".".join(str(int(v)) for v in a.get("schema_version", []))
     items = [("Results file", str(ctx.results.path)), ("Created (UTC)", a.get("created_utc", "")),
              ("ccgrisk version", a.get("tool_version", "")), ("git SHA", a.get("git_sha", "")),
-             ("Schema", version), ("Seed", a.get("seed", "")),
+             ("Schema", version), *_years_item(ctx), ("Seed", a.get("seed", "")),
              ("Trials", f"{ctx.trials:,}"), ("Threads", a.get("threads", "")),
              ("Wall time", f"{float(a.get('wall_seconds', 0)):.2f} s"),
              ("Scenario", a.get("scenario_path", "")), ("CCG table", a.get("ccg_table_path", "")),
@@ -65,38 +72,43 @@ def _footer(ctx: Context) -> str:
 def _title(ctx: Context) -> tuple[str, str]:
     scenario = pathlib.Path(str(ctx.results.attrs.get("scenario_path", "run"))).stem
     a = ctx.results.attrs
-    subtitle = (f"{ctx.trials:,} simulated years of {ctx.n} CCGs · seed {a.get('seed', '')} · "
+    simulated = (f"simulated runs of {len(ctx.years)} years ({ctx.span})" if ctx.run is not None
+                 else "simulated years")
+    subtitle = (f"{ctx.trials:,} {simulated} of {ctx.n} CCGs · seed {a.get('seed', '')} · "
                 f"ccgrisk {a.get('tool_version', '')} · {a.get('created_utc', '')}")
     return f"ccgrisk report: {scenario}", subtitle
 
 
 def _draw(section, ctx: Context):
-    """One section; a failure becomes a note in the report (and a warning), not a lost report."""
+    """One section; a failure becomes a note in the report (and a warning), not a lost report.
+    In a run of several years, a one-year section is titled as the first year's."""
     try:
-        return section(ctx)
+        drawn = section(ctx)
     except Exception as err:  # noqa: BLE001 - keep the rest of the report
         print(f"ccgrisk report: warning: section {section.__name__} failed: {err!r}",
               file=sys.stderr)
         name = section.__name__.replace("_", "-")
-        return Section(name, section.__name__.replace("_", " ").capitalize(), "", [Raw(
+        drawn = Section(name, section.__name__.replace("_", " ").capitalize(), "", [Raw(
             f'<p class="note-box">This section could not be drawn: {esc(repr(err))}</p>')])
+    if drawn is None or ctx.run is None or section in ACROSS_YEARS:
+        return drawn
+    return dataclasses.replace(drawn, title=f"{drawn.title} (first year, {ctx.years[0]})")
 
 
-def render(results_path) -> str:
-    """The report of `results_path` as one HTML page."""
-    results = open_results(results_path)
-    with h5py.File(results.path, "r") as f:
-        ctx = Context(results, f)
+def render(results_path, focus_ccg: str | None = None) -> str:
+    """The report of `results_path` as one HTML page; `focus_ccg` (a code) is the CCG
+    whose years are drawn for a run of several years (default: the most at risk)."""
+    with open_context(results_path, focus_ccg) as ctx:
         drawn = [s for s in (_draw(section, ctx) for section in SECTIONS) if s is not None]
         title, subtitle = _title(ctx)
         return page(title, subtitle, drawn, _footer(ctx))
 
 
-def build_report(results_path, out_dir) -> pathlib.Path:
+def build_report(results_path, out_dir, focus_ccg: str | None = None) -> pathlib.Path:
     """Writes out_dir/index.html (atomically) and returns its path."""
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    text = render(results_path)
+    text = render(results_path, focus_ccg)
     target = out_dir / REPORT_FILE
     fd, temp = tempfile.mkstemp(dir=out_dir, prefix=".index-", suffix=".html")
     with os.fdopen(fd, "w", encoding="utf-8") as out:

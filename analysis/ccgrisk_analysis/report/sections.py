@@ -207,16 +207,21 @@ def _top_reading(ctx: Context, order: np.ndarray) -> str:
             f"±{half:.2f} percentage points." + (f" {note}" if note else ""))
 
 
+def ccg_label(ctx: Context, i: int) -> str:
+    """CCG i's short name for a table, marked when it plans a deficit or its
+    allocation is an estimate."""
+    planned = " (plans a deficit)" if ctx.planned_deficit()[i] else ""
+    return ctx.marked(i, short_name(ctx.results.ccg["name"][i]) + planned)
+
+
 def _top_table(ctx: Context, order: np.ndarray) -> Table:
     ccg, pooled = ctx.results.ccg, ctx.results.pooled
     rows = []
-    planned = ctx.planned_deficit()
     for rank, i in enumerate(order, 1):
         p, se = float(ccg["p_red"][i]), float(ccg["p_red_se"][i])
         q05 = float(ccg["surplus_quantiles_k"][i][1])
-        name = ctx.marked(i, short_name(ccg["name"][i]) + (" (plans a deficit)" if planned[i]
-                                                              else ""))
-        rows.append([rank, ccg["code"][i], name, ccg["region"][i], ccg["pool"][i] or "–",
+        rows.append([rank, ccg["code"][i], ccg_label(ctx, i), ccg["region"][i],
+                     ccg["pool"][i] or "–",
                      (pct(p), p), f"{pct(max(p - Z95 * se, 0))} – {pct(p + Z95 * se)}",
                      (pct(float(pooled["p_red"][i])), float(pooled["p_red"][i])),
                      pct(float(ccg["p_miss_control"][i])),
@@ -245,7 +250,7 @@ def most_at_risk(ctx: Context) -> Section:
 
 # ---- Regions and area teams ---------------------------------------------------------
 
-def _grouped_bars(ax, labels, before, after, horizontal: bool, value_format: str | None):
+def grouped_bars(ax, labels, before, after, horizontal: bool, value_format: str | None):
     """Before/after bars side by side; `value_format` (e.g. "%.2f") labels each bar."""
     pos = np.arange(len(labels))[::-1] if horizontal else np.arange(len(labels))
     width = 0.4
@@ -270,7 +275,7 @@ def _region_chart(ctx: Context):
     e, ep = np.asarray(reg["expected_red"]), np.asarray(reg["expected_red_pooled"])
     labels = [f"{name}\n({int(n)} CCGs)" for name, n in zip(reg["name"], reg["n_ccgs"])]
     fig, ax = figure(11, 4.8)
-    _grouped_bars(ax, labels, e, ep, horizontal=False, value_format="%.2f")
+    grouped_bars(ax, labels, e, ep, horizontal=False, value_format="%.2f")
     ax.set_ylim(0, max(e.max(), ep.max()) * 1.18 + 0.1)
     ax.set_ylabel("Expected number of CCGs in the red")
     ax.legend(frameon=False, loc="upper right")
@@ -291,7 +296,7 @@ def _area_team_chart(ctx: Context):
     order = np.argsort(-e, kind="stable")
     labels = [f"{at['code'][i]} {at['name'][i][:48]} ({int(at['n_ccgs'][i])})" for i in order]
     fig, ax = figure(11, 0.33 * len(order) + 2.0)
-    _grouped_bars(ax, labels, e[order], ep[order], horizontal=True, value_format=None)
+    grouped_bars(ax, labels, e[order], ep[order], horizontal=True, value_format=None)
     ax.set_xlabel("Expected number of CCGs in the red")
     _legend_above(ax)
     share = e / np.maximum(np.asarray(at["n_ccgs"], dtype=float), 1)
@@ -334,7 +339,7 @@ def _pool_chart(ctx: Context, p: int):
     before, after = np.asarray(ccg["p_red"])[members], np.asarray(pooled["p_red"])[members]
     labels = [f"{ccg['code'][i]}  {short_name(ccg['name'][i])[:40]}" for i in members]
     fig, ax = figure(11, 0.6 * len(members) + 2.2)
-    _grouped_bars(ax, labels, 100 * before, 100 * after, horizontal=True, value_format="%.1f%%")
+    grouped_bars(ax, labels, 100 * before, 100 * after, horizontal=True, value_format="%.1f%%")
     ax.set_xlim(0, max(before.max(), after.max(), 0.01) * 100 * 1.15)
     ax.set_xlabel("Probability of ending the year in the red (%)")
     _legend_above(ax)

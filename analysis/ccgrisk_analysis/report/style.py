@@ -13,6 +13,8 @@ BEFORE = "#005eb8"   # before risk sharing (NHS blue)
 AFTER = "#ed8b00"    # after risk sharing (NHS orange)
 OUTTURN = "#da291c"  # what happened in 2013-14
 PLANNED = "#330072"  # CCGs that plan a deficit
+UNDERLYING = "#7c2855"  # the recurrent (underlying) position, runs of several years
+CUMULATIVE = "#009639"  # the cumulative outturn, runs of several years
 GREY = "#768692"
 SHADE = "#dbe6f4"
 
