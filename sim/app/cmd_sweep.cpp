@@ -50,7 +50,7 @@ int sweep(const SweepArgs& a) {
   check_sweep(runs, a.spec);
   Results base;
   const SweepResult s = run_sweep(runs, a.spec, &base);
-  write_results_file(base, a.common.output, [&](const h5::File& file) {
+  write_stress_results(runs, base, a.common.output, [&](const h5::File& file) {
     write_sweep_group(file, s, runs.runs(), runs.seconds());
   });
   if (!a.common.quiet) print_sweep(a, runs, base, s, std::cout);

@@ -1,5 +1,7 @@
 #include "app/stress_options.hpp"
 
+#include "output/results_file.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -58,7 +60,25 @@ std::string cost_line(const ScenarioRuns& runs) {
       .append(" (common random numbers); ")
       .append(std::to_string(runs.runs()))
       .append(" runs in ")
-      .append(secs);
+      .append(secs)
+      .append(several_years(runs));
+}
+
+std::string several_years(const ScenarioRuns& runs) {
+  const Horizon& h = runs.base().horizon;
+  if (h.years <= 1) return "";
+  return "; " + std::to_string(h.years) + " years, " + year_label(h.first_year) + " to " +
+         year_label(h.first_year + h.years - 1) +
+         ": \"in the red\" means in the red in at least one of them";
+}
+
+void write_stress_results(const ScenarioRuns& runs, const Results& base,
+                          const std::filesystem::path& path, const ExtraGroups& extra) {
+  if (const HorizonResults* h = runs.base_horizon()) {
+    write_horizon_file(*h, path, extra);
+  } else {
+    write_results_file(base, path, extra);
+  }
 }
 
 }  // namespace ccgrisk

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/scenario_runs.hpp"
+#include "output/results_file.hpp"
 
 namespace CLI {
 class App;
@@ -35,6 +36,15 @@ ScenarioRuns open_runs(const StressArgs& a);
 
 // "20,000 trials each, seed 7 (common random numbers), 11 runs in 25.3 s"
 std::string cost_line(const ScenarioRuns& runs);
+
+// For a scenario of several years, what "in the red" means in the stress
+// commands' output ("; 3 years, 2013-14 to 2015-16: ..."); else "".
+std::string several_years(const ScenarioRuns& runs);
+
+// The stress command's results file: the scenario as given (a schema 1.1
+// file for several years, ScenarioRuns::base_horizon) with `extra` groups.
+void write_stress_results(const ScenarioRuns& runs, const Results& base,
+                          const std::filesystem::path& path, const ExtraGroups& extra);
 
 // A number with a thousands separator: 200000 -> "200,000".
 std::string thousands(std::int64_t x);

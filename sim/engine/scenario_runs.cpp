@@ -115,9 +115,24 @@ std::optional<double> ScenarioRuns::current_value(const std::string& key) const 
   return std::nullopt;
 }
 
+namespace {
+
+// A point of a scenario of several years: in the red in at least one year.
+Results any_year(const Scenario& scenario, const CcgTable& table, const RunOptions& options,
+                 bool keep, std::shared_ptr<const HorizonResults>& kept) {
+  auto h = std::make_shared<HorizonResults>(run_horizon(scenario, table, options));
+  Results r = h->red_by.back();
+  if (keep) kept = std::move(h);
+  return r;
+}
+
+}  // namespace
+
 Results ScenarioRuns::run(const Scenario& scenario, const std::string& label) {
   const auto start = std::chrono::steady_clock::now();
-  Results r = run_scenario(scenario, table_, options_);
+  Results r = scenario.horizon.years > 1
+                  ? any_year(scenario, table_, options_, &scenario == &base_, base_horizon_)
+                  : run_scenario(scenario, table_, options_);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   seconds_ += s;
   ++runs_;
@@ -134,6 +149,24 @@ std::vector<Results> ScenarioRuns::run_together(const std::vector<Scenario>& sce
                                                 const std::vector<std::string>& labels,
                                                 bool full_first) {
   std::vector<Results> out;
+  if (!scenarios.empty() && scenarios.front().horizon.years > 1) {
+    for (std::size_t p = 0; p < scenarios.size(); ++p) {
+      const auto start = std::chrono::steady_clock::now();
+      out.push_back(any_year(scenarios[p], table_, options_, full_first && p == 0, base_horizon_));
+      const double s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      seconds_ += s;
+      ++runs_;
+      ++passes_;
+      if (log) {
+        char secs[32];
+        std::snprintf(secs, sizeof secs, "  %.1f s", s);
+        log("run " + std::to_string(runs_) + "  " + (p < labels.size() ? labels[p] : "") +
+            " (all years)" + secs);
+      }
+    }
+    return out;
+  }
   for (std::size_t first = 0; first < scenarios.size(); first += kPointsPerPass) {
     const std::size_t last = std::min(scenarios.size(), first + kPointsPerPass);
     const auto start = std::chrono::steady_clock::now();

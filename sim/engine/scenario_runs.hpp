@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +69,15 @@ class ScenarioRuns {
                                     bool full_first = false);
   static constexpr std::size_t kPointsPerPass = 12;
 
+  // A scenario of several years (horizon.years > 1): each point is a run of
+  // all its years (run_horizon, one pass each), and the Results a point
+  // gives are those of being in the red in at least one year of the run
+  // (HorizonResults::red_by.back(): P(red), the counts in the red and their
+  // pmfs, as a kCounts run keeps them). The whole run of the scenario as
+  // given (run() of base(), or run_together's first point with
+  // `full_first`) is kept here for its results file; null otherwise.
+  const HorizonResults* base_horizon() const { return base_horizon_.get(); }
+
   int runs() const { return runs_; }
   int passes() const { return passes_; }  // passes over the trials (a run is one)
   double seconds() const { return seconds_; }
@@ -82,6 +92,7 @@ class ScenarioRuns {
   RunOptions options_;
   Scenario base_;
   CcgTable table_;
+  std::shared_ptr<const HorizonResults> base_horizon_;
   int runs_ = 0;
   int passes_ = 0;
   double seconds_ = 0.0;

@@ -725,7 +725,8 @@ class YearStacker {
   YearWriter& writer_;
 };
 
-std::vector<unsigned char> horizon_image(const HorizonResults& h, const fs::path& path) {
+std::vector<unsigned char> horizon_image(const HorizonResults& h, const fs::path& path,
+                                         const ExtraGroups& extra) {
   std::vector<std::vector<unsigned char>> images;
   std::vector<h5::File> years;
   for (std::size_t y = 0; y < h.years.size(); ++y) {
@@ -744,6 +745,7 @@ std::vector<unsigned char> horizon_image(const HorizonResults& h, const fs::path
   h5::write_attribute(file, "schema_version", schema);
   h5::write_attribute(file, "horizon_years", static_cast<std::int64_t>(h.years.size()));
   h5::set_dimension_scale(file.dataset("/year/label"), "year");
+  if (extra) extra(file);
   return sealed_image(file);
 }
 
@@ -759,8 +761,9 @@ void write_results_file(const Results& results, const fs::path& path, const Extr
       path, std::string_view(reinterpret_cast<const char*>(image.data()), image.size()));
 }
 
-void write_horizon_file(const HorizonResults& results, const fs::path& path) {
-  const std::vector<unsigned char> image = horizon_image(results, path);
+void write_horizon_file(const HorizonResults& results, const fs::path& path,
+                        const ExtraGroups& extra) {
+  const std::vector<unsigned char> image = horizon_image(results, path, extra);
   write_file_atomically(
       path, std::string_view(reinterpret_cast<const char*>(image.data()), image.size()));
 }

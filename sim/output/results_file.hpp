@@ -30,7 +30,9 @@ void write_results_file(const Results& results, const std::filesystem::path& pat
                         const ExtraGroups& extra = {});
 
 // The results of a run of several years, atomically as write_results_file.
-void write_horizon_file(const HorizonResults& results, const std::filesystem::path& path);
+// `extra` as for write_results_file (e.g. /sweep).
+void write_horizon_file(const HorizonResults& results, const std::filesystem::path& path,
+                        const ExtraGroups& extra = {});
 
 // The sealed file write_results_file would write, as bytes in memory;
 // `name` labels it in messages.
