@@ -122,13 +122,17 @@ void fold_attribution(const std::vector<std::int64_t>& all, const std::vector<st
   }
 }
 
-// Adds one trial's outturns x (and underlying outturns u) of every CCG to
-// the stage, with each CCG's fine bin in st.bin; returns false, changing
-// nothing, when a value is outside the stage's bounds (CcgStage).
-[[gnu::always_inline]] inline bool stage_ccgs_loop(const StatsLayout& l,
-                                                   const std::int64_t* __restrict x,
-                                                   const std::int64_t* __restrict u,
-                                                   bool second_of_pair, CcgStage& st) {
+// Adds one trial's outturns x of every CCG to the stage; returns false,
+// changing nothing, when a value is outside the stage's bounds (CcgStage).
+// kFull (a full accumulator's pass): every staged tally, with the underlying
+// outturns u and each CCG's fine bin in st.bin. Otherwise (a kCounts
+// accumulator's pass): red counts, pairs in the red, and the sum and sum of
+// squares about each CCG's reference (u is not read).
+template <bool kFull>
+[[gnu::always_inline]] inline bool stage_loop(const StatsLayout& l,
+                                              const std::int64_t* __restrict x,
+                                              const std::int64_t* __restrict u, bool second_of_pair,
+                                              CcgStage& st) {
   const std::size_t n = l.ccg_reference.size();
   const std::int64_t* __restrict ref = l.ccg_reference.data();
   constexpr std::uint64_t kX = std::uint64_t{1} << 52, kD = std::uint64_t{1} << 32;
@@ -136,25 +140,27 @@ void fold_attribution(const std::vector<std::int64_t>& all, const std::vector<st
   std::uint64_t outside = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t d = static_cast<std::uint64_t>(x[i]) - static_cast<std::uint64_t>(ref[i]);
-    outside |= ((static_cast<std::uint64_t>(x[i]) + kX) >> 53) | ((d + kD) >> 33) |
-               ((static_cast<std::uint64_t>(u[i]) + kU) >> 48);
+    outside |= (d + kD) >> 33;
+    if constexpr (kFull)
+      outside |= ((static_cast<std::uint64_t>(x[i]) + kX) >> 53) |
+                 ((static_cast<std::uint64_t>(u[i]) + kU) >> 48);
   }
-  if (outside != 0 || !l.ccg_integral) return false;
-  const std::int64_t* __restrict control = l.control_total_gbp.data();
-  const std::int64_t* __restrict lo = l.ccg_lo.data();
-  const std::int64_t* __restrict width = l.ccg_width.data();
-  const std::int64_t* __restrict span = l.ccg_span.data();
-  const double* __restrict inverse_width = l.ccg_inverse_width.data();
+  if (outside != 0 || (kFull && !l.ccg_integral)) return false;
+  [[maybe_unused]] const std::int64_t* __restrict control = l.control_total_gbp.data();
+  [[maybe_unused]] const std::int64_t* __restrict lo = l.ccg_lo.data();
+  [[maybe_unused]] const std::int64_t* __restrict width = l.ccg_width.data();
+  [[maybe_unused]] const std::int64_t* __restrict span = l.ccg_span.data();
+  [[maybe_unused]] const double* __restrict inverse_width = l.ccg_inverse_width.data();
   std::int64_t* __restrict red = st.red.data();
   std::int64_t* __restrict both_red = st.both_red.data();
-  std::int64_t* __restrict miss = st.miss.data();
-  std::int64_t* __restrict underlying = st.underlying.data();
-  std::int64_t* __restrict min = st.min.data();
-  std::int64_t* __restrict max = st.max.data();
+  [[maybe_unused]] std::int64_t* __restrict miss = st.miss.data();
+  [[maybe_unused]] std::int64_t* __restrict underlying = st.underlying.data();
+  [[maybe_unused]] std::int64_t* __restrict min = st.min.data();
+  [[maybe_unused]] std::int64_t* __restrict max = st.max.data();
   std::int64_t* __restrict sum = st.sum.data();
   std::uint64_t* __restrict sq_lo = st.sq_lo.data();
   std::uint64_t* __restrict sq_hi = st.sq_hi.data();
-  std::int64_t* __restrict bin = st.bin.data();
+  [[maybe_unused]] std::int64_t* __restrict bin = st.bin.data();
   std::int64_t* __restrict last_red = st.last_red.data();
   const std::int64_t pair = second_of_pair;
 #pragma GCC ivdep
@@ -164,10 +170,6 @@ void fold_attribution(const std::vector<std::int64_t>& all, const std::vector<st
     red[i] += is_red;
     both_red[i] += is_red & last_red[i] & pair;
     last_red[i] = is_red;
-    miss[i] += v < control[i];
-    underlying[i] += u[i];
-    min[i] = v < min[i] ? v : min[i];
-    max[i] = v > max[i] ? v : max[i];
     const std::int64_t d = v - ref[i];
     sum[i] += d;
     // d^2 < 2^64 as |d| < 2^32; multiplied unsigned (no signed overflow).
@@ -175,60 +177,29 @@ void fold_attribution(const std::vector<std::int64_t>& all, const std::vector<st
     const std::uint64_t low = sq_lo[i] + square;
     sq_hi[i] += low < square;
     sq_lo[i] = low;
-    bin[i] = integer_fine_bin(v, lo[i], width[i], span[i], inverse_width[i]);  // |v| < 2^52
+    if constexpr (kFull) {
+      miss[i] += v < control[i];
+      underlying[i] += u[i];
+      min[i] = v < min[i] ? v : min[i];
+      max[i] = v > max[i] ? v : max[i];
+      bin[i] = integer_fine_bin(v, lo[i], width[i], span[i], inverse_width[i]);  // |v| < 2^52
+    }
   }
   return true;
 }
 CCGRISK_TARGET_X86_64_V4
 bool stage_ccgs_v4(const StatsLayout& l, const std::int64_t* x, const std::int64_t* u,
                    bool second_of_pair, CcgStage& st) {
-  return stage_ccgs_loop(l, x, u, second_of_pair, st);
-}
-
-// A kCounts accumulator's pass: red counts, pairs in the red, and the sum
-// and sum of squares about each CCG's reference, for |x - reference| < 2^32
-// (else false, changing nothing).
-[[gnu::always_inline]] inline bool stage_counts_loop(const StatsLayout& l,
-                                                     const std::int64_t* __restrict x,
-                                                     bool second_of_pair, CcgStage& st) {
-  const std::size_t n = l.ccg_reference.size();
-  const std::int64_t* __restrict ref = l.ccg_reference.data();
-  constexpr std::uint64_t kD = std::uint64_t{1} << 32;
-  std::uint64_t outside = 0;
-  for (std::size_t i = 0; i < n; ++i)
-    outside |= (static_cast<std::uint64_t>(x[i]) - static_cast<std::uint64_t>(ref[i]) + kD) >> 33;
-  if (outside != 0) return false;
-  std::int64_t* __restrict red = st.red.data();
-  std::int64_t* __restrict both_red = st.both_red.data();
-  std::int64_t* __restrict sum = st.sum.data();
-  std::uint64_t* __restrict sq_lo = st.sq_lo.data();
-  std::uint64_t* __restrict sq_hi = st.sq_hi.data();
-  std::int64_t* __restrict last_red = st.last_red.data();
-  const std::int64_t pair = second_of_pair;
-#pragma GCC ivdep
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t v = x[i];
-    const std::int64_t is_red = v < 0;
-    red[i] += is_red;
-    both_red[i] += is_red & last_red[i] & pair;
-    last_red[i] = is_red;
-    const std::int64_t d = v - ref[i];
-    sum[i] += d;
-    const std::uint64_t square = static_cast<std::uint64_t>(d) * static_cast<std::uint64_t>(d);
-    const std::uint64_t low = sq_lo[i] + square;
-    sq_hi[i] += low < square;
-    sq_lo[i] = low;
-  }
-  return true;
+  return stage_loop<true>(l, x, u, second_of_pair, st);
 }
 bool stage_counts_baseline(const StatsLayout& l, const std::int64_t* x, bool second_of_pair,
                            CcgStage& st) {
-  return stage_counts_loop(l, x, second_of_pair, st);
+  return stage_loop<false>(l, x, x, second_of_pair, st);
 }
 CCGRISK_TARGET_X86_64_V4
 bool stage_counts_v4(const StatsLayout& l, const std::int64_t* x, bool second_of_pair,
                      CcgStage& st) {
-  return stage_counts_loop(l, x, second_of_pair, st);
+  return stage_loop<false>(l, x, x, second_of_pair, st);
 }
 
 // Adds a stage's tallies to the CCGs' (the histogram counts are in the
