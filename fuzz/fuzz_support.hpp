@@ -51,7 +51,11 @@ inline const CcgTable& small_table() {
 inline void run_briefly(Scenario scenario, const CcgTable& table, std::int64_t max_trials) {
   scenario.run.trials = std::min(scenario.run.trials, max_trials);
   scenario.run.max_trials = std::min(scenario.run.max_trials, max_trials);
-  run_scenario(scenario, table, RunOptions{1});
+  if (scenario.horizon.years > 1) {
+    run_horizon(scenario, table, RunOptions{1});  // every year, and the outcomes across years
+  } else {
+    run_scenario(scenario, table, RunOptions{1});
+  }
 }
 
 }  // namespace ccgrisk::fuzz
