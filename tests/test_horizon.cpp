@@ -5,22 +5,43 @@
 // risk sharing in every year, the year-to-year correlation of the latent
 // factors, the consistency of the across-years outcomes, bit-identical
 // results for any thread count and block size, and bad input refused with a
-// message naming the key and the year.
+// message naming the key and the year. The commands on a three-year file as
+// a user runs them: summary (--year), read_results_years against the
+// in-process run, export (--year), report (--ccg), sweep against run_horizon
+// point by point, calibrate refused, a checkpointed run killed and resumed,
+// and mpirun against the single-process file.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <map>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli_fixture.hpp"
 #include "engine/run.hpp"
 #include "input/error.hpp"
 #include "input/horizon.hpp"
+#include "input/overrides.hpp"
 #include "model/horizon.hpp"
 #include "model/trial.hpp"
+#include "output/checkpoint_file.hpp"
+#include "output/hdf5.hpp"
+#include "output/results_reader.hpp"
 #include "support.hpp"
 
 using namespace ccgrisk;
@@ -823,4 +844,529 @@ TEST_CASE("horizon cli: a year table in a one-year run exits 2 and writes no fil
   Case c;
   c.scenario = kValidScenario + "\n[year.2014-15.plan]\ncip_pct = 2.5\n";
   check_rejected(c, c.run(), {"year.2014-15"});
+}
+
+// ================================================= commands on a 3-year file
+
+// summary, export, report, sweep, calibrate, checkpoint and mpirun on the CLI
+// fixture's three-year run (2013-14 to 2015-16), as a user runs them.
+
+namespace {
+
+const std::vector<std::string> kLabels = {"2013-14", "2014-15", "2015-16"};
+
+// A folder holding the three-year scenario (s.toml, ccgs.csv) and its
+// results file OUT.h5, written by `ccgrisk run`.
+struct ThreeYearFile {
+  ccgrisk::test::cli::Case c;
+  explicit ThreeYearFile(const std::string& extra = "--quiet") {
+    c.scenario = three_year_cli_scenario();
+    const ccgrisk::test::CliResult r = c.run(extra);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == ccgrisk::test::cli::kExitOk);
+  }
+  std::filesystem::path path() const { return c.out_path(); }
+  std::string file() const { return ccgrisk::test::quote(path().string()); }
+  std::filesystem::path operator/(const std::string& name) const { return c.dir / name; }
+};
+
+// The same run in this process (the scenario as the CLI reads it).
+HorizonResults run_in_process(const Scenario& scenario) {
+  return run_horizon(scenario, read_ccg_table(scenario.ccgs), RunOptions{2, 256});
+}
+
+// RFC 4180 records of a CSV text (quoted fields may hold commas and quotes).
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1, std::vector<std::string>(1));
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted && c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+      rows.back().back() += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted && c == ',') {
+      rows.back().emplace_back();
+    } else if (!quoted && c == '\n') {
+      rows.emplace_back(1);
+    } else if (quoted || c != '\r') {
+      rows.back().back() += c;
+    }
+  }
+  if (rows.back() == std::vector<std::string>(1)) rows.pop_back();
+  return rows;
+}
+
+// A CSV file: its header, and its columns by header.
+struct CsvFile {
+  std::vector<std::string> header;
+  std::map<std::string, std::vector<std::string>> columns;
+  std::size_t rows = 0;
+
+  explicit CsvFile(const std::filesystem::path& path) {
+    const auto records = parse_csv(ccgrisk::test::read_file(path));
+    REQUIRE(!records.empty());
+    header = records.front();
+    rows = records.size() - 1;
+    for (std::size_t r = 1; r < records.size(); ++r) {
+      REQUIRE(records[r].size() == header.size());
+      for (std::size_t j = 0; j < header.size(); ++j)
+        columns[header[j]].push_back(records[r][j]);
+    }
+  }
+  bool has(const std::string& name) const { return columns.contains(name); }
+  // Column `name` as numbers (the export writes each in its shortest exact form).
+  std::vector<double> numbers(const std::string& name) const {
+    INFO("column " << name);
+    REQUIRE(has(name));
+    std::vector<double> out;
+    for (const std::string& cell : columns.at(name)) {
+      double x = 0.0;
+      const auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), x);
+      INFO("cell '" << cell << "'");
+      REQUIRE(ec == std::errc());
+      REQUIRE(end == cell.data() + cell.size());
+      out.push_back(x);
+    }
+    return out;
+  }
+};
+
+// The names in a folder, sorted.
+std::vector<std::string> names_in(const std::filesystem::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// The first number after `label` at the start of a line of `text` (NaN if none).
+double number_after(const std::string& text, const std::string& label) {
+  const std::size_t at = text.find("\n" + label);
+  if (at == std::string::npos) return std::nan("");
+  return std::strtod(text.c_str() + at + 1 + label.size(), nullptr);
+}
+
+// "%.2f" of x, as the summary prints it.
+std::string two_places(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", x);
+  return buf;
+}
+
+// The Python the report uses ($CCGRISK_PYTHON, else Debian's), when it can
+// import what the report needs.
+std::string report_python() {
+  const char* env = std::getenv("CCGRISK_PYTHON");
+  const std::string python = env != nullptr && *env != '\0' ? env : "/usr/bin/python3";
+  if (env == nullptr && !std::filesystem::exists(python)) return "";
+  const std::string cmd =
+      ccgrisk::test::quote(python) + " -c 'import h5py, numpy, matplotlib' >/dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0 ? python : "";
+}
+
+// ccgrisk started in the background with `args`, its output to files in `dir`
+// (as tests/test_checkpoint.cpp does).
+class Child {
+ public:
+  Child(const std::vector<std::string>& args, const std::filesystem::path& dir) {
+    std::vector<std::string> all = {CCGRISK_EXE};
+    all.insert(all.end(), args.begin(), args.end());
+    const std::string out = (dir / "child.out").string(), err = (dir / "child.err").string();
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      ::dup2(o, 1);
+      ::dup2(e, 2);
+      std::vector<char*> argv;
+      for (std::string& a : all)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+  ~Child() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      wait();
+    }
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  void signal(int sig) const { ::kill(pid_, sig); }
+  // The exit code, or 128 + signal.
+  int wait() {
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Trials done in the checkpoint at `path`, or -1 while there is none.
+std::int64_t checkpoint_position(const std::filesystem::path& path) {
+  if (!std::filesystem::exists(path)) return -1;
+  try {
+    return read_checkpoint(path).state.done;
+  } catch (const InputError&) {
+    return -1;
+  }
+}
+
+// Waits until the checkpoint at `path` is past `after` trials (or 60 s).
+std::int64_t wait_for_checkpoint(const std::filesystem::path& path, std::int64_t after) {
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(60)) {
+    const std::int64_t at = checkpoint_position(path);
+    if (at > after) return at;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+std::string joined(const std::vector<std::string>& args) {
+  std::string s;
+  for (const std::string& a : args)
+    s.append(s.empty() ? "" : " ").append(ccgrisk::test::quote(a));
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("horizon cli: summary shows the years side by side, and one year with --year",
+          "[horizon][cli]") {
+  using namespace ccgrisk::test::cli;
+  const ThreeYearFile f;
+
+  SECTION("the years side by side") {
+    const ccgrisk::test::CliResult r = ccgrisk::test::run_cli("summary " + f.file());
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == kExitOk);
+    CHECK_THAT(r.out, Contains("Year by year (2013-14 to 2015-16"));
+    for (const std::string& label : kLabels)
+      CHECK_THAT(r.out, Contains("\n  " + label + "  "));  // a row of the table
+    CHECK_THAT(r.out, Contains("in the red in any year"));
+    // The first year's one-year summary comes first.
+    CHECK(r.out.find("expected number") < r.out.find("Year by year"));
+  }
+
+  SECTION("--year 2014-15: that year's one-year summary") {
+    const ccgrisk::test::CliResult r =
+        ccgrisk::test::run_cli("summary " + f.file() + " --year 2014-15");
+    INFO("stderr: " << r.err);
+    INFO("stdout: " << r.out);
+    REQUIRE(r.exit_code == kExitOk);
+    CHECK_THAT(r.out, !Contains("Year by year"));
+    const Results year = read_results_file(f.path(), true, 1);
+    REQUIRE(year.horizon);
+    CHECK(year.horizon->year == 1);
+    const double shown = number_after(r.out, "  expected number");
+    REQUIRE(std::isfinite(shown));
+    CHECK(two_places(shown) == two_places(year.national.expected_red));
+    // Not the first year's (the check can tell the years apart).
+    const Results first = read_results_file(f.path(), true, 0);
+    CHECK(two_places(first.national.expected_red) != two_places(year.national.expected_red));
+  }
+
+  SECTION("--year 2016-17, after the run: exit 2 naming --year") {
+    const ccgrisk::test::CliResult r =
+        ccgrisk::test::run_cli("summary " + f.file() + " --year 2016-17");
+    INFO("stdout: " << r.out);
+    CHECK(r.exit_code == kExitBadInput);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, StartsWith("ccgrisk: error: "));
+    CHECK_THAT(r.err, Contains("--year") && Contains("2016-17"));
+  }
+}
+
+TEST_CASE("horizon cli: read_results_years gives the in-process run's years bit for bit",
+          "[horizon][cli]") {
+  const ThreeYearFile f;
+  const std::vector<Results> years = read_results_years(f.path());
+  const HorizonResults h = run_in_process(load_scenario(f.c.scenario_path()));
+  REQUIRE(years.size() == 3);
+  REQUIRE(h.years.size() == 3);
+  REQUIRE(h.labels == kLabels);
+  for (std::size_t y = 0; y < 3; ++y) {
+    INFO("year " << kLabels[y]);
+    CHECK(same_bits(years[y].before.p_red, h.years[y].before.p_red));
+    CHECK(same_bits(years[y].after.p_red, h.years[y].after.p_red));
+    REQUIRE(years[y].horizon);
+    const HorizonYear& hy = *years[y].horizon;
+    CHECK(hy.year == static_cast<int>(y));
+    CHECK(hy.labels == kLabels);
+    // In the red in any year, over the whole run: the last red_by point.
+    CHECK(same_bits(hy.p_red_any_year[0], h.red_by.back().before.p_red));
+    CHECK(same_bits(hy.p_red_any_year[1], h.red_by.back().after.p_red));
+    // And so far, to the end of this year.
+    CHECK(same_bits(hy.p_red_by_year[0], h.red_by[y].before.p_red));
+  }
+  // The file's probabilities are not all alike (the checks above can fail).
+  CHECK(years[0].before.p_red != years[1].before.p_red);
+}
+
+TEST_CASE("horizon cli: export writes the years tables, then one year's tables suffixed",
+          "[horizon][cli][export]") {
+  using namespace ccgrisk::test::cli;
+  const ThreeYearFile f;
+  const std::vector<Results> years = read_results_years(f.path());
+  REQUIRE(years.size() == 3);
+  const HorizonYear& last = *years.back().horizon;
+
+  SECTION("the first year by default") {
+    const fs::path dir = f / "tables";
+    const ccgrisk::test::CliResult r =
+        ccgrisk::test::run_cli("export " + f.file() + " --csv " + ccgrisk::test::quote(dir));
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == kExitOk);
+    const std::vector<std::string> names = names_in(dir);
+    INFO("files: " << Catch::Detail::stringify(names));
+    for (const char* name :
+         {"years.csv", "ccg_years.csv", "ccg_2013-14.csv", "ccg_pooled_2013-14.csv",
+          "national_2013-14.csv", "region_2013-14.csv", "provenance_2013-14.csv"})
+      CHECK(std::find(names.begin(), names.end(), name) != names.end());
+    // Every other table is the first year's, suffixed.
+    for (const std::string& name : names)
+      if (name != "years.csv" && name != "ccg_years.csv") CHECK(ends_with(name, "_2013-14.csv"));
+
+    // years.csv: England, one row per year.
+    const CsvFile by_year(dir / "years.csv");
+    CHECK(by_year.rows == 3);
+    CHECK(by_year.columns.at("year") == kLabels);
+    const std::vector<double> expected_red = by_year.numbers("expected_red (CCGs)");
+    for (std::size_t y = 0; y < 3; ++y)
+      CHECK(same_bits(expected_red[y], years[y].national.expected_red));
+
+    // ccg_years.csv: per CCG, P(red) each year and in any year, as the file holds.
+    const CsvFile ccg(dir / "ccg_years.csv");
+    CHECK(ccg.rows == years[0].code.size());
+    CHECK(ccg.columns.at("code") == years[0].code);
+    for (std::size_t y = 0; y < 3; ++y) {
+      const std::string column = "p_red " + kLabels[y] + " (probability)";
+      INFO(column);
+      CHECK(same_bits(ccg.numbers(column), years[y].before.p_red));
+    }
+    CHECK(same_bits(ccg.numbers("p_red_any_year (probability)"), last.p_red_any_year[0]));
+    CHECK(same_bits(ccg.numbers("p_red_any_year_pooled (probability)"), last.p_red_any_year[1]));
+    CHECK(same_bits(ccg.numbers("p_red_every_year (probability)"), last.p_red_every_year[0]));
+
+    // The first year's CCG table: that year's P(red).
+    CHECK(same_bits(CsvFile(dir / "ccg_2013-14.csv").numbers("p_red (probability)"),
+                    years[0].before.p_red));
+  }
+
+  SECTION("--year 2015-16") {
+    const fs::path dir = f / "tables";
+    const ccgrisk::test::CliResult r = ccgrisk::test::run_cli(
+        "export " + f.file() + " --year 2015-16 --csv " + ccgrisk::test::quote(dir));
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == kExitOk);
+    const std::vector<std::string> names = names_in(dir);
+    INFO("files: " << Catch::Detail::stringify(names));
+    CHECK(std::find(names.begin(), names.end(), "ccg_2015-16.csv") != names.end());
+    CHECK(std::find(names.begin(), names.end(), "years.csv") != names.end());
+    CHECK(std::find(names.begin(), names.end(), "ccg_years.csv") != names.end());
+    for (const std::string& name : names)
+      if (name != "years.csv" && name != "ccg_years.csv") CHECK(ends_with(name, "_2015-16.csv"));
+    CHECK(same_bits(CsvFile(dir / "ccg_2015-16.csv").numbers("p_red (probability)"),
+                    years[2].before.p_red));
+  }
+
+  SECTION("--year 2099-00, not a year of the run: exit 2, nothing written") {
+    const fs::path dir = f / "tables";
+    const ccgrisk::test::CliResult r = ccgrisk::test::run_cli(
+        "export " + f.file() + " --year 2099-00 --csv " + ccgrisk::test::quote(dir));
+    CHECK(r.exit_code == kExitBadInput);
+    CHECK_THAT(r.err, StartsWith("ccgrisk: error: "));
+    CHECK_THAT(r.err, Contains("--year"));
+    CHECK_FALSE(fs::exists(dir));
+    CHECK(f.c.leftovers({kOutName}).empty());
+  }
+}
+
+TEST_CASE("horizon cli: report of a three-year file has its year-by-year section",
+          "[horizon][cli][report]") {
+  using namespace ccgrisk::test::cli;
+  const ThreeYearFile f;
+
+  SECTION("--ccg of no CCG: exit 2 and no folder") {
+    const fs::path dir = f / "report";
+    const ccgrisk::test::CliResult r = ccgrisk::test::run_cli(
+        "report " + f.file() + " -o " + ccgrisk::test::quote(dir) + " --ccg NOPE");
+    CHECK(r.exit_code == kExitBadInput);
+    CHECK_THAT(r.err, StartsWith("ccgrisk: error: "));
+    CHECK_THAT(r.err, Contains("--ccg NOPE"));
+    CHECK_FALSE(fs::exists(dir));
+    CHECK(f.c.leftovers({kOutName}).empty());
+  }
+
+  SECTION("the report") {
+    if (report_python().empty()) {
+      WARN(
+          "skipped: no Python with h5py, numpy and matplotlib (/usr/bin/python3 or "
+          "$CCGRISK_PYTHON) to draw the report");
+      return;
+    }
+    const fs::path dir = f / "report";
+    const ccgrisk::test::CliResult r =
+        ccgrisk::test::run_cli("report " + f.file() + " -o " + ccgrisk::test::quote(dir));
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == kExitOk);
+    const std::string page = ccgrisk::test::read_file(dir / "index.html");
+    CHECK_THAT(page, Contains("Year by year"));
+    for (const std::string& label : kLabels)
+      CHECK_THAT(page, Contains(label));
+  }
+}
+
+TEST_CASE("horizon cli: sweep runs every value over all years and calibrate refuses several years",
+          "[horizon][cli][sweep]") {
+  using namespace ccgrisk::test::cli;
+  Case c;
+  c.scenario = three_year_cli_scenario();
+  const std::string key = "drivers.cip_delivery.mean";
+
+  SECTION("sweep") {
+    const ccgrisk::test::CliResult r = c.run_args(
+        "sweep " + ccgrisk::test::quote(c.scenario_path()) + " --param " + key +
+        " --from 0.6 --to 0.8 --steps 2 --quiet -o " + ccgrisk::test::quote(c.out_path()));
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == kExitOk);
+    const h5::File file = h5::File::open(c.out_path());
+    CHECK(h5::read_attribute<std::int32_t>(file, "schema_version") ==
+          std::vector<std::int32_t>{1, 1});
+    REQUIRE(file.exists("/sweep"));
+    const std::vector<double> values = h5::read_dataset<double>(file, "/sweep/values").values;
+    REQUIRE(values == std::vector<double>{0.6, 0.8});
+    const h5::Array<double> p_red = h5::read_dataset<double>(file, "/sweep/p_red");
+    const h5::Array<double> pooled = h5::read_dataset<double>(file, "/sweep/p_red_pooled");
+    const std::string text = ccgrisk::test::read_file(c.scenario_path());
+    for (std::size_t j = 0; j < values.size(); ++j) {
+      char buf[32];
+      const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, values[j]);
+      REQUIRE(ec == std::errc());
+      const std::string value(buf, end);
+      INFO(key << " = " << value);
+      const Scenario s = scenario_with_overrides(text, c.scenario_path(), {Override{key, value}});
+      REQUIRE(s.horizon.years == 3);
+      REQUIRE(s.cip_delivery.mean == values[j]);
+      const HorizonResults h = run_in_process(s);
+      const std::size_t n = h.years[0].code.size();
+      REQUIRE(p_red.dims == h5::Dims{values.size(), n});
+      const std::vector<double> row(
+          p_red.values.begin() + static_cast<std::ptrdiff_t>(j * n),
+          p_red.values.begin() + static_cast<std::ptrdiff_t>((j + 1) * n));
+      const std::vector<double> row_pooled(
+          pooled.values.begin() + static_cast<std::ptrdiff_t>(j * n),
+          pooled.values.begin() + static_cast<std::ptrdiff_t>((j + 1) * n));
+      // P(red) of a point: in the red in at least one of the years.
+      CHECK(same_bits(row, h.red_by.back().before.p_red));
+      CHECK(same_bits(row_pooled, h.red_by.back().after.p_red));
+    }
+    // A lower delivery puts more CCGs in the red (the values differ).
+    CHECK(p_red.values != std::vector<double>(p_red.values.size(), p_red.values.front()));
+  }
+
+  SECTION("calibrate: exit 2 naming horizon.years, no file") {
+    write_file(c.dir / "targets.toml",
+               "[calibration]\ntrials = 200\n[[target]]\nname = \"red\"\n"
+               "statistic = \"expected_red\"\ngroup = \"national\"\nvalue = 1\n"
+               "tolerance = 0.4\nparameter = \"shift.region.North\"\nlower = -3.0\n"
+               "upper = 3.0\n");
+    const fs::path out = c.dir / "fitted.toml";
+    const ccgrisk::test::CliResult r = c.run_args(
+        "calibrate " + ccgrisk::test::quote(c.scenario_path()) + " --targets " +
+        ccgrisk::test::quote(c.dir / "targets.toml") + " -o " + ccgrisk::test::quote(out) + " -q");
+    INFO("stdout: " << r.out);
+    CHECK(r.exit_code == kExitBadInput);
+    CHECK_THAT(r.err, StartsWith("ccgrisk: error: "));
+    CHECK_THAT(r.err, Contains("horizon.years = 3"));
+    CHECK_FALSE(fs::exists(out));
+  }
+}
+
+TEST_CASE("horizon cli: a checkpointed three-year run killed with SIGKILL resumes exactly",
+          "[horizon][cli][checkpoint][kill]") {
+  using namespace ccgrisk::test::cli;
+  Case c;
+  c.scenario = three_year_cli_scenario();
+  c.write_inputs();
+  const fs::path reference = c.dir / "reference.h5", out = c.out_path(), ck = c.dir / "ck.h5";
+  constexpr std::int64_t kTrials = 600000;  // some seconds on one thread
+  const auto args = [&](const fs::path& o, std::vector<std::string> extra) {
+    std::vector<std::string> all = {"run",      c.scenario_path().string(), "-o",      o.string(),
+                                    "--trials", std::to_string(kTrials),    "--quiet", "--threads",
+                                    "1"};
+    all.insert(all.end(), extra.begin(), extra.end());
+    return all;
+  };
+  const ccgrisk::test::CliResult uninterrupted =
+      ccgrisk::test::run_cli(joined(args(reference, {})));
+  INFO("stderr: " << uninterrupted.err);
+  REQUIRE(uninterrupted.exit_code == kExitOk);
+
+  const std::vector<std::string> checkpointing = {"--checkpoint", ck.string(), "--checkpoint-every",
+                                                  "0"};
+  std::int64_t position = -1;
+  // Killed just after a checkpoint appears, then some way into a later chunk.
+  for (const int delay_ms : {0, 40}) {
+    CAPTURE(delay_ms, position);
+    std::vector<std::string> extra = checkpointing;
+    if (position >= 0) extra.insert(extra.end(), {"--resume", ck.string()});
+    Child child(args(out, extra), c.dir.path());
+    REQUIRE(wait_for_checkpoint(ck, position) > position);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    child.signal(SIGKILL);
+    CHECK(child.wait() == 128 + SIGKILL);
+    CHECK_FALSE(fs::exists(out));
+    position = checkpoint_position(ck);
+  }
+  REQUIRE(position > 0);
+  REQUIRE(position < kTrials);
+  const ccgrisk::test::CliResult resumed =
+      ccgrisk::test::run_cli(joined(args(out, {"--resume", ck.string()})));
+  INFO("stderr: " << resumed.err);
+  REQUIRE(resumed.exit_code == kExitOk);
+  CHECK(ccgrisk::test::results_file_differences(reference, out).empty());
+  CHECK(read_results_years(out).size() == 3);
+}
+
+TEST_CASE("horizon cli: mpirun -n 2 of a three-year run gives the single-process file",
+          "[horizon][cli][mpi]") {
+#if CCGRISK_HAVE_MPI
+  if (std::system("command -v mpiexec >/dev/null 2>&1") != 0) {
+    WARN("skipped: no mpiexec on PATH (apt-get install openmpi-bin)");
+    return;
+  }
+  using namespace ccgrisk::test::cli;
+  Case c;
+  c.scenario = three_year_cli_scenario();
+  const fs::path single = c.dir / "single.h5", out = c.out_path();
+  const std::string args =
+      "run " + ccgrisk::test::quote(c.scenario_path()) + " --trials 20000 --quiet --threads 1 -o ";
+  const ccgrisk::test::CliResult one = c.run_args(args + ccgrisk::test::quote(single));
+  INFO("stderr: " << one.err);
+  REQUIRE(one.exit_code == kExitOk);
+  const ccgrisk::test::CliResult r = ccgrisk::test::run_cli(
+      args + ccgrisk::test::quote(out), "mpiexec --oversubscribe --allow-run-as-root -n 2");
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == kExitOk);
+  CHECK(r.err.empty());
+  CHECK(ccgrisk::test::results_file_differences(single, out).empty());
+#else
+  WARN("skipped: ccgrisk was built without MPI (CCGRISK_MPI=OFF)");
+#endif
 }

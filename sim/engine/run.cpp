@@ -142,7 +142,10 @@ bool simulate_share(const std::vector<const Model*>& models,
   const std::int64_t block = block_size(model, options);
   const std::int64_t trials = last - first;
   const Comm& comm = comm_of(options);
-  const auto [begin_block, end_block] = comm.share(trials / block + (trials % block != 0));
+  // Named variables, not a structured binding: the lambda below uses them
+  // (C++20 allows capturing bindings, clang 14 does not).
+  const auto share = comm.share(trials / block + (trials % block != 0));
+  const std::int64_t begin_block = share.first, end_block = share.second;
   const std::int64_t blocks = end_block - begin_block;
   if (blocks <= 0) return !stop_requested(options);
   const int threads = resolve_threads(options.threads);
