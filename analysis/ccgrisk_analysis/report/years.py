@@ -179,12 +179,17 @@ def years(ctx: Context) -> Section | None:
 # ---- Every CCG year by year ------------------------------------------------------------
 
 def _focus(ctx: Context) -> int:
-    """The CCG whose years are drawn: as chosen (--ccg), else the most likely to be in
-    the red in at least one year (before risk sharing; the first such in the file)."""
+    """The CCG whose years are drawn: as chosen (--ccg), else the one most likely to be
+    in the red in at least one year (before risk sharing) among those that did not plan
+    a deficit in the first year (a planned deficit is red by design), if any."""
     codes = list(ctx.run.ccg["code"])
     if ctx.focus_ccg is not None:
         return codes.index(ctx.focus_ccg)
-    return int(np.argmax(ctx.run.ccg["p_red_any_year"]))
+    p_any = np.asarray(ctx.run.ccg["p_red_any_year"], dtype=float)
+    unplanned = ~ctx.planned_deficit()
+    if unplanned.any():
+        p_any = np.where(unplanned, p_any, -1.0)
+    return int(np.argmax(p_any))
 
 
 def _ccg_fan(ctx: Context):
@@ -192,7 +197,8 @@ def _ccg_fan(ctx: Context):
     panels = _panels(ctx, i)
     recurrent = _median(panels[1])
     why = ("as chosen" if ctx.focus_ccg is not None else
-           "the CCG most likely to be in the red in at least one year")
+           "the CCG that did not plan a deficit most likely to be in the red in at least "
+           "one year")
     by_year = ", ".join(f"{label} {pct(float(ccg['p_red'][y, i]))}"
                         for y, label in enumerate(ctx.years))
     reading = (f"{ccg_label(ctx, i)} ({ccg['code'][i]}), {why}, before risk sharing. P(red) by "
