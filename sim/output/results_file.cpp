@@ -626,46 +626,16 @@ bool same_every_year(std::string_view group, std::string_view name) {
   return false;
 }
 
-// Writes per-year datasets: a leading `year` axis labelled by the group's
-// own `year` scale (the labels of /year/label), which add_dimension_scales
-// then leaves alone, labelling the other axes as in a one-year file.
-class YearWriter {
- public:
-  explicit YearWriter(std::span<const std::string> labels) : labels_(labels) {}
-
-  std::size_t years() const { return labels_.size(); }
-
-  template <class T>
-  h5::Dataset write(const Group& g, std::string_view name, std::span<const T> values,
-                    const Dims& inner, std::string_view units, std::string_view description) {
-    Dims dims{labels_.size()};
-    dims.insert(dims.end(), inner.begin(), inner.end());
-    h5::Dataset d = h5::write_dataset(g, name, values, dims, units, description);
-    mark(g, d);
-    return d;
-  }
-
-  void mark(const Group& g, const h5::Dataset& d) {
-    h5::write_attribute(d, "leading_axis", "year");
-    if (!g.exists("year")) {
-      h5::Dataset scale = h5::write_dataset(g, "year", labels_, {labels_.size()}, kLabel,
-                                            "financial year: coordinate of dimension year");
-      h5::set_dimension_scale(scale, "year");
-    }
-    h5::attach_dimension_scale(d, g.dataset("year"), 0);
-  }
-
- private:
-  std::span<const std::string> labels_;
-};
-
 // Copies each year's file (written by write_contents) into `out`: datasets
 // that are the same every year once, the others stacked along a leading
-// year axis; every group's and dataset's attributes with them.
+// year axis, labelled by the group's own `year` scale (the labels of
+// /year/label), which add_dimension_scales then leaves alone, labelling the
+// other axes as in a one-year file. Every group's and dataset's attributes
+// go with them.
 class YearStacker {
  public:
-  YearStacker(const std::vector<h5::File>& years, YearWriter& writer)
-      : years_(years), writer_(writer) {}
+  YearStacker(const std::vector<h5::File>& years, std::span<const std::string> labels)
+      : years_(years), labels_(labels) {}
 
   void copy_group(const Group& out, const std::string& path) {
     const Group first = years_.front().open_group(path);
@@ -700,6 +670,7 @@ class YearStacker {
     const std::string full = path + "/" + name;
     const h5::Array<T> one = h5::read_dataset<T>(first, name);
     std::vector<T> values = one.values;
+    Dims dims = one.dims;
     if (!shared) {
       for (std::size_t y = 1; y < years_.size(); ++y) {
         const h5::Array<T> next = h5::read_dataset<T>(years_[y], full);
@@ -707,22 +678,27 @@ class YearStacker {
           throw std::runtime_error(full + ": its shape differs between years");
         values.insert(values.end(), next.values.begin(), next.values.end());
       }
+      dims.insert(dims.begin(), labels_.size());
     }
     const h5::Dataset source = first.dataset(name);
-    const std::string units = h5::read_string_attribute(source, "units");
-    const std::string description = h5::read_string_attribute(source, "description");
-    const h5::Dataset d =
-        shared
-            ? h5::write_dataset(out, name, std::span<const T>(values), one.dims, units, description)
-            : writer_.write(out, name, std::span<const T>(values), one.dims, units,
-                            description + "; one row per year (/year/label)");
+    const h5::Dataset d = h5::write_dataset(out, name, std::span<const T>(values), dims,
+                                            h5::read_string_attribute(source, "units"), "");
     h5::copy_attributes(source, d);
-    if (!shared)
-      h5::write_attribute(d, "description", description + "; one row per year (/year/label)");
+    if (shared) return;
+    h5::write_attribute(
+        d, "description",
+        h5::read_string_attribute(source, "description") + "; one row per year (/year/label)");
+    h5::write_attribute(d, "leading_axis", "year");
+    if (!out.exists("year")) {
+      const h5::Dataset scale = h5::write_dataset(out, "year", labels_, {labels_.size()}, kLabel,
+                                                  "financial year: coordinate of dimension year");
+      h5::set_dimension_scale(scale, "year");
+    }
+    h5::attach_dimension_scale(d, out.dataset("year"), 0);
   }
 
   const std::vector<h5::File>& years_;
-  YearWriter& writer_;
+  std::span<const std::string> labels_;
 };
 
 std::vector<unsigned char> horizon_image(const HorizonResults& h, const fs::path& path,
@@ -738,8 +714,7 @@ std::vector<unsigned char> horizon_image(const HorizonResults& h, const fs::path
   for (std::size_t y = 0; y < h.years.size(); ++y)
     years.push_back(h5::File::open_image(images[y], path.string() + " (" + h.labels[y] + ")"));
   h5::File file = h5::File::create_in_memory(path.string(), kSealBytes);
-  YearWriter writer(h.labels);
-  YearStacker(years, writer).copy_group(file, "/");
+  YearStacker(years, h.labels).copy_group(file, "/");
   write_provenance(file, h.years.front().provenance);
   const std::array<std::int32_t, 2> schema{kSchemaMajor, kHorizonSchemaMinor};
   h5::write_attribute(file, "schema_version", schema);
