@@ -167,36 +167,6 @@ int run_uncertain(const RunArgs& a, const Inputs& in) {
   return kExitOk;
 }
 
-// A run of several years (horizon.years > 1): schema 1.1; --targets are
-// checked against its first year.
-int run_years(const RunArgs& a, const Inputs& in, const std::optional<Targets>& targets,
-              const RunOptions& options) {
-  HorizonResults results;
-  try {
-    ProgressBar bar(*options.trials_done, in.scenario.run.trials, !a.quiet);
-    results = run_horizon(in.scenario, in.table, options);
-  } catch (const Interrupted& e) {
-    return interrupted(a, e);
-  }
-  std::vector<Measured> measured;
-  if (targets) {
-    measured = measure_all(*targets, results.years.front());
-    results.years.front().targets = target_checks(*targets, measured);
-  }
-  write_horizon_file(results, a.output);
-  if (!a.quiet) {
-    print_horizon_summary(results.years, std::cout);
-    if (targets) {
-      std::cout << "\nAgainst the published figures (" << a.targets.string() << "), "
-                << results.labels.front() << "\n";
-      print_target_table(*targets, measured, {}, "  ", std::cout);
-    }
-    std::cout << "\nResults written to " << a.output.string() << " (schema 1.1, "
-              << results.labels.size() << " years)\n";
-  }
-  return kExitOk;
-}
-
 int run(const RunArgs& a) {
   Inputs in = load_inputs(a.scenario, overrides(a));
   if (in.scenario.uncertainty.active() && in.scenario.horizon.years > 1)
@@ -216,27 +186,37 @@ int run(const RunArgs& a) {
   RunOptions options{a.threads, a.block_trials, &done};
   Checkpointing checkpointing;
   use_checkpoints(a, in, read, checkpointing, options);
-  if (in.scenario.horizon.years > 1) return run_years(a, in, targets, options);
-  Results results;
+  // A run of several years (horizon.years > 1) writes schema 1.1; --targets
+  // are checked against its first year.
+  const bool several = in.scenario.horizon.years > 1;
+  HorizonResults results;  // a one-year run: its one year
   try {
     ProgressBar bar(done, in.scenario.run.trials, !a.quiet);
-    results = run_scenario(in.scenario, in.table, options);
+    if (several) {
+      results = run_horizon(in.scenario, in.table, options);
+    } else {
+      results.years.push_back(run_scenario(in.scenario, in.table, options));
+    }
   } catch (const Interrupted& e) {
     return interrupted(a, e);
   }
+  Results& first = results.years.front();
   std::vector<Measured> measured;
   if (targets) {
-    measured = measure_all(*targets, results);
-    results.targets = target_checks(*targets, measured);
+    measured = measure_all(*targets, first);
+    first.targets = target_checks(*targets, measured);
   }
-  write_results_file(results, a.output);
+  several ? write_horizon_file(results, a.output) : write_results_file(first, a.output);
   if (!a.quiet) {
-    print_summary(results, std::cout);
+    several ? print_horizon_summary(results.years, std::cout) : print_summary(first, std::cout);
     if (targets) {
-      std::cout << "\nAgainst the published figures (" << a.targets.string() << ")\n";
+      std::cout << "\nAgainst the published figures (" << a.targets.string() << ")"
+                << (several ? ", " + results.labels.front() : "") << "\n";
       print_target_table(*targets, measured, {}, "  ", std::cout);
     }
-    std::cout << "\nResults written to " << a.output.string() << "\n";
+    std::cout << "\nResults written to " << a.output.string();
+    if (several) std::cout << " (schema 1.1, " << results.labels.size() << " years)";
+    std::cout << "\n";
   }
   return kExitOk;
 }
