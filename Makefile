@@ -88,7 +88,7 @@ sanitize: deps
 	cmake --preset asan
 	cmake --build --preset asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --preset asan -j $(JOBS)
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp:print_suppressions=0 ctest --preset asan -j $(JOBS)
 
 # ThreadSanitizer needs every library that hands work between threads built
 # with it: oneTBB from Debian's source package (deb-src), then the engine

@@ -26,7 +26,9 @@ const std::string kHubs =
 
 // Bitwise equality (NaN equals NaN), so a test reads "the same bits".
 bool same(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+  // memcmp may not be given the null pointer of an empty vector.
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 bool same(double a, double b) {
   return std::memcmp(&a, &b, sizeof a) == 0;
