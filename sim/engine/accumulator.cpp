@@ -617,7 +617,9 @@ void Accumulator::add_groups(int phase, const std::vector<std::int64_t>& surplus
     group_sums(surplus);
   }
   std::vector<GroupTally>& groups = group_[phase];
-  for (std::size_t g = 0; g < groups.size(); ++g) {
+  // kOutturn keeps the nation's tallies alone (group 0).
+  const std::size_t count = kind_ == Tallies::kOutturn ? 1 : groups.size();
+  for (std::size_t g = 0; g < count; ++g) {
     if (after && !l.group_pooled[g]) continue;
     const std::int64_t red = scratch_red_[g] & 0xFFFFFFFF, unplanned = scratch_red_[g] >> 32;
     ++groups[g].count_red[red];

@@ -274,8 +274,9 @@ inline void Series::add_moments(std::int64_t x, const HistogramRange& range) {
 // P(overspend)) are bit-identical to a kFull accumulator's; histograms
 // (so the outturns' quantiles), extremes, control-total misses, underlying
 // sums and attribution are not kept.
-// kOutturn: kFull's tallies but attribution (the outcomes of a run of
-// several years that are not a year's own outturn, model/horizon.hpp).
+// kOutturn: kFull's tallies of the CCGs and the nation, without attribution
+// or the other groups (the outcomes of a run of several years that are not
+// a year's own outturn, model/horizon.hpp, reported per CCG and nationally).
 enum class Tallies { kFull, kCounts, kOutturn };
 
 class Accumulator {

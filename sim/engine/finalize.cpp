@@ -359,7 +359,9 @@ void finalize_statistics(const Model& m, const Accumulator& acc, Results& r) {
   if (acc.kind() == Tallies::kFull) fill_attribution(m, acc, r.attribution);
   const auto groups = m.groups();
   r.national = group_stats(*groups[0], 0, m, acc);
-  for (std::size_t g = 1; g < groups.size(); ++g) {
+  // kOutturn tallies the nation alone (accumulator.hpp).
+  const std::size_t count = acc.kind() == Tallies::kOutturn ? 1 : groups.size();
+  for (std::size_t g = 1; g < count; ++g) {
     GroupStats stats = group_stats(*groups[g], static_cast<int>(g), m, acc);
     const std::size_t regions = m.regions.size(), areas = m.area_teams.size();
     if (g <= regions) {
