@@ -28,6 +28,10 @@ class TempDir {
 std::filesystem::path write_file(const std::filesystem::path& path, const std::string& text);
 std::string read_file(const std::filesystem::path& path);
 
+// RFC 4180 records of a CSV text (quoted fields may hold commas, quotes and
+// newlines); a last empty line is no record.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text);
+
 // Runs the ccgrisk executable with `args` (a shell-quoted string), capturing
 // stdout and stderr separately; `prefix` goes before the executable (e.g.
 // "prlimit --fsize=4096", "timeout 60").

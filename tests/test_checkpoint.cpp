@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "child_process.hpp"
 #include "cli_fixture.hpp"
 #include "engine/run.hpp"
 #include "input/error.hpp"
@@ -30,73 +31,6 @@ namespace {
 
 const fs::path kBaseline = fs::path(CCGRISK_SOURCE_DIR) / "scenarios/baseline-2013-14.toml";
 
-// ccgrisk started in the background with `args`, its output to files in `dir`.
-class Child {
- public:
-  Child(const std::vector<std::string>& args, const fs::path& dir) {
-    std::vector<std::string> all = {CCGRISK_EXE};
-    all.insert(all.end(), args.begin(), args.end());
-    const std::string out = (dir / "child.out").string(), err = (dir / "child.err").string();
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(o, 1);
-      ::dup2(e, 2);
-      std::vector<char*> argv;
-      for (std::string& a : all)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      wait();
-    }
-  }
-  void signal(int sig) const { ::kill(pid_, sig); }
-  bool running() const {
-    int status = 0;
-    return ::waitpid(pid_, &status, WNOHANG) == 0;  // never reaps: callers wait() after
-  }
-  // The exit code, or 128 + signal.
-  int wait() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-// Trials done in the checkpoint at `path`, or -1 while there is none.
-std::int64_t checkpoint_position(const fs::path& path) {
-  if (!fs::exists(path)) return -1;
-  try {
-    return read_checkpoint(path).state.done;
-  } catch (const InputError&) {
-    return -1;
-  }
-}
-
-// Waits until the checkpoint at `path` is past `after` trials (or 60 s).
-std::int64_t wait_for_checkpoint(const fs::path& path, std::int64_t after) {
-  const auto start = std::chrono::steady_clock::now();
-  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(60)) {
-    const std::int64_t at = checkpoint_position(path);
-    if (at > after) return at;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return -1;
-}
-
 std::vector<std::string> temp_files(const fs::path& dir) {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(dir))
@@ -111,13 +45,6 @@ std::vector<std::string> baseline_args(const fs::path& out, std::vector<std::str
                                    "--trials", "100000",           "--quiet"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
-}
-
-std::string joined(const std::vector<std::string>& args) {
-  std::string s;
-  for (const std::string& a : args)
-    s.append(s.empty() ? "" : " ").append(quote(a));
-  return s;
 }
 
 CheckpointIdentity some_identity() {

@@ -29,32 +29,9 @@ namespace {
 
 using Row = std::vector<std::string>;
 
-// RFC 4180 records of a CSV text (quoted fields may hold commas, quotes, newlines).
-std::vector<Row> parse_csv(const std::string& text) {
-  std::vector<Row> rows(1, Row(1));
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted && c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-      rows.back().back() += '"';
-      ++i;
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (!quoted && c == ',') {
-      rows.back().emplace_back();
-    } else if (!quoted && c == '\n') {
-      rows.emplace_back(1);
-    } else if (quoted || c != '\r') {
-      rows.back().back() += c;
-    }
-  }
-  if (rows.back() == Row(1)) rows.pop_back();
-  return rows;
-}
-
 // A CSV file as columns by header.
 std::map<std::string, std::vector<std::string>> read_csv(const fs::path& path) {
-  const std::vector<Row> rows = parse_csv(ccgrisk::test::read_file(path));
+  const std::vector<Row> rows = ccgrisk::test::parse_csv(ccgrisk::test::read_file(path));
   REQUIRE(!rows.empty());
   std::map<std::string, std::vector<std::string>> columns;
   for (std::size_t r = 1; r < rows.size(); ++r) {

@@ -32,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "child_process.hpp"
 #include "cli_fixture.hpp"
 #include "engine/run.hpp"
 #include "input/error.hpp"
@@ -46,7 +47,11 @@
 
 using namespace ccgrisk;
 using Catch::Contains;
+using ccgrisk::test::checkpoint_position;
+using ccgrisk::test::Child;
+using ccgrisk::test::joined;
 using ccgrisk::test::TempDir;
+using ccgrisk::test::wait_for_checkpoint;
 using ccgrisk::test::write_file;
 
 namespace {
@@ -875,29 +880,6 @@ HorizonResults run_in_process(const Scenario& scenario) {
   return run_horizon(scenario, read_ccg_table(scenario.ccgs), RunOptions{2, 256});
 }
 
-// RFC 4180 records of a CSV text (quoted fields may hold commas and quotes).
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows(1, std::vector<std::string>(1));
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted && c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-      rows.back().back() += '"';
-      ++i;
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (!quoted && c == ',') {
-      rows.back().emplace_back();
-    } else if (!quoted && c == '\n') {
-      rows.emplace_back(1);
-    } else if (quoted || c != '\r') {
-      rows.back().back() += c;
-    }
-  }
-  if (rows.back() == std::vector<std::string>(1)) rows.pop_back();
-  return rows;
-}
-
 // A CSV file: its header, and its columns by header.
 struct CsvFile {
   std::vector<std::string> header;
@@ -905,7 +887,7 @@ struct CsvFile {
   std::size_t rows = 0;
 
   explicit CsvFile(const std::filesystem::path& path) {
-    const auto records = parse_csv(ccgrisk::test::read_file(path));
+    const auto records = ccgrisk::test::parse_csv(ccgrisk::test::read_file(path));
     REQUIRE(!records.empty());
     header = records.front();
     rows = records.size() - 1;
@@ -969,79 +951,6 @@ std::string report_python() {
   const std::string cmd =
       ccgrisk::test::quote(python) + " -c 'import h5py, numpy, matplotlib' >/dev/null 2>&1";
   return std::system(cmd.c_str()) == 0 ? python : "";
-}
-
-// ccgrisk started in the background with `args`, its output to files in `dir`
-// (as tests/test_checkpoint.cpp does).
-class Child {
- public:
-  Child(const std::vector<std::string>& args, const std::filesystem::path& dir) {
-    std::vector<std::string> all = {CCGRISK_EXE};
-    all.insert(all.end(), args.begin(), args.end());
-    const std::string out = (dir / "child.out").string(), err = (dir / "child.err").string();
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(o, 1);
-      ::dup2(e, 2);
-      std::vector<char*> argv;
-      for (std::string& a : all)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      wait();
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  void signal(int sig) const { ::kill(pid_, sig); }
-  // The exit code, or 128 + signal.
-  int wait() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-// Trials done in the checkpoint at `path`, or -1 while there is none.
-std::int64_t checkpoint_position(const std::filesystem::path& path) {
-  if (!std::filesystem::exists(path)) return -1;
-  try {
-    return read_checkpoint(path).state.done;
-  } catch (const InputError&) {
-    return -1;
-  }
-}
-
-// Waits until the checkpoint at `path` is past `after` trials (or 60 s).
-std::int64_t wait_for_checkpoint(const std::filesystem::path& path, std::int64_t after) {
-  const auto start = std::chrono::steady_clock::now();
-  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(60)) {
-    const std::int64_t at = checkpoint_position(path);
-    if (at > after) return at;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return -1;
-}
-
-std::string joined(const std::vector<std::string>& args) {
-  std::string s;
-  for (const std::string& a : args)
-    s.append(s.empty() ? "" : " ").append(ccgrisk::test::quote(a));
-  return s;
 }
 
 }  // namespace

@@ -129,10 +129,13 @@ Results any_year(const Scenario& scenario, const CcgTable& table, const RunOptio
 }  // namespace
 
 Results ScenarioRuns::run(const Scenario& scenario, const std::string& label) {
+  return run_one(scenario, label, &scenario == &base_);
+}
+
+Results ScenarioRuns::run_one(const Scenario& scenario, const std::string& label, bool keep) {
   const auto start = std::chrono::steady_clock::now();
-  Results r = scenario.horizon.years > 1
-                  ? any_year(scenario, table_, options_, &scenario == &base_, base_horizon_)
-                  : run_scenario(scenario, table_, options_);
+  Results r = scenario.horizon.years > 1 ? any_year(scenario, table_, options_, keep, base_horizon_)
+                                         : run_scenario(scenario, table_, options_);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   seconds_ += s;
   ++runs_;
@@ -149,22 +152,11 @@ std::vector<Results> ScenarioRuns::run_together(const std::vector<Scenario>& sce
                                                 const std::vector<std::string>& labels,
                                                 bool full_first) {
   std::vector<Results> out;
+  // Points of several years: each a pass of its own (run_horizon).
   if (!scenarios.empty() && scenarios.front().horizon.years > 1) {
-    for (std::size_t p = 0; p < scenarios.size(); ++p) {
-      const auto start = std::chrono::steady_clock::now();
-      out.push_back(any_year(scenarios[p], table_, options_, full_first && p == 0, base_horizon_));
-      const double s =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      seconds_ += s;
-      ++runs_;
-      ++passes_;
-      if (log) {
-        char secs[32];
-        std::snprintf(secs, sizeof secs, "  %.1f s", s);
-        log("run " + std::to_string(runs_) + "  " + (p < labels.size() ? labels[p] : "") +
-            " (all years)" + secs);
-      }
-    }
+    for (std::size_t p = 0; p < scenarios.size(); ++p)
+      out.push_back(run_one(scenarios[p], (p < labels.size() ? labels[p] : "") + " (all years)",
+                            full_first && p == 0));
     return out;
   }
   for (std::size_t first = 0; first < scenarios.size(); first += kPointsPerPass) {

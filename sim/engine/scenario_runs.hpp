@@ -92,6 +92,9 @@ class ScenarioRuns {
   RunOptions options_;
   Scenario base_;
   CcgTable table_;
+  // run(): a scenario of several years is kept as base_horizon_ when `keep`.
+  Results run_one(const Scenario& scenario, const std::string& label, bool keep);
+
   std::shared_ptr<const HorizonResults> base_horizon_;
   int runs_ = 0;
   int passes_ = 0;

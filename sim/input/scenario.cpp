@@ -233,6 +233,15 @@ class ScenarioReader {
     return s->get();
   }
 
+  // A `source` key (where a figure comes from): printable text, at most
+  // 8 x limits::kMaxTextBytes; `out` unchanged when absent.
+  void read_source(const toml::table& t, const std::string& prefix, std::string& out) const {
+    if (auto source = read_string(t, prefix, "source")) {
+      check_text(*source, key_path(prefix, "source"), 8 * limits::kMaxTextBytes);
+      out = *source;
+    }
+  }
+
   // A name or code: a non-empty string that can be stored and printed
   // (input/text.hpp). `what` names it in messages ("pool").
   std::string read_name(const toml::table& t, const std::string& prefix, std::string_view key,
@@ -667,10 +676,7 @@ class ScenarioReader {
     if (!d) fail(key + ".distribution: missing (normal, lognormal, uniform, triangular or beta)");
     p.distribution = static_cast<Distribution>(*d);
     const std::string name = kDistributionNames[*d];
-    if (auto source = read_string(t, key, "source")) {
-      check_text(*source, key + ".source", 8 * limits::kMaxTextBytes);
-      p.source = *source;
-    }
+    read_source(t, key, p.source);
     constexpr Range kAny{-limits::kMaxUncertainValue, limits::kMaxUncertainValue};
     constexpr Range kPositive{0.0, limits::kMaxUncertainValue, true};
     const auto need = [&](std::string_view field, const Range& range, double& out) {
@@ -783,10 +789,7 @@ class ScenarioReader {
     if (a.max_uplift_pct && *a.max_uplift_pct < a.uplift_pct)
       fail("allocation.max_uplift_pct", *t->get("max_uplift_pct"),
            "must be >= allocation.uplift_pct (" + format_double(a.uplift_pct) + ")");
-    if (auto source = read_string(*t, "allocation", "source")) {
-      check_text(*source, "allocation.source", 8 * limits::kMaxTextBytes);
-      a.source = *source;
-    }
+    read_source(*t, "allocation", a.source);
   }
 
   void read_recovery(const toml::table& root, Recovery& r) const {
@@ -799,10 +802,7 @@ class ScenarioReader {
       r.years = static_cast<int>(*years);
     }
     read_number(*t, "recovery", "max_pct", kPct, r.max_pct);
-    if (auto source = read_string(*t, "recovery", "source")) {
-      check_text(*source, "recovery.source", 8 * limits::kMaxTextBytes);
-      r.source = *source;
-    }
+    read_source(*t, "recovery", r.source);
   }
 
   // [[pressure]]: name, pct (% of every CCG's allocation), source.
@@ -821,10 +821,7 @@ class ScenarioReader {
       p.name = read_name(*t, key, "name", "pressure");
       if (!t->get("pct")) fail(key + ".pct: missing (% of each CCG's allocation)");
       read_number(*t, key, "pct", kSignedPct, p.pct);
-      if (auto source = read_string(*t, key, "source")) {
-        check_text(*source, key + ".source", 8 * limits::kMaxTextBytes);
-        p.source = *source;
-      }
+      read_source(*t, key, p.source);
       for (const NamedPressure& q : out)
         if (q.name == p.name) fail(key + ".name = \"" + p.name + "\": given twice");
       out.push_back(std::move(p));

@@ -75,11 +75,8 @@ HorizonModel build_horizon(const std::vector<Scenario>& scenarios, const CcgTabl
                             s.mix.specialist * m.growth[kSpecialistGrowth].funded +
                             s.mix.other * m.growth[kOtherGrowth].funded);
     h.hub_growth_into.push_back(m.growth[kSpecialistGrowth].funded);
-    for (int i = 0; i < m.n; ++i) {
-      h.allocation_k.push_back(m.allocation_k[i]);
-      h.target_distance_pct.push_back(m.ccgs[i].target_distance_pct);
-      h.recovery_cap_k.push_back(s.recovery.max_pct / 100.0 * m.allocation_k[i]);
-    }
+    for (double allocation : m.allocation_k)
+      h.recovery_cap_k.push_back(s.recovery.max_pct / 100.0 * allocation);
     h.years.push_back(std::move(m));
   }
   return h;

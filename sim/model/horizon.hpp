@@ -31,8 +31,6 @@ struct HorizonModel {
   double cip_recurrent_share = 1.0;
   int recovery_years = 1;
   std::vector<double> recovery_cap_k;  // [years x n] most repaid in a year
-  // Each year's allocation and distance from target, [years x n].
-  std::vector<double> allocation_k, target_distance_pct;
 
   int count() const { return static_cast<int>(years.size()); }
 };

@@ -51,7 +51,7 @@ struct TrialState {
   // carried from earlier years and its planned repayment of a cumulative
   // deficit, each hub's carried gap; and, set by finish_trial, each hub's
   // recurrent overspend of the year (growth and CIP shortfall).
-  std::vector<double> carried, repay;            // [n]
+  std::vector<double> carried, repay;              // [n]
   std::vector<double> hub_carried, hub_recurrent;  // [hubs]
   // Nonzero when a pressure or a hub overspend of this trial reached the
   // settlement bound (limits::kMaxPressureGbp) and was held at it.
