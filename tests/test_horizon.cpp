@@ -39,6 +39,7 @@
 #include "input/horizon.hpp"
 #include "input/overrides.hpp"
 #include "model/horizon.hpp"
+#include "model/simd.hpp"
 #include "model/trial.hpp"
 #include "output/checkpoint_file.hpp"
 #include "output/hdf5.hpp"
@@ -727,6 +728,26 @@ TEST_CASE("horizon: results are bit-identical for any thread count and block siz
   const std::vector<const Results*> a = points_of(reference), b = points_of(r);
   REQUIRE(a.size() == b.size());
   REQUIRE(a.size() == 4 * 3 + 1);
+  for (std::size_t p = 0; p < a.size(); ++p) {
+    INFO("point " << p);
+    require_identical(*a[p], *b[p]);
+  }
+}
+
+TEST_CASE("horizon: the baseline and x86-64-v4 loops give the same run", "[horizon][simd]") {
+  if (!simd_supported(SimdPath::kX86_64_V4)) {
+    WARN("this CPU has no x86-64-v4 (AVX-512): only the baseline path can run here");
+    return;
+  }
+  Inputs in(kCsv, kHorizonToml);
+  const SimdPath before = simd_path();
+  set_simd_path(SimdPath::kBaseline);
+  const HorizonResults base = run_horizon(in.scenario, in.table, RunOptions{1, 1024});
+  set_simd_path(SimdPath::kX86_64_V4);
+  const HorizonResults v4 = run_horizon(in.scenario, in.table, RunOptions{1, 1024});
+  set_simd_path(before);
+  const std::vector<const Results*> a = points_of(base), b = points_of(v4);
+  REQUIRE(a.size() == b.size());
   for (std::size_t p = 0; p < a.size(); ++p) {
     INFO("point " << p);
     require_identical(*a[p], *b[p]);

@@ -6,6 +6,7 @@
 
 #include "input/error.hpp"
 #include "input/horizon.hpp"
+#include "model/simd.hpp"
 
 namespace ccgrisk {
 namespace {
@@ -19,6 +20,122 @@ double uplift_pct(const AllocationGrowth& a, double distance) {
   return a.uplift_pct + std::min(room, extra);
 }
 
+// The per-CCG loops of a trial's year end, over arrays that do not overlap,
+// in two builds as in trial.cpp (the same operations in the same order, so
+// bit-identical results).
+
+// Cumulative outturns (before and after sharing) and the smallest so far.
+struct RunningArgs {
+  std::size_t n;
+  const std::int64_t *last_sum, *last_sum_pooled, *last_min, *last_min_pooled;
+  const std::int64_t *surplus, *pooled;
+  std::int64_t *sum, *sum_underlying, *sum_pooled, *sum_pooled_underlying;
+  std::int64_t *min, *min_pooled;
+};
+[[gnu::always_inline]] inline void running_loop(const RunningArgs& a) {
+  const std::int64_t* __restrict last_sum = a.last_sum;
+  const std::int64_t* __restrict last_sum_pooled = a.last_sum_pooled;
+  const std::int64_t* __restrict last_min = a.last_min;
+  const std::int64_t* __restrict last_min_pooled = a.last_min_pooled;
+  const std::int64_t* __restrict surplus = a.surplus;
+  const std::int64_t* __restrict pooled = a.pooled;
+  std::int64_t* __restrict sum = a.sum;
+  std::int64_t* __restrict sum_underlying = a.sum_underlying;
+  std::int64_t* __restrict sum_pooled = a.sum_pooled;
+  std::int64_t* __restrict sum_pooled_underlying = a.sum_pooled_underlying;
+  std::int64_t* __restrict min = a.min;
+  std::int64_t* __restrict min_pooled = a.min_pooled;
+  const std::size_t n = a.n;  // a local: the stores could alias a.n
+#pragma GCC ivdep
+  for (std::size_t i = 0; i < n; ++i) {
+    sum[i] = sum_underlying[i] = last_sum[i] + surplus[i];
+    sum_pooled[i] = sum_pooled_underlying[i] = last_sum_pooled[i] + pooled[i];
+    min[i] = surplus[i] < last_min[i] ? surplus[i] : last_min[i];
+    min_pooled[i] = pooled[i] < last_min_pooled[i] ? pooled[i] : last_min_pooled[i];
+  }
+}
+void running_baseline(const RunningArgs& a) {
+  running_loop(a);
+}
+CCGRISK_TARGET_X86_64_V4
+void running_v4(const RunningArgs& a) {
+  running_loop(a);
+}
+
+// The largest outturn so far (before and after sharing).
+struct HighArgs {
+  std::size_t n;
+  const std::int64_t *surplus, *pooled;
+  std::int64_t *max, *max_pooled;
+};
+[[gnu::always_inline]] inline void high_loop(const HighArgs& a) {
+  const std::int64_t* __restrict surplus = a.surplus;
+  const std::int64_t* __restrict pooled = a.pooled;
+  std::int64_t* __restrict max = a.max;
+  std::int64_t* __restrict max_pooled = a.max_pooled;
+  const std::size_t n = a.n;
+#pragma GCC ivdep
+  for (std::size_t i = 0; i < n; ++i) {
+    max[i] = surplus[i] > max[i] ? surplus[i] : max[i];
+    max_pooled[i] = pooled[i] > max_pooled[i] ? pooled[i] : max_pooled[i];
+  }
+}
+void high_baseline(const HighArgs& a) {
+  high_loop(a);
+}
+CCGRISK_TARGET_X86_64_V4
+void high_v4(const HighArgs& a) {
+  high_loop(a);
+}
+
+// What the next year starts with (simulate_horizon_trial), GBP thousands:
+// the recurrent gap carried, and the repayment of the cumulative deficit.
+struct CarryArgs {
+  std::size_t n;
+  const std::int64_t* parts;  // the year's pressure parts, [kNumComponents x n]
+  const double *delivery, *carried, *nonrecurrent, *cap;
+  const std::int64_t* cumulative_pooled;
+  double kept_share;  // gap_plan_share x cip_recurrent_share
+  double grow;        // 1 + the next year's funded growth
+  double recovery_years;
+  double *next_carried, *next_repay;
+};
+[[gnu::always_inline]] inline void carry_loop(const CarryArgs& a) {
+  const std::size_t n = a.n;
+  const std::int64_t* __restrict acute = a.parts + kAcutePressure * n;
+  const std::int64_t* __restrict specialist = a.parts + kSpecialistPressure * n;
+  const std::int64_t* __restrict other = a.parts + kOtherPressure * n;
+  const std::int64_t* __restrict shortfall = a.parts + kCipShortfall * n;
+  const std::int64_t* __restrict transfer = a.parts + kTransferPressure * n;
+  const double* __restrict delivery = a.delivery;
+  const double* __restrict carried = a.carried;
+  const double* __restrict nonrecurrent = a.nonrecurrent;
+  const double* __restrict cap = a.cap;
+  const std::int64_t* __restrict cumulative = a.cumulative_pooled;
+  double* __restrict next_carried = a.next_carried;
+  double* __restrict next_repay = a.next_repay;
+  // Locals: the stores could alias a's members.
+  const double kept_share = a.kept_share, grow = a.grow, recovery_years = a.recovery_years;
+#pragma GCC ivdep
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t recurrent_gbp =
+        acute[i] + specialist[i] + other[i] + shortfall[i] + transfer[i];
+    const double d = delivery[i];
+    const double recurrent = carried[i] * (1.0 - kept_share * d) +
+                             static_cast<double>(recurrent_gbp) / 1000.0 + nonrecurrent[i] * d;
+    next_carried[i] = recurrent * grow;
+    const double deficit = -static_cast<double>(cumulative[i]) / 1000.0;
+    const double share = deficit / recovery_years;
+    next_repay[i] = deficit > 0.0 ? (cap[i] < share ? cap[i] : share) : 0.0;
+  }
+}
+void carry_baseline(const CarryArgs& a) {
+  carry_loop(a);
+}
+CCGRISK_TARGET_X86_64_V4
+void carry_v4(const CarryArgs& a) {
+  carry_loop(a);
+}
 }  // namespace
 
 HorizonModel build_horizon(const std::vector<Scenario>& scenarios, const CcgTable& table) {
@@ -126,18 +243,27 @@ void simulate_horizon_trial(const HorizonModel& h, std::uint64_t seed, std::int6
     }
     finish_trial(m, s, s, true);
     const std::size_t n = s.surplus.size();
+    const bool v4 = simd_path() == SimdPath::kX86_64_V4;
     // Cumulative outturn, and the smallest outturn so far.
     if (y > 0) {
       const TrialState& last_sum = at(HorizonPoint::kCumulative, y - 1);
       const TrialState& last_min = at(HorizonPoint::kRedBy, y - 1);
       TrialState& sum = at(HorizonPoint::kCumulative, y);
       TrialState& low = at(HorizonPoint::kRedBy, y);
-      for (std::size_t i = 0; i < n; ++i) {
-        sum.surplus[i] = sum.underlying[i] = last_sum.surplus[i] + s.surplus[i];
-        sum.pooled[i] = sum.pooled_underlying[i] = last_sum.pooled[i] + s.pooled[i];
-        low.surplus[i] = std::min(last_min.surplus[i], s.surplus[i]);
-        low.pooled[i] = std::min(last_min.pooled[i], s.pooled[i]);
-      }
+      const RunningArgs args{n,
+                             last_sum.surplus.data(),
+                             last_sum.pooled.data(),
+                             last_min.surplus.data(),
+                             last_min.pooled.data(),
+                             s.surplus.data(),
+                             s.pooled.data(),
+                             sum.surplus.data(),
+                             sum.underlying.data(),
+                             sum.pooled.data(),
+                             sum.pooled_underlying.data(),
+                             low.surplus.data(),
+                             low.pooled.data()};
+      v4 ? running_v4(args) : running_baseline(args);
       for (std::size_t k = 0; k < s.hub_overspend.size(); ++k) {
         sum.hub_overspend[k] = last_sum.hub_overspend[k] + s.hub_overspend[k];
         low.hub_overspend[k] = s.hub_overspend[k];
@@ -157,25 +283,22 @@ void simulate_horizon_trial(const HorizonModel& h, std::uint64_t seed, std::int6
     // What the next year starts with: the recurrent gap (carried, less the
     // recurrent savings made on it; this year's growth, CIP shortfall and
     // non-recurrent CIP, and transfer mismatch) grown by the next year's
-    // funded growth; the repayment of
-    // the cumulative deficit after risk sharing.
+    // funded growth; the repayment of the cumulative deficit after risk
+    // sharing.
     TrialState& next = points[y + 1];
-    const TrialState& sum = at(HorizonPoint::kCumulative, y);
-    const double grow = 1.0 + h.growth_into[y + 1];
-    const double* cap = h.recovery_cap_k.data() + (y + 1) * n;
-    for (std::size_t i = 0; i < n; ++i) {
-      std::int64_t recurrent_gbp = 0;
-      for (int c :
-           {kAcutePressure, kSpecialistPressure, kOtherPressure, kCipShortfall, kTransferPressure})
-        recurrent_gbp += s.component(c)[i];
-      const double d = s.delivery[i];
-      const double recurrent = s.carried[i] * (1.0 - m.gap_plan_share * h.cip_recurrent_share * d) +
-                               static_cast<double>(recurrent_gbp) / 1000.0 +
-                               m.cip_nonrecurrent_k[i] * d;
-      next.carried[i] = recurrent * grow;
-      const double deficit = -static_cast<double>(sum.pooled[i]) / 1000.0;
-      next.repay[i] = deficit > 0.0 ? std::min(deficit / h.recovery_years, cap[i]) : 0.0;
-    }
+    const CarryArgs carry{n,
+                          s.components.data(),
+                          s.delivery.data(),
+                          s.carried.data(),
+                          m.cip_nonrecurrent_k.data(),
+                          h.recovery_cap_k.data() + (y + 1) * n,
+                          at(HorizonPoint::kCumulative, y).pooled.data(),
+                          m.gap_plan_share * h.cip_recurrent_share,
+                          1.0 + h.growth_into[y + 1],
+                          static_cast<double>(h.recovery_years),
+                          next.carried.data(),
+                          next.repay.data()};
+    v4 ? carry_v4(carry) : carry_baseline(carry);
     const double hub_grow = 1.0 + h.hub_growth_into[y + 1];
     for (std::size_t k = 0; k < s.hub_carried.size(); ++k)
       next.hub_carried[k] = (s.hub_carried[k] + s.hub_recurrent[k]) * hub_grow;
@@ -187,10 +310,9 @@ void simulate_horizon_trial(const HorizonModel& h, std::uint64_t seed, std::int6
   high.capped = first.capped;
   for (int y = 1; y < years; ++y) {
     const TrialState& s = points[y];
-    for (std::size_t i = 0; i < s.surplus.size(); ++i) {
-      high.surplus[i] = std::max(high.surplus[i], s.surplus[i]);
-      high.pooled[i] = std::max(high.pooled[i], s.pooled[i]);
-    }
+    const HighArgs args{s.surplus.size(), s.surplus.data(), s.pooled.data(), high.surplus.data(),
+                        high.pooled.data()};
+    simd_path() == SimdPath::kX86_64_V4 ? high_v4(args) : high_baseline(args);
     high.capped |= s.capped;
   }
   high.hub_overspend = points[years - 1].hub_overspend;

@@ -302,10 +302,24 @@ StreamPurpose year_purpose(StreamPurpose purpose, int year) {
 }
 
 // x = phi x previous + sqrt(1 - phi^2) x x over [begin, end).
-void persist(const double* previous, double phi, double* x, std::size_t begin, std::size_t end) {
+[[gnu::always_inline]] inline void persist_loop(const double* __restrict previous, double phi,
+                                                double* __restrict x, std::size_t begin,
+                                                std::size_t end) {
   const double fresh = std::sqrt(1.0 - phi * phi);
   for (std::size_t k = begin; k < end; ++k)
     x[k] = phi * previous[k] + fresh * x[k];
+}
+void persist_baseline(const double* previous, double phi, double* x, std::size_t begin,
+                      std::size_t end) {
+  persist_loop(previous, phi, x, begin, end);
+}
+CCGRISK_TARGET_X86_64_V4
+void persist_v4(const double* previous, double phi, double* x, std::size_t begin, std::size_t end) {
+  persist_loop(previous, phi, x, begin, end);
+}
+void persist(const double* previous, double phi, double* x, std::size_t begin, std::size_t end) {
+  simd_path() == SimdPath::kX86_64_V4 ? persist_v4(previous, phi, x, begin, end)
+                                      : persist_baseline(previous, phi, x, begin, end);
 }
 
 }  // namespace
