@@ -4,8 +4,10 @@
 // among processes, or stopped and resumed, is the run done in one go.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "engine/accumulator.hpp"
@@ -56,8 +58,8 @@ Accumulator added(const Shipped& s, Tallies kind, std::int64_t first, std::int64
 TEST_CASE("serialized tallies: serialize, combine and deserialize equal a direct merge",
           "[distributed]") {
   const Copula copula = GENERATE(Copula::kGaussian, Copula::kStudentT);
-  const Tallies kind = GENERATE(Tallies::kFull, Tallies::kCounts);
-  CAPTURE(copula == Copula::kStudentT, kind == Tallies::kCounts);
+  const Tallies kind = GENERATE(Tallies::kFull, Tallies::kCounts, Tallies::kOutturn);
+  CAPTURE(copula == Copula::kStudentT, static_cast<int>(kind));
   const Shipped s(copula, copula == Copula::kStudentT);
   // Three "ranks" of unequal shares, each with staged counts not yet folded.
   const Accumulator a = added(s, kind, 0, 300);
@@ -91,6 +93,54 @@ TEST_CASE("serialized tallies: serialize, combine and deserialize equal a direct
     CHECK(x.attribution.es_contribution_k == y.attribution.es_contribution_k);
     CHECK(x.national.count_red_pmf_pooled == y.national.count_red_pmf_pooled);
   }
+}
+
+TEST_CASE("kOutturn tallies on a nation-only layout: what they keep equals kFull's",
+          "[distributed][accumulator]") {
+  const Shipped s(Copula::kGaussian, true);
+  const StatsLayout nation = nation_only(s.layout);
+  REQUIRE(nation.group_size.size() == 1);
+  Accumulator full(s.layout, Tallies::kFull), lean(nation, Tallies::kOutturn);
+  TrialState state(s.model);
+  for (std::int64_t t = 0; t < 3000; ++t) {
+    simulate_trial(s.model, s.scenario.run.seed, t, state);
+    full.add(state, t & 1);
+    lean.add(state, t & 1);
+  }
+  Results a, b;
+  finalize_statistics(s.model, full, a);
+  finalize_statistics(s.model, lean, b);
+  for (const auto& [x, y] : {std::pair{&a.before, &b.before}, std::pair{&a.after, &b.after}}) {
+    // Counts, sums and extremes: exact.
+    CHECK(x->p_red == y->p_red);
+    CHECK(x->p_red_se == y->p_red_se);
+    CHECK(x->surplus_mean_k == y->surplus_mean_k);
+    CHECK(x->surplus_sd_k == y->surplus_sd_k);
+    CHECK(x->surplus_min_k == y->surplus_min_k);
+    CHECK(x->surplus_max_k == y->surplus_max_k);
+    CHECK(x->p_miss_control == y->p_miss_control);
+    // Quantiles from bins 2^kOutturnBinShift times as wide: within one of them.
+    REQUIRE(x->surplus_quantiles_k.size() == y->surplus_quantiles_k.size());
+    for (std::size_t i = 0; i < x->hist_resolution_k.size(); ++i) {
+      CHECK(y->hist_resolution_k[i] == x->hist_resolution_k[i] * (1 << kOutturnBinShift));
+      for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
+        CHECK(std::abs(x->surplus_quantiles_k[9 * i + q] - y->surplus_quantiles_k[9 * i + q]) <=
+              y->hist_resolution_k[i]);
+    }
+  }
+  // The nation is tallied in full; no other group is.
+  CHECK(a.national.count_red_pmf == b.national.count_red_pmf);
+  CHECK(a.national.count_red_pmf_pooled == b.national.count_red_pmf_pooled);
+  CHECK(a.national.count_unplanned_red_pmf == b.national.count_unplanned_red_pmf);
+  CHECK(a.national.total_surplus_quantiles_k == b.national.total_surplus_quantiles_k);
+  CHECK(a.national.total_surplus_quantiles_pooled_k == b.national.total_surplus_quantiles_pooled_k);
+  CHECK(a.national.p_deficit_pooled == b.national.p_deficit_pooled);
+  CHECK(!a.regions.empty());
+  CHECK(b.regions.empty());
+  CHECK(b.area_teams.empty());
+  CHECK(b.pools.empty());
+  CHECK(a.specialised.overspend_mean_k == b.specialised.overspend_mean_k);
+  CHECK(b.attribution.mean_k.empty());
 }
 
 TEST_CASE("serialized tallies: every tally is in the words", "[distributed]") {

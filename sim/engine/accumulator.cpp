@@ -202,6 +202,30 @@ bool stage_counts_v4(const StatsLayout& l, const std::int64_t* x, bool second_of
   return stage_loop<false>(l, x, x, second_of_pair, st);
 }
 
+// The nation's total outturn and members in the red (weighted as
+// StatsLayout::red_weight says) in one vectorised pass.
+[[gnu::always_inline]] inline void nation_sums_loop(const std::int64_t* __restrict x,
+                                                    const std::int64_t* __restrict weight,
+                                                    std::size_t n, std::int64_t& total_out,
+                                                    std::int64_t& red_out) {
+  std::int64_t total = 0, red = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    total += x[i];
+    red += x[i] < 0 ? weight[i] : 0;
+  }
+  total_out = total;
+  red_out = red;
+}
+void nation_sums_baseline(const std::int64_t* x, const std::int64_t* weight, std::size_t n,
+                          std::int64_t& total, std::int64_t& red) {
+  nation_sums_loop(x, weight, n, total, red);
+}
+CCGRISK_TARGET_X86_64_V4
+void nation_sums_v4(const std::int64_t* x, const std::int64_t* weight, std::size_t n,
+                    std::int64_t& total, std::int64_t& red) {
+  nation_sums_loop(x, weight, n, total, red);
+}
+
 // Adds a stage's tallies to the CCGs' (the histogram counts are in the
 // series themselves).
 void fold_stage(const CcgStage& st, std::vector<CcgTally>& into) {
@@ -326,6 +350,14 @@ StatsLayout with_ranges(StatsLayout l, const std::vector<HistogramRange>& ranges
   return l;
 }
 
+StatsLayout nation_only(StatsLayout l) {
+  l.group_range.resize(1);
+  l.group_size.resize(1);
+  l.group_pooled.resize(1);
+  l.nation_only = true;
+  return l;
+}
+
 // Each histogram spans [centre - 8 spread, centre + 8 spread + reserves]
 // (mitigation lifts outturns by up to the reserves M_i); for a group, the
 // sums over its members. Values outside land in the under/overflow bins,
@@ -346,7 +378,8 @@ StatsLayout make_layout(const Model& m) {
     layout.control_total_gbp.push_back(to_pounds(m.control_total_k[i]));
   }
   set_ccg_arrays(layout);
-  layout.planned_deficit = m.planned_deficit;
+  for (const char planned : m.planned_deficit)
+    layout.red_weight.push_back(planned ? 1 : 1 + (std::int64_t{1} << 32));
   for (int i = 0; i < m.n; ++i)
     layout.ccg_pooled.push_back(m.pool_of[i] >= 0);
   layout.any_pooled = !m.pools.empty();
@@ -369,12 +402,13 @@ Accumulator::Accumulator(const StatsLayout& layout, Tallies kind)
       scratch_total_(layout.group_size.size()),
       scratch_red_(layout.group_size.size()) {
   for (int phase = 0; phase < kPhases; ++phase) {
-    if (kind == Tallies::kCounts) {
-      CcgTally empty;
-      empty.surplus = Series(Series::NoHistogram{});
-      ccg_[phase].assign(layout.ccg_range.size(), empty);
-    } else {
+    if (kind == Tallies::kFull) {
       ccg_[phase].resize(layout.ccg_range.size());
+    } else {
+      CcgTally empty;
+      empty.surplus =
+          kind == Tallies::kCounts ? Series(Series::NoHistogram{}) : Series(Series::Coarse{});
+      ccg_[phase].assign(layout.ccg_range.size(), empty);
     }
     group_[phase].resize(layout.group_size.size());
     for (std::size_t g = 0; g < layout.group_size.size(); ++g) {
@@ -384,13 +418,12 @@ Accumulator::Accumulator(const StatsLayout& layout, Tallies kind)
     }
     stage_[phase] = CcgStage(layout.ccg_range.size());
   }
-  if (kind == Tallies::kCounts) {
+  if (kind != Tallies::kFull) {
     for (HubTally& h : hub_)
       h.amount = Series(Series::NoHistogram{});
     specialised_.amount = Series(Series::NoHistogram{});
     return;
   }
-  if (kind == Tallies::kOutturn) return;
   const std::size_t n = layout.ccg_range.size();
   attribution_.all.assign(n * kNumComponents, 0);
   attribution_.red.assign(n * kNumComponents, 0);
@@ -477,15 +510,19 @@ void Accumulator::add_hubs(const std::vector<std::int64_t>& overspend) {
 // teams, the nation from its regions, pools from their members.
 void Accumulator::group_sums(const std::vector<std::int64_t>& surplus) {
   const StatsLayout& l = *layout_;
-  constexpr std::int64_t kUnplanned = std::int64_t{1} << 32;
   std::fill(scratch_total_.begin(), scratch_total_.end(), 0);
   std::fill(scratch_red_.begin(), scratch_red_.end(), 0);
   auto add_member = [&](int i, std::int64_t& total, std::int64_t& red) {
     const std::int64_t x = surplus[i];
     const std::int64_t is_red = x < 0;
     total += x;
-    red += is_red + (is_red & !l.planned_deficit[i]) * kUnplanned;
+    red += is_red * l.red_weight[i];
   };
+  if (l.nation_only) {
+    (simd_path() == SimdPath::kX86_64_V4 ? nation_sums_v4 : nation_sums_baseline)(
+        surplus.data(), l.red_weight.data(), surplus.size(), scratch_total_[0], scratch_red_[0]);
+    return;
+  }
   for (const StatsLayout::AreaRun& run : l.area_runs) {
     std::int64_t total = 0, red = 0;
     for (int i = run.begin; i < run.end; ++i)
@@ -513,15 +550,15 @@ void Accumulator::group_sums(const std::vector<std::int64_t>& surplus) {
 void Accumulator::shift_group_sums(const std::vector<std::int64_t>& before,
                                    const std::vector<std::int64_t>& after) {
   const StatsLayout& l = *layout_;
-  constexpr std::int64_t kUnplanned = std::int64_t{1} << 32;
   for (std::size_t k = 0; k < l.pooled_ccgs.size(); ++k) {
     const int i = l.pooled_ccgs[k];
     const std::int64_t total = after[i] - before[i];
     const std::int64_t red = std::int64_t{after[i] < 0} - std::int64_t{before[i] < 0};
-    const std::int64_t count = red + (l.planned_deficit[i] ? 0 : red * kUnplanned);
-    for (const int g : l.pooled_groups[k]) {
-      scratch_total_[g] += total;
-      scratch_red_[g] += count;
+    const std::int64_t count = red * l.red_weight[i];
+    const std::size_t levels = l.nation_only ? 1 : l.pooled_groups[k].size();
+    for (std::size_t j = 0; j < levels; ++j) {
+      scratch_total_[l.pooled_groups[k][j]] += total;
+      scratch_red_[l.pooled_groups[k][j]] += count;
     }
   }
 }
@@ -550,7 +587,7 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
     CcgTally& c = ccgs[i];
     if (staged) {
       const auto b = static_cast<int>(st.bin[i]);
-      ++c.surplus.staged[b];
+      ++c.surplus.staged[c.surplus.bin_of(b)];
       if (b == 0) [[unlikely]]
         c.surplus.under_sum += x;
       if (b == kFineBins + 1) [[unlikely]]
@@ -617,9 +654,7 @@ void Accumulator::add_groups(int phase, const std::vector<std::int64_t>& surplus
     group_sums(surplus);
   }
   std::vector<GroupTally>& groups = group_[phase];
-  // kOutturn keeps the nation's tallies alone (group 0).
-  const std::size_t count = kind_ == Tallies::kOutturn ? 1 : groups.size();
-  for (std::size_t g = 0; g < count; ++g) {
+  for (std::size_t g = 0; g < groups.size(); ++g) {
     if (after && !l.group_pooled[g]) continue;
     const std::int64_t red = scratch_red_[g] & 0xFFFFFFFF, unplanned = scratch_red_[g] >> 32;
     ++groups[g].count_red[red];

@@ -24,6 +24,9 @@ namespace ccgrisk {
 
 // Bins of every streaming histogram, plus an underflow and an overflow bin.
 inline constexpr int kFineBins = 2048;
+// A Tallies::kOutturn accumulator's CCG histograms merge 2^3 fine bins into
+// one (256 bins): eight outcomes a trial over every CCG then stay in cache.
+inline constexpr int kOutturnBinShift = 3;
 
 // A histogram's fixed range: bin b covers [lo + b w, lo + (b + 1) w), pounds.
 struct HistogramRange {
@@ -78,11 +81,24 @@ struct Series {
   // kMaxStaged adds) and by merge().
   std::vector<std::uint16_t> staged;
 
+  // log2 of the fine bins each bin of `bins` holds: 0 (the fine histogram),
+  // or kOutturnBinShift for a coarse one (bins[b] covers fine bins
+  // ((b - 1) << shift) + 1 .. b << shift; under- and overflow as before).
+  int shift = 0;
+
   Series() : bins(kFineBins + 2, 0), staged(kFineBins + 2, 0) {}
   // Without a histogram (the moments, extremes and sums only); the
   // histogram's methods then do nothing.
   struct NoHistogram {};
   explicit Series(NoHistogram) {}
+  // With a coarse histogram, (kFineBins >> kOutturnBinShift) + 2 bins.
+  struct Coarse {};
+  explicit Series(Coarse)
+      : bins((kFineBins >> kOutturnBinShift) + 2, 0),
+        staged((kFineBins >> kOutturnBinShift) + 2, 0),
+        shift(kOutturnBinShift) {}
+  // The bin of fine bin f (0 underflow .. kFineBins + 1 overflow).
+  int bin_of(int f) const { return (f + (1 << shift) - 1) >> shift; }
   void add(std::int64_t x, const HistogramRange& range);          // straight into bins
   void add_staged(std::int64_t x, const HistogramRange& range);   // into staged
   void add_moments(std::int64_t x, const HistogramRange& range);  // all but the histogram
@@ -117,13 +133,18 @@ struct StatsLayout {
   // area team, its pool.
   std::vector<std::array<int, 4>> pooled_groups;
   std::vector<std::int64_t> control_total_gbp;  // [n]
-  std::vector<char> planned_deficit;            // [n]
+  // [n] what a CCG in the red adds to its groups' count of members in the
+  // red: 1, plus 2^32 when it planned no deficit (Accumulator::group_sums).
+  std::vector<std::int64_t> red_weight;
   // Outcomes that risk sharing cannot change: a CCG in no pool, a group
   // with no pooled member. Their tallies after sharing are those before,
   // so they are kept once (Accumulator::ccg and group give phase 0's).
   std::vector<char> ccg_pooled;    // [n]
   std::vector<char> group_pooled;  // [groups]
   bool any_pooled = false;
+  // The nation is the only group (nation_only): the hierarchy above is
+  // kept, but only group 0 is tallied.
+  bool nation_only = false;
   std::vector<HistogramRange> hub_range;  // [hubs]
   HistogramRange specialised_range;       // NHS England's total hub overspend
   // ccg_range as arrays over CCGs, for the vectorised update.
@@ -154,6 +175,9 @@ StatsLayout make_layout(const Model& model);
 // NHS England's total), and the layout with them replaced (same order).
 std::vector<HistogramRange> layout_ranges(const StatsLayout& layout);
 StatsLayout with_ranges(StatsLayout layout, const std::vector<HistogramRange>& ranges);
+// The layout with the nation as its only group (the outcomes of a run of
+// several years that are reported for each CCG and for England alone).
+StatsLayout nation_only(StatsLayout layout);
 
 // Phase 0: before risk sharing; phase 1: after.
 inline constexpr int kPhases = 2;
@@ -242,7 +266,7 @@ inline void Series::add_staged(std::int64_t x, const HistogramRange& range) {
   add_moments(x, range);
   if (bins.empty()) return;  // NoHistogram
   const int b = fine_bin(x, range);
-  ++staged[b];
+  ++staged[bin_of(b)];
   if (b == 0) [[unlikely]]
     under_sum += x;
   if (b == kFineBins + 1) [[unlikely]]
@@ -274,9 +298,10 @@ inline void Series::add_moments(std::int64_t x, const HistogramRange& range) {
 // P(overspend)) are bit-identical to a kFull accumulator's; histograms
 // (so the outturns' quantiles), extremes, control-total misses, underlying
 // sums and attribution are not kept.
-// kOutturn: kFull's tallies of the CCGs and the nation, without attribution
-// or the other groups (the outcomes of a run of several years that are not
-// a year's own outturn, model/horizon.hpp, reported per CCG and nationally).
+// kOutturn: kFull's tallies without attribution, with coarse CCG
+// histograms (kOutturnBinShift) and the hubs' moments alone (the outcomes
+// of a run of several years that are not a year's own outturn,
+// model/horizon.hpp, on a nation_only layout).
 enum class Tallies { kFull, kCounts, kOutturn };
 
 class Accumulator {

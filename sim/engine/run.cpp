@@ -49,11 +49,14 @@ struct Worker {
 // attribution table by national bin, and a few hundred bytes of sums and
 // trial state (accumulator.hpp, trial.hpp).
 std::size_t worker_bytes(const StatsLayout& l, Tallies kind) {
-  constexpr std::size_t kSeries =
-      sizeof(Series) + (kFineBins + 2) * (sizeof(std::int64_t) + sizeof(std::uint16_t));
+  constexpr std::size_t kBinBytes = sizeof(std::int64_t) + sizeof(std::uint16_t);
+  constexpr std::size_t kSeries = sizeof(Series) + (kFineBins + 2) * kBinBytes;
+  constexpr std::size_t kCoarseSeries =
+      sizeof(Series) + ((kFineBins >> kOutturnBinShift) + 2) * kBinBytes;
   const std::size_t kPerCcg =
-      kind == Tallies::kCounts
-          ? kPhases * (sizeof(CcgTally) + 128) + 1024
+      kind == Tallies::kCounts ? kPhases * (sizeof(CcgTally) + 128) + 1024
+      : kind == Tallies::kOutturn
+          ? kPhases * (kCoarseSeries + sizeof(CcgTally) + 128) + 1024
           : kPhases * (kSeries + sizeof(CcgTally) + 128) + kCoarseBins * sizeof(Wide) + 1024;
   std::size_t counts = 0;
   for (const int size : l.group_size)
@@ -617,12 +620,16 @@ std::vector<StatsLayout> horizon_layouts(const HorizonModel& h) {
       sum[j] = histogram_range(lo, hi);
       low[j] = histogram_range(2.0 * w[j].lo_gbp - range_hi(w[j]), range_hi(w[j]));
     }
-    out[horizon_point(years, HorizonPoint::kUnderlying, y)] = with_ranges(year[y], low);
+    // The outcomes across years are reported for each CCG and England.
+    out[horizon_point(years, HorizonPoint::kUnderlying, y)] =
+        nation_only(with_ranges(year[y], low));
     if (y == 0) continue;
-    out[horizon_point(years, HorizonPoint::kCumulative, y)] = with_ranges(year[y], sum);
-    out[horizon_point(years, HorizonPoint::kRedBy, y)] = with_ranges(year[y], w);
+    out[horizon_point(years, HorizonPoint::kCumulative, y)] =
+        nation_only(with_ranges(year[y], sum));
+    out[horizon_point(years, HorizonPoint::kRedBy, y)] = nation_only(with_ranges(year[y], w));
   }
-  out[horizon_point(years, HorizonPoint::kRedEvery, 0)] = with_ranges(year.back(), widened.back());
+  out[horizon_point(years, HorizonPoint::kRedEvery, 0)] =
+      nation_only(with_ranges(year.back(), widened.back()));
   return out;
 }
 
