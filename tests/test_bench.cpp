@@ -426,6 +426,34 @@ TEST_CASE("bench cli: bad --rounds, --trials and --json exit 2 before running", 
   CHECK(r.out.empty());
 }
 
+TEST_CASE("bench cli: a run of several years is timed against its first year alone",
+          "[bench][cli][horizon]") {
+  TinyBench t;
+  const auto json = t.dir / "years.json";
+  const test::CliResult r =
+      t.bench("--threads 1,2 --rounds 2 --set horizon.years=3 --json " + quote(json.string()));
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains("a trial covers 3 years, 2013-14 to 2015-16"));
+  CHECK_THAT(r.out, Contains("Several years: a trial of 3 years against the first year alone"));
+  // Every year and every outcome across years compared: 3 later runs.
+  CHECK_THAT(r.out, Contains("results bit-identical across thread counts: yes (3 later runs"));
+  const nlohmann::json j = nlohmann::json::parse(test::read_file(json));
+  CHECK(j["years"] == nlohmann::json({"2013-14", "2014-15", "2015-16"}));
+  REQUIRE(j["first_year_alone"].size() == 2);
+  for (const auto& row : j["first_year_alone"]) {
+    CHECK(row["first_year_wall_s"].size() == 2);
+    const double all = row["all_years_median_s"], alone = row["first_year_median_s"];
+    CHECK(alone > 0.0);
+    CHECK(row["per_trial_ratio"].get<double>() == all / alone);
+  }
+  // --stress times the one-year examples: refused before any run.
+  const test::CliResult stress = t.bench("--threads 1 --set horizon.years=3 --stress");
+  CHECK(stress.exit_code == 2);
+  CHECK_THAT(stress.err, Contains("horizon.years = 3"));
+  CHECK(stress.out.empty());
+}
+
 TEST_CASE("bench --stress times the stress commands' examples against a single run",
           "[bench][cli]") {
   TinyBench t;

@@ -11,6 +11,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -27,6 +28,8 @@
 #include "engine/comm.hpp"
 #include "engine/run.hpp"
 #include "engine/sweep.hpp"
+#include "input/error.hpp"
+#include "input/horizon.hpp"
 #include "input/targets.hpp"
 #include "model/random.hpp"
 #include "output/file_output.hpp"
@@ -66,13 +69,35 @@ std::vector<Override> overrides(const BenchArgs& a) {
   return out;
 }
 
+// A run's results by name: one unnamed Results for a one-year run; for a
+// run of several years, every year's outturn and outcomes across years
+// ("2014-15", "2014-15 cumulative", ..., "every year").
+using NamedResults = std::vector<std::pair<std::string, Results>>;
+
+NamedResults named_results(HorizonResults h) {
+  NamedResults out;
+  for (std::size_t y = 0; y < h.years.size(); ++y) {
+    const std::string& label = h.labels[y];
+    out.emplace_back(label, std::move(h.years[y]));
+    out.emplace_back(label + " cumulative", std::move(h.cumulative[y]));
+    out.emplace_back(label + " underlying", std::move(h.underlying[y]));
+    out.emplace_back(label + " red by", std::move(h.red_by[y]));
+  }
+  out.emplace_back("every year", std::move(h.red_every));
+  return out;
+}
+
 // What the rounds produced: timings, the first run's results, and what any
-// later run had different from them ("2 threads: before.p_red").
+// later run had different from them ("2 threads: before.p_red"). For a run
+// of several years, also the first year run alone (horizon.years = 1) at
+// each thread count, its rounds interleaved with the whole run's.
 struct BenchOutcome {
   std::vector<ThreadTiming> timings;
-  std::optional<Results> reference;
+  std::vector<ThreadTiming> first_year;  // several years only
+  std::optional<NamedResults> reference;
   int runs_compared = 0;  // runs checked against the reference
   std::vector<std::string> differences;
+  const Results& first() const { return reference->front().second; }
 };
 
 std::string threads_label(int threads) {
@@ -89,25 +114,62 @@ void print_progress(const ThreadTiming& t, std::ostream& err) {
 }
 
 // Keeps the first run as the reference; records what a later one changed.
-void check_round(Results& last, int threads, BenchOutcome& b) {
+void check_round(NamedResults& last, int threads, BenchOutcome& b) {
   if (!b.reference) {
     b.reference = std::move(last);
     return;
   }
   ++b.runs_compared;
-  for (const std::string& d : results_differences(*b.reference, last)) {
-    const std::string line = threads_label(threads).append(": ").append(d);
-    if (std::find(b.differences.begin(), b.differences.end(), line) == b.differences.end())
-      b.differences.push_back(line);
+  for (std::size_t k = 0; k < last.size(); ++k) {
+    const std::string& part = last[k].first;
+    for (const std::string& d : results_differences((*b.reference)[k].second, last[k].second)) {
+      std::string line = threads_label(threads).append(": ");
+      if (!part.empty()) line.append(part).append(": ");
+      line.append(d);
+      if (std::find(b.differences.begin(), b.differences.end(), line) == b.differences.end())
+        b.differences.push_back(line);
+    }
   }
+}
+
+// Adds one round's timing to `into` (the other programs' load averaged over
+// the rounds' wall time).
+void append_round(ThreadTiming& into, const ThreadTiming& round) {
+  const double before = std::accumulate(into.wall_s.begin(), into.wall_s.end(), 0.0);
+  const double wall = round.wall_s.front();
+  into.threads = round.threads;
+  into.wall_s.push_back(wall);
+  into.cpu_s.push_back(round.cpu_s.front());
+  into.other_cpus = (into.other_cpus * before + round.other_cpus * wall) / (before + wall);
+  into.peak_rss_mib = std::max(into.peak_rss_mib, round.peak_rss_mib);
 }
 
 BenchOutcome run_rounds(const Inputs& in, const std::vector<int>& threads, int rounds, bool quiet) {
   BenchOutcome b;
+  const bool several = in.scenario.horizon.years > 1;
+  Scenario first_year = year_scenarios(in.scenario).front();
+  first_year.horizon.years = 1;
   for (int t : threads) {
-    Results last;
-    const auto run_once = [&](int n) { last = run_scenario(in.scenario, in.table, RunOptions{n}); };
-    b.timings.push_back(time_rounds(t, rounds, run_once, [&] { check_round(last, t, b); }));
+    NamedResults last;
+    const auto run_once = [&](int n) {
+      last = several ? named_results(run_horizon(in.scenario, in.table, RunOptions{n}))
+                     : NamedResults{{"", run_scenario(in.scenario, in.table, RunOptions{n})}};
+    };
+    const auto check = [&] { check_round(last, t, b); };
+    if (!several) {
+      b.timings.push_back(time_rounds(t, rounds, run_once, check));
+    } else {
+      ThreadTiming all, alone;
+      const auto run_first = [&](int n) {
+        (void)run_scenario(first_year, in.table, RunOptions{n});
+      };
+      for (int r = 0; r < rounds; ++r) {
+        append_round(all, time_rounds(t, 1, run_once, check));
+        append_round(alone, time_rounds(t, 1, run_first, {}));
+      }
+      b.timings.push_back(all);
+      b.first_year.push_back(alone);
+    }
     if (!quiet) print_progress(b.timings.back(), std::cerr);
   }
   return b;
@@ -125,11 +187,33 @@ void print_header(const BenchArgs& a, const Inputs& in, const Results& r, std::o
       << a.rounds << (a.rounds == 1 ? " round" : " rounds")
       << " per thread count\n  timed: a whole run (model build, trials, statistics), as "
          "`ccgrisk run` without writing the file\n";
+  const std::vector<std::string> labels = horizon_labels(in.scenario.horizon);
+  if (labels.size() > 1)
+    out << "  a trial covers " << labels.size() << " years, " << labels.front() << " to "
+        << labels.back() << "; the first year alone (horizon.years = 1) is timed too, its "
+        << "rounds interleaved with the whole run's\n";
   const int ranks = Comm::world().size();
   if (ranks > 1)
     out << "  MPI: " << ranks << " ranks share each run's trials (contiguous block ranges, "
         << "tallies combined exactly); the threads below are per rank\n";
   out << "\n";
+}
+
+// A run of several years against its first year alone, per trial.
+void print_first_year(const BenchOutcome& b, std::size_t years, std::ostream& out) {
+  out << "Several years: a trial of " << years << " years against the first year alone\n";
+  char line[160];
+  std::snprintf(line, sizeof line, "%7s  %12s  %14s  %9s\n", "threads", "all years s",
+                "first year s", "per trial");
+  out << line;
+  for (std::size_t k = 0; k < b.timings.size(); ++k) {
+    const double all = median(b.timings[k].wall_s), alone = median(b.first_year[k].wall_s);
+    std::snprintf(line, sizeof line, "%7d  %12.3f  %14.3f  %8.2fx\n", b.timings[k].threads, all,
+                  alone, all / alone);
+    out << line;
+  }
+  out << "(medians of the interleaved rounds; per trial = all years / first year, the same "
+         "trials)\n";
 }
 
 void print_identity(const BenchOutcome& b, std::ostream& out) {
@@ -146,7 +230,7 @@ void print_identity(const BenchOutcome& b, std::ostream& out) {
 
 std::string bench_json(const BenchArgs& a, const Inputs& in, const BenchOutcome& b,
                        const ScalingTable& table, const MachineInfo& machine) {
-  const Results& r = *b.reference;
+  const Results& r = b.first();
   nlohmann::ordered_json json;
   json["tool"] = "ccgrisk bench";
   json["tool_version"] = r.provenance.tool_version;
@@ -168,6 +252,17 @@ std::string bench_json(const BenchArgs& a, const Inputs& in, const BenchOutcome&
   json["bit_identical"] = b.runs_compared == 0 ? nlohmann::ordered_json()
                                                : nlohmann::ordered_json(b.differences.empty());
   json["differences"] = b.differences;
+  if (!b.first_year.empty()) {
+    json["years"] = horizon_labels(in.scenario.horizon);
+    for (std::size_t k = 0; k < b.timings.size(); ++k) {
+      const double all = median(b.timings[k].wall_s), alone = median(b.first_year[k].wall_s);
+      json["first_year_alone"].push_back({{"threads", b.timings[k].threads},
+                                          {"all_years_median_s", all},
+                                          {"first_year_median_s", alone},
+                                          {"first_year_wall_s", b.first_year[k].wall_s},
+                                          {"per_trial_ratio", all / alone}});
+    }
+  }
   return json_text(json);
 }
 
@@ -275,13 +370,17 @@ int bench_command(BenchArgs& a) {
   std::optional<Targets> targets;
   std::vector<fs::path> inputs = in.files();
   if (a.stress) {
+    if (in.scenario.horizon.years > 1)
+      throw InputError("--stress: " + a.scenario.filename().string() +
+                       " has horizon.years = " + std::to_string(in.scenario.horizon.years) +
+                       "; the stress examples are timed on a one-year scenario (the baseline)");
     if (a.targets.empty()) a.targets = shipped(kTargets);
     targets = load_targets(a.targets);
     inputs.push_back(a.targets);
   }
   if (!a.json.empty()) check_output_file(a.json, inputs, "JSON file");
   const BenchOutcome b = run_rounds(in, threads, a.rounds, a.quiet);
-  const Results& r = *b.reference;
+  const Results& r = b.first();
   const double ccg_trials = static_cast<double>(r.provenance.trials) * r.code.size();
   const ScalingTable table =
       scaling_table(b.timings, ccg_trials, machine.logical_cpus, Comm::world().size());
@@ -291,6 +390,10 @@ int bench_command(BenchArgs& a) {
   print_machine(machine, std::cout);
   std::cout << "\n";
   print_identity(b, std::cout);
+  if (!b.first_year.empty()) {
+    std::cout << "\n";
+    print_first_year(b, horizon_labels(in.scenario.horizon).size(), std::cout);
+  }
   std::vector<StressFigure> stress;
   if (a.stress) {
     if (!a.quiet) std::cerr << "timing the stress commands...\n";
