@@ -52,40 +52,6 @@ TEST_CASE("uniform series: quantiles and shortfall within one bin", "[accumulato
   CHECK(series_sd(s, n) == Approx(std::sqrt(n * (n + 1.0) / 12.0)).epsilon(1e-12));
 }
 
-TEST_CASE("coarse series: bins of 2^shift fine bins, quantiles within one of them",
-          "[accumulator]") {
-  std::vector<std::int64_t> xs(100000);
-  std::iota(xs.begin(), xs.end(), -20000);  // some below the range
-  const HistogramRange r = histogram_range(0, 100000);
-  Series fine, coarse{Series::Coarse{}};
-  for (auto x : xs) {
-    fine.add(x, r);
-    coarse.add(x, r);
-  }
-  REQUIRE(coarse.bins.size() == (kFineBins >> kOutturnBinShift) + 2);
-  // Each coarse bin holds exactly its fine bins' counts.
-  for (std::size_t b = 0; b < coarse.bins.size(); ++b) {
-    std::int64_t sum = 0;
-    for (std::size_t f = 0; f < fine.bins.size(); ++f)
-      sum += coarse.bin_of(static_cast<int>(f)) == static_cast<int>(b) ? fine.bins[f] : 0;
-    CHECK(coarse.bins[b] == sum);
-  }
-  CHECK(coarse.bins.front() == fine.bins.front());
-  CHECK(coarse.bins.front() == 20000 + static_cast<std::int64_t>(r.lo_gbp));  // x < lo
-  CHECK(coarse.under_sum == fine.under_sum);
-  CHECK(coarse.sum == fine.sum);
-  CHECK(coarse.sum_sq == fine.sum_sq);
-  const std::int64_t n = 100000;
-  const double width = r.width_gbp * (1 << kOutturnBinShift);
-  for (double level : kQuantileLevels) {
-    CHECK(series_quantile(coarse, r, n, level) == Approx(level * n - 20000).margin(width));
-    CHECK(std::abs(series_quantile(coarse, r, n, level) - series_quantile(fine, r, n, level)) <=
-          width);
-  }
-  CHECK(series_shortfall(coarse, r, n, 0.05) == series_shortfall(fine, r, n, 0.05));  // underflow
-  CHECK(series_shortfall(coarse, r, n, 0.30) == Approx(-5000.0).margin(width));
-}
-
 TEST_CASE("a constant series gives its value exactly", "[accumulator]") {
   const HistogramRange r = histogram_range(-50'000, 50'000);
   const Series s = series_of(std::vector<std::int64_t>(777, -12'345), r);

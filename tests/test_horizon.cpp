@@ -1043,6 +1043,10 @@ TEST_CASE("horizon cli: read_results_years gives the in-process run's years bit 
     CHECK(same_bits(hy.p_red_any_year[1], h.red_by.back().after.p_red));
     // And so far, to the end of this year.
     CHECK(same_bits(hy.p_red_by_year[0], h.red_by[y].before.p_red));
+    // The bin widths behind the cumulative and underlying quantiles.
+    CHECK(same_bits(hy.cumulative_resolution_k, h.cumulative[y].before.hist_resolution_k));
+    CHECK(same_bits(hy.underlying_resolution_k, h.underlying[y].before.hist_resolution_k));
+    CHECK(!hy.underlying_resolution_k.empty());
   }
   // The file's probabilities are not all alike (the checks above can fail).
   CHECK(years[0].before.p_red != years[1].before.p_red);

@@ -402,13 +402,12 @@ Accumulator::Accumulator(const StatsLayout& layout, Tallies kind)
       scratch_total_(layout.group_size.size()),
       scratch_red_(layout.group_size.size()) {
   for (int phase = 0; phase < kPhases; ++phase) {
-    if (kind == Tallies::kFull) {
-      ccg_[phase].resize(layout.ccg_range.size());
-    } else {
+    if (kind == Tallies::kCounts) {
       CcgTally empty;
-      empty.surplus =
-          kind == Tallies::kCounts ? Series(Series::NoHistogram{}) : Series(Series::Coarse{});
+      empty.surplus = Series(Series::NoHistogram{});
       ccg_[phase].assign(layout.ccg_range.size(), empty);
+    } else {
+      ccg_[phase].resize(layout.ccg_range.size());
     }
     group_[phase].resize(layout.group_size.size());
     for (std::size_t g = 0; g < layout.group_size.size(); ++g) {
@@ -587,7 +586,7 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
     CcgTally& c = ccgs[i];
     if (staged) {
       const auto b = static_cast<int>(st.bin[i]);
-      ++c.surplus.staged[c.surplus.bin_of(b)];
+      ++c.surplus.staged[b];
       if (b == 0) [[unlikely]]
         c.surplus.under_sum += x;
       if (b == kFineBins + 1) [[unlikely]]

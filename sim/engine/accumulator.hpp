@@ -24,9 +24,6 @@ namespace ccgrisk {
 
 // Bins of every streaming histogram, plus an underflow and an overflow bin.
 inline constexpr int kFineBins = 2048;
-// A Tallies::kOutturn accumulator's CCG histograms merge 2^3 fine bins into
-// one (256 bins): eight outcomes a trial over every CCG then stay in cache.
-inline constexpr int kOutturnBinShift = 3;
 
 // A histogram's fixed range: bin b covers [lo + b w, lo + (b + 1) w), pounds.
 struct HistogramRange {
@@ -81,24 +78,11 @@ struct Series {
   // kMaxStaged adds) and by merge().
   std::vector<std::uint16_t> staged;
 
-  // log2 of the fine bins each bin of `bins` holds: 0 (the fine histogram),
-  // or kOutturnBinShift for a coarse one (bins[b] covers fine bins
-  // ((b - 1) << shift) + 1 .. b << shift; under- and overflow as before).
-  int shift = 0;
-
   Series() : bins(kFineBins + 2, 0), staged(kFineBins + 2, 0) {}
   // Without a histogram (the moments, extremes and sums only); the
   // histogram's methods then do nothing.
   struct NoHistogram {};
   explicit Series(NoHistogram) {}
-  // With a coarse histogram, (kFineBins >> kOutturnBinShift) + 2 bins.
-  struct Coarse {};
-  explicit Series(Coarse)
-      : bins((kFineBins >> kOutturnBinShift) + 2, 0),
-        staged((kFineBins >> kOutturnBinShift) + 2, 0),
-        shift(kOutturnBinShift) {}
-  // The bin of fine bin f (0 underflow .. kFineBins + 1 overflow).
-  int bin_of(int f) const { return (f + (1 << shift) - 1) >> shift; }
   void add(std::int64_t x, const HistogramRange& range);          // straight into bins
   void add_staged(std::int64_t x, const HistogramRange& range);   // into staged
   void add_moments(std::int64_t x, const HistogramRange& range);  // all but the histogram
@@ -266,7 +250,7 @@ inline void Series::add_staged(std::int64_t x, const HistogramRange& range) {
   add_moments(x, range);
   if (bins.empty()) return;  // NoHistogram
   const int b = fine_bin(x, range);
-  ++staged[bin_of(b)];
+  ++staged[b];
   if (b == 0) [[unlikely]]
     under_sum += x;
   if (b == kFineBins + 1) [[unlikely]]
@@ -298,10 +282,9 @@ inline void Series::add_moments(std::int64_t x, const HistogramRange& range) {
 // P(overspend)) are bit-identical to a kFull accumulator's; histograms
 // (so the outturns' quantiles), extremes, control-total misses, underlying
 // sums and attribution are not kept.
-// kOutturn: kFull's tallies without attribution, with coarse CCG
-// histograms (kOutturnBinShift) and the hubs' moments alone (the outcomes
-// of a run of several years that are not a year's own outturn,
-// model/horizon.hpp, on a nation_only layout).
+// kOutturn: kFull's tallies without attribution, the hubs' moments alone
+// (the outcomes of a run of several years that are not a year's own
+// outturn, model/horizon.hpp, on nation_only layouts).
 enum class Tallies { kFull, kCounts, kOutturn };
 
 class Accumulator {

@@ -8,22 +8,16 @@ namespace ccgrisk {
 
 namespace {
 
-// Width of a series' bins, pounds (a coarse series merges 2^shift fine bins).
-double bin_width(const Series& s, const HistogramRange& r) {
-  return r.width_gbp * static_cast<double>(1 << s.shift);
-}
-
-// Bin b of a series (0 underflow, then the range's bins, then overflow) as
+// Bin b of a series (0 underflow, 1..kFineBins, kFineBins + 1 overflow) as
 // an interval of pounds, narrowed to the observed [min, max].
 struct Interval {
   double lo, hi;
 };
 Interval bin_interval(const Series& s, const HistogramRange& r, std::size_t b) {
-  const double top = r.lo_gbp + r.width_gbp * kFineBins, width = bin_width(s, r);
-  const std::size_t over = s.bins.size() - 1;
-  double lo = b == 0 ? s.min : r.lo_gbp + width * static_cast<double>(b - 1);
-  double hi = b == over ? s.max : lo + width;
-  if (b == over) lo = top;
+  const double top = r.lo_gbp + r.width_gbp * kFineBins;
+  double lo = b == 0 ? s.min : r.lo_gbp + r.width_gbp * static_cast<double>(b - 1);
+  double hi = b == kFineBins + 1 ? s.max : lo + r.width_gbp;
+  if (b == kFineBins + 1) lo = top;
   if (b == 0) hi = r.lo_gbp;
   const double mn = static_cast<double>(s.min), mx = static_cast<double>(s.max);
   return {std::clamp(lo, mn, mx), std::clamp(hi, mn, mx)};
@@ -32,7 +26,7 @@ Interval bin_interval(const Series& s, const HistogramRange& r, std::size_t b) {
 // Sum of the values in bin b: exact for under/overflow, count x mid-point otherwise.
 double bin_sum(const Series& s, const HistogramRange& r, std::size_t b) {
   if (b == 0) return static_cast<double>(s.under_sum);
-  if (b == s.bins.size() - 1) return static_cast<double>(s.over_sum);
+  if (b == kFineBins + 1) return static_cast<double>(s.over_sum);
   const Interval iv = bin_interval(s, r, b);
   return static_cast<double>(s.bins[b]) * 0.5 * (iv.lo + iv.hi);
 }
@@ -59,11 +53,11 @@ void report_histogram(const Series& s, const HistogramRange& r, std::vector<std:
   while (last > first && s.bins[last] == 0)
     --last;
   const std::size_t lo_bin = std::max<std::size_t>(first, 1);
-  const std::size_t hi_bin = std::min<std::size_t>(last, s.bins.size() - 2);
+  const std::size_t hi_bin = std::min<std::size_t>(last, kFineBins);
   const std::size_t span = hi_bin >= lo_bin ? hi_bin - lo_bin + 1 : 1;
   const std::size_t merge = (span + kReportBins - 1) / kReportBins;
-  const double width = bin_width(s, r) * static_cast<double>(merge);
-  const double start = r.lo_gbp + bin_width(s, r) * static_cast<double>(lo_bin - 1);
+  const double width = r.width_gbp * static_cast<double>(merge);
+  const double start = r.lo_gbp + r.width_gbp * static_cast<double>(lo_bin - 1);
   for (int k = 0; k <= kReportBins; ++k)
     edges_k.push_back(to_thousands(start + width * k));
   const std::size_t base = counts.size();
@@ -106,7 +100,7 @@ void fill_ccg_stats(const Model& m, const Accumulator& acc, int phase, CcgStats&
     out.surplus_es05_k.push_back(to_thousands(series_shortfall(t.surplus, r, n, kShortfallLevel)));
     out.underlying_mean_k.push_back(
         to_thousands(static_cast<double>(t.underlying_sum) / static_cast<double>(n)));
-    out.hist_resolution_k.push_back(to_thousands(bin_width(t.surplus, r)));
+    out.hist_resolution_k.push_back(to_thousands(r.width_gbp));
     report_histogram(t.surplus, r, out.hist_counts, out.hist_edges_k);
   }
 }

@@ -163,6 +163,10 @@ struct HorizonYear {
   // underlying outturn's P(< 0) and quantiles [n, 9].
   std::array<std::vector<double>, 2> p_red_by_year, cumulative_mean_k, p_cumulative_deficit,
       cumulative_quantiles_k, p_underlying_deficit, underlying_quantiles_k;
+  // The bin width behind each CCG's cumulative and underlying quantiles [n]
+  // (the same before and after risk sharing; empty in files written before
+  // they were recorded).
+  std::vector<double> cumulative_resolution_k, underlying_resolution_k;
   // England: the count in the red in any year [n + 1] and its expectation;
   // the total cumulative and underlying outturn's quantiles this year.
   std::array<std::vector<double>, 2> count_red_any_year_pmf;

@@ -49,14 +49,11 @@ struct Worker {
 // attribution table by national bin, and a few hundred bytes of sums and
 // trial state (accumulator.hpp, trial.hpp).
 std::size_t worker_bytes(const StatsLayout& l, Tallies kind) {
-  constexpr std::size_t kBinBytes = sizeof(std::int64_t) + sizeof(std::uint16_t);
-  constexpr std::size_t kSeries = sizeof(Series) + (kFineBins + 2) * kBinBytes;
-  constexpr std::size_t kCoarseSeries =
-      sizeof(Series) + ((kFineBins >> kOutturnBinShift) + 2) * kBinBytes;
+  constexpr std::size_t kSeries =
+      sizeof(Series) + (kFineBins + 2) * (sizeof(std::int64_t) + sizeof(std::uint16_t));
   const std::size_t kPerCcg =
-      kind == Tallies::kCounts ? kPhases * (sizeof(CcgTally) + 128) + 1024
-      : kind == Tallies::kOutturn
-          ? kPhases * (kCoarseSeries + sizeof(CcgTally) + 128) + 1024
+      kind == Tallies::kCounts
+          ? kPhases * (sizeof(CcgTally) + 128) + 1024
           : kPhases * (kSeries + sizeof(CcgTally) + 128) + kCoarseBins * sizeof(Wide) + 1024;
   std::size_t counts = 0;
   for (const int size : l.group_size)
@@ -666,6 +663,8 @@ HorizonYear horizon_year(const HorizonResults& h, int y) {
     out.cumulative_quantiles_k[phase] = sum.surplus_quantiles_k;
     out.p_underlying_deficit[phase] = low.p_red;
     out.underlying_quantiles_k[phase] = low.surplus_quantiles_k;
+    out.cumulative_resolution_k = sum.hist_resolution_k;
+    out.underlying_resolution_k = low.hist_resolution_k;
     const GroupStats& any = h.red_by.back().national;
     out.count_red_any_year_pmf[phase] = phase == 0 ? any.count_red_pmf : any.count_red_pmf_pooled;
     out.expected_red_any_year[phase] = phase == 0 ? any.expected_red : any.expected_red_pooled;

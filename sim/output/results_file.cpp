@@ -516,14 +516,22 @@ void write_horizon_year(const h5::File& file, const HorizonYear& h, std::size_t 
                       with_stage("P(cumulative outturn to the end of the year < 0)", stage));
     h5::write_dataset(g, "p_underlying_deficit", h.p_underlying_deficit[phase], {n}, kProbability,
                       with_stage("P(underlying (recurrent) outturn of the year < 0)", stage));
-    for (const auto& [name, values, what] :
+    for (const auto& [name, values, what, resolution, widths] :
          {std::tuple{"cumulative_surplus_quantiles_k", &h.cumulative_quantiles_k[phase],
-                     "quantiles at `levels` of the cumulative outturn to the end of the year"},
+                     "quantiles at `levels` of the cumulative outturn to the end of the year",
+                     "cumulative_surplus_resolution_k", &h.cumulative_resolution_k},
           std::tuple{"underlying_quantiles_k", &h.underlying_quantiles_k[phase],
-                     "quantiles at `levels` of the underlying (recurrent) outturn of the year"}}) {
+                     "quantiles at `levels` of the underlying (recurrent) outturn of the year",
+                     "underlying_resolution_k", &h.underlying_resolution_k}}) {
       const h5::Dataset d = h5::write_dataset(g, name, *values, q, kMoney, with_stage(what, stage));
       h5::write_attribute(d, "levels", kQuantileLevels);
-      h5::write_attribute(d, "resolution", kHistogramResolution);
+      h5::write_attribute(d, "resolution",
+                          std::string("quantiles come from a per-CCG streaming "
+                                      "histogram; they are exact to within one "
+                                      "bin, whose width per CCG is in ") +
+                              resolution);
+      h5::write_dataset(g, resolution, *widths, {n}, kMoney,
+                        "bin width of the histogram behind " + std::string(name));
     }
     const Group national = file.group("/national");
     const std::string suffix = phase == 0 ? "" : "_pooled";

@@ -523,6 +523,10 @@ std::shared_ptr<const HorizonYear> read_horizon(const h5::File& file, std::size_
     h->cumulative_quantiles_k[phase] = doubles(g, "cumulative_surplus_quantiles_k", q);
     h->p_underlying_deficit[phase] = doubles(g, "p_underlying_deficit", dims);
     h->underlying_quantiles_k[phase] = doubles(g, "underlying_quantiles_k", q);
+    if (phase == 0 && g.exists("cumulative_surplus_resolution_k")) {
+      h->cumulative_resolution_k = doubles(g, "cumulative_surplus_resolution_k", dims);
+      h->underlying_resolution_k = doubles(g, "underlying_resolution_k", dims);
+    }
     const Group national = file.open_group("/national");
     const std::string suffix = phase == 0 ? "" : "_pooled";
     h->count_red_any_year_pmf[phase] =
