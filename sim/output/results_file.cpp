@@ -34,6 +34,9 @@ constexpr std::array<double, 3> kCountLevels = {0.05, 0.50, 0.95};
 constexpr std::string_view kHistogramResolution =
     "quantiles and expected shortfall come from a per-CCG streaming histogram; they are exact "
     "to within one bin, whose width per CCG is in surplus_hist_resolution_k";
+constexpr std::string_view kHorizonResolution =
+    "quantiles come from a per-CCG streaming histogram; they are exact to within one bin, whose "
+    "width per CCG is in ";
 constexpr std::string_view kTotalResolution =
     "quantiles come from a streaming histogram of the total; they are exact to within one bin, "
     "whose width is in total_surplus_resolution_k";
@@ -525,11 +528,7 @@ void write_horizon_year(const h5::File& file, const HorizonYear& h, std::size_t 
                      "underlying_resolution_k", &h.underlying_resolution_k}}) {
       const h5::Dataset d = h5::write_dataset(g, name, *values, q, kMoney, with_stage(what, stage));
       h5::write_attribute(d, "levels", kQuantileLevels);
-      h5::write_attribute(d, "resolution",
-                          std::string("quantiles come from a per-CCG streaming "
-                                      "histogram; they are exact to within one "
-                                      "bin, whose width per CCG is in ") +
-                              resolution);
+      h5::write_attribute(d, "resolution", std::string(kHorizonResolution) + resolution);
       h5::write_dataset(g, resolution, *widths, {n}, kMoney,
                         "bin width of the histogram behind " + std::string(name));
     }
