@@ -147,8 +147,11 @@ void append_round(ThreadTiming& into, const ThreadTiming& round) {
 BenchOutcome run_rounds(const Inputs& in, const std::vector<int>& threads, int rounds, bool quiet) {
   BenchOutcome b;
   const bool several = in.scenario.horizon.years > 1;
-  Scenario first_year = year_scenarios(in.scenario).front();
-  first_year.horizon.years = 1;
+  Scenario first_year;  // several years: the first, run alone
+  if (several) {
+    first_year = year_scenarios(in.scenario).front();
+    first_year.horizon.years = 1;
+  }
   for (int t : threads) {
     NamedResults last;
     const auto run_once = [&](int n) {

@@ -509,6 +509,11 @@ void Accumulator::add_hubs(const std::vector<std::int64_t>& overspend) {
 // teams, the nation from its regions, pools from their members.
 void Accumulator::group_sums(const std::vector<std::int64_t>& surplus) {
   const StatsLayout& l = *layout_;
+  if (l.nation_only) {
+    (simd_path() == SimdPath::kX86_64_V4 ? nation_sums_v4 : nation_sums_baseline)(
+        surplus.data(), l.red_weight.data(), surplus.size(), scratch_total_[0], scratch_red_[0]);
+    return;
+  }
   std::fill(scratch_total_.begin(), scratch_total_.end(), 0);
   std::fill(scratch_red_.begin(), scratch_red_.end(), 0);
   auto add_member = [&](int i, std::int64_t& total, std::int64_t& red) {
@@ -517,11 +522,6 @@ void Accumulator::group_sums(const std::vector<std::int64_t>& surplus) {
     total += x;
     red += is_red * l.red_weight[i];
   };
-  if (l.nation_only) {
-    (simd_path() == SimdPath::kX86_64_V4 ? nation_sums_v4 : nation_sums_baseline)(
-        surplus.data(), l.red_weight.data(), surplus.size(), scratch_total_[0], scratch_red_[0]);
-    return;
-  }
   for (const StatsLayout::AreaRun& run : l.area_runs) {
     std::int64_t total = 0, red = 0;
     for (int i = run.begin; i < run.end; ++i)

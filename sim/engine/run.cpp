@@ -663,8 +663,6 @@ HorizonYear horizon_year(const HorizonResults& h, int y) {
     out.cumulative_quantiles_k[phase] = sum.surplus_quantiles_k;
     out.p_underlying_deficit[phase] = low.p_red;
     out.underlying_quantiles_k[phase] = low.surplus_quantiles_k;
-    out.cumulative_resolution_k = sum.hist_resolution_k;
-    out.underlying_resolution_k = low.hist_resolution_k;
     const GroupStats& any = h.red_by.back().national;
     out.count_red_any_year_pmf[phase] = phase == 0 ? any.count_red_pmf : any.count_red_pmf_pooled;
     out.expected_red_any_year[phase] = phase == 0 ? any.expected_red : any.expected_red_pooled;
@@ -675,6 +673,9 @@ HorizonYear horizon_year(const HorizonResults& h, int y) {
     out.underlying_total_quantiles_k[phase] =
         phase == 0 ? u.total_surplus_quantiles_k : u.total_surplus_quantiles_pooled_k;
   }
+  // The bin widths are the same before and after risk sharing.
+  out.cumulative_resolution_k = h.cumulative[y].before.hist_resolution_k;
+  out.underlying_resolution_k = h.underlying[y].before.hist_resolution_k;
   out.specialised_cumulative_mean_k = h.cumulative[y].specialised.overspend_mean_k;
   return out;
 }
