@@ -87,7 +87,7 @@ std::string calibrated_text(const CalibrateArgs& a, const std::vector<Override>&
       << a.targets.string() << "`\n"
       << "# " << targets.trials << " trials per evaluation, seed " << fit.results.provenance.seed
       << " (common random numbers), " << fit.evaluations << " evaluations in " << fit.passes
-      << " passes, " << fit.sweeps << " sweeps, " << (fit.converged ? "converged" : "NOT converged")
+      << " passes, " << fit.sweeps << " rounds, " << (fit.converged ? "converged" : "NOT converged")
       << ".\n#\n";
   print_target_table(targets, fit.achieved, fit.parameters, "# ", out);
   if (a.uncertainty_samples > 0) doc.erase("uncertainty");  // replaced below

@@ -1,10 +1,14 @@
 #include "engine/calibrate.hpp"
 
+#include <Eigen/LU>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "input/ccg_table.hpp"
@@ -200,39 +204,40 @@ class Fit {
     table_ = read_ccg_table(scenario_with_overrides(text_, path_, base_).ccgs);
   }
 
-  // The run at parameter values `x`, complete.
-  Results run(const std::vector<double>& x) {
-    ++evaluations_;
+  // The runs at parameter values `xs`, in one pass over the trials; each
+  // keeps what the targets read (Tallies::kCounts, bit-identical there to
+  // a complete run).
+  std::vector<Results> evaluate(const std::vector<std::vector<double>>& xs) {
+    std::vector<Scenario> points;
+    for (const std::vector<double>& x : xs)
+      points.push_back(scenario_at(x));
+    evaluations_ += static_cast<int>(points.size());
     ++passes_;
-    return run_scenario(scenario_at(x), table_, options_);
+    return run_points(points, table_, options_,
+                      std::vector<Tallies>(points.size(), Tallies::kCounts));
   }
 
   double miss(std::size_t i, const Results& r) const {
     return measure(targets_.targets[i], r, targets_.path, i).value - targets_.targets[i].value;
   }
 
-  // One Jacobi sweep: every fitted key solved with the others held at `x`,
-  // all keys' searches advancing together, each round of evaluations in one
-  // pass over the trials (run_points); then x takes every key's solution.
-  void sweep(std::vector<double>& x, bool first_sweep) {
+  // One Jacobi sweep: every key in `keys` solved with the others held at
+  // `x`, all keys' searches advancing together, each round of evaluations
+  // in one pass over the trials; then x takes every key's solution.
+  void sweep(std::vector<double>& x, const std::vector<std::size_t>& keys, bool first_sweep) {
     std::vector<KeySolve> solves;
-    for (std::size_t i = 0; i < targets_.targets.size(); ++i)
-      if (targets_.targets[i].parameter)
-        solves.emplace_back(i, targets_.targets[i], x[i], first_sweep);
+    for (std::size_t i : keys)
+      solves.emplace_back(i, targets_.targets[i], x[i], first_sweep);
     for (;;) {
-      std::vector<Scenario> points;
+      std::vector<std::vector<double>> points;
       for (const KeySolve& k : solves) {
         for (double v : k.wanted()) {
-          std::vector<double> at = x;
-          at[k.index()] = v;
-          points.push_back(scenario_at(at));
+          points.push_back(x);
+          points.back()[k.index()] = v;
         }
       }
       if (points.empty()) break;
-      const std::vector<Results> results = run_points(
-          points, table_, options_, std::vector<Tallies>(points.size(), Tallies::kCounts));
-      evaluations_ += static_cast<int>(points.size());
-      ++passes_;
+      const std::vector<Results> results = evaluate(points);
       std::size_t next = 0;
       for (KeySolve& k : solves) {
         std::vector<double> misses;
@@ -250,7 +255,7 @@ class Fit {
   // two points in one pass.
   std::vector<double> slopes(const std::vector<double>& x) {
     const std::size_t m = targets_.targets.size();
-    std::vector<Scenario> points;
+    std::vector<std::vector<double>> points;
     std::vector<std::size_t> keys;
     std::vector<double> step;
     for (std::size_t i = 0; i < m; ++i) {
@@ -258,19 +263,15 @@ class Fit {
       if (!t.parameter) continue;
       const double h = 0.01 * (t.upper - t.lower);
       for (double sign : {-1.0, 1.0}) {
-        std::vector<double> at = x;
-        at[i] += sign * h;
-        points.push_back(scenario_at(at));
+        points.push_back(x);
+        points.back()[i] += sign * h;
       }
       keys.push_back(i);
       step.push_back(h);
     }
     std::vector<double> out(m, std::numeric_limits<double>::quiet_NaN());
     if (points.empty()) return out;
-    const std::vector<Results> results =
-        run_points(points, table_, options_, std::vector<Tallies>(points.size(), Tallies::kCounts));
-    evaluations_ += static_cast<int>(points.size());
-    ++passes_;
+    const std::vector<Results> results = evaluate(points);
     for (std::size_t k = 0; k < keys.size(); ++k)
       out[keys[k]] =
           (miss(keys[k], results[2 * k + 1]) - miss(keys[k], results[2 * k])) / (2.0 * step[k]);
@@ -308,6 +309,97 @@ class Fit {
   int evaluations_ = 0;
   int passes_ = 0;
 };
+
+// A point of the fit: the parameters, the run there, the fitted targets'
+// misses and the forward-difference columns d miss / d x[j] found there.
+struct Iterate {
+  std::vector<double> x;
+  Results results;
+  std::vector<double> miss;                           // per target; 0 where not fitted
+  std::map<std::size_t, std::vector<double>> column;  // key j -> d miss / d x[j]
+};
+
+// The fit's progress measure: the sum of the fitted targets' squared
+// misses, each in units of its stopping distance.
+double badness(const Targets& targets, const std::vector<double>& miss) {
+  double sum = 0;
+  for (std::size_t i = 0; i < miss.size(); ++i) {
+    if (!targets.targets[i].parameter) continue;
+    const double scaled = miss[i] / KeySolve::stop(targets.targets[i]);
+    sum += scaled * scaled;
+  }
+  return sum;
+}
+
+// The fitted keys whose targets are missed by more than their stopping
+// distance.
+std::vector<std::size_t> open_keys(const Targets& targets, const std::vector<double>& miss) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < miss.size(); ++i)
+    if (targets.targets[i].parameter && std::abs(miss[i]) > KeySolve::stop(targets.targets[i]))
+      out.push_back(i);
+  return out;
+}
+
+// A key's forward-difference step: 1% of its range, backwards at the
+// upper bound.
+double difference_step(const Target& t, double x) {
+  const double h = 0.01 * (t.upper - t.lower);
+  return x + h <= t.upper ? h : -h;
+}
+
+// The runs at `x` and at x + h e_j for every key j in `keys`, in one pass:
+// the iterate there with those keys' columns.
+Iterate evaluate_at(Fit& fit, const Targets& targets, const std::vector<double>& x,
+                    const std::vector<std::size_t>& keys) {
+  std::vector<std::vector<double>> points{x};
+  for (std::size_t j : keys) {
+    points.push_back(x);
+    points.back()[j] += difference_step(targets.targets[j], x[j]);
+  }
+  std::vector<Results> results = fit.evaluate(points);
+  Iterate it;
+  it.x = x;
+  it.miss.assign(x.size(), 0.0);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (targets.targets[i].parameter) it.miss[i] = fit.miss(i, results[0]);
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    const std::size_t j = keys[k];
+    const double h = points[k + 1][j] - x[j];
+    std::vector<double>& col = it.column[j];
+    col.assign(x.size(), 0.0);
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (targets.targets[i].parameter) col[i] = (fit.miss(i, results[k + 1]) - it.miss[i]) / h;
+  }
+  it.results = std::move(results[0]);
+  return it;
+}
+
+// The Newton step on the open keys: solves J dx = -miss over them (J from
+// the iterate's columns), each key kept inside its bounds. Empty when J is
+// singular.
+std::optional<std::vector<double>> newton_point(const Targets& targets, const Iterate& it,
+                                                const std::vector<std::size_t>& open) {
+  const auto k = static_cast<Eigen::Index>(open.size());
+  Eigen::MatrixXd jacobian(k, k);
+  Eigen::VectorXd rhs(k);
+  for (Eigen::Index a = 0; a < k; ++a) {
+    rhs(a) = -it.miss[open[static_cast<std::size_t>(a)]];
+    for (Eigen::Index b = 0; b < k; ++b)
+      jacobian(a, b) =
+          it.column.at(open[static_cast<std::size_t>(b)])[open[static_cast<std::size_t>(a)]];
+  }
+  const Eigen::FullPivLU<Eigen::MatrixXd> lu(jacobian);
+  if (!lu.isInvertible()) return std::nullopt;
+  const Eigen::VectorXd step = lu.solve(rhs);
+  std::vector<double> x = it.x;
+  for (Eigen::Index a = 0; a < k; ++a) {
+    const std::size_t i = open[static_cast<std::size_t>(a)];
+    const Target& t = targets.targets[i];
+    x[i] = std::clamp(x[i] + step(a), t.lower, t.upper);
+  }
+  return x;
+}
 
 }  // namespace
 
@@ -365,23 +457,47 @@ CalibrationOutcome calibrate(const fs::path& scenario_path, const std::vector<Ov
   Fit fit(scenario_path, base, targets, options);
   const std::size_t m = targets.targets.size();
   CalibrationOutcome out;
-  out.parameters.assign(m, std::numeric_limits<double>::quiet_NaN());
+  std::vector<double> x(m, std::numeric_limits<double>::quiet_NaN());
+  std::vector<std::size_t> fitted;
   for (std::size_t i = 0; i < m; ++i) {
     const Target& t = targets.targets[i];
-    if (t.parameter) out.parameters[i] = std::clamp(0.0, t.lower, t.upper);
+    if (!t.parameter) continue;
+    x[i] = std::clamp(0.0, t.lower, t.upper);
+    fitted.push_back(i);
   }
-  for (out.sweeps = 1; out.sweeps <= targets.max_sweeps; ++out.sweeps) {
-    fit.sweep(out.parameters, out.sweeps == 1);
-    out.results = fit.run(out.parameters);
-    out.converged = true;
-    for (std::size_t i = 0; i < m; ++i) {
-      if (!targets.targets[i].parameter) continue;
-      if (std::abs(fit.miss(i, out.results)) > KeySolve::stop(targets.targets[i]))
-        out.converged = false;
+  // The first sweep solves every key alone on its whole range: the keys
+  // that do not interact are done there. Then Newton steps on the keys
+  // still open, a Jacobi sweep over them whenever a step does not bring the
+  // misses down.
+  fit.sweep(x, fitted, true);
+  out.sweeps = 1;
+  Iterate it = evaluate_at(fit, targets, x, {});
+  for (;;) {
+    const std::vector<std::size_t> open = open_keys(targets, it.miss);
+    out.converged = open.empty();
+    if (out.converged || out.sweeps == targets.max_sweeps) break;
+    ++out.sweeps;
+    std::vector<std::size_t> missing;
+    for (std::size_t j : open)
+      if (!it.column.count(j)) missing.push_back(j);
+    if (!missing.empty()) {
+      Iterate with = evaluate_at(fit, targets, it.x, missing);
+      for (auto& [j, col] : with.column)
+        it.column[j] = std::move(col);
     }
-    if (out.converged) break;
+    const std::optional<std::vector<double>> next = newton_point(targets, it, open);
+    if (next) {
+      Iterate tried = evaluate_at(fit, targets, *next, open);
+      if (badness(targets, tried.miss) < badness(targets, it.miss)) {
+        it = std::move(tried);
+        continue;
+      }
+    }
+    fit.sweep(x = it.x, open, false);
+    it = evaluate_at(fit, targets, x, {});
   }
-  out.sweeps = std::min(out.sweeps, targets.max_sweeps);
+  out.parameters = it.x;
+  out.results = std::move(it.results);
   for (std::size_t i = 0; i < m; ++i)
     out.achieved.push_back(measure(targets.targets[i], out.results, targets.path, i));
   out.slopes.assign(m, std::numeric_limits<double>::quiet_NaN());

@@ -35,21 +35,26 @@ struct CalibrationOutcome {
   // the fit converged, see calibrate()).
   std::vector<double> slopes, standard_errors;
   int evaluations = 0;
-  int passes = 0;  // passes over the trials (the evaluations of a round share one)
-  int sweeps = 0;
-  Results results;  // the run at the fitted parameters
+  int passes = 0;   // passes over the trials (the evaluations of a round share one)
+  int sweeps = 0;   // rounds: the first Jacobi sweep, then Newton steps or sweeps
+  Results results;  // the run at the fitted parameters (Tallies::kCounts)
 };
 
 // Moves each target's parameter within [lower, upper] until every target is
-// met: Jacobi sweeps over the parameters, each a bracketed Illinois
-// (modified regula falsi) solve of measure(x) = value with the others held
-// at the sweep's starting values; the keys' searches advance together, each
-// round's evaluations in one pass over the trials (run_points), and the
-// sweep ends with a complete run at the new values.
+// met. Round 1 is a Jacobi sweep: every key solved alone on its whole range
+// by a bracketed Illinois (modified regula falsi) search, the others held
+// at their starting values, the keys' searches advancing together, each
+// round of evaluations in one pass over the trials (run_points). Keys that
+// do not interact are done there. Each later round is a Newton step on the
+// keys still open (the Jacobian from forward differences of 1% of each
+// key's range, evaluated in the same pass as the point itself), or, when a
+// step does not lower the sum of the squared misses (each in units of its
+// stopping distance), a Jacobi sweep over the open keys from the last point.
 // Every evaluation runs targets.trials trials with the scenario's seed, so
 // the objective is a deterministic function of the parameters (common
-// random numbers) and the whole fit is reproducible. A sweep ends the fit
-// when every |measured - value| <= 0.05 tolerance (or 1e-9 for tolerance 0).
+// random numbers) and the whole fit is reproducible. The fit ends when
+// every |measured - value| <= 0.05 tolerance (or 1e-9 for tolerance 0), or
+// after targets.max_sweeps rounds.
 // Throws InputError if a parameter cannot reach its target inside its
 // bounds (the message gives the values at both bounds).
 CalibrationOutcome calibrate(const std::filesystem::path& scenario_path,

@@ -46,7 +46,7 @@ struct Targets {
   std::filesystem::path path;
   std::vector<Target> targets;
   std::int64_t trials = 20000;  // [calibration] trials per evaluation
-  int max_sweeps = 12;          // [calibration] passes over the parameters
+  int max_sweeps = 12;          // [calibration] rounds of the fit (engine/calibrate.hpp)
 };
 
 // Reads a targets file ([calibration], [ccgs] and [[target]] tables).
