@@ -98,7 +98,7 @@ TEST_CASE("serialized tallies: serialize, combine and deserialize equal a direct
 TEST_CASE("kOutturn tallies on a nation-only layout: what they keep equals kFull's",
           "[distributed][accumulator]") {
   const Shipped s(Copula::kGaussian, true);
-  const StatsLayout nation = nation_only(s.layout);
+  const StatsLayout nation = with_groups(s.layout, GroupLevels::kNation);
   REQUIRE(nation.group_size.size() == 1);
   Accumulator full(s.layout, Tallies::kFull), lean(nation, Tallies::kOutturn);
   TrialState state(s.model);

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <tuple>
 
 #include "engine/breakeven.hpp"
 #include "engine/run.hpp"
@@ -91,16 +92,23 @@ void check_hub(const HubStats& a, const HubStats& b, bool full) {
   if (full) CHECK(same(a.overspend_quantiles_k, b.overspend_quantiles_k));
 }
 
-// `point` (from run_points) against `single` (run_scenario).
-void check_point(const Results& point, const Results& single, bool full) {
+// `point` (from run_points) against `single` (run_scenario); the point
+// tallied the groups `levels` names, and has no others.
+void check_point(const Results& point, const Results& single, bool full,
+                 GroupLevels levels = GroupLevels::kAll) {
   CHECK(point.provenance.trials == single.provenance.trials);
   CHECK(point.provenance.trials_capped == single.provenance.trials_capped);
   check_ccgs(point.before, single.before, full);
   check_ccgs(point.after, single.after, full);
   check_group(point.national, single.national, full);
-  for (auto [a, b] :
-       {std::pair{&point.regions, &single.regions},
-        std::pair{&point.area_teams, &single.area_teams}, std::pair{&point.pools, &single.pools}}) {
+  const bool regions = levels != GroupLevels::kNation, all = levels == GroupLevels::kAll;
+  for (auto [a, b, kept] : {std::tuple{&point.regions, &single.regions, regions},
+                            std::tuple{&point.area_teams, &single.area_teams, all},
+                            std::tuple{&point.pools, &single.pools, all}}) {
+    if (!kept) {
+      CHECK(a->empty());
+      continue;
+    }
     REQUIRE(a->size() == b->size());
     for (std::size_t g = 0; g < a->size(); ++g)
       check_group((*a)[g], (*b)[g], full);
@@ -146,7 +154,11 @@ const std::vector<std::vector<Override>> kSets = {
 TEST_CASE("every point of a pass equals its single run, bit for bit", "[points]") {
   const std::string copula = GENERATE(std::string("gaussian"), std::string("student_t"));
   const bool antithetic = GENERATE(false, true);
-  INFO(copula << (antithetic ? ", antithetic" : ""));
+  // The counts points tally every group, the nation and regions, or the
+  // nation (as sweep's, breakeven's and calibrate's points may).
+  const GroupLevels levels =
+      GENERATE(GroupLevels::kAll, GroupLevels::kRegions, GroupLevels::kNation);
+  INFO(copula << (antithetic ? ", antithetic" : "") << ", groups " << static_cast<int>(levels));
   StressFixture fx(kHubs, 2000);
   std::vector<std::vector<Override>> sets = kSets;
   for (auto& set : sets) {
@@ -161,12 +173,13 @@ TEST_CASE("every point of a pass equals its single run, bit for bit", "[points]"
   std::vector<Tallies> kinds(scenarios.size(), Tallies::kCounts);
   kinds[0] = Tallies::kFull;
   kinds[3] = Tallies::kFull;
-  const std::vector<Results> pass = run_points(scenarios, table, RunOptions{2, 96}, kinds);
+  const std::vector<Results> pass = run_points(scenarios, table, RunOptions{2, 96}, kinds, levels);
   REQUIRE(pass.size() == scenarios.size());
   for (std::size_t p = 0; p < scenarios.size(); ++p) {
     INFO("point " << p);
     const Results single = run_scenario(scenarios[p], table, RunOptions{1, 1000});
-    check_point(pass[p], single, kinds[p] == Tallies::kFull);
+    const bool full = kinds[p] == Tallies::kFull;
+    check_point(pass[p], single, full, full ? GroupLevels::kAll : levels);
   }
 }
 

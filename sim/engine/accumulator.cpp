@@ -350,11 +350,13 @@ StatsLayout with_ranges(StatsLayout l, const std::vector<HistogramRange>& ranges
   return l;
 }
 
-StatsLayout nation_only(StatsLayout l) {
-  l.group_range.resize(1);
-  l.group_size.resize(1);
-  l.group_pooled.resize(1);
-  l.nation_only = true;
+StatsLayout with_groups(StatsLayout l, GroupLevels levels) {
+  if (levels == GroupLevels::kAll) return l;
+  const std::size_t kept = levels == GroupLevels::kNation ? 1 : 1 + l.region_group.size();
+  l.group_range.resize(kept);
+  l.group_size.resize(kept);
+  l.group_pooled.resize(kept);
+  l.levels = levels;
   return l;
 }
 
@@ -509,7 +511,7 @@ void Accumulator::add_hubs(const std::vector<std::int64_t>& overspend) {
 // teams, the nation from its regions, pools from their members.
 void Accumulator::group_sums(const std::vector<std::int64_t>& surplus) {
   const StatsLayout& l = *layout_;
-  if (l.nation_only) {
+  if (l.levels == GroupLevels::kNation) {
     (simd_path() == SimdPath::kX86_64_V4 ? nation_sums_v4 : nation_sums_baseline)(
         surplus.data(), l.red_weight.data(), surplus.size(), scratch_total_[0], scratch_red_[0]);
     return;
@@ -522,14 +524,17 @@ void Accumulator::group_sums(const std::vector<std::int64_t>& surplus) {
     total += x;
     red += is_red * l.red_weight[i];
   };
+  // Without the area teams, each run of the table adds to its region.
+  const bool areas = l.levels == GroupLevels::kAll;
   for (const StatsLayout::AreaRun& run : l.area_runs) {
     std::int64_t total = 0, red = 0;
     for (int i = run.begin; i < run.end; ++i)
       add_member(i, total, red);
-    scratch_total_[l.area_group[run.area]] += total;
-    scratch_red_[l.area_group[run.area]] += red;
+    const int g = areas ? l.area_group[run.area] : l.area_region_group[run.area];
+    scratch_total_[g] += total;
+    scratch_red_[g] += red;
   }
-  for (std::size_t a = 0; a < l.area_group.size(); ++a) {
+  for (std::size_t a = 0; areas && a < l.area_group.size(); ++a) {
     scratch_total_[l.area_region_group[a]] += scratch_total_[l.area_group[a]];
     scratch_red_[l.area_region_group[a]] += scratch_red_[l.area_group[a]];
   }
@@ -537,7 +542,7 @@ void Accumulator::group_sums(const std::vector<std::int64_t>& surplus) {
     scratch_total_[0] += scratch_total_[r];
     scratch_red_[0] += scratch_red_[r];
   }
-  for (std::size_t p = 0; p < l.pool_group.size(); ++p)
+  for (std::size_t p = 0; areas && p < l.pool_group.size(); ++p)
     for (const int i : l.pool_members[p])
       add_member(i, scratch_total_[l.pool_group[p]], scratch_red_[l.pool_group[p]]);
 }
@@ -554,7 +559,10 @@ void Accumulator::shift_group_sums(const std::vector<std::int64_t>& before,
     const std::int64_t total = after[i] - before[i];
     const std::int64_t red = std::int64_t{after[i] < 0} - std::int64_t{before[i] < 0};
     const std::int64_t count = red * l.red_weight[i];
-    const std::size_t levels = l.nation_only ? 1 : l.pooled_groups[k].size();
+    // pooled_groups[k]: the nation, the region, the area team, the pool.
+    const std::size_t levels = l.levels == GroupLevels::kNation    ? 1
+                               : l.levels == GroupLevels::kRegions ? 2
+                                                                   : l.pooled_groups[k].size();
     for (std::size_t j = 0; j < levels; ++j) {
       scratch_total_[l.pooled_groups[k][j]] += total;
       scratch_red_[l.pooled_groups[k][j]] += count;

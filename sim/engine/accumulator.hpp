@@ -93,6 +93,10 @@ struct Series {
 // Most adds a Series may stage before flush() (a uint16 count cannot overflow).
 inline constexpr std::int64_t kMaxStaged = 65535;
 
+// The groups an accumulator tallies, a prefix of Model::groups(): all of
+// them; the nation and the regions; the nation alone.
+enum class GroupLevels { kAll, kRegions, kNation };
+
 // Where each statistic's histogram sits and which groups a CCG belongs to.
 struct StatsLayout {
   std::vector<HistogramRange> ccg_range;    // [n]
@@ -126,9 +130,9 @@ struct StatsLayout {
   std::vector<char> ccg_pooled;    // [n]
   std::vector<char> group_pooled;  // [groups]
   bool any_pooled = false;
-  // The nation is the only group (nation_only): the hierarchy above is
-  // kept, but only group 0 is tallied.
-  bool nation_only = false;
+  // Which of the groups are tallied (with_groups): the hierarchy above is
+  // kept whole, the group arrays only for those.
+  GroupLevels levels = GroupLevels::kAll;
   std::vector<HistogramRange> hub_range;  // [hubs]
   HistogramRange specialised_range;       // NHS England's total hub overspend
   // ccg_range as arrays over CCGs, for the vectorised update.
@@ -159,9 +163,11 @@ StatsLayout make_layout(const Model& model);
 // NHS England's total), and the layout with them replaced (same order).
 std::vector<HistogramRange> layout_ranges(const StatsLayout& layout);
 StatsLayout with_ranges(StatsLayout layout, const std::vector<HistogramRange>& ranges);
-// The layout with the nation as its only group (the outcomes of a run of
-// several years that are reported for each CCG and for England alone).
-StatsLayout nation_only(StatsLayout layout);
+// The layout tallying only the groups `levels` names: the nation alone (the
+// outcomes of a run of several years that are reported for each CCG and for
+// England alone; breakeven's and reverse-stress's points), or the nation and
+// the regions (sweep's points).
+StatsLayout with_groups(StatsLayout layout, GroupLevels levels);
 
 // Phase 0: before risk sharing; phase 1: after.
 inline constexpr int kPhases = 2;
@@ -284,7 +290,7 @@ inline void Series::add_moments(std::int64_t x, const HistogramRange& range) {
 // sums and attribution are not kept.
 // kOutturn: kFull's tallies without attribution, the hubs' moments alone
 // (the outcomes of a run of several years that are not a year's own
-// outturn, model/horizon.hpp, on nation_only layouts).
+// outturn, model/horizon.hpp, on layouts with_groups(kNation)).
 enum class Tallies { kFull, kCounts, kOutturn };
 
 class Accumulator {

@@ -94,7 +94,8 @@ class Evaluator {
       scenarios.push_back(runs_.with(spec_.param, v));
       labels.push_back(spec_.param + " = " + number_text(v));
     }
-    std::vector<Results> results = runs_.run_together(scenarios, labels, base != nullptr);
+    std::vector<Results> results =
+        runs_.run_together(scenarios, labels, base != nullptr, GroupLevels::kNation);
     if (base) {
       *base = std::move(results.front());
       results.erase(results.begin());

@@ -201,6 +201,13 @@ class Fit {
       const RunOptions& options)
       : path_(path), base_(base), targets_(targets), options_(options) {
     text_ = read_input_file(path, "the scenario file");
+    // Only the groups the targets name are tallied.
+    for (const Target& t : targets.targets) {
+      if (t.group.rfind("region:", 0) == 0 && groups_ == GroupLevels::kNation)
+        groups_ = GroupLevels::kRegions;
+      if (t.group.rfind("area_team:", 0) == 0 || t.group.rfind("pool:", 0) == 0)
+        groups_ = GroupLevels::kAll;
+    }
     table_ = read_ccg_table(scenario_with_overrides(text_, path_, base_).ccgs);
   }
 
@@ -214,7 +221,7 @@ class Fit {
     evaluations_ += static_cast<int>(points.size());
     ++passes_;
     return run_points(points, table_, options_,
-                      std::vector<Tallies>(points.size(), Tallies::kCounts));
+                      std::vector<Tallies>(points.size(), Tallies::kCounts), groups_);
   }
 
   double miss(std::size_t i, const Results& r) const {
@@ -306,6 +313,7 @@ class Fit {
   RunOptions options_;
   std::string text_;
   CcgTable table_;
+  GroupLevels groups_ = GroupLevels::kNation;
   int evaluations_ = 0;
   int passes_ = 0;
 };

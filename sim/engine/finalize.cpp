@@ -359,7 +359,7 @@ void finalize_statistics(const Model& m, const Accumulator& acc, Results& r) {
   if (acc.kind() == Tallies::kFull) fill_attribution(m, acc, r.attribution);
   const auto groups = m.groups();
   r.national = group_stats(*groups[0], 0, m, acc);
-  // A nation_only layout tallies the nation alone (accumulator.hpp).
+  // A layout with_groups tallies only some of the groups (accumulator.hpp).
   const std::size_t count = acc.layout().group_size.size();
   for (std::size_t g = 1; g < count; ++g) {
     GroupStats stats = group_stats(*groups[g], static_cast<int>(g), m, acc);

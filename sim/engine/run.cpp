@@ -619,14 +619,15 @@ std::vector<StatsLayout> horizon_layouts(const HorizonModel& h) {
     }
     // The outcomes across years are reported for each CCG and England.
     out[horizon_point(years, HorizonPoint::kUnderlying, y)] =
-        nation_only(with_ranges(year[y], low));
+        with_groups(with_ranges(year[y], low), GroupLevels::kNation);
     if (y == 0) continue;
     out[horizon_point(years, HorizonPoint::kCumulative, y)] =
-        nation_only(with_ranges(year[y], sum));
-    out[horizon_point(years, HorizonPoint::kRedBy, y)] = nation_only(with_ranges(year[y], w));
+        with_groups(with_ranges(year[y], sum), GroupLevels::kNation);
+    out[horizon_point(years, HorizonPoint::kRedBy, y)] =
+        with_groups(with_ranges(year[y], w), GroupLevels::kNation);
   }
   out[horizon_point(years, HorizonPoint::kRedEvery, 0)] =
-      nation_only(with_ranges(year.back(), widened.back()));
+      with_groups(with_ranges(year.back(), widened.back()), GroupLevels::kNation);
   return out;
 }
 
@@ -730,7 +731,8 @@ HorizonResults run_horizon(const Scenario& scenario, const CcgTable& table,
 }
 
 std::vector<Results> run_points(const std::vector<Scenario>& scenarios, const CcgTable& table,
-                                const RunOptions& options, const std::vector<Tallies>& kinds) {
+                                const RunOptions& options, const std::vector<Tallies>& kinds,
+                                GroupLevels counts_groups) {
   std::vector<Results> out;
   if (scenarios.empty()) return out;
   for (const Scenario& s : scenarios)
@@ -752,8 +754,9 @@ std::vector<Results> run_points(const std::vector<Scenario>& scenarios, const Cc
     models.push_back(build_model(s, table));
   std::vector<StatsLayout> layouts;
   layouts.reserve(models.size());
-  for (const Model& m : models)
-    layouts.push_back(make_layout(m));
+  for (std::size_t p = 0; p < models.size(); ++p)
+    layouts.push_back(with_groups(
+        make_layout(models[p]), kinds[p] == Tallies::kCounts ? counts_groups : GroupLevels::kAll));
   Pass pass;
   pass.seed = run.seed;
   pass.kinds = kinds;

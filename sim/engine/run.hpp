@@ -112,9 +112,11 @@ HorizonResults run_horizon(const Scenario& scenario, const CcgTable& table,
 // scenario's own steps follow, tallied as kinds[p] says. Each result's
 // statistics are bit-identical to run_scenario's for that scenario (for a
 // kCounts point, those it keeps: see Tallies); wall_seconds is the pass's
-// time shared equally. Scenarios that cannot share a pass are run one by
-// one, in full.
+// time shared equally. The kCounts points tally only the groups
+// `counts_groups` names (with_groups; their Results have only those).
+// Scenarios that cannot share a pass are run one by one, in full.
 std::vector<Results> run_points(const std::vector<Scenario>& scenarios, const CcgTable& table,
-                                const RunOptions& options, const std::vector<Tallies>& kinds);
+                                const RunOptions& options, const std::vector<Tallies>& kinds,
+                                GroupLevels counts_groups = GroupLevels::kAll);
 
 }  // namespace ccgrisk

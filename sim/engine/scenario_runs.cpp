@@ -150,7 +150,7 @@ Results ScenarioRuns::run_one(const Scenario& scenario, const std::string& label
 
 std::vector<Results> ScenarioRuns::run_together(const std::vector<Scenario>& scenarios,
                                                 const std::vector<std::string>& labels,
-                                                bool full_first) {
+                                                bool full_first, GroupLevels groups) {
   std::vector<Results> out;
   // Points of several years: each a pass of its own (run_horizon).
   if (!scenarios.empty() && scenarios.front().horizon.years > 1) {
@@ -164,8 +164,8 @@ std::vector<Results> ScenarioRuns::run_together(const std::vector<Scenario>& sce
     const auto start = std::chrono::steady_clock::now();
     std::vector<Tallies> kinds(last - first, Tallies::kCounts);
     if (full_first && first == 0) kinds[0] = Tallies::kFull;
-    std::vector<Results> pass =
-        run_points({scenarios.begin() + first, scenarios.begin() + last}, table_, options_, kinds);
+    std::vector<Results> pass = run_points({scenarios.begin() + first, scenarios.begin() + last},
+                                           table_, options_, kinds, groups);
     const double s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     seconds_ += s;

@@ -62,11 +62,12 @@ class ScenarioRuns {
   // Runs several scenarios built by with() or base() together, in passes
   // over the trials of at most kPointsPerPass each (run_points: each result
   // is bit-identical to run()'s in the statistics a kCounts accumulator
-  // keeps; with `full_first`, the first scenario's are complete, as run()'s);
-  // each counts as a run. `labels` go to `log`, one line a pass.
+  // keeps, and of the groups only those `groups` names; with `full_first`,
+  // the first scenario's are complete, as run()'s); each counts as a run.
+  // `labels` go to `log`, one line a pass.
   std::vector<Results> run_together(const std::vector<Scenario>& scenarios,
-                                    const std::vector<std::string>& labels,
-                                    bool full_first = false);
+                                    const std::vector<std::string>& labels, bool full_first,
+                                    GroupLevels groups);
   static constexpr std::size_t kPointsPerPass = 12;
 
   // A scenario of several years (horizon.years > 1): each point is a run of

@@ -84,7 +84,8 @@ SweepResult run_sweep(ScenarioRuns& runs, const SweepSpec& spec, Results* base) 
     points.push_back(runs.with(spec.param, v));
     labels.push_back(spec.param + " = " + number_text(v));
   }
-  std::vector<Results> results = runs.run_together(points, labels, base != nullptr);
+  std::vector<Results> results =
+      runs.run_together(points, labels, base != nullptr, GroupLevels::kRegions);
   if (base) {
     *base = std::move(results.front());
     results.erase(results.begin());

@@ -118,7 +118,7 @@ UncertaintyResult run_uncertainty(ScenarioRuns& runs, const UncertaintySpec& spe
   }
   const int runs_before = runs.runs();
   const double seconds_before = runs.seconds();
-  std::vector<Results> results = runs.run_together(points, labels, true);
+  std::vector<Results> results = runs.run_together(points, labels, true, GroupLevels::kNation);
   out.runs = runs.runs() - runs_before;
   out.seconds = runs.seconds() - seconds_before;
   base = std::move(results.front());
