@@ -192,6 +192,15 @@ TEST_CASE("points share the draws exactly when the correlation structure is the 
   CHECK(same_draws(base, build_model(s[4], table)));   // a shift
   CHECK(same_draws(base, build_model(s[5], table)));   // sd multiplier: after the draws
   CHECK(!same_draws(base, build_model(s[6], table)));  // correlation shares: the factors
+  // Points that may reuse the base's settlement parts: only the CIP delivery
+  // or a hub moved.
+  CHECK(same_settlement(base, build_model(s[1], table)));
+  CHECK(same_settlement(base, build_model(s[2], table)));
+  CHECK(same_settlement(base, build_model(s[7], table)));
+  CHECK(!same_settlement(base, build_model(s[3], table)));  // specialist growth
+  CHECK(!same_settlement(base, build_model(s[4], table)));  // a shift: the local part
+  CHECK(!same_settlement(base, build_model(s[5], table)));  // sd multiplier: growth sds
+  CHECK(!same_settlement(base, build_model(s[6], table)));
   const Scenario t = load_scenario_with_overrides(fx.scenario, {{"run.copula", "\"student_t\""}});
   CHECK(!same_draws(base, build_model(t, table)));
   const Scenario r = load_scenario_with_overrides(fx.scenario, {{"run.rng", "\"philox4x64\""}});

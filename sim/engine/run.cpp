@@ -138,6 +138,16 @@ bool simulate_share(const std::vector<const Model*>& models,
       }
     }
   }
+  // A counts point whose settlement differs from its source's only in the
+  // CIP delivery reuses the source's other parts (finish_trial).
+  std::vector<Settlement> settlement(points, Settlement::kCompute);
+  for (std::size_t p = 0; p < points; ++p) {
+    const std::size_t q = source[p];
+    if (q != p && kinds[p] == Tallies::kCounts && same_settlement(*models[q], *models[p])) {
+      settlement[p] = Settlement::kReuse;
+      settlement[q] = Settlement::kKeep;
+    }
+  }
   const Model& model = *models.front();
   const std::int64_t block = block_size(model, options);
   const std::int64_t trials = last - first;
@@ -178,7 +188,7 @@ bool simulate_share(const std::vector<const Model*>& models,
               for (std::size_t p = 0; p < points; ++p) {
                 if (source[p] == p) draw_trial(*models[p], seed, t, w.state[p]);
                 finish_trial(*models[p], w.state[source[p]], w.state[p],
-                             kinds[p] != Tallies::kCounts);
+                             kinds[p] != Tallies::kCounts, settlement[p]);
                 w.tally[p].add(w.state[p], second);
               }
             }

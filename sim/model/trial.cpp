@@ -98,9 +98,14 @@ double copula_scale(const Model& m, std::uint64_t seed, std::int64_t trial) {
 // the repayment raises the planned surplus; and the underlying outturn also
 // leaves out the one-off savings: the repayment delivered, repay d, and the
 // non-recurrent share of the savings delivered on the CIP and on the gap.
-template <bool kParts, bool kCarry>
+//
+// kShare: kKeep also stores the parts the CIP delivery does not move (the
+// growth parts' sum, the mismatch, the local part) in `s`; kReuse reads
+// them from `kept` instead of computing them (outturns only, one year).
+template <bool kParts, bool kCarry, Settlement kShare>
 [[gnu::always_inline]] inline void settle_loop(const Model& m, const double* __restrict z,
-                                               TrialState& s) {
+                                               const TrialState& kept, TrialState& s) {
+  static_assert(kShare != Settlement::kReuse || (!kParts && !kCarry));
   const std::size_t n = static_cast<std::size_t>(m.n);
   const double* __restrict delivery = s.delivery.data();
   const double* __restrict base0 = m.category_base_k[0].data();
@@ -117,6 +122,12 @@ template <bool kParts, bool kCarry>
   const double* __restrict carried = s.carried.data();
   const double* __restrict repay = s.repay.data();
   const double* __restrict cip_nonrecurrent = m.cip_nonrecurrent_k.data();
+  const double* __restrict reused_growth = kept.kept_growth.data();
+  const double* __restrict reused_mismatch = kept.kept_mismatch.data();
+  const double* __restrict reused_local = kept.kept_local.data();
+  double* __restrict keep_growth = s.kept_growth.data();
+  double* __restrict keep_mismatch = s.kept_mismatch.data();
+  double* __restrict keep_local = s.kept_local.data();
   std::int64_t* __restrict acute = s.components.data();
   std::int64_t* __restrict specialist = acute + n;
   std::int64_t* __restrict other = specialist + n;
@@ -128,27 +139,42 @@ template <bool kParts, bool kCarry>
   const GrowthDriver g0 = m.growth[0], g1 = m.growth[1], g2 = m.growth[2];
   const NormalDriver mis = m.transfer_mismatch;
   const double gap_share = m.gap_plan_share, gap_nonrecurrent = m.gap_nonrecurrent;
-  std::int64_t capped = 0;
+  // `capped`: any part or pressure held at the bound; `shared`: the parts
+  // the CIP delivery does not move (kept with them).
+  std::int64_t capped = 0, shared = kShare == Settlement::kReuse ? kept.kept_capped : 0;
   // No iteration reads what another writes (GCC cannot see that the rows of
   // `components` do not overlap).
 #pragma GCC ivdep
   for (std::size_t i = 0; i < n; ++i) {
     // Each part, and the pressure, held within the settlement bound (never
     // reached with real figures; see limits.hpp).
-    const double part_acute =
-        capped_thousands(base0[i] * (g0.mean + g0.sd * z[i] - g0.funded), capped);
-    const double part_specialist =
-        capped_thousands(base1[i] * (g1.mean + g1.sd * z[n + i] - g1.funded), capped);
-    const double part_other =
-        capped_thousands(base2[i] * (g2.mean + g2.sd * z[2 * n + i] - g2.funded), capped);
+    double part_acute = 0, part_specialist = 0, part_other = 0, growth, part_mismatch, part_local;
+    if constexpr (kShare == Settlement::kReuse) {
+      growth = reused_growth[i];
+      part_mismatch = reused_mismatch[i];
+      part_local = reused_local[i];
+    } else {
+      part_acute = capped_thousands(base0[i] * (g0.mean + g0.sd * z[i] - g0.funded), shared);
+      part_specialist =
+          capped_thousands(base1[i] * (g1.mean + g1.sd * z[n + i] - g1.funded), shared);
+      part_other =
+          capped_thousands(base2[i] * (g2.mean + g2.sd * z[2 * n + i] - g2.funded), shared);
+      // Summed in component order, starting from 0.0 (as the parts are listed).
+      growth = 0.0 + part_acute + part_specialist + part_other;
+      // A zero known mismatch leaves the part unchanged bit for bit (x + 0.0
+      // is x, except that -0.0 becomes +0.0, which settles to the same pounds
+      // and adds the same to the pressure below, a sum started at +0.0).
+      part_mismatch = capped_thousands(
+          transfer[i] * (mis.mean + mis.sd * z[kTransferMismatch * n + i]) + known_mismatch[i],
+          shared);
+      part_local = underfunding[i] + shift[i];
+      if constexpr (kShare == Settlement::kKeep) {
+        keep_growth[i] = growth;
+        keep_mismatch[i] = part_mismatch;
+        keep_local[i] = part_local;
+      }
+    }
     const double part_shortfall = capped_thousands(cip[i] * (1.0 - delivery[i]), capped);
-    // A zero known mismatch leaves the part unchanged bit for bit (x + 0.0
-    // is x, except that -0.0 becomes +0.0, which settles to the same pounds
-    // and adds the same to the pressure below, a sum started at +0.0).
-    const double part_mismatch = capped_thousands(
-        transfer[i] * (mis.mean + mis.sd * z[kTransferMismatch * n + i]) + known_mismatch[i],
-        capped);
-    double part_local = underfunding[i] + shift[i];
     double plan = planned[i];
     if constexpr (kCarry) {
       part_local = capped_thousands(part_local + carried[i] * (1.0 - gap_share * delivery[i]) +
@@ -164,10 +190,9 @@ template <bool kParts, bool kCarry>
       mismatch[i] = to_pounds(part_mismatch);
       local[i] = to_pounds(part_local);
     }
-    // Summed in component order, starting from 0.0 (as the parts are listed).
-    const double pressure = capped_thousands(0.0 + part_acute + part_specialist + part_other +
-                                                 part_shortfall + part_mismatch + part_local,
-                                             capped);
+    // The rest of the sum in component order.
+    const double pressure =
+        capped_thousands(growth + part_shortfall + part_mismatch + part_local, capped);
     // std::min and std::max spelt out as selects, which GCC vectorises.
     const double positive = pressure < 0.0 ? 0.0 : pressure;
     const double mitigation = reserves[i] < positive ? reserves[i] : positive;
@@ -186,7 +211,8 @@ template <bool kParts, bool kCarry>
             (repay[i] + cip_nonrecurrent[i] + gap_nonrecurrent * carried[i]) * delivery[i]);
     }
   }
-  s.capped |= capped;
+  if constexpr (kShare == Settlement::kKeep) s.kept_capped = shared;
+  s.capped |= capped | shared;
 }
 
 void latent_z_baseline(const Model& m, const double* normal, double scale, TrialState& s) {
@@ -196,26 +222,19 @@ CCGRISK_TARGET_X86_64_V4
 void latent_z_v4(const Model& m, const double* normal, double scale, TrialState& s) {
   latent_z_loop(m, normal, scale, s);
 }
-void settle_baseline(const Model& m, const double* z, TrialState& s) {
-  settle_loop<true, false>(m, z, s);
+template <bool kParts, bool kCarry, Settlement kShare>
+void settle_baseline(const Model& m, const double* z, const TrialState& kept, TrialState& s) {
+  settle_loop<kParts, kCarry, kShare>(m, z, kept, s);
 }
-CCGRISK_TARGET_X86_64_V4
-void settle_v4(const Model& m, const double* z, TrialState& s) {
-  settle_loop<true, false>(m, z, s);
+template <bool kParts, bool kCarry, Settlement kShare>
+CCGRISK_TARGET_X86_64_V4 void settle_v4(const Model& m, const double* z, const TrialState& kept,
+                                        TrialState& s) {
+  settle_loop<kParts, kCarry, kShare>(m, z, kept, s);
 }
-void settle_outturn_baseline(const Model& m, const double* z, TrialState& s) {
-  settle_loop<false, false>(m, z, s);
-}
-CCGRISK_TARGET_X86_64_V4
-void settle_outturn_v4(const Model& m, const double* z, TrialState& s) {
-  settle_loop<false, false>(m, z, s);
-}
-void settle_carry_baseline(const Model& m, const double* z, TrialState& s) {
-  settle_loop<true, true>(m, z, s);
-}
-CCGRISK_TARGET_X86_64_V4
-void settle_carry_v4(const Model& m, const double* z, TrialState& s) {
-  settle_loop<true, true>(m, z, s);
+template <bool kParts, bool kCarry, Settlement kShare>
+void settle(const Model& m, const double* z, const TrialState& kept, TrialState& s) {
+  simd_path() == SimdPath::kX86_64_V4 ? settle_v4<kParts, kCarry, kShare>(m, z, kept, s)
+                                      : settle_baseline<kParts, kCarry, kShare>(m, z, kept, s);
 }
 
 // Step 7: each hub's overspend = budget (g - funded) + P (1 - d) + shift,
@@ -284,7 +303,10 @@ TrialState::TrialState(const Model& m)
       carried(m.carries ? m.n : 0),
       repay(m.carries ? m.n : 0),
       hub_carried(m.carries ? m.hubs.size() : 0),
-      hub_recurrent(m.carries ? m.hubs.size() : 0) {}
+      hub_recurrent(m.carries ? m.hubs.size() : 0),
+      kept_growth(m.n),
+      kept_mismatch(m.n),
+      kept_local(m.n) {}
 
 namespace {
 
@@ -358,18 +380,24 @@ void draw_next_year(const Model& m, std::uint64_t seed, std::int64_t trial, int 
   }
 }
 
-void finish_trial(const Model& m, const TrialState& drawn, TrialState& s, bool parts) {
+void finish_trial(const Model& m, const TrialState& drawn, TrialState& s, bool parts,
+                  Settlement settlement) {
   s.capped = 0;
   const double* z = drawn.z.data();
   m.cip_transform.transform(z + kCipDelivery * static_cast<std::size_t>(m.n), s.delivery.data(),
                             s.delivery.size());
-  const bool v4 = simd_path() == SimdPath::kX86_64_V4;
+  using enum Settlement;
+  const bool keep = settlement == kKeep;
   if (m.carries) {
-    v4 ? settle_carry_v4(m, z, s) : settle_carry_baseline(m, z, s);
+    settle<true, true, kCompute>(m, z, drawn, s);
+  } else if (settlement == kReuse && !parts) {
+    settle<false, false, kReuse>(m, z, drawn, s);
   } else if (parts) {
-    v4 ? settle_v4(m, z, s) : settle_baseline(m, z, s);
+    keep ? settle<true, false, kKeep>(m, z, drawn, s)
+         : settle<true, false, kCompute>(m, z, drawn, s);
   } else {
-    v4 ? settle_outturn_v4(m, z, s) : settle_outturn_baseline(m, z, s);
+    keep ? settle<false, false, kKeep>(m, z, drawn, s)
+         : settle<false, false, kCompute>(m, z, drawn, s);
   }
   share_risk(m, s);
   simulate_hubs(m, drawn, s);
@@ -394,6 +422,19 @@ bool same_draws(const Model& a, const Model& b) {
          a.national_cholesky == b.national_cholesky && a.national_shock == b.national_shock &&
          a.load_national == b.load_national && a.load_region == b.load_region &&
          a.load_area == b.load_area && a.own_load == b.own_load && a.hubs.size() == b.hubs.size();
+}
+
+bool same_settlement(const Model& a, const Model& b) {
+  const auto same_growth = [&](int c) {
+    return a.growth[c].mean == b.growth[c].mean && a.growth[c].sd == b.growth[c].sd &&
+           a.growth[c].funded == b.growth[c].funded;
+  };
+  return same_draws(a, b) && !a.carries && !b.carries && same_growth(0) && same_growth(1) &&
+         same_growth(2) && a.category_base_k == b.category_base_k &&
+         a.transfer_mismatch.mean == b.transfer_mismatch.mean &&
+         a.transfer_mismatch.sd == b.transfer_mismatch.sd && a.transfer_k == b.transfer_k &&
+         a.transfer_mismatch_k == b.transfer_mismatch_k && a.underfunding_k == b.underfunding_k &&
+         a.shift_k == b.shift_k;
 }
 
 }  // namespace ccgrisk

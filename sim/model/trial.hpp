@@ -56,6 +56,12 @@ struct TrialState {
   // Nonzero when a pressure or a hub overspend of this trial reached the
   // settlement bound (limits::kMaxPressureGbp) and was held at it.
   std::int64_t capped = 0;
+  // The settlement's parts that the CIP delivery does not move, GBP
+  // thousands per CCG, kept by finish_trial when asked (Settlement::kKeep):
+  // the three growth parts summed in their order, the transfer mismatch,
+  // the local part; and whether any of them was held at the bound.
+  std::vector<double> kept_growth, kept_mismatch, kept_local;  // [n]
+  std::int64_t kept_capped = 0;
 
   // Component c's part for every CCG (a row of `components`).
   const std::int64_t* component(int c) const { return components.data() + c * surplus.size(); }
@@ -89,9 +95,20 @@ void draw_next_year(const Model& model, std::uint64_t seed, std::int64_t trial, 
 // ends exactly as simulate_trial(model, seed, trial, out) leaves it; with
 // `parts` false, only the outturns (surplus, pooled, hub_overspend, capped)
 // are set, the pressure parts and underlying outturns left as they were.
-void finish_trial(const Model& model, const TrialState& drawn, TrialState& out, bool parts = true);
+// `settlement`: kKeep also keeps in `out` the parts of the settlement the
+// CIP delivery does not move (TrialState::kept_growth, ...); kReuse takes
+// them from `drawn`, which kept them this trial for a model with
+// same_settlement (only with `parts` false, in a one-year run), rather than
+// computing them: the same sums in the same order, so the same outturns.
+enum class Settlement { kCompute, kKeep, kReuse };
+void finish_trial(const Model& model, const TrialState& drawn, TrialState& out, bool parts = true,
+                  Settlement settlement = Settlement::kCompute);
 // Whether draw_trial gives the same draws for both models: the same CCGs
 // and hierarchy, streams, copula and correlation structure.
 bool same_draws(const Model& a, const Model& b);
+// Whether, beyond the same draws, both models settle every part but the CIP
+// shortfall the same way (growth, transfer mismatch, local pressures; one
+// year): a point of a pass may then reuse the other's parts.
+bool same_settlement(const Model& a, const Model& b);
 
 }  // namespace ccgrisk
