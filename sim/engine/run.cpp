@@ -19,6 +19,7 @@
 #include <string>
 
 #include "engine/finalize.hpp"
+#include "engine/git_sha.hpp"
 #include "input/error.hpp"
 #include "input/horizon.hpp"
 #include "input/sha256.hpp"
@@ -513,7 +514,7 @@ Results make_results(const Scenario& scenario, const CcgTable& table, const Mode
   finalize_statistics(model, tally, results);
   Provenance& p = results.provenance;
   p.tool_version = CCGRISK_VERSION;
-  p.git_sha = CCGRISK_GIT_SHA;
+  p.git_sha = kGitSha;
   p.seed = scenario.run.seed;
   p.trials = tally.trials();
   p.trials_capped = tally.capped_trials();

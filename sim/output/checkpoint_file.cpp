@@ -6,6 +6,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "engine/git_sha.hpp"
 #include "input/error.hpp"
 #include "input/input_file.hpp"
 #include "input/sha256.hpp"
@@ -104,7 +105,7 @@ void read_passes(const h5::File& file, const std::string& who, RunState& state) 
 CheckpointIdentity checkpoint_identity(const Scenario& scenario, const CcgTable& table) {
   CheckpointIdentity id;
   id.tool_version = CCGRISK_VERSION;
-  id.git_sha = CCGRISK_GIT_SHA;
+  id.git_sha = kGitSha;
   id.scenario_sha256 = sha256_hex(scenario.effective_toml);
   id.ccg_table_sha256 = table.sha256;
   id.seed = scenario.run.seed;
