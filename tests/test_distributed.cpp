@@ -95,6 +95,32 @@ TEST_CASE("serialized tallies: serialize, combine and deserialize equal a direct
   }
 }
 
+TEST_CASE("serialized tallies hold every trial when the staging buffers were just folded",
+          "[distributed]") {
+  // add() folds its staging buffers every kMaxStaged trials; serialize()
+  // folds what is staged since. Around the fold, a worker's words must be
+  // those of an accumulator that merged it (merge folds every stage).
+  const std::int64_t trials = GENERATE(kMaxStaged - 1, kMaxStaged, kMaxStaged + 1);
+  CAPTURE(trials);
+  const Shipped s(Copula::kGaussian);
+  TrialState state(s.model);
+  Accumulator worker(s.layout, Tallies::kFull);
+  for (std::int64_t t = 0; t < trials; ++t) {
+    if (t < 100 || t >= trials - 100) simulate_trial(s.model, s.scenario.run.seed, t, state);
+    worker.add(state);
+  }
+  Accumulator merged(s.layout, Tallies::kFull);
+  merged.merge(worker);
+  const std::vector<std::uint64_t> words = worker.serialize();
+  CHECK(words == merged.serialize());
+  const Accumulator back = Accumulator::deserialize(s.layout, Tallies::kFull, words);
+  std::int64_t counted = 0;
+  for (int i = 0; i < s.model.n; ++i)
+    for (const std::int64_t b : back.ccg(0, static_cast<std::size_t>(i)).surplus.bins)
+      counted += b;
+  CHECK(counted == trials * s.model.n);  // every trial in every CCG's histogram
+}
+
 TEST_CASE("kOutturn tallies on a nation-only layout: what they keep equals kFull's",
           "[distributed][accumulator]") {
   const Shipped s(Copula::kGaussian, true);

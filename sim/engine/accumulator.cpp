@@ -38,8 +38,8 @@ CcgStage::CcgStage(std::size_t n)
       sum(n),
       sq_lo(n),
       sq_hi(n),
-      bin(n),
-      last_red(n, 0) {
+      last_red(n, 0),
+      pending(kPendingRows * n) {
   clear();
 }
 
@@ -50,6 +50,7 @@ void CcgStage::clear() {
   std::fill(sq_hi.begin(), sq_hi.end(), 0);
   std::fill(min.begin(), min.end(), std::numeric_limits<std::int64_t>::max());
   std::fill(max.begin(), max.end(), std::numeric_limits<std::int64_t>::min());
+  pending_rows = 0;
 }
 
 void Series::add(std::int64_t x, const HistogramRange& range) {
@@ -125,7 +126,8 @@ void fold_attribution(const std::vector<std::int64_t>& all, const std::vector<st
 // Adds one trial's outturns x of every CCG to the stage; returns false,
 // changing nothing, when a value is outside the stage's bounds (CcgStage).
 // kFull (a full accumulator's pass): every staged tally, with the underlying
-// outturns u and each CCG's fine bin in st.bin. Otherwise (a kCounts
+// outturns u and each CCG's fine bin in the next pending row (st.edges: how
+// many are an under- or overflow bin). Otherwise (a kCounts
 // accumulator's pass): red counts, pairs in the red, and the sum and sum of
 // squares about each CCG's reference (u is not read).
 template <bool kFull>
@@ -160,7 +162,8 @@ template <bool kFull>
   std::int64_t* __restrict sum = st.sum.data();
   std::uint64_t* __restrict sq_lo = st.sq_lo.data();
   std::uint64_t* __restrict sq_hi = st.sq_hi.data();
-  [[maybe_unused]] std::int64_t* __restrict bin = st.bin.data();
+  [[maybe_unused]] std::uint16_t* __restrict row = st.pending.data() + st.pending_rows * n;
+  [[maybe_unused]] std::int64_t edges = 0;
   std::int64_t* __restrict last_red = st.last_red.data();
   const std::int64_t pair = second_of_pair;
 #pragma GCC ivdep
@@ -182,9 +185,13 @@ template <bool kFull>
       underlying[i] += u[i];
       min[i] = v < min[i] ? v : min[i];
       max[i] = v > max[i] ? v : max[i];
-      bin[i] = integer_fine_bin(v, lo[i], width[i], span[i], inverse_width[i]);  // |v| < 2^52
+      const std::int64_t b =
+          integer_fine_bin(v, lo[i], width[i], span[i], inverse_width[i]);  // |v| < 2^52
+      row[i] = static_cast<std::uint16_t>(b);
+      edges += static_cast<std::uint64_t>(b - 1) >= std::uint64_t{kFineBins};
     }
   }
+  if constexpr (kFull) st.edges = edges;
   return true;
 }
 CCGRISK_TARGET_X86_64_V4
@@ -226,9 +233,33 @@ void nation_sums_v4(const std::int64_t* x, const std::int64_t* weight, std::size
   nation_sums_loop(x, weight, n, total, red);
 }
 
-// Adds a stage's tallies to the CCGs' (the histogram counts are in the
-// series themselves).
+// Adds the stage's pending rows of fine bins to the CCGs' histograms, CCG
+// by CCG: to the 16-bit staged counts (the hot loop's), or to the bins.
+template <bool kToStaged>
+void add_pending(const CcgStage& st, std::vector<CcgTally>& into) {
+  const std::size_t n = into.size(), rows = st.pending_rows;
+  for (std::size_t i = 0; i < n; ++i) {
+    Series& s = into[i].surplus;
+    const std::uint16_t* bin = st.pending.data() + i;
+    if (kToStaged && i + 1 < n) {
+      // The next CCG's lines are loaded while this one's are added.
+      std::uint16_t* next = into[i + 1].surplus.staged.data();
+      for (std::size_t r = 0; r < rows; ++r)
+        __builtin_prefetch(next + bin[r * n + 1], 1);
+    }
+    for (std::size_t r = 0; r < rows; ++r) {
+      if constexpr (kToStaged)
+        ++s.staged[bin[r * n]];
+      else
+        ++s.bins[bin[r * n]];
+    }
+  }
+}
+
+// Adds a stage's tallies to the CCGs', pending bins included (the other
+// histogram counts are in the series themselves).
 void fold_stage(const CcgStage& st, std::vector<CcgTally>& into) {
+  add_pending<false>(st, into);
   for (std::size_t i = 0; i < into.size(); ++i) {
     CcgTally& c = into[i];
     c.red += st.red[i];
@@ -436,7 +467,10 @@ Accumulator::Accumulator(const StatsLayout& layout, Tallies kind)
 void Accumulator::add(const TrialState& t, bool second_of_pair) {
   ++trials_;
   capped_trials_ += t.capped != 0;
-  if (++staged_trials_ == kMaxStaged) flush_staged();
+  // Fold when the stage holds kMaxStaged trials; staged_trials_ then counts
+  // this one (so it is nonzero whenever the stage holds a trial).
+  if (staged_trials_ == kMaxStaged) flush_staged();
+  ++staged_trials_;
   if (kind_ == Tallies::kCounts) {
     add_counts(0, t.surplus, t.surplus, second_of_pair);
     add_counts(1, t.pooled, t.surplus, second_of_pair);
@@ -589,25 +623,31 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
   const bool stage_all = !after || 2 * l.pooled_ccgs.size() > ccgs.size();
   const bool staged = stage_all && simd_path() == SimdPath::kX86_64_V4 &&
                       stage_ccgs_v4(l, surplus.data(), underlying.data(), second_of_pair, st);
+  if (staged) {
+    // The bins wait in the pending row; the outturns in the under- and
+    // overflow bins are summed now.
+    const std::uint16_t* row = st.pending.data() + st.pending_rows * ccgs.size();
+    for (std::size_t i = 0; st.edges != 0 && i < ccgs.size(); ++i) {
+      if (row[i] == 0) ccgs[i].surplus.under_sum += surplus[i];
+      if (row[i] == kFineBins + 1) ccgs[i].surplus.over_sum += surplus[i];
+    }
+    if (++st.pending_rows == CcgStage::kPendingRows) {
+      add_pending<true>(st, ccgs);
+      st.pending_rows = 0;
+    }
+    add_groups(phase, surplus, before);
+    return;
+  }
   auto add_ccg = [&](std::size_t i) {
     const std::int64_t x = surplus[i];
     CcgTally& c = ccgs[i];
-    if (staged) {
-      const auto b = static_cast<int>(st.bin[i]);
-      ++c.surplus.staged[b];
-      if (b == 0) [[unlikely]]
-        c.surplus.under_sum += x;
-      if (b == kFineBins + 1) [[unlikely]]
-        c.surplus.over_sum += x;
-    } else {
-      const bool red = x < 0;
-      c.red += red;
-      if (second_of_pair) c.pairs_both_red += red && st.last_red[i];
-      st.last_red[i] = red;
-      c.miss_control += x < l.control_total_gbp[i];
-      c.underlying_sum += underlying[i];
-      c.surplus.add_staged(x, l.ccg_range[i]);
-    }
+    const bool red = x < 0;
+    c.red += red;
+    if (second_of_pair) c.pairs_both_red += red && st.last_red[i];
+    st.last_red[i] = red;
+    c.miss_control += x < l.control_total_gbp[i];
+    c.underlying_sum += underlying[i];
+    c.surplus.add_staged(x, l.ccg_range[i]);
   };
   if (after) {
     for (const int i : l.pooled_ccgs)

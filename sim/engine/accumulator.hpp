@@ -146,14 +146,27 @@ struct StatsLayout {
 // that kMaxStaged trials cannot overflow them: |x - reference| < 2^32
 // (the sum of squares is kept as sq_hi 2^64 + sq_lo) and |underlying| <
 // 2^47; a trial outside the bounds is added to CcgTally directly.
+//
+// The histogram counts wait too: each staged trial's fine bins are one row
+// of `pending` ([kPendingRows x n]), and a full block is added to the
+// histograms CCG by CCG (drain_pending). Adding each trial's bins straight
+// away touches one cache line in every CCG's histogram per trial; a run of
+// several years keeps several such sets of histograms (megabytes) hot at
+// once, and CCG by CCG the lines a block touches are loaded once.
 struct CcgStage {
+  static constexpr std::size_t kPendingRows = 64;
   std::vector<std::int64_t> red, both_red, miss, underlying, min, max, sum;
   std::vector<std::uint64_t> sq_lo, sq_hi;
-  // This trial's fine bin per CCG, and the previous trial's red flags
-  // (antithetic pairs); 64-bit like the rest, so the loop vectorises.
-  std::vector<std::int64_t> bin, last_red;
+  // The previous trial's red flags (antithetic pairs); 64-bit like the
+  // rest, so the loop vectorises.
+  std::vector<std::int64_t> last_red;
+  std::vector<std::uint16_t> pending;  // [kPendingRows x n] fine bins, rows in use first
+  std::size_t pending_rows = 0;
+  // Set by a staged trial: how many of its bins are the under- or overflow
+  // bin (whose sums of outturns are kept apart).
+  std::int64_t edges = 0;
   explicit CcgStage(std::size_t n = 0);
-  void clear();  // all sums zero, min and max empty (last_red kept)
+  void clear();  // all sums zero, min and max empty, no pending rows (last_red kept)
 };
 
 // Ranges come from the model's moments before any trial runs (see .cpp).
