@@ -10,6 +10,8 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <string>
+#include <string_view>
 
 #include "input/ccg_table.hpp"
 #include "input/error.hpp"
@@ -28,11 +30,19 @@ const GroupStats* find_group(const std::vector<GroupStats>& groups, const std::s
   return nullptr;
 }
 
+// A target's group kind ("national", "region", "hub", ...) and its key
+// (what follows the colon; empty without one).
+std::string_view group_kind(const Target& t) {
+  return std::string_view(t.group).substr(0, t.group.find(':'));
+}
+std::string group_key(const Target& t) {
+  const std::size_t colon = t.group.find(':');
+  return colon == std::string::npos ? "" : t.group.substr(colon + 1);
+}
+
 const GroupStats* target_group(const Target& t, const Results& r) {
-  const std::string& g = t.group;
-  const std::size_t colon = g.find(':');
-  const std::string kind = g.substr(0, colon),
-                    key = colon == std::string::npos ? "" : g.substr(colon + 1);
+  const std::string_view kind = group_kind(t);
+  const std::string key = group_key(t);
   if (kind == "national") return &r.national;
   if (kind == "region") return find_group(r.regions, key, false);
   if (kind == "area_team") return find_group(r.area_teams, key, true);
@@ -41,9 +51,9 @@ const GroupStats* target_group(const Target& t, const Results& r) {
 }
 
 const HubStats* target_hub(const Target& t, const Results& r) {
-  if (t.group.rfind("hub:", 0) != 0) return nullptr;
+  if (group_kind(t) != "hub") return nullptr;
   for (const HubStats& h : r.hubs)
-    if (h.name == t.group.substr(4)) return &h;
+    if (h.name == group_key(t)) return &h;
   return nullptr;
 }
 
@@ -203,10 +213,11 @@ class Fit {
     text_ = read_input_file(path, "the scenario file");
     // Only the groups the targets name are tallied.
     for (const Target& t : targets.targets) {
-      if (t.group.rfind("region:", 0) == 0 && groups_ == GroupLevels::kNation)
-        groups_ = GroupLevels::kRegions;
-      if (t.group.rfind("area_team:", 0) == 0 || t.group.rfind("pool:", 0) == 0)
+      const std::string_view kind = group_kind(t);
+      if (kind == "area_team" || kind == "pool")
         groups_ = GroupLevels::kAll;
+      else if (kind == "region" && groups_ == GroupLevels::kNation)
+        groups_ = GroupLevels::kRegions;
     }
     table_ = read_ccg_table(scenario_with_overrides(text_, path_, base_).ccgs);
   }
@@ -356,31 +367,50 @@ double difference_step(const Target& t, double x) {
   return x + h <= t.upper ? h : -h;
 }
 
+// x + h e_j: key j moved by its difference step.
+std::vector<double> with_step(const Targets& targets, std::vector<double> x, std::size_t j) {
+  x[j] += difference_step(targets.targets[j], x[j]);
+  return x;
+}
+
+// Key j's column at the iterate, from the run `r` at `moved` (with_step).
+void set_column(const Fit& fit, const Targets& targets, Iterate& it, std::size_t j,
+                const std::vector<double>& moved, const Results& r) {
+  const double h = moved[j] - it.x[j];
+  std::vector<double>& col = it.column[j];
+  col.assign(it.x.size(), 0.0);
+  for (std::size_t i = 0; i < it.x.size(); ++i)
+    if (targets.targets[i].parameter) col[i] = (fit.miss(i, r) - it.miss[i]) / h;
+}
+
 // The runs at `x` and at x + h e_j for every key j in `keys`, in one pass:
 // the iterate there with those keys' columns.
 Iterate evaluate_at(Fit& fit, const Targets& targets, const std::vector<double>& x,
                     const std::vector<std::size_t>& keys) {
   std::vector<std::vector<double>> points{x};
-  for (std::size_t j : keys) {
-    points.push_back(x);
-    points.back()[j] += difference_step(targets.targets[j], x[j]);
-  }
+  for (std::size_t j : keys)
+    points.push_back(with_step(targets, x, j));
   std::vector<Results> results = fit.evaluate(points);
   Iterate it;
   it.x = x;
   it.miss.assign(x.size(), 0.0);
   for (std::size_t i = 0; i < x.size(); ++i)
     if (targets.targets[i].parameter) it.miss[i] = fit.miss(i, results[0]);
-  for (std::size_t k = 0; k < keys.size(); ++k) {
-    const std::size_t j = keys[k];
-    const double h = points[k + 1][j] - x[j];
-    std::vector<double>& col = it.column[j];
-    col.assign(x.size(), 0.0);
-    for (std::size_t i = 0; i < x.size(); ++i)
-      if (targets.targets[i].parameter) col[i] = (fit.miss(i, results[k + 1]) - it.miss[i]) / h;
-  }
+  for (std::size_t k = 0; k < keys.size(); ++k)
+    set_column(fit, targets, it, keys[k], points[k + 1], results[k + 1]);
   it.results = std::move(results[0]);
   return it;
+}
+
+// The columns of `keys` added to an iterate (its point is not run again).
+void add_columns(Fit& fit, const Targets& targets, Iterate& it,
+                 const std::vector<std::size_t>& keys) {
+  std::vector<std::vector<double>> points;
+  for (std::size_t j : keys)
+    points.push_back(with_step(targets, it.x, j));
+  const std::vector<Results> results = fit.evaluate(points);
+  for (std::size_t k = 0; k < keys.size(); ++k)
+    set_column(fit, targets, it, keys[k], points[k], results[k]);
 }
 
 // The Newton step on the open keys: solves J dx = -miss over them (J from
@@ -488,11 +518,7 @@ CalibrationOutcome calibrate(const fs::path& scenario_path, const std::vector<Ov
     std::vector<std::size_t> missing;
     for (std::size_t j : open)
       if (!it.column.count(j)) missing.push_back(j);
-    if (!missing.empty()) {
-      Iterate with = evaluate_at(fit, targets, it.x, missing);
-      for (auto& [j, col] : with.column)
-        it.column[j] = std::move(col);
-    }
+    if (!missing.empty()) add_columns(fit, targets, it, missing);
     const std::optional<std::vector<double>> next = newton_point(targets, it, open);
     if (next) {
       Iterate tried = evaluate_at(fit, targets, *next, open);
