@@ -119,6 +119,10 @@ TEST_CASE("serialized tallies hold every trial when the staging buffers were jus
     for (const std::int64_t b : back.ccg(0, static_cast<std::size_t>(i)).surplus.bins)
       counted += b;
   CHECK(counted == trials * s.model.n);  // every trial in every CCG's histogram
+  std::int64_t national = 0;
+  for (const std::int64_t b : back.group(0, 0).total.bins)
+    national += b;
+  CHECK(national == trials);  // and in the nation's
 }
 
 TEST_CASE("kOutturn tallies on a nation-only layout: what they keep equals kFull's",

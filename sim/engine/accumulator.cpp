@@ -39,7 +39,7 @@ CcgStage::CcgStage(std::size_t n)
       sq_lo(n),
       sq_hi(n),
       last_red(n, 0),
-      pending(kPendingRows * n) {
+      pending(n) {
   clear();
 }
 
@@ -50,7 +50,7 @@ void CcgStage::clear() {
   std::fill(sq_hi.begin(), sq_hi.end(), 0);
   std::fill(min.begin(), min.end(), std::numeric_limits<std::int64_t>::max());
   std::fill(max.begin(), max.end(), std::numeric_limits<std::int64_t>::min());
-  pending_rows = 0;
+  pending.rows = 0;
 }
 
 void Series::add(std::int64_t x, const HistogramRange& range) {
@@ -162,7 +162,7 @@ template <bool kFull>
   std::int64_t* __restrict sum = st.sum.data();
   std::uint64_t* __restrict sq_lo = st.sq_lo.data();
   std::uint64_t* __restrict sq_hi = st.sq_hi.data();
-  [[maybe_unused]] std::uint16_t* __restrict row = st.pending.data() + st.pending_rows * n;
+  [[maybe_unused]] std::uint16_t* __restrict row = st.pending.row();
   [[maybe_unused]] std::int64_t edges = 0;
   std::int64_t* __restrict last_red = st.last_red.data();
   const std::int64_t pair = second_of_pair;
@@ -233,33 +233,21 @@ void nation_sums_v4(const std::int64_t* x, const std::int64_t* weight, std::size
   nation_sums_loop(x, weight, n, total, red);
 }
 
-// Adds the stage's pending rows of fine bins to the CCGs' histograms, CCG
-// by CCG: to the 16-bit staged counts (the hot loop's), or to the bins.
-template <bool kToStaged>
-void add_pending(const CcgStage& st, std::vector<CcgTally>& into) {
-  const std::size_t n = into.size(), rows = st.pending_rows;
-  for (std::size_t i = 0; i < n; ++i) {
-    Series& s = into[i].surplus;
-    const std::uint16_t* bin = st.pending.data() + i;
-    if (kToStaged && i + 1 < n) {
-      // The next CCG's lines are loaded while this one's are added.
-      std::uint16_t* next = into[i + 1].surplus.staged.data();
-      for (std::size_t r = 0; r < rows; ++r)
-        __builtin_prefetch(next + bin[r * n + 1], 1);
-    }
-    for (std::size_t r = 0; r < rows; ++r) {
-      if constexpr (kToStaged)
-        ++s.staged[bin[r * n]];
-      else
-        ++s.bins[bin[r * n]];
-    }
-  }
+// The CCGs' series, and the groups' tallied in `phase` (after risk sharing
+// only those with a pooled member), for PendingBins::count.
+auto surplus_of(std::vector<CcgTally>& ccgs) {
+  return [&ccgs](std::size_t i) { return &ccgs[i].surplus; };
+}
+auto totals_of(std::vector<GroupTally>& groups, const StatsLayout& l, int phase) {
+  return [&groups, &l, phase](std::size_t g) {
+    return phase == 1 && !l.group_pooled[g] ? nullptr : &groups[g].total;
+  };
 }
 
 // Adds a stage's tallies to the CCGs', pending bins included (the other
 // histogram counts are in the series themselves).
 void fold_stage(const CcgStage& st, std::vector<CcgTally>& into) {
-  add_pending<false>(st, into);
+  st.pending.count<false>(surplus_of(into));
   for (std::size_t i = 0; i < into.size(); ++i) {
     CcgTally& c = into[i];
     c.red += st.red[i];
@@ -449,6 +437,7 @@ Accumulator::Accumulator(const StatsLayout& layout, Tallies kind)
       if (kind == Tallies::kCounts) group_[phase][g].total = Series(Series::NoHistogram{});
     }
     stage_[phase] = CcgStage(layout.ccg_range.size());
+    if (kind != Tallies::kCounts) group_pending_[phase] = PendingBins(layout.group_size.size());
   }
   if (kind != Tallies::kFull) {
     for (HubTally& h : hub_)
@@ -489,6 +478,8 @@ void Accumulator::flush_staged() {
     stage_[phase].clear();
     for (CcgTally& c : ccg_[phase])
       c.surplus.flush();
+    group_pending_[phase].count<false>(totals_of(group_[phase], *layout_, phase));
+    group_pending_[phase].rows = 0;
     for (GroupTally& g : group_[phase])
       g.total.flush();
   }
@@ -626,14 +617,14 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
   if (staged) {
     // The bins wait in the pending row; the outturns in the under- and
     // overflow bins are summed now.
-    const std::uint16_t* row = st.pending.data() + st.pending_rows * ccgs.size();
+    const std::uint16_t* row = st.pending.row();
     for (std::size_t i = 0; st.edges != 0 && i < ccgs.size(); ++i) {
       if (row[i] == 0) ccgs[i].surplus.under_sum += surplus[i];
       if (row[i] == kFineBins + 1) ccgs[i].surplus.over_sum += surplus[i];
     }
-    if (++st.pending_rows == CcgStage::kPendingRows) {
-      add_pending<true>(st, ccgs);
-      st.pending_rows = 0;
+    if (++st.pending.rows == PendingBins::kRows) {
+      st.pending.count<true>(surplus_of(ccgs));
+      st.pending.rows = 0;
     }
     add_groups(phase, surplus, before);
     return;
@@ -701,6 +692,10 @@ void Accumulator::add_groups(int phase, const std::vector<std::int64_t>& surplus
     group_sums(surplus);
   }
   std::vector<GroupTally>& groups = group_[phase];
+  // The totals' bins wait in a pending row (PendingBins), as the CCGs' do.
+  PendingBins& pending = group_pending_[phase];
+  const bool histograms = kind_ != Tallies::kCounts;
+  std::uint16_t* row = pending.row();
   for (std::size_t g = 0; g < groups.size(); ++g) {
     if (after && !l.group_pooled[g]) continue;
     const std::int64_t red = scratch_red_[g] & 0xFFFFFFFF, unplanned = scratch_red_[g] >> 32;
@@ -708,7 +703,15 @@ void Accumulator::add_groups(int phase, const std::vector<std::int64_t>& surplus
     ++groups[g].count_unplanned_red[unplanned];
     if (phase == 0 && g == 0) scratch_total_national_ = scratch_total_[0];
     groups[g].deficit += scratch_total_[g] < 0;
-    groups[g].total.add_staged(scratch_total_[g], l.group_range[g]);
+    if (histograms)
+      row[g] = static_cast<std::uint16_t>(
+          groups[g].total.add_uncounted(scratch_total_[g], l.group_range[g]));
+    else
+      groups[g].total.add_moments(scratch_total_[g], l.group_range[g]);
+  }
+  if (histograms && ++pending.rows == PendingBins::kRows) {
+    pending.count<true>(totals_of(groups, l, phase));
+    pending.rows = 0;
   }
 }
 
@@ -737,6 +740,7 @@ void Accumulator::merge(const Accumulator& o) {
       c.underlying_sum += d.underlying_sum;
       c.surplus.merge(d.surplus);
     }
+    o.group_pending_[phase].count<false>(totals_of(group_[phase], *layout_, phase));
     for (std::size_t g = 0; g < group_[phase].size(); ++g) {
       GroupTally& a = group_[phase][g];
       const GroupTally& b = o.group_[phase][g];

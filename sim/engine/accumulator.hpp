@@ -83,8 +83,11 @@ struct Series {
   // histogram's methods then do nothing.
   struct NoHistogram {};
   explicit Series(NoHistogram) {}
-  void add(std::int64_t x, const HistogramRange& range);          // straight into bins
-  void add_staged(std::int64_t x, const HistogramRange& range);   // into staged
+  void add(std::int64_t x, const HistogramRange& range);         // straight into bins
+  void add_staged(std::int64_t x, const HistogramRange& range);  // into staged
+  // All add_staged does but count x in the histogram: returns x's bin, for
+  // the caller to count (PendingBins). Not for a NoHistogram series.
+  int add_uncounted(std::int64_t x, const HistogramRange& range);
   void add_moments(std::int64_t x, const HistogramRange& range);  // all but the histogram
   void flush();
   void merge(const Series& other);  // other's bins and staged counts
@@ -141,27 +144,39 @@ struct StatsLayout {
   bool ccg_integral = false;  // every ccg_range has integer_limit > 0
 };
 
+// Histogram bins waiting to be counted: one row of `width` bins (one per
+// CCG, or per group) for each trial, counted column by column once kRows
+// rows are in (count()). Counting each trial's bins straight away touches a
+// cache line of every histogram in every trial; a run of several years
+// keeps several sets of them (megabytes) hot at once. Column by column,
+// the lines a block of trials touches are loaded once.
+struct PendingBins {
+  static constexpr std::size_t kRows = 64;
+  std::vector<std::uint16_t> bins;  // [kRows x width], the rows in use first
+  std::size_t width = 0;
+  std::size_t rows = 0;
+  explicit PendingBins(std::size_t w = 0) : bins(kRows * w), width(w) {}
+  std::uint16_t* row() { return bins.data() + rows * width; }
+  const std::uint16_t* row() const { return bins.data() + rows * width; }
+  // Counts the rows in use into series_of(k) (a Series*, or nullptr to skip
+  // column k): into its 16-bit staged counts, or its bins.
+  template <bool kToStaged, class SeriesOf>
+  void count(SeriesOf series_of) const;
+};
+
 // The per-CCG tallies of one phase not yet folded into CcgTally, as arrays
 // over CCGs, so that add() updates them in vectorised loops. Bounded so
 // that kMaxStaged trials cannot overflow them: |x - reference| < 2^32
 // (the sum of squares is kept as sq_hi 2^64 + sq_lo) and |underlying| <
-// 2^47; a trial outside the bounds is added to CcgTally directly.
-//
-// The histogram counts wait too: each staged trial's fine bins are one row
-// of `pending` ([kPendingRows x n]), and a full block is added to the
-// histograms CCG by CCG (drain_pending). Adding each trial's bins straight
-// away touches one cache line in every CCG's histogram per trial; a run of
-// several years keeps several such sets of histograms (megabytes) hot at
-// once, and CCG by CCG the lines a block touches are loaded once.
+// 2^47; a trial outside the bounds is added to CcgTally directly. A staged
+// trial's fine bins are a row of `pending`.
 struct CcgStage {
-  static constexpr std::size_t kPendingRows = 64;
   std::vector<std::int64_t> red, both_red, miss, underlying, min, max, sum;
   std::vector<std::uint64_t> sq_lo, sq_hi;
   // The previous trial's red flags (antithetic pairs); 64-bit like the
   // rest, so the loop vectorises.
   std::vector<std::int64_t> last_red;
-  std::vector<std::uint16_t> pending;  // [kPendingRows x n] fine bins, rows in use first
-  std::size_t pending_rows = 0;
+  PendingBins pending;
   // Set by a staged trial: how many of its bins are the under- or overflow
   // bin (whose sums of outturns are kept apart).
   std::int64_t edges = 0;
@@ -265,15 +280,43 @@ inline int fine_bin(std::int64_t x, const HistogramRange& range) {
   return 1 + static_cast<int>(pos);
 }
 
-inline void Series::add_staged(std::int64_t x, const HistogramRange& range) {
+inline int Series::add_uncounted(std::int64_t x, const HistogramRange& range) {
   add_moments(x, range);
-  if (bins.empty()) return;  // NoHistogram
   const int b = fine_bin(x, range);
-  ++staged[b];
   if (b == 0) [[unlikely]]
     under_sum += x;
   if (b == kFineBins + 1) [[unlikely]]
     over_sum += x;
+  return b;
+}
+
+inline void Series::add_staged(std::int64_t x, const HistogramRange& range) {
+  if (bins.empty()) {  // NoHistogram
+    add_moments(x, range);
+    return;
+  }
+  ++staged[add_uncounted(x, range)];
+}
+
+template <bool kToStaged, class SeriesOf>
+void PendingBins::count(SeriesOf series_of) const {
+  for (std::size_t k = 0; k < width; ++k) {
+    Series* s = series_of(k);
+    if (!s) continue;
+    const std::uint16_t* bin = bins.data() + k;
+    if (kToStaged && k + 1 < width) {
+      // The next column's lines are loaded while this one's are counted.
+      if (const Series* next = series_of(k + 1))
+        for (std::size_t r = 0; r < rows; ++r)
+          __builtin_prefetch(next->staged.data() + bin[r * width + 1], 1);
+    }
+    for (std::size_t r = 0; r < rows; ++r) {
+      if constexpr (kToStaged)
+        ++s->staged[bin[r * width]];
+      else
+        ++s->bins[bin[r * width]];
+    }
+  }
 }
 
 inline void Series::add_moments(std::int64_t x, const HistogramRange& range) {
@@ -379,6 +422,7 @@ class Accumulator {
   std::vector<CcgTally> ccg_[kPhases];
   CcgStage stage_[kPhases];
   std::vector<GroupTally> group_[kPhases];
+  PendingBins group_pending_[kPhases];  // the groups' total outturns' bins (not kCounts)
   std::vector<HubTally> hub_;
   HubTally specialised_;
   AttributionTally attribution_;
