@@ -133,17 +133,22 @@ void check_round(NamedResults& last, int threads, BenchOutcome& b) {
 }
 
 // Adds one round's timing to `into` (the other programs' load averaged over
-// the rounds' wall time).
+// the rounds' wall time; the peak memory of the first round, so that a row
+// holds the peaks of the rows before it, not of those after).
 void append_round(ThreadTiming& into, const ThreadTiming& round) {
   const double before = std::accumulate(into.wall_s.begin(), into.wall_s.end(), 0.0);
   const double wall = round.wall_s.front();
+  if (into.wall_s.empty()) into.peak_rss_mib = round.peak_rss_mib;
   into.threads = round.threads;
   into.wall_s.push_back(wall);
   into.cpu_s.push_back(round.cpu_s.front());
   into.other_cpus = (into.other_cpus * before + round.other_cpus * wall) / (before + wall);
-  into.peak_rss_mib = std::max(into.peak_rss_mib, round.peak_rss_mib);
 }
 
+// Round by round, every thread count in turn (and, for several years, the
+// first year alone after each run): a shared machine's speed drifts over
+// minutes, and a speed-up or a ratio is only as good as the closeness in
+// time of the runs it divides.
 BenchOutcome run_rounds(const Inputs& in, const std::vector<int>& threads, int rounds, bool quiet) {
   BenchOutcome b;
   const bool several = in.scenario.horizon.years > 1;
@@ -152,28 +157,26 @@ BenchOutcome run_rounds(const Inputs& in, const std::vector<int>& threads, int r
     first_year = year_scenarios(in.scenario).front();
     first_year.horizon.years = 1;
   }
-  for (int t : threads) {
-    NamedResults last;
-    const auto run_once = [&](int n) {
-      last = several ? named_results(run_horizon(in.scenario, in.table, RunOptions{n}))
-                     : NamedResults{{"", run_scenario(in.scenario, in.table, RunOptions{n})}};
-    };
-    const auto check = [&] { check_round(last, t, b); };
-    if (!several) {
-      b.timings.push_back(time_rounds(t, rounds, run_once, check));
-    } else {
-      ThreadTiming all, alone;
-      const auto run_first = [&](int n) {
-        (void)run_scenario(first_year, in.table, RunOptions{n});
+  b.timings.resize(threads.size());
+  if (several) b.first_year.resize(threads.size());
+  for (int r = 0; r < rounds; ++r) {
+    for (std::size_t k = 0; k < threads.size(); ++k) {
+      const int t = threads[k];
+      NamedResults last;
+      const auto run_once = [&](int n) {
+        last = several ? named_results(run_horizon(in.scenario, in.table, RunOptions{n}))
+                       : NamedResults{{"", run_scenario(in.scenario, in.table, RunOptions{n})}};
       };
-      for (int r = 0; r < rounds; ++r) {
-        append_round(all, time_rounds(t, 1, run_once, check));
-        append_round(alone, time_rounds(t, 1, run_first, {}));
+      const auto check = [&] { check_round(last, t, b); };
+      append_round(b.timings[k], time_rounds(t, 1, run_once, check));
+      if (several) {
+        const auto run_first = [&](int n) {
+          (void)run_scenario(first_year, in.table, RunOptions{n});
+        };
+        append_round(b.first_year[k], time_rounds(t, 1, run_first, {}));
       }
-      b.timings.push_back(all);
-      b.first_year.push_back(alone);
+      if (!quiet) print_progress(b.timings[k], std::cerr);
     }
-    if (!quiet) print_progress(b.timings.back(), std::cerr);
   }
   return b;
 }
@@ -188,7 +191,7 @@ void print_header(const BenchArgs& a, const Inputs& in, const Results& r, std::o
       << rng_name(in.scenario.run.rng) << " streams, " << r.pools.size()
       << (r.pools.size() == 1 ? " pool" : " pools") << ", seed " << r.provenance.seed << "; "
       << a.rounds << (a.rounds == 1 ? " round" : " rounds")
-      << " per thread count\n  timed: a whole run (model build, trials, statistics), as "
+      << " per thread count, the thread counts in turn each round\n  timed: a whole run (model build, trials, statistics), as "
          "`ccgrisk run` without writing the file\n";
   const std::vector<std::string> labels = horizon_labels(in.scenario.horizon);
   if (labels.size() > 1)
