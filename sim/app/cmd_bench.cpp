@@ -191,8 +191,9 @@ void print_header(const BenchArgs& a, const Inputs& in, const Results& r, std::o
       << rng_name(in.scenario.run.rng) << " streams, " << r.pools.size()
       << (r.pools.size() == 1 ? " pool" : " pools") << ", seed " << r.provenance.seed << "; "
       << a.rounds << (a.rounds == 1 ? " round" : " rounds")
-      << " per thread count, the thread counts in turn each round\n  timed: a whole run (model build, trials, statistics), as "
-         "`ccgrisk run` without writing the file\n";
+      << " per thread count, the thread counts in turn each round\n"
+         "  timed: a whole run (model build, trials, statistics), as `ccgrisk run` without "
+         "writing the file\n";
   const std::vector<std::string> labels = horizon_labels(in.scenario.horizon);
   if (labels.size() > 1)
     out << "  a trial covers " << labels.size() << " years, " << labels.front() << " to "

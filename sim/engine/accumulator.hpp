@@ -304,9 +304,9 @@ void PendingBins::count(SeriesOf series_of) const {
     Series* s = series_of(k);
     if (!s) continue;
     const std::uint16_t* bin = bins.data() + k;
-    if (kToStaged && k + 1 < width) {
+    if constexpr (kToStaged) {
       // The next column's lines are loaded while this one's are counted.
-      if (const Series* next = series_of(k + 1))
+      if (const Series* next = k + 1 < width ? series_of(k + 1) : nullptr)
         for (std::size_t r = 0; r < rows; ++r)
           __builtin_prefetch(next->staged.data() + bin[r * width + 1], 1);
     }
