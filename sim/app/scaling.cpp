@@ -202,8 +202,8 @@ void print_notes(const ScalingTable& table, std::ostream& out) {
         << " ranks, each with the threads shown; CPU s, others and peak RSS are rank 0's.\n";
   out << "CPU s: this process's user + system time per run (median); others: CPUs kept busy by\n"
          "  other programs meanwhile, on average (/proc/stat).\n"
-         "peak RSS: the process's high-water mark so far (getrusage ru_maxrss), so a row\n"
-         "  includes every earlier row's peak.\n";
+         "peak RSS: the process's high-water mark (getrusage ru_maxrss) after the row's first\n"
+         "  run, so a row includes every earlier row's peak.\n";
 }
 
 void print_warnings(const ScalingTable& table, int cpus, std::ostream& out) {
