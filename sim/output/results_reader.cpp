@@ -634,7 +634,6 @@ constexpr int kChildSeconds = 5;
 #ifndef CCGRISK_ASAN
 #define CCGRISK_ASAN 0
 #endif
-constexpr rlim_t kChildMemory = rlim_t{8} << 30;
 
 [[noreturn]] void child_reads(std::span<const unsigned char> image, const std::string& name,
                               int out, int year) {
@@ -643,6 +642,7 @@ constexpr rlim_t kChildMemory = rlim_t{8} << 30;
   for (const int signal : {SIGALRM, SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL})
     std::signal(signal, SIG_DFL);
 #if !defined(__SANITIZE_ADDRESS__) && !CCGRISK_ASAN  // ASan reserves terabytes of address space
+  constexpr rlim_t kChildMemory = rlim_t{8} << 30;
   const rlimit memory{kChildMemory, kChildMemory};
   ::setrlimit(RLIMIT_AS, &memory);
 #endif
