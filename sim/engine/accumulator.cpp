@@ -28,7 +28,7 @@ HistogramRange histogram_range(double lo_gbp, double hi_gbp) {
   return r;
 }
 
-CcgStage::CcgStage(std::size_t n)
+CcgStage::CcgStage(std::size_t n, bool bins)
     : red(n),
       both_red(n),
       miss(n),
@@ -39,7 +39,7 @@ CcgStage::CcgStage(std::size_t n)
       sq_lo(n),
       sq_hi(n),
       last_red(n, 0),
-      pending(n) {
+      pending(bins ? n : 0) {
   clear();
 }
 
@@ -436,8 +436,9 @@ Accumulator::Accumulator(const StatsLayout& layout, Tallies kind)
       group_[phase][g].count_unplanned_red.assign(layout.group_size[g] + 1, 0);
       if (kind == Tallies::kCounts) group_[phase][g].total = Series(Series::NoHistogram{});
     }
-    stage_[phase] = CcgStage(layout.ccg_range.size());
-    if (kind != Tallies::kCounts) group_pending_[phase] = PendingBins(layout.group_size.size());
+    const bool bins = kind != Tallies::kCounts;
+    stage_[phase] = CcgStage(layout.ccg_range.size(), bins);
+    if (bins) group_pending_[phase] = PendingBins(layout.group_size.size());
   }
   if (kind != Tallies::kFull) {
     for (HubTally& h : hub_)

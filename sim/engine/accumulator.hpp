@@ -180,7 +180,8 @@ struct CcgStage {
   // Set by a staged trial: how many of its bins are the under- or overflow
   // bin (whose sums of outturns are kept apart).
   std::int64_t edges = 0;
-  explicit CcgStage(std::size_t n = 0);
+  // `bins`: whether trials' bins are kept (not for a kCounts accumulator).
+  explicit CcgStage(std::size_t n = 0, bool bins = false);
   void clear();  // all sums zero, min and max empty, no pending rows (last_red kept)
 };
 

@@ -52,8 +52,9 @@ const GroupStats* target_group(const Target& t, const Results& r) {
 
 const HubStats* target_hub(const Target& t, const Results& r) {
   if (group_kind(t) != "hub") return nullptr;
+  const std::string name = group_key(t);
   for (const HubStats& h : r.hubs)
-    if (h.name == group_key(t)) return &h;
+    if (h.name == name) return &h;
   return nullptr;
 }
 
