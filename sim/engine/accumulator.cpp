@@ -28,7 +28,7 @@ HistogramRange histogram_range(double lo_gbp, double hi_gbp) {
   return r;
 }
 
-CcgStage::CcgStage(std::size_t n, bool with_bins)
+CcgStage::CcgStage(std::size_t n, bool bins)
     : red(n),
       both_red(n),
       miss(n),
@@ -39,7 +39,7 @@ CcgStage::CcgStage(std::size_t n, bool with_bins)
       sq_lo(n),
       sq_hi(n),
       last_red(n, 0),
-      bins(with_bins ? n : 0) {
+      pending(bins ? n : 0) {
   clear();
 }
 
@@ -50,7 +50,7 @@ void CcgStage::clear() {
   std::fill(sq_hi.begin(), sq_hi.end(), 0);
   std::fill(min.begin(), min.end(), std::numeric_limits<std::int64_t>::max());
   std::fill(max.begin(), max.end(), std::numeric_limits<std::int64_t>::min());
-  bins.clear();
+  pending.rows = 0;
 }
 
 void Series::add(std::int64_t x, const HistogramRange& range) {
@@ -126,8 +126,8 @@ void fold_attribution(const std::vector<std::int64_t>& all, const std::vector<st
 // Adds one trial's outturns x of every CCG to the stage; returns false,
 // changing nothing, when a value is outside the stage's bounds (CcgStage).
 // kFull (a full accumulator's pass): every staged tally, with the underlying
-// outturns u and each CCG's fine bin in st.bins.row (st.edges: how many are an
-// under- or overflow bin). Otherwise (a kCounts
+// outturns u and each CCG's fine bin in the next pending row (st.edges: how
+// many are an under- or overflow bin). Otherwise (a kCounts
 // accumulator's pass): red counts, pairs in the red, and the sum and sum of
 // squares about each CCG's reference (u is not read).
 template <bool kFull>
@@ -162,7 +162,7 @@ template <bool kFull>
   std::int64_t* __restrict sum = st.sum.data();
   std::uint64_t* __restrict sq_lo = st.sq_lo.data();
   std::uint64_t* __restrict sq_hi = st.sq_hi.data();
-  [[maybe_unused]] std::uint16_t* __restrict row = st.bins.row.data();
+  [[maybe_unused]] std::uint16_t* __restrict row = st.pending.row();
   [[maybe_unused]] std::int64_t edges = 0;
   std::int64_t* __restrict last_red = st.last_red.data();
   const std::int64_t pair = second_of_pair;
@@ -234,7 +234,7 @@ void nation_sums_v4(const std::int64_t* x, const std::int64_t* weight, std::size
 }
 
 // The CCGs' series, and the groups' tallied in `phase` (after risk sharing
-// only those with a pooled member), for StagedBins::fold.
+// only those with a pooled member), for PendingBins::count.
 auto surplus_of(std::vector<CcgTally>& ccgs) {
   return [&ccgs](std::size_t i) { return &ccgs[i].surplus; };
 }
@@ -244,10 +244,10 @@ auto totals_of(std::vector<GroupTally>& groups, const StatsLayout& l, int phase)
   };
 }
 
-// Adds a stage's tallies to the CCGs', its bin counts included (the other
+// Adds a stage's tallies to the CCGs', pending bins included (the other
 // histogram counts are in the series themselves).
 void fold_stage(const CcgStage& st, std::vector<CcgTally>& into) {
-  st.bins.fold(surplus_of(into));
+  st.pending.count<false>(surplus_of(into));
   for (std::size_t i = 0; i < into.size(); ++i) {
     CcgTally& c = into[i];
     c.red += st.red[i];
@@ -438,7 +438,7 @@ Accumulator::Accumulator(const StatsLayout& layout, Tallies kind)
     }
     const bool bins = kind != Tallies::kCounts;
     stage_[phase] = CcgStage(layout.ccg_range.size(), bins);
-    if (bins) group_bins_[phase] = StagedBins(layout.group_size.size());
+    if (bins) group_pending_[phase] = PendingBins(layout.group_size.size());
   }
   if (kind != Tallies::kFull) {
     for (HubTally& h : hub_)
@@ -479,8 +479,8 @@ void Accumulator::flush_staged() {
     stage_[phase].clear();
     for (CcgTally& c : ccg_[phase])
       c.surplus.flush();
-    group_bins_[phase].fold(totals_of(group_[phase], *layout_, phase));
-    group_bins_[phase].clear();
+    group_pending_[phase].count<false>(totals_of(group_[phase], *layout_, phase));
+    group_pending_[phase].rows = 0;
     for (GroupTally& g : group_[phase])
       g.total.flush();
   }
@@ -616,13 +616,17 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
   const bool staged = stage_all && simd_path() == SimdPath::kX86_64_V4 &&
                       stage_ccgs_v4(l, surplus.data(), underlying.data(), second_of_pair, st);
   if (staged) {
-    // The outturns in the under- and overflow bins are summed apart.
-    const std::uint16_t* row = st.bins.row.data();
+    // The bins wait in the pending row; the outturns in the under- and
+    // overflow bins are summed now.
+    const std::uint16_t* row = st.pending.row();
     for (std::size_t i = 0; st.edges != 0 && i < ccgs.size(); ++i) {
       if (row[i] == 0) ccgs[i].surplus.under_sum += surplus[i];
       if (row[i] == kFineBins + 1) ccgs[i].surplus.over_sum += surplus[i];
     }
-    st.bins.count_row();
+    if (++st.pending.rows == PendingBins::kRows) {
+      st.pending.count<true>(surplus_of(ccgs));
+      st.pending.rows = 0;
+    }
     add_groups(phase, surplus, before);
     return;
   }
@@ -689,12 +693,10 @@ void Accumulator::add_groups(int phase, const std::vector<std::int64_t>& surplus
     group_sums(surplus);
   }
   std::vector<GroupTally>& groups = group_[phase];
-  // The totals' bins are counted in StagedBins, as the CCGs' are (after
-  // sharing, the row of a group with no pooled member stays 0, its counts
-  // never folded).
-  StagedBins& staged = group_bins_[phase];
+  // The totals' bins wait in a pending row (PendingBins), as the CCGs' do.
+  PendingBins& pending = group_pending_[phase];
   const bool histograms = kind_ != Tallies::kCounts;
-  std::uint16_t* row = staged.row.data();
+  std::uint16_t* row = pending.row();
   for (std::size_t g = 0; g < groups.size(); ++g) {
     if (after && !l.group_pooled[g]) continue;
     const std::int64_t red = scratch_red_[g] & 0xFFFFFFFF, unplanned = scratch_red_[g] >> 32;
@@ -708,7 +710,10 @@ void Accumulator::add_groups(int phase, const std::vector<std::int64_t>& surplus
     else
       groups[g].total.add_moments(scratch_total_[g], l.group_range[g]);
   }
-  if (histograms) staged.count_row();
+  if (histograms && ++pending.rows == PendingBins::kRows) {
+    pending.count<true>(totals_of(groups, l, phase));
+    pending.rows = 0;
+  }
 }
 
 void Accumulator::merge(const Accumulator& o) {
@@ -736,7 +741,7 @@ void Accumulator::merge(const Accumulator& o) {
       c.underlying_sum += d.underlying_sum;
       c.surplus.merge(d.surplus);
     }
-    o.group_bins_[phase].fold(totals_of(group_[phase], *layout_, phase));
+    o.group_pending_[phase].count<false>(totals_of(group_[phase], *layout_, phase));
     for (std::size_t g = 0; g < group_[phase].size(); ++g) {
       GroupTally& a = group_[phase][g];
       const GroupTally& b = o.group_[phase][g];

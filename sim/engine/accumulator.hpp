@@ -86,7 +86,7 @@ struct Series {
   void add(std::int64_t x, const HistogramRange& range);         // straight into bins
   void add_staged(std::int64_t x, const HistogramRange& range);  // into staged
   // All add_staged does but count x in the histogram: returns x's bin, for
-  // the caller to count (StagedBins). Not for a NoHistogram series.
+  // the caller to count (PendingBins). Not for a NoHistogram series.
   int add_uncounted(std::int64_t x, const HistogramRange& range);
   void add_moments(std::int64_t x, const HistogramRange& range);  // all but the histogram
   void flush();
@@ -144,28 +144,24 @@ struct StatsLayout {
   bool ccg_integral = false;  // every ccg_range has integer_limit > 0
 };
 
-// Staged histogram counts of `width` series (the CCGs, or the groups),
-// bin-major: counts[b width + k] is series k's count of fine bin b since the
-// last fold. Each series' range is centred on its expected outturn, so the
-// bins a trial falls in are about the same for every series and one
-// trial's counts land in one compact band of the table (a few pages),
-// rather than on a line of every series' own histogram, each on its own
-// page (several sets of them in a run of several years). 16-bit, so
-// folded at most every kMaxStaged trials.
-struct StagedBins {
-  std::vector<std::uint16_t> row;     // [width] the trial's bins, for count_row()
-  std::vector<std::uint16_t> counts;  // [(kFineBins + 2) x width]
-  explicit StagedBins(std::size_t width = 0) : row(width, 0), counts((kFineBins + 2) * width, 0) {}
-  void count_row() {
-    const std::size_t w = row.size();
-    for (std::size_t k = 0; k < w; ++k)
-      ++counts[row[k] * w + k];
-  }
-  // Adds the counts to series_of(k)->bins (a Series*, or nullptr to skip
-  // series k).
-  template <class SeriesOf>
-  void fold(SeriesOf series_of) const;
-  void clear() { std::fill(counts.begin(), counts.end(), 0); }
+// Histogram bins waiting to be counted: one row of `width` bins (one per
+// CCG, or per group) for each trial, counted column by column once kRows
+// rows are in (count()). Counting each trial's bins straight away touches a
+// cache line of every histogram in every trial; a run of several years
+// keeps several sets of them (megabytes) hot at once. Column by column,
+// the lines a block of trials touches are loaded once.
+struct PendingBins {
+  static constexpr std::size_t kRows = 64;
+  std::vector<std::uint16_t> bins;  // [kRows x width], the rows in use first
+  std::size_t width = 0;
+  std::size_t rows = 0;
+  explicit PendingBins(std::size_t w = 0) : bins(kRows * w), width(w) {}
+  std::uint16_t* row() { return bins.data() + rows * width; }
+  const std::uint16_t* row() const { return bins.data() + rows * width; }
+  // Counts the rows in use into series_of(k) (a Series*, or nullptr to skip
+  // column k): into its 16-bit staged counts, or its bins.
+  template <bool kToStaged, class SeriesOf>
+  void count(SeriesOf series_of) const;
 };
 
 // The per-CCG tallies of one phase not yet folded into CcgTally, as arrays
@@ -173,20 +169,20 @@ struct StagedBins {
 // that kMaxStaged trials cannot overflow them: |x - reference| < 2^32
 // (the sum of squares is kept as sq_hi 2^64 + sq_lo) and |underlying| <
 // 2^47; a trial outside the bounds is added to CcgTally directly. A staged
-// trial's fine bins are counted in `bins`.
+// trial's fine bins are a row of `pending`.
 struct CcgStage {
   std::vector<std::int64_t> red, both_red, miss, underlying, min, max, sum;
   std::vector<std::uint64_t> sq_lo, sq_hi;
   // The previous trial's red flags (antithetic pairs); 64-bit like the
   // rest, so the loop vectorises.
   std::vector<std::int64_t> last_red;
-  StagedBins bins;
+  PendingBins pending;
   // Set by a staged trial: how many of its bins are the under- or overflow
   // bin (whose sums of outturns are kept apart).
   std::int64_t edges = 0;
-  // `with_bins`: whether trials' bins are kept (not for a kCounts accumulator).
-  explicit CcgStage(std::size_t n = 0, bool with_bins = false);
-  void clear();  // all sums and counts zero, min and max empty (last_red kept)
+  // `bins`: whether trials' bins are kept (not for a kCounts accumulator).
+  explicit CcgStage(std::size_t n = 0, bool bins = false);
+  void clear();  // all sums zero, min and max empty, no pending rows (last_red kept)
 };
 
 // Ranges come from the model's moments before any trial runs (see .cpp).
@@ -303,13 +299,25 @@ inline void Series::add_staged(std::int64_t x, const HistogramRange& range) {
   ++staged[add_uncounted(x, range)];
 }
 
-template <class SeriesOf>
-void StagedBins::fold(SeriesOf series_of) const {
-  const std::size_t w = row.size();
-  for (std::size_t k = 0; k < w; ++k)
-    if (Series* s = series_of(k))
-      for (std::size_t b = 0; b < kFineBins + 2; ++b)
-        s->bins[b] += counts[b * w + k];
+template <bool kToStaged, class SeriesOf>
+void PendingBins::count(SeriesOf series_of) const {
+  for (std::size_t k = 0; k < width; ++k) {
+    Series* s = series_of(k);
+    if (!s) continue;
+    const std::uint16_t* bin = bins.data() + k;
+    if constexpr (kToStaged) {
+      // The next column's lines are loaded while this one's are counted.
+      if (const Series* next = k + 1 < width ? series_of(k + 1) : nullptr)
+        for (std::size_t r = 0; r < rows; ++r)
+          __builtin_prefetch(next->staged.data() + bin[r * width + 1], 1);
+    }
+    for (std::size_t r = 0; r < rows; ++r) {
+      if constexpr (kToStaged)
+        ++s->staged[bin[r * width]];
+      else
+        ++s->bins[bin[r * width]];
+    }
+  }
 }
 
 inline void Series::add_moments(std::int64_t x, const HistogramRange& range) {
@@ -415,7 +423,7 @@ class Accumulator {
   std::vector<CcgTally> ccg_[kPhases];
   CcgStage stage_[kPhases];
   std::vector<GroupTally> group_[kPhases];
-  StagedBins group_bins_[kPhases];  // the groups' total outturns' bins (not kCounts)
+  PendingBins group_pending_[kPhases];  // the groups' total outturns' bins (not kCounts)
   std::vector<HubTally> hub_;
   HubTally specialised_;
   AttributionTally attribution_;

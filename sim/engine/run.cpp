@@ -47,13 +47,13 @@ struct Worker {
 
 // About how many bytes one worker's tallies and trial state take: each CCG
 // and group has a histogram series per phase, each CCG a row of the
-// attribution table by national bin, and each CCG and group a column of
-// staged bin counts (StagedBins) per phase, and a few hundred bytes of sums
-// and trial state (accumulator.hpp, trial.hpp).
+// attribution table by national bin, a column of pending bins (PendingBins)
+// per phase, and a few hundred bytes of sums and trial state
+// (accumulator.hpp, trial.hpp).
 std::size_t worker_bytes(const StatsLayout& l, Tallies kind) {
-  // A series' bins and 16-bit staged counts, and its column of StagedBins.
-  constexpr std::size_t kSeries =
-      sizeof(Series) + (kFineBins + 2) * (sizeof(std::int64_t) + 2 * sizeof(std::uint16_t));
+  constexpr std::size_t kSeries = sizeof(Series) +
+                                  (kFineBins + 2) * (sizeof(std::int64_t) + sizeof(std::uint16_t)) +
+                                  PendingBins::kRows * sizeof(std::uint16_t);
   const std::size_t kPerCcg =
       kind == Tallies::kCounts
           ? kPhases * (sizeof(CcgTally) + 128) + 1024
