@@ -125,16 +125,18 @@ void fold_attribution(const std::vector<std::int64_t>& all, const std::vector<st
 
 // Adds one trial's outturns x of every CCG to the stage; returns false,
 // changing nothing, when a value is outside the stage's bounds (CcgStage).
-// kFull (a full accumulator's pass): every staged tally, with the underlying
-// outturns u and each CCG's fine bin in the next pending row (st.edges: how
-// many are an under- or overflow bin). Otherwise (a kCounts
-// accumulator's pass): red counts, pairs in the red, and the sum and sum of
-// squares about each CCG's reference (u is not read).
-template <bool kFull>
+// What it stages, by the accumulator's kind (Tallies): kCounts, red counts,
+// pairs in the red, and the sum and sum of squares about each CCG's
+// reference (u is not read); kOutturn, red counts, sums, extremes and each
+// CCG's fine bin in the next pending row (st.edges: how many are an under-
+// or overflow bin); kFull, all of those, with the underlying outturns u.
+template <Tallies kKind>
 [[gnu::always_inline]] inline bool stage_loop(const StatsLayout& l,
                                               const std::int64_t* __restrict x,
                                               const std::int64_t* __restrict u, bool second_of_pair,
                                               CcgStage& st) {
+  constexpr bool kBins = kKind != Tallies::kCounts;
+  constexpr bool kPairs = kKind != Tallies::kOutturn;  // pairs in the red, sums of squares
   const std::size_t n = l.ccg_reference.size();
   const std::int64_t* __restrict ref = l.ccg_reference.data();
   constexpr std::uint64_t kX = std::uint64_t{1} << 52, kD = std::uint64_t{1} << 32;
@@ -143,46 +145,49 @@ template <bool kFull>
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t d = static_cast<std::uint64_t>(x[i]) - static_cast<std::uint64_t>(ref[i]);
     outside |= (d + kD) >> 33;
-    if constexpr (kFull)
-      outside |= ((static_cast<std::uint64_t>(x[i]) + kX) >> 53) |
-                 ((static_cast<std::uint64_t>(u[i]) + kU) >> 48);
+    if constexpr (kBins) outside |= (static_cast<std::uint64_t>(x[i]) + kX) >> 53;
+    if constexpr (kKind == Tallies::kFull) outside |= (static_cast<std::uint64_t>(u[i]) + kU) >> 48;
   }
-  if (outside != 0 || (kFull && !l.ccg_integral)) return false;
+  if (outside != 0 || (kBins && !l.ccg_integral)) return false;
   [[maybe_unused]] const std::int64_t* __restrict control = l.control_total_gbp.data();
   [[maybe_unused]] const std::int64_t* __restrict lo = l.ccg_lo.data();
   [[maybe_unused]] const std::int64_t* __restrict width = l.ccg_width.data();
   [[maybe_unused]] const std::int64_t* __restrict span = l.ccg_span.data();
   [[maybe_unused]] const double* __restrict inverse_width = l.ccg_inverse_width.data();
   std::int64_t* __restrict red = st.red.data();
-  std::int64_t* __restrict both_red = st.both_red.data();
+  [[maybe_unused]] std::int64_t* __restrict both_red = st.both_red.data();
   [[maybe_unused]] std::int64_t* __restrict miss = st.miss.data();
   [[maybe_unused]] std::int64_t* __restrict underlying = st.underlying.data();
   [[maybe_unused]] std::int64_t* __restrict min = st.min.data();
   [[maybe_unused]] std::int64_t* __restrict max = st.max.data();
   std::int64_t* __restrict sum = st.sum.data();
-  std::uint64_t* __restrict sq_lo = st.sq_lo.data();
-  std::uint64_t* __restrict sq_hi = st.sq_hi.data();
+  [[maybe_unused]] std::uint64_t* __restrict sq_lo = st.sq_lo.data();
+  [[maybe_unused]] std::uint64_t* __restrict sq_hi = st.sq_hi.data();
   [[maybe_unused]] std::uint16_t* __restrict row = st.pending.row();
   [[maybe_unused]] std::int64_t edges = 0;
-  std::int64_t* __restrict last_red = st.last_red.data();
-  const std::int64_t pair = second_of_pair;
+  [[maybe_unused]] std::int64_t* __restrict last_red = st.last_red.data();
+  [[maybe_unused]] const std::int64_t pair = second_of_pair;
 #pragma GCC ivdep
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t v = x[i];
     const std::int64_t is_red = v < 0;
     red[i] += is_red;
-    both_red[i] += is_red & last_red[i] & pair;
-    last_red[i] = is_red;
     const std::int64_t d = v - ref[i];
     sum[i] += d;
-    // d^2 < 2^64 as |d| < 2^32; multiplied unsigned (no signed overflow).
-    const std::uint64_t square = static_cast<std::uint64_t>(d) * static_cast<std::uint64_t>(d);
-    const std::uint64_t low = sq_lo[i] + square;
-    sq_hi[i] += low < square;
-    sq_lo[i] = low;
-    if constexpr (kFull) {
+    if constexpr (kPairs) {
+      both_red[i] += is_red & last_red[i] & pair;
+      last_red[i] = is_red;
+      // d^2 < 2^64 as |d| < 2^32; multiplied unsigned (no signed overflow).
+      const std::uint64_t square = static_cast<std::uint64_t>(d) * static_cast<std::uint64_t>(d);
+      const std::uint64_t low = sq_lo[i] + square;
+      sq_hi[i] += low < square;
+      sq_lo[i] = low;
+    }
+    if constexpr (kKind == Tallies::kFull) {
       miss[i] += v < control[i];
       underlying[i] += u[i];
+    }
+    if constexpr (kBins) {
       min[i] = v < min[i] ? v : min[i];
       max[i] = v > max[i] ? v : max[i];
       const std::int64_t b =
@@ -191,22 +196,26 @@ template <bool kFull>
       edges += static_cast<std::uint64_t>(b - 1) >= std::uint64_t{kFineBins};
     }
   }
-  if constexpr (kFull) st.edges = edges;
+  if constexpr (kBins) st.edges = edges;
   return true;
 }
 CCGRISK_TARGET_X86_64_V4
 bool stage_ccgs_v4(const StatsLayout& l, const std::int64_t* x, const std::int64_t* u,
                    bool second_of_pair, CcgStage& st) {
-  return stage_loop<true>(l, x, u, second_of_pair, st);
+  return stage_loop<Tallies::kFull>(l, x, u, second_of_pair, st);
+}
+CCGRISK_TARGET_X86_64_V4
+bool stage_outturn_v4(const StatsLayout& l, const std::int64_t* x, CcgStage& st) {
+  return stage_loop<Tallies::kOutturn>(l, x, x, false, st);
 }
 bool stage_counts_baseline(const StatsLayout& l, const std::int64_t* x, bool second_of_pair,
                            CcgStage& st) {
-  return stage_loop<false>(l, x, x, second_of_pair, st);
+  return stage_loop<Tallies::kCounts>(l, x, x, second_of_pair, st);
 }
 CCGRISK_TARGET_X86_64_V4
 bool stage_counts_v4(const StatsLayout& l, const std::int64_t* x, bool second_of_pair,
                      CcgStage& st) {
-  return stage_loop<false>(l, x, x, second_of_pair, st);
+  return stage_loop<Tallies::kCounts>(l, x, x, second_of_pair, st);
 }
 
 // The nation's total outturn and members in the red (weighted as
@@ -613,8 +622,11 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
   // pooled. Only the x86-64-v4 build stages: the baseline has no vector
   // conversions between doubles and 64-bit integers, and is faster without.
   const bool stage_all = !after || 2 * l.pooled_ccgs.size() > ccgs.size();
-  const bool staged = stage_all && simd_path() == SimdPath::kX86_64_V4 &&
-                      stage_ccgs_v4(l, surplus.data(), underlying.data(), second_of_pair, st);
+  const bool lean = kind_ == Tallies::kOutturn;
+  const bool staged =
+      stage_all && simd_path() == SimdPath::kX86_64_V4 &&
+      (lean ? stage_outturn_v4(l, surplus.data(), st)
+            : stage_ccgs_v4(l, surplus.data(), underlying.data(), second_of_pair, st));
   if (staged) {
     // The bins wait in the pending row; the outturns in the under- and
     // overflow bins are summed now.
@@ -630,11 +642,16 @@ void Accumulator::add_phase(int phase, const std::vector<std::int64_t>& surplus,
     add_groups(phase, surplus, before);
     return;
   }
+  // The same tallies as the stage keeps for this kind.
   auto add_ccg = [&](std::size_t i) {
     const std::int64_t x = surplus[i];
     CcgTally& c = ccgs[i];
     const bool red = x < 0;
     c.red += red;
+    if (lean) {
+      c.surplus.add_staged<false>(x, l.ccg_range[i]);
+      return;
+    }
     if (second_of_pair) c.pairs_both_red += red && st.last_red[i];
     st.last_red[i] = red;
     c.miss_control += x < l.control_total_gbp[i];

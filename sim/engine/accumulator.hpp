@@ -83,12 +83,17 @@ struct Series {
   // histogram's methods then do nothing.
   struct NoHistogram {};
   explicit Series(NoHistogram) {}
-  void add(std::int64_t x, const HistogramRange& range);         // straight into bins
-  void add_staged(std::int64_t x, const HistogramRange& range);  // into staged
+  void add(std::int64_t x, const HistogramRange& range);  // straight into bins
+  // Into staged. kSquares = false: sum_sq is not kept (Tallies::kOutturn).
+  template <bool kSquares = true>
+  void add_staged(std::int64_t x, const HistogramRange& range);
   // All add_staged does but count x in the histogram: returns x's bin, for
   // the caller to count (PendingBins). Not for a NoHistogram series.
+  template <bool kSquares = true>
   int add_uncounted(std::int64_t x, const HistogramRange& range);
-  void add_moments(std::int64_t x, const HistogramRange& range);  // all but the histogram
+  // All but the histogram.
+  template <bool kSquares = true>
+  void add_moments(std::int64_t x, const HistogramRange& range);
   void flush();
   void merge(const Series& other);  // other's bins and staged counts
 };
@@ -281,8 +286,9 @@ inline int fine_bin(std::int64_t x, const HistogramRange& range) {
   return 1 + static_cast<int>(pos);
 }
 
-inline int Series::add_uncounted(std::int64_t x, const HistogramRange& range) {
-  add_moments(x, range);
+template <bool kSquares>
+int Series::add_uncounted(std::int64_t x, const HistogramRange& range) {
+  add_moments<kSquares>(x, range);
   const int b = fine_bin(x, range);
   if (b == 0) [[unlikely]]
     under_sum += x;
@@ -291,12 +297,13 @@ inline int Series::add_uncounted(std::int64_t x, const HistogramRange& range) {
   return b;
 }
 
-inline void Series::add_staged(std::int64_t x, const HistogramRange& range) {
+template <bool kSquares>
+void Series::add_staged(std::int64_t x, const HistogramRange& range) {
   if (bins.empty()) {  // NoHistogram
-    add_moments(x, range);
+    add_moments<kSquares>(x, range);
     return;
   }
-  ++staged[add_uncounted(x, range)];
+  ++staged[add_uncounted<kSquares>(x, range)];
 }
 
 template <bool kToStaged, class SeriesOf>
@@ -320,18 +327,20 @@ void PendingBins::count(SeriesOf series_of) const {
   }
 }
 
-inline void Series::add_moments(std::int64_t x, const HistogramRange& range) {
+template <bool kSquares>
+void Series::add_moments(std::int64_t x, const HistogramRange& range) {
   min = std::min(min, x);
   max = std::max(max, x);
   std::int64_t d64;
   if (!__builtin_sub_overflow(x, range.reference_gbp, &d64)) [[likely]] {
     sum += d64;
-    sum_sq.add(static_cast<UnsignedWide>(Wide{d64} * d64));  // one 64 x 64 -> 128-bit product
+    if constexpr (kSquares)  // one 64 x 64 -> 128-bit product
+      sum_sq.add(static_cast<UnsignedWide>(Wide{d64} * d64));
   } else {
     const Wide d = Wide{x} - range.reference_gbp;  // |d| < 2^64
     sum += d;
     const auto magnitude = static_cast<UnsignedWide>(d < 0 ? -d : d);
-    sum_sq.add(magnitude * magnitude);
+    if constexpr (kSquares) sum_sq.add(magnitude * magnitude);
   }
 }
 
@@ -345,9 +354,12 @@ inline void Series::add_moments(std::int64_t x, const HistogramRange& range) {
 // P(overspend)) are bit-identical to a kFull accumulator's; histograms
 // (so the outturns' quantiles), extremes, control-total misses, underlying
 // sums and attribution are not kept.
-// kOutturn: kFull's tallies without attribution, the hubs' moments alone
-// (the outcomes of a run of several years that are not a year's own
-// outturn, model/horizon.hpp, on layouts with_groups(kNation)).
+// kOutturn: what the outcomes of a run of several years that are not a
+// year's own outturn report (model/horizon.hpp, on layouts
+// with_groups(kNation)): each CCG's red count, sum, extremes and histogram
+// (so P(< 0), the mean and the quantiles; not the spread, control-total
+// misses, antithetic pairs or underlying sums, which stay 0), the groups'
+// tallies as kFull's, the hubs' moments alone, no attribution.
 enum class Tallies { kFull, kCounts, kOutturn };
 
 class Accumulator {
