@@ -230,25 +230,26 @@ std::uint64_t TrialStream::fallback_word() {
 
 namespace {
 
-// out[j] = sign * the rectangle value of words[j]; bit j % 8 of slow[j / 8]
-// set where the rectangle does not settle the draw (m <= 256). Returns
-// whether any does not. The baseline build; rectangle_pass_v4 is the same.
-[[gnu::always_inline]] inline bool rectangle_pass(const std::uint64_t* __restrict words,
-                                                  double sign, double* __restrict out,
-                                                  std::uint8_t* __restrict slow, std::size_t m) {
-  std::fill(slow, slow + (m + 7) / 8, 0);
-  bool any = false;
+// out[j] = sign * the rectangle value of words[j]; the positions j where
+// the rectangle does not settle the draw (m <= 256), in increasing order,
+// in slow[0 .. count). Returns the count. The baseline build;
+// rectangle_pass_v4 is the same.
+[[gnu::always_inline]] inline std::size_t rectangle_pass(const std::uint64_t* __restrict words,
+                                                         double sign, double* __restrict out,
+                                                         std::uint32_t* __restrict slow,
+                                                         std::size_t m) {
+  std::size_t count = 0;
   for (std::size_t j = 0; j < m; ++j) {
     double z;
     const bool settled = ziggurat_rectangle(words[j], z);
     out[j] = sign * z;
-    slow[j / 8] |= static_cast<std::uint8_t>(!settled << (j % 8));
-    any |= !settled;
+    slow[count] = static_cast<std::uint32_t>(j);  // kept only when not settled
+    count += !settled;
   }
-  return any;
+  return count;
 }
-bool rectangle_pass_baseline(const std::uint64_t* words, double sign, double* out,
-                             std::uint8_t* slow, std::size_t m) {
+std::size_t rectangle_pass_baseline(const std::uint64_t* words, double sign, double* out,
+                                    std::uint32_t* slow, std::size_t m) {
   return rectangle_pass(words, sign, out, slow, m);
 }
 
@@ -259,14 +260,16 @@ bool rectangle_pass_baseline(const std::uint64_t* words, double sign, double* ou
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC bug 105593, as above
 CCGRISK_TARGET_X86_64_V4
-bool rectangle_pass_v4(const std::uint64_t* words, double sign, double* out, std::uint8_t* slow,
-                       std::size_t m) {
+std::size_t rectangle_pass_v4(const std::uint64_t* words, double sign, double* out,
+                              std::uint32_t* slow, std::size_t m) {
   const double* const x_table = boost::random::detail::normal_table<double>::table_x;
   const __m512i low8 = _mm512_set1_epi64(0xFF), one = _mm512_set1_epi64(1);
   const __m512i not_bit11 = _mm512_set1_epi64(static_cast<long long>(~(std::uint64_t{1} << 11)));
   const __m512d scale = _mm512_set1_pd(0x1p-56), zero = _mm512_setzero_pd();
   const __m512d outer_sign = _mm512_set1_pd(sign);
-  __mmask8 any = 0;
+  const __m256i step = _mm256_set1_epi32(8);
+  __m256i position = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  std::size_t count = 0;
   for (std::size_t j = 0; j < m; j += 8) {
     const __mmask8 lanes = m - j >= 8 ? 0xFF : static_cast<__mmask8>((1u << (m - j)) - 1);
     const __m512i w = _mm512_maskz_loadu_epi64(lanes, words + j);
@@ -280,10 +283,11 @@ bool rectangle_pass_v4(const std::uint64_t* words, double sign, double* out, std
     _mm512_mask_storeu_pd(out + j, lanes, _mm512_mul_pd(outer_sign, z));
     const __mmask8 unsettled =
         static_cast<__mmask8>(~_mm512_cmp_pd_mask(x, upper, _CMP_LT_OQ) & lanes);
-    slow[j / 8] = unsettled;
-    any |= unsettled;
+    _mm256_mask_compressstoreu_epi32(slow + count, unsettled, position);
+    count += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(unsettled)));
+    position = _mm256_add_epi32(position, step);
   }
-  return any != 0;
+  return count;
 }
 #pragma GCC diagnostic pop
 #endif
@@ -313,7 +317,7 @@ class SlotWords {
 
 // Normals by slot (fill_normals), a buffer of words at a time.
 void fill_normals_by_slot(TrialStream& stream, double sign, double* out, std::size_t count) {
-  std::uint8_t slow[4 * TrialStream::kMaxBlocks / 8];
+  std::uint32_t slow[4 * TrialStream::kMaxBlocks];
   [[maybe_unused]] const bool v4 = simd_path() == SimdPath::kX86_64_V4;
   for (std::size_t k = 0; k < count;) {
     if (stream.next_ == stream.filled_) {
@@ -324,17 +328,16 @@ void fill_normals_by_slot(TrialStream& stream, double sign, double* out, std::si
     const std::uint64_t* words = stream.words_ + stream.next_;
     const std::size_t m = std::min<std::size_t>(count - k, stream.filled_ - stream.next_);
 #if defined(CCGRISK_HAVE_X86_64_V4)
-    const bool any_slow = v4 ? rectangle_pass_v4(words, sign, out + k, slow, m)
-                             : rectangle_pass_baseline(words, sign, out + k, slow, m);
+    const std::size_t slow_count = v4 ? rectangle_pass_v4(words, sign, out + k, slow, m)
+                                      : rectangle_pass_baseline(words, sign, out + k, slow, m);
 #else
-    const bool any_slow = rectangle_pass_baseline(words, sign, out + k, slow, m);
+    const std::size_t slow_count = rectangle_pass_baseline(words, sign, out + k, slow, m);
 #endif
-    for (std::size_t group = 0; any_slow && group < (m + 7) / 8; ++group) {
-      for (unsigned bits = slow[group]; bits != 0; bits &= bits - 1) {
-        const std::size_t j = 8 * group + static_cast<std::size_t>(std::countr_zero(bits));
-        SlotWords draw(stream, words[j]);
-        out[k + j] = sign * boost::random::normal_distribution<double>()(draw);
-      }
+    // The unsettled draws in order, each redone by Boost from its word.
+    for (std::size_t d = 0; d < slow_count; ++d) {
+      const std::size_t j = slow[d];
+      SlotWords draw(stream, words[j]);
+      out[k + j] = sign * boost::random::normal_distribution<double>()(draw);
     }
     stream.next_ += static_cast<int>(m);
     k += m;
