@@ -307,7 +307,8 @@ Table provenance_table(const Results& r, const std::string& source) {
   const Provenance& p = r.provenance;
   const std::vector<std::pair<std::string, std::string>> rows = {
       {"results_file", source},
-      {"schema_version", std::to_string(kSchemaMajor) + "." + std::to_string(kSchemaMinor)},
+      {"schema_version", std::to_string(kSchemaMajor) + "." +
+                             std::to_string(r.horizon ? kHorizonSchemaMinor : kSchemaMinor)},
       {"tool_version", p.tool_version},
       {"git_sha", p.git_sha},
       {"seed", std::to_string(p.seed)},
