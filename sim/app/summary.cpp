@@ -67,13 +67,22 @@ void print_header(const Results& r, std::ostream& out) {
              "CCG-trials/s\n",
              with_commas(p.trials).c_str(), r.code.size(), static_cast<unsigned long long>(p.seed),
              p.threads, p.wall_seconds, ccg_trials / std::max(p.wall_seconds, 1e-9) / 1e6);
+  if (r.horizon) {
+    const std::vector<std::string>& labels = r.horizon->labels;
+    out << "  year " << labels[r.horizon->year] << " of a run of " << labels.size() << " years, "
+        << labels.front() << " to " << labels.back() << "\n";
+  }
 }
 
 void print_national(const Results& r, std::ostream& out) {
   const GroupStats& g = r.national;
   const auto& q = g.count_red_q05_q50_q95;
   const auto& qp = g.count_red_q05_q50_q95_pooled;
-  out << "CCGs in the red (year-end surplus below zero)   before pooling   after pooling\n"
+  // In a run of several years, the heading names the year.
+  const std::string heading =
+      r.horizon ? "CCGs in the red at the end of " + r.horizon->labels[r.horizon->year]
+                : "CCGs in the red (year-end surplus below zero)";
+  out << format("%-48s", heading.c_str()) << "before pooling   after pooling\n"
       << format("  expected number                                %8.2f        %8.2f\n",
                 g.expected_red, g.expected_red_pooled)
       << format(
