@@ -989,7 +989,8 @@ TEST_CASE("horizon cli: summary shows the years side by side, and one year with 
     for (const std::string& label : kLabels)
       CHECK_THAT(r.out, Contains("\n  " + label + "  "));  // a row of the table
     CHECK_THAT(r.out, Contains("in the red in any year"));
-    // The first year's one-year summary comes first.
+    // The first year's one-year summary comes first, under its year.
+    CHECK(r.out.find("CCGs in the red at the end of 2013-14 ") < r.out.find("expected number"));
     CHECK(r.out.find("expected number") < r.out.find("Year by year"));
   }
 
@@ -1000,6 +1001,9 @@ TEST_CASE("horizon cli: summary shows the years side by side, and one year with 
     INFO("stdout: " << r.out);
     REQUIRE(r.exit_code == kExitOk);
     CHECK_THAT(r.out, !Contains("Year by year"));
+    // The summary names its year, not only the run's first.
+    CHECK_THAT(r.out, Contains("  year 2014-15 of a run of 3 years, 2013-14 to 2015-16\n"));
+    CHECK_THAT(r.out, Contains("CCGs in the red at the end of 2014-15 "));
     const Results year = read_results_file(f.path(), true, 1);
     REQUIRE(year.horizon);
     CHECK(year.horizon->year == 1);
@@ -1100,6 +1104,9 @@ TEST_CASE("horizon cli: export writes the years tables, then one year's tables s
     // The first year's CCG table: that year's P(red).
     CHECK(same_bits(CsvFile(dir / "ccg_2013-14.csv").numbers("p_red (probability)"),
                     years[0].before.p_red));
+    // The provenance gives the file's schema, 1.1 for a run of several years.
+    CHECK_THAT(ccgrisk::test::read_file(dir / "provenance_2013-14.csv"),
+               Contains("\nschema_version,1.1\r\n"));
   }
 
   SECTION("--year 2015-16") {
@@ -1209,6 +1216,23 @@ TEST_CASE("horizon cli: sweep runs every value over all years and calibrate refu
       // P(red) of a point: in the red in at least one of the years.
       CHECK(same_bits(row, h.red_by.back().before.p_red));
       CHECK(same_bits(row_pooled, h.red_by.back().after.p_red));
+      // By region too: the expected count in the red in at least one year,
+      // every region of the table, adding up to England's.
+      const Results& any = h.red_by.back();
+      const std::vector<std::string> regions =
+          h5::read_dataset<std::string>(file, "/sweep/region_name").values;
+      const h5::Array<double> by_region =
+          h5::read_dataset<double>(file, "/sweep/region_expected_red");
+      REQUIRE(regions.size() == h.years[0].regions.size());
+      REQUIRE(!regions.empty());
+      REQUIRE(by_region.dims == h5::Dims{values.size(), regions.size()});
+      double total = 0.0;
+      for (std::size_t k = 0; k < regions.size(); ++k) {
+        CHECK(regions[k] == any.regions[k].name);
+        CHECK(by_region.values[j * regions.size() + k] == any.regions[k].expected_red);
+        total += any.regions[k].expected_red;
+      }
+      CHECK(total == Approx(any.national.expected_red).epsilon(1e-12));
     }
     // A lower delivery puts more CCGs in the red (the values differ).
     CHECK(p_red.values != std::vector<double>(p_red.values.size(), p_red.values.front()));
