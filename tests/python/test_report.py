@@ -213,7 +213,8 @@ def add_stress_groups(f):
     rs["red_k"] = 60.0
     codes = f["ccg/code"][:4]
     rs["tipping_code"] = np.array([codes, codes, codes])
-    rs["tipping_p_red_base"] = np.full((3, 4), 0.1)
+    # The first CCG of each direction is already in the red without the shock.
+    rs["tipping_p_red_base"] = np.array([[1.0, 0.1, 0.2, 0.3]] * 3)
     rs["tipping_p_red_stress"] = np.full((3, 4), 0.6)
 
 
@@ -224,6 +225,18 @@ def test_stress_groups_get_their_sections():
     assert page.charts == ["chart-breakeven", "chart-reverse-stress", "chart-attribution",
                            "chart-euler"], page.charts
     assert len(page.images) == len(page.charts)
+
+
+def test_tipping_table_leaves_out_ccgs_already_in_the_red():
+    """As `ccgrisk reverse-stress` prints them: per direction, the first three of the file's
+    list whose P(red) without the shock is under 0.5."""
+    text = render_sections(copy_with("tipping.h5", add_stress_groups), optional.reverse_stress)
+    with h5py.File(Run.h5, "r") as f:
+        codes = [c.decode() for c in f["ccg/code"][:4]]
+    table = re.search(r'<table id="tipping-table">.*?</table>', text, re.S).group(0)
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
+    shown = [re.findall(r"<td[^>]*>(.*?)</td>", row)[1] for row in rows]
+    assert shown == codes[1:4] * 3, shown
 
 
 def test_a_real_sweep_gets_its_section():
@@ -288,6 +301,7 @@ def main() -> int:
                              test_estimated_allocations_are_marked, test_footer_has_provenance,
                              test_outturn_marked_only_for_the_baseline,
                              test_stress_groups_get_their_sections,
+                             test_tipping_table_leaves_out_ccgs_already_in_the_red,
                              test_a_real_sweep_gets_its_section,
                              test_an_unknown_layout_gets_a_note_not_a_crash,
                              test_missing_modules_are_named_with_the_package_to_install,

@@ -26,7 +26,7 @@ YEAR_CHARTS = ["chart-years-national", "chart-first-red-year", "chart-years-ccg"
 
 class Run:
     """A small run of several years, a one-year run, and their reports."""
-    ccgrisk = tmp = years_h5 = one_h5 = years_text = one_text = None
+    ccgrisk = tmp = scenario = years_h5 = one_h5 = years_text = one_text = None
 
 
 def report(h5, name, *extra):
@@ -179,6 +179,25 @@ def test_year_view_slices_every_per_year_dataset():
     assert np.array_equal(second.ccg["p_red"], read(Run.years_h5, "ccg/p_red")[1])
 
 
+def test_a_sweep_of_several_years():
+    """A sweep of the outlook: each value's runs count a CCG in the red when it is in the red
+    in any year; the section says so, and has its chart by region (every region's count)."""
+    outlook = Run.tmp / "sweep-years.h5"
+    r = support.run([Run.ccgrisk, "sweep", pathlib.Path(Run.scenario).parent / OUTLOOK, "-o",
+                     outlook, "--param", "drivers.cip_delivery.mean", "--from", "0.6", "--to",
+                     "0.9", "--steps", "2", "--trials", "300", "--threads", "1", "--quiet"])
+    assert r.returncode == 0, r.stderr
+    with h5py.File(outlook, "r") as f:
+        regions = f["sweep/region_name"].shape[0]
+        assert regions > 0 and f["sweep/region_expected_red"].shape == (2, regions)
+    text = report(outlook, "sweep-years-report")
+    titles = dict(re.findall(r"<section id=\"([^\"]+)\"><h2>(.*?)</h2>", text))
+    span = f"{labels()[0]} to {labels()[-1]}"
+    assert titles["sweep"].endswith(f" (in the red in any year, {span})"), titles["sweep"]
+    assert titles["headline"].endswith(f"(first year, {labels()[0]})"), titles["headline"]
+    assert "chart-sweep-regions" in Page(text).charts
+
+
 def test_one_year_report_has_no_years():
     page = Page(Run.one_text)
     assert "years" not in page.sections and "years-ccgs" not in page.sections
@@ -192,7 +211,7 @@ def main() -> int:
     parser.add_argument("--scenario", required=True, help="the one-year baseline")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        Run.ccgrisk, Run.tmp = args.ccgrisk, pathlib.Path(tmp)
+        Run.ccgrisk, Run.tmp, Run.scenario = args.ccgrisk, pathlib.Path(tmp), args.scenario
         make_reports(args.scenario)
         return support.main([test_year_sections_come_first_and_the_rest_is_the_first_year,
                              test_years_table_is_the_files,
@@ -201,6 +220,7 @@ def main() -> int:
                              test_ccg_option_chooses_the_fan_chart,
                              test_first_year_sections_read_the_first_year,
                              test_year_view_slices_every_per_year_dataset,
+                             test_a_sweep_of_several_years,
                              test_one_year_report_has_no_years])
 
 

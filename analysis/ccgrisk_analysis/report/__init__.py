@@ -6,7 +6,9 @@ one that returns None (its group is absent) is left out. A new section is
 one more function in the list.
 
 A run of several years (schema 1.1) gets the ACROSS_YEARS sections first;
-every other section draws its first year, and says so in its title.
+the stress commands' sections (ANY_YEAR) count a CCG in the red when it is
+in the red in any year; every other section draws its first year. Each
+says which in its title.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from .context import Context, open_context
 from .html import Raw, Section, esc, page
 
 ACROSS_YEARS = [years.years, years.ccgs_by_year]  # None for a one-year run
+# Sections of the stress commands: in a run of several years, each of their
+# runs counts a CCG in the red when it is in the red in at least one year.
+ANY_YEAR = [optional.uncertainty, optional.sweep, optional.breakeven, optional.reverse_stress]
 
 SECTIONS = ACROSS_YEARS + [
     sections.headline,
@@ -81,7 +86,7 @@ def _title(ctx: Context) -> tuple[str, str]:
 
 def _draw(section, ctx: Context):
     """One section; a failure becomes a note in the report (and a warning), not a lost report.
-    In a run of several years, a one-year section is titled as the first year's."""
+    In a run of several years, a section says in its title which years it covers."""
     try:
         drawn = section(ctx)
     except Exception as err:  # noqa: BLE001 - keep the rest of the report
@@ -92,6 +97,9 @@ def _draw(section, ctx: Context):
             f'<p class="note-box">This section could not be drawn: {esc(repr(err))}</p>')])
     if drawn is None or ctx.run is None or section in ACROSS_YEARS:
         return drawn
+    if section in ANY_YEAR:
+        return dataclasses.replace(drawn, title=f"{drawn.title} (in the red in any year, "
+                                                f"{ctx.span})")
     return dataclasses.replace(drawn, title=f"{drawn.title} (first year, {ctx.years[0]})")
 
 

@@ -215,11 +215,14 @@ def _tipping_table(ctx: Context, g, directions) -> Table | None:
     name_of = dict(zip(ctx.results.ccg["code"], ctx.results.ccg["name"]))
     rows = []
     for d, direction in enumerate(directions):
-        for r in range(min(3, codes.shape[1])):
-            if codes[d, r]:
-                rows.append([str(direction).replace("_", " "), codes[d, r],
-                             name_of.get(codes[d, r], ""), pct(base[d, r]), pct(stress[d, r])])
-    return Table("tipping-table", "The first CCGs to tip, by shock direction",
+        # As the command prints them: of those most likely in the red at the shock,
+        # the first three not already more likely than not in the red without it.
+        tipping = [r for r in range(codes.shape[1]) if codes[d, r] and base[d, r] < 0.5][:3]
+        for r in tipping:
+            rows.append([str(direction).replace("_", " "), codes[d, r],
+                         name_of.get(codes[d, r], ""), pct(base[d, r]), pct(stress[d, r])])
+    return Table("tipping-table",
+                 "The first CCGs to tip, by shock direction (P(red) under 50% without the shock)",
                  ["Shock along", "Code", "CCG", "P(red) now", "P(red) under the shock"], rows,
                  numeric={3, 4})
 
