@@ -843,6 +843,30 @@ TEST_CASE("horizon cli: a three-year run writes its file", "[horizon][cli]") {
   CHECK(c.leftovers({kOutName}).empty());
 }
 
+TEST_CASE("horizon cli: a --set of a key that a year table sets warns that the table wins there",
+          "[horizon][cli]") {
+  using namespace ccgrisk::test::cli;
+  Case c;
+  c.scenario = three_year_cli_scenario() + "\n[year.2014-15.plan]\ncip_pct = 2.5\n";
+  const ccgrisk::test::CliResult r = c.run("--quiet --set plan.cip_pct=2");
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == kExitOk);
+  CHECK_THAT(r.err, Contains("ccgrisk: warning: --set plan.cip_pct=2 applies to 2013-14, "
+                             "2015-16 only: [year.2014-15] in "));
+  // As the warning says: the override in the other years, the table's value in its own.
+  const Scenario s =
+      scenario_with_overrides(c.scenario, c.scenario_path(), {Override{"plan.cip_pct", "2"}});
+  const std::vector<Scenario> years = year_scenarios(s);
+  REQUIRE(years.size() == 3);
+  CHECK(years[0].plan.cip_pct == 2.0);
+  CHECK(years[1].plan.cip_pct == 2.5);
+  CHECK(years[2].plan.cip_pct == 2.0);
+  // A key no year table sets: no warning.
+  const ccgrisk::test::CliResult quiet = c.run("--quiet --set plan.surplus_pct=1.5");
+  CHECK(quiet.exit_code == kExitOk);
+  CHECK_THAT(quiet.err, !Contains("warning"));
+}
+
 TEST_CASE("horizon cli: a bad year table exits 2 and writes no file", "[horizon][cli]") {
   using namespace ccgrisk::test::cli;
   SECTION("a year after the run") {

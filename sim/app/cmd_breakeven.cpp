@@ -11,6 +11,7 @@
 
 #include "app/cli_checks.hpp"
 #include "app/commands.hpp"
+#include "app/common.hpp"
 #include "app/stress_options.hpp"
 #include "engine/breakeven.hpp"
 #include "input/error.hpp"
@@ -146,6 +147,7 @@ void print_breakeven(const BreakevenArgs& a, const ScenarioRuns& runs, const Res
 int breakeven(BreakevenArgs a) {
   ScenarioRuns runs = open_runs(a.common);
   check_param_key(a.spec.param);
+  warn_year_tables(runs.base(), a.spec.param, "--param " + a.spec.param);
   if (a.from.has_value() != a.to.has_value())
     throw InputError(
         "give both --from and --to, or neither (the default range is the current "

@@ -7,6 +7,7 @@
 
 #include "app/cli_checks.hpp"
 #include "app/commands.hpp"
+#include "app/common.hpp"
 #include "app/stress_options.hpp"
 #include "engine/sweep.hpp"
 #include "input/limits.hpp"
@@ -48,6 +49,7 @@ void print_sweep(const SweepArgs& a, const ScenarioRuns& runs, const Results& ba
 int sweep(const SweepArgs& a) {
   ScenarioRuns runs = open_runs(a.common);
   check_sweep(runs, a.spec);
+  warn_year_tables(runs.base(), a.spec.param, "--param " + a.spec.param);
   Results base;
   const SweepResult s = run_sweep(runs, a.spec, &base);
   write_stress_results(runs, base, a.common.output, [&](const h5::File& file) {

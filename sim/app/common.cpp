@@ -1,8 +1,11 @@
 #include "app/common.hpp"
 
+#include <algorithm>
+#include <iostream>
 #include <string>
 
 #include "input/error.hpp"
+#include "input/horizon.hpp"
 #include "output/file_output.hpp"
 
 namespace ccgrisk {
@@ -13,8 +16,29 @@ void check_output_path(const fs::path& out, const std::vector<fs::path>& inputs)
   check_output_file(out, inputs, "results file");
 }
 
+void warn_year_tables(const Scenario& scenario, const std::string& key, const std::string& given) {
+  const std::vector<std::string> set = years_setting(scenario, key);
+  if (set.empty()) return;
+  std::string kept, tables;
+  for (const std::string& label : horizon_labels(scenario.horizon)) {
+    const bool by_table = std::ranges::find(set, label) != set.end();
+    std::string& list = by_table ? tables : kept;
+    list.append(list.empty() ? "" : ", ").append(by_table ? "[year." + label + "]" : label);
+  }
+  std::cerr << "ccgrisk: warning: " << given << " applies to " << kept << " only: " << tables
+            << " in " << scenario.path.filename().string() << " set"
+            << (set.size() == 1 ? "s " : " ") << key << " for "
+            << (set.size() == 1 ? "its year" : "their years") << "\n";
+}
+
+void warn_year_tables(const Scenario& scenario, const std::vector<Override>& overrides) {
+  for (const Override& o : overrides)
+    warn_year_tables(scenario, o.key, describe_override(o));
+}
+
 Inputs load_inputs(const fs::path& scenario_path, const std::vector<Override>& overrides) {
   Scenario scenario = load_scenario_with_overrides(scenario_path, overrides);
+  warn_year_tables(scenario, overrides);
   CcgTable table = read_ccg_table(scenario.ccgs);
   return {std::move(scenario), std::move(table)};
 }

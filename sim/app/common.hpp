@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "input/ccg_table.hpp"
@@ -34,5 +35,13 @@ Inputs load_inputs(const std::filesystem::path& scenario_path,
 Inputs load_inputs(const std::filesystem::path& scenario_path, std::optional<std::int64_t> trials,
                    std::optional<std::uint64_t> seed = std::nullopt,
                    const std::vector<Override>& overrides = {});
+
+// In a run of several years, a [year.LABEL] table that sets `key` wins over
+// the scenario's value and any command-line change of it in that year: says
+// so on stderr, `given` being how the user changed it ("--set KEY=VALUE",
+// "--param KEY"). Nothing for a one-year run or a key no year table sets.
+void warn_year_tables(const Scenario& scenario, const std::string& key, const std::string& given);
+// The same for each override.
+void warn_year_tables(const Scenario& scenario, const std::vector<Override>& overrides);
 
 }  // namespace ccgrisk

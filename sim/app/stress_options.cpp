@@ -36,7 +36,8 @@ ScenarioRuns open_runs(const StressArgs& a) {
     overrides.push_back(parse_override(s));
   if (a.trials) overrides.push_back(option_override("--trials", "run.trials", *a.trials));
   if (a.seed) overrides.push_back(option_override("--seed", "run.seed", *a.seed));
-  ScenarioRuns runs(a.scenario, std::move(overrides), RunOptions{a.threads});
+  ScenarioRuns runs(a.scenario, overrides, RunOptions{a.threads});
+  warn_year_tables(runs.base(), overrides);
   check_output_path(a.output, {runs.base().path, runs.table().path});
   if (!a.quiet) runs.log = [](const std::string& line) { std::cerr << line << "\n"; };
   return runs;

@@ -79,6 +79,19 @@ std::vector<std::string> horizon_labels(const Horizon& horizon) {
   return labels;
 }
 
+std::vector<std::string> years_setting(const Scenario& base, const std::string& key) {
+  std::vector<std::string> out;
+  if (base.horizon.years <= 1) return out;
+  const toml::table doc =
+      parse_toml(base.effective_toml.empty() ? base.text : base.effective_toml, base.path);
+  const toml::table* years = doc["year"].as_table();
+  if (!years) return out;
+  for (const std::string& label : horizon_labels(base.horizon))
+    if (const toml::table* year = (*years)[label].as_table(); year && year->at_path(key))
+      out.push_back(label);
+  return out;
+}
+
 std::vector<Scenario> year_scenarios(const Scenario& base) {
   const std::string file = base.path.filename().string();
   const std::string& text = base.effective_toml.empty() ? base.text : base.effective_toml;

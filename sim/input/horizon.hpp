@@ -23,4 +23,9 @@ std::vector<std::string> horizon_labels(const Horizon& horizon);
 // message then ends "(in [year.LABEL])").
 std::vector<Scenario> year_scenarios(const Scenario& base);
 
+// The later years whose [year.LABEL] table sets `key` (a dotted scenario
+// key, e.g. "plan.cip_pct"), in order: in those years the table's value
+// applies, not the scenario's own or a command-line override of it.
+std::vector<std::string> years_setting(const Scenario& base, const std::string& key);
+
 }  // namespace ccgrisk
