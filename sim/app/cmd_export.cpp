@@ -47,7 +47,8 @@ int run_export(const ExportArgs& a) {
   }
   if (a.csv_given) {
     write_csv(tables, a.csv);
-    std::cout << "CSV files written to " << a.csv.string() << "/ (" << tables.size() << " files)\n";
+    std::cout << "CSV files written to " << (a.csv / "").string() << " (" << tables.size()
+              << " files)\n";
   }
   return kExitOk;
 }

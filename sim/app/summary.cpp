@@ -63,10 +63,11 @@ void print_header(const Results& r, std::ostream& out) {
   const double ccg_trials = static_cast<double>(p.trials) * static_cast<double>(r.code.size());
   out << "ccgrisk " << p.tool_version << "  " << p.scenario_path << "\n"
       << format(
-             "  %s trials of %zu CCGs, seed %llu, %d threads, %.2f s wall, %.1f million "
+             "  %s trials of %zu CCGs, seed %llu, %d thread%s, %.2f s wall, %.1f million "
              "CCG-trials/s\n",
              with_commas(p.trials).c_str(), r.code.size(), static_cast<unsigned long long>(p.seed),
-             p.threads, p.wall_seconds, ccg_trials / std::max(p.wall_seconds, 1e-9) / 1e6);
+             p.threads, p.threads == 1 ? "" : "s", p.wall_seconds,
+             ccg_trials / std::max(p.wall_seconds, 1e-9) / 1e6);
   if (r.horizon) {
     const std::vector<std::string>& labels = r.horizon->labels;
     out << "  year " << labels[r.horizon->year] << " of a run of " << labels.size() << " years, "
