@@ -884,6 +884,22 @@ TEST_CASE("horizon cli: a bad year table exits 2 and writes no file", "[horizon]
     c.scenario = three_year_cli_scenario() + "\n[year.2014-15.run]\ntrials = 5\n";
     check_rejected(c, c.run(), {"year.2014-15.run", "cannot be set per year"});
   }
+  SECTION("a year table set on the command line names the --set") {
+    Case c;
+    c.scenario = three_year_cli_scenario();
+    check_rejected(
+        c, c.run("--set year.2016-17.plan.cip_pct=1"),
+        {"year.2016-17", "(set on the command line by --set year.2016-17.plan.cip_pct=1)"});
+  }
+  SECTION("a bad year table fails the stress commands before any run") {
+    Case c;
+    c.scenario = three_year_cli_scenario() + "\n[year.2014-15.plan]\ncip_pct = 200\n";
+    check_rejected(c,
+                   c.run_args("sweep " + ccgrisk::test::quote(c.scenario_path()) +
+                              " --param plan.cip_pct --from 2 --to 3 --steps 2 -q -o " +
+                              ccgrisk::test::quote(c.out_path())),
+                   {"plan.cip_pct", "2014-15"});
+  }
 }
 
 // The scenario reader refuses a [year.LABEL] table in a one-year run, so

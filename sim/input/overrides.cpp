@@ -4,6 +4,7 @@
 #include "input/overrides.hpp"
 
 #include "input/error.hpp"
+#include "input/horizon.hpp"
 #include "input/input_file.hpp"
 #include "input/overrides_toml.hpp"
 #include "input/scenario_toml.hpp"
@@ -465,12 +466,23 @@ toml::table applied(const toml::table& base, const std::vector<Override>& overri
   return doc;
 }
 
+// The scenario `doc` describes, validated; for a run of several years
+// every year's too (its [year.LABEL] tables, input/horizon.hpp), so that a
+// bad year table fails before any work, and its message can name the
+// override that caused it.
+Scenario checked(const toml::table& doc, const fs::path& path, std::string text) {
+  Scenario s = scenario_from_table(doc, path, std::move(text));
+  s.effective_toml = to_toml_text(doc);
+  if (s.horizon.years > 1) year_scenarios(s);
+  return s;
+}
+
 // Whether the validation error `message` goes away or changes without
 // override `k`: then that override caused it.
 bool caused_by(const toml::table& base, const std::vector<Override>& overrides, std::size_t k,
                const fs::path& path, const std::string& message) {
   try {
-    scenario_from_table(applied(base, overrides, path, k), path, "");
+    checked(applied(base, overrides, path, k), path, "");
   } catch (const InputError& e) {
     return e.what() != message;
   }
@@ -495,7 +507,7 @@ std::string blame(const toml::table& base, const std::vector<Override>& override
 Scenario validated(const toml::table& base, const toml::table& doc,
                    const std::vector<Override>& overrides, const fs::path& path, std::string text) {
   try {
-    return scenario_from_table(doc, path, std::move(text));
+    return checked(doc, path, std::move(text));
   } catch (const InputError& e) {
     throw InputError(std::string(e.what()).append(blame(base, overrides, path, e.what())));
   }
@@ -573,9 +585,7 @@ Scenario scenario_with_overrides(const std::string& text, const fs::path& path,
                                  const std::vector<Override>& overrides) {
   const toml::table base = parse_toml(text, path);
   const toml::table doc = applied(base, overrides, path);
-  Scenario s = validated(base, doc, overrides, path, provenance_text(text, overrides));
-  s.effective_toml = to_toml_text(doc);
-  return s;
+  return validated(base, doc, overrides, path, provenance_text(text, overrides));
 }
 
 Scenario load_scenario_with_overrides(const fs::path& path,
