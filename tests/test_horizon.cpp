@@ -1178,6 +1178,45 @@ TEST_CASE("horizon cli: export writes the years tables, then one year's tables s
   }
 }
 
+TEST_CASE("horizon cli: the outlook's summary and ccg_years mark the estimated allocations",
+          "[horizon][cli][export]") {
+  namespace fs = std::filesystem;
+  using ccgrisk::test::cli::kExitOk;
+  TempDir dir;
+  const fs::path outlook = fs::path(CCGRISK_SOURCE_DIR) / "scenarios/outlook-2013-16.toml";
+  const fs::path file = dir / "outlook.h5";
+  const ccgrisk::test::CliResult r = ccgrisk::test::run_cli(
+      "run " + ccgrisk::test::quote(outlook) + " --trials 300 -q -o " + ccgrisk::test::quote(file));
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == kExitOk);
+  const std::vector<Results> years = read_results_years(file);
+  const std::vector<std::string>& basis = years.front().input_basis[kInputAllocation];
+  REQUIRE(basis.size() == years.front().code.size());
+
+  // The summary's list of CCGs by P(red in some year) marks each estimated one.
+  const ccgrisk::test::CliResult summary =
+      ccgrisk::test::run_cli("summary " + ccgrisk::test::quote(file));
+  REQUIRE(summary.exit_code == kExitOk);
+  const std::string list = summary.out.substr(summary.out.find("in the red in some year"));
+  std::size_t rows = 0;
+  for (std::size_t i = 0; i < basis.size(); ++i) {
+    const std::size_t at = list.find("\n  " + years.front().code[i] + "  ");
+    if (at == std::string::npos) continue;
+    ++rows;
+    const std::string row = list.substr(at + 1, list.find('\n', at + 1) - at - 1);
+    INFO(row);
+    CHECK((row.find(" * ") != std::string::npos) == is_estimated(basis[i]));
+  }
+  CHECK(rows == 15);
+  CHECK_THAT(list, Contains("* allocation estimated, not published"));
+
+  // ccg_years.csv: the first year's allocation basis, as the one-year CCG table.
+  const ccgrisk::test::CliResult exported = ccgrisk::test::run_cli(
+      "export " + ccgrisk::test::quote(file) + " --csv " + ccgrisk::test::quote(dir / "tables"));
+  REQUIRE(exported.exit_code == kExitOk);
+  CHECK(CsvFile(dir / "tables" / "ccg_years.csv").columns.at("allocation_basis") == basis);
+}
+
 TEST_CASE("horizon cli: report of a three-year file has its year-by-year section",
           "[horizon][cli][report]") {
   using namespace ccgrisk::test::cli;

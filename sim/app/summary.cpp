@@ -252,10 +252,14 @@ void print_horizon_summary(const std::vector<Results>& years, std::ostream& out)
     out << format("%8s", label.c_str());
   out << "     any   every  first red\n";
   const std::size_t columns = labels.size() + 1;
+  const std::vector<char> estimated = estimated_allocations(years.front());
+  bool any_estimated = false;
   for (std::size_t k = 0; k < std::min<std::size_t>(kTopCcgs, n); ++k) {
     const std::size_t i = order[k];
-    out << format("  %-4s  %-42.42s ", years.front().code[i].c_str(),
-                  years.front().name[i].c_str());
+    std::string name = years.front().name[i].substr(0, estimated[i] ? 40 : 42);
+    if (estimated[i]) name += " *";
+    any_estimated |= estimated[i] != 0;
+    out << format("  %-4s  %-42s ", years.front().code[i].c_str(), name.c_str());
     for (const Results& r : years)
       out << format("%8.3f", r.before.p_red[i]);
     // The year most likely to be the first in the red ("-": never in the red).
@@ -264,6 +268,7 @@ void print_horizon_summary(const std::vector<Results>& years, std::ostream& out)
     out << format("  %6.3f  %6.3f  %s\n", p_any[i], last.p_red_every_year[0][i],
                   p_any[i] > 0.0 ? labels[static_cast<std::size_t>(most)].c_str() : "-");
   }
+  if (any_estimated) out << "  * allocation estimated, not published (as above)\n";
 }
 
 }  // namespace ccgrisk

@@ -433,6 +433,11 @@ Table ccg_years_table(const std::vector<Results>& years) {
   const std::vector<std::string>& labels = last.labels;
   Table t{"ccg_years",
           {text("code", first.code), text("name", first.name), text("region", first.region)}};
+  // Whether each CCG's allocation is published or estimated (the first
+  // year's; later years' grow from it), as the one-year CCG table says.
+  if (!first.input_basis[kInputAllocation].empty())
+    t.columns.push_back(text(std::string(kCcgInputs[kInputAllocation].basis_column),
+                             first.input_basis[kInputAllocation]));
   for (const Results& r : years)
     t.columns.push_back(numbers("p_red " + labels[r.horizon->year], kProbability, r.before.p_red));
   t.columns.push_back(numbers("p_red_any_year", kProbability, last.p_red_any_year[0]));
