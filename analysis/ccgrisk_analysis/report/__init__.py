@@ -26,7 +26,7 @@ from .html import Raw, Section, esc, page
 ACROSS_YEARS = [years.years, years.ccgs_by_year]  # None for a one-year run
 # Sections of the stress commands: in a run of several years, each of their
 # runs counts a CCG in the red when it is in the red in at least one year.
-ANY_YEAR = [optional.uncertainty, optional.sweep, optional.breakeven, optional.reverse_stress]
+ANY_YEAR = [optional.sweep, optional.breakeven, optional.reverse_stress]
 
 SECTIONS = ACROSS_YEARS + [
     sections.headline,
