@@ -830,12 +830,17 @@ std::string three_year_cli_scenario() {
   return ccgrisk::test::cli::kValidScenario + "\n[horizon]\nyears = 3\n";
 }
 
+// The same with a year table: 2014-15 plans CIP of 2.5%.
+std::string with_year_table() {
+  return three_year_cli_scenario() + "\n[year.2014-15.plan]\ncip_pct = 2.5\n";
+}
+
 }  // namespace
 
 TEST_CASE("horizon cli: a three-year run writes its file", "[horizon][cli]") {
   using namespace ccgrisk::test::cli;
   Case c;
-  c.scenario = three_year_cli_scenario() + "\n[year.2014-15.plan]\ncip_pct = 2.5\n";
+  c.scenario = with_year_table();
   const ccgrisk::test::CliResult r = c.run("--quiet");
   INFO("stderr: " << r.err);
   CHECK(r.exit_code == kExitOk);
@@ -847,7 +852,7 @@ TEST_CASE("horizon cli: a --set of a key that a year table sets warns that the t
           "[horizon][cli]") {
   using namespace ccgrisk::test::cli;
   Case c;
-  c.scenario = three_year_cli_scenario() + "\n[year.2014-15.plan]\ncip_pct = 2.5\n";
+  c.scenario = with_year_table();
   const ccgrisk::test::CliResult r = c.run("--quiet --set plan.cip_pct=2");
   INFO("stderr: " << r.err);
   CHECK(r.exit_code == kExitOk);
