@@ -25,9 +25,12 @@ struct LabelledDimension {
   std::string_view labels;
   Axis axis;
 };
-constexpr std::array<LabelledDimension, 22> kLabelledDimensions = {{
+constexpr std::array<LabelledDimension, 24> kLabelledDimensions = {{
     {"/ccg", "ccg", "/ccg/code", Axis::First},
     {"/pooled", "ccg", "/ccg/code", Axis::First},
+    // A run of several years: the first year in the red, or never.
+    {"/ccg", "first_red_year", "/ccg/first_red_year", Axis::Last},
+    {"/pooled", "first_red_year", "/ccg/first_red_year", Axis::Last},
     {"/region", "region", "/region/code", Axis::First},
     {"/area_team", "area_team", "/area_team/code", Axis::First},
     {"/pool", "pool", "/pool/code", Axis::First},

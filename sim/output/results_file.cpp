@@ -495,6 +495,11 @@ void write_horizon_year(const h5::File& file, const HorizonYear& h, std::size_t 
   h5::write_dataset(year, "label", h.labels, {years}, kLabel,
                     "financial year: the leading axis of every per-year dataset (attribute "
                     "leading_axis)");
+  std::vector<std::string> first_red = h.labels;
+  first_red.emplace_back("never");
+  h5::write_dataset(file.group("/ccg"), "first_red_year", first_red, {years + 1}, kLabel,
+                    "first year in the red: the years of /year/label, then never (the last axis "
+                    "of first_red_year_pmf)");
   const Dims q{n, kQuantileLevels.size()};
   for (const int phase : {0, 1}) {
     const Group g = file.group(phase == 0 ? "/ccg" : "/pooled");
@@ -614,8 +619,9 @@ bool same_every_year(std::string_view group, std::string_view name) {
   constexpr std::array<std::string_view, 9> kCcgLabels = {
       "code", "name",         "region",          "area_team_code", "area_team",
       "pool", "region_index", "area_team_index", "pool_index"};
-  constexpr std::array<std::string_view, 4> kWholeRun = {"p_red_any_year", "p_red_any_year_se",
-                                                         "p_red_every_year", "first_red_year_pmf"};
+  constexpr std::array<std::string_view, 5> kWholeRun = {"p_red_any_year", "p_red_any_year_se",
+                                                         "p_red_every_year", "first_red_year_pmf",
+                                                         "first_red_year"};
   if (group == "/targets" || group == "/year") return true;
   if ((group == "/ccg" || group == "/pooled") &&
       std::ranges::find(kWholeRun, name) != kWholeRun.end())

@@ -30,7 +30,7 @@ DIMS = {
 
 
 class Run:
-    baseline = tiny = None
+    baseline = tiny = years = None
 
 
 def groups(path):
@@ -90,6 +90,37 @@ def test_a_run_without_pools_has_an_empty_pool_dimension():
         assert pool["count_red_pmf"].shape == (0, 7)
 
 
+def test_a_run_of_several_years_is_labelled():
+    """Schema 1.1: every group opens with named dimensions (the leading
+    `year`, and the first year in the red or never), none an unlabelled
+    index, and the coordinates select what h5py reads."""
+    with h5py.File(Run.years, "r") as f:
+        labels = list(f["year/label"].asstr()[()])
+        for group in DIMS:
+            if group not in f:
+                continue
+            with xr.open_dataset(Run.years, group=group, engine="h5netcdf") as ds:
+                extra = {"first_red_year"} if group in ("ccg", "pooled") else set()
+                assert set(ds.dims) == DIMS[group] | {"year"} | extra, (group, dict(ds.dims))
+                assert list(ds["year"].values) == labels
+        for group in ("ccg", "pooled"):
+            with xr.open_dataset(Run.years, group=group, engine="h5netcdf") as ds:
+                code = str(ds["ccg"].values[5])
+                assert ds["p_red"].dims == ("year", "ccg")
+                assert float(ds["p_red"].sel(year=labels[1], ccg=code)) == f[group + "/p_red"][1, 5]
+                assert ds["cumulative_surplus_quantiles_k"].dims == ("year", "ccg", "quantile")
+                assert ds["p_red_any_year"].dims == ("ccg",)
+                assert ds["first_red_year_pmf"].dims == ("ccg", "first_red_year")
+                assert list(ds["first_red_year"].values) == labels + ["never"]
+                for k, first in enumerate(labels + ["never"]):
+                    assert float(ds["first_red_year_pmf"].sel(ccg=code, first_red_year=first)) == \
+                        f[group + "/first_red_year_pmf"][5, k]
+        with xr.open_dataset(Run.years, group="national", engine="h5netcdf") as nat:
+            assert nat["count_red_pmf"].dims == ("year", "count")
+            assert nat["count_red_any_year_pmf"].dims == ("count",)
+            assert nat["total_surplus_quantiles_k"].dims == ("year", "quantile")
+
+
 def test_h5py_reads_the_schema_as_before():
     r = open_results(Run.baseline)
     n = len(r.ccg["code"])
@@ -116,9 +147,12 @@ def main() -> int:
                                            ["--targets", targets] if targets.is_file() else [])
         Run.tiny = support.ccgrisk_run(args.ccgrisk, support.tiny_scenario(tmp), tmp / "tiny.h5",
                                        500)
+        outlook = pathlib.Path(args.scenario).parent / "outlook-2013-16.toml"
+        Run.years = support.ccgrisk_run(args.ccgrisk, outlook, tmp / "years.h5", 500)
         return support.main([test_every_group_has_named_dimensions,
                              test_coordinates_are_the_labels,
                              test_a_run_without_pools_has_an_empty_pool_dimension,
+                             test_a_run_of_several_years_is_labelled,
                              test_h5py_reads_the_schema_as_before])
 
 
