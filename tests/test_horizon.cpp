@@ -1037,6 +1037,14 @@ TEST_CASE("horizon cli: summary shows the years side by side, and one year with 
     // The first year's one-year summary comes first, under its year.
     CHECK(r.out.find("CCGs in the red at the end of 2013-14 ") < r.out.find("expected number"));
     CHECK(r.out.find("expected number") < r.out.find("Year by year"));
+    // The rate counts every CCG's every year: trials x CCGs x 3 / wall time.
+    const Results first = read_results_file(f.path(), true, 0);
+    const Provenance& p = first.provenance;
+    char rate[64];
+    std::snprintf(rate, sizeof rate, " s wall, %.1f million CCG-years/s\n",
+                  static_cast<double>(p.trials) * static_cast<double>(first.code.size()) * 3.0 /
+                      p.wall_seconds / 1e6);
+    CHECK_THAT(r.out, Contains(rate));
   }
 
   SECTION("--year 2014-15: that year's one-year summary") {

@@ -60,14 +60,16 @@ void print_precision(const Results& r, std::ostream& out) {
 
 void print_header(const Results& r, std::ostream& out) {
   const Provenance& p = r.provenance;
-  const double ccg_trials = static_cast<double>(p.trials) * static_cast<double>(r.code.size());
+  // A trial of a run of several years simulates every CCG's every year.
+  const std::size_t years = r.horizon ? r.horizon->labels.size() : 1;
+  const double ccg_years = static_cast<double>(p.trials) * static_cast<double>(r.code.size()) *
+                           static_cast<double>(years);
   out << "ccgrisk " << p.tool_version << "  " << p.scenario_path << "\n"
-      << format(
-             "  %s trials of %zu CCGs, seed %llu, %d thread%s, %.2f s wall, %.1f million "
-             "CCG-trials/s\n",
-             with_commas(p.trials).c_str(), r.code.size(), static_cast<unsigned long long>(p.seed),
-             p.threads, p.threads == 1 ? "" : "s", p.wall_seconds,
-             ccg_trials / std::max(p.wall_seconds, 1e-9) / 1e6);
+      << format("  %s trials of %zu CCGs, seed %llu, %d thread%s, %.2f s wall, %.1f million %s/s\n",
+                with_commas(p.trials).c_str(), r.code.size(),
+                static_cast<unsigned long long>(p.seed), p.threads, p.threads == 1 ? "" : "s",
+                p.wall_seconds, ccg_years / std::max(p.wall_seconds, 1e-9) / 1e6,
+                years == 1 ? "CCG-trials" : "CCG-years");
   if (r.horizon) {
     const std::vector<std::string>& labels = r.horizon->labels;
     out << "  year " << labels[r.horizon->year] << " of a run of " << labels.size() << " years, "
