@@ -734,6 +734,33 @@ TEST_CASE("horizon: results are bit-identical for any thread count and block siz
   }
 }
 
+TEST_CASE("horizon: hubs are tallied for each year and the cumulative overspend, no other point",
+          "[horizon]") {
+  const std::string hubs =
+      "\n[[hub]]\nname = \"H1\"\nbudget_k = 300000\ncip_pct = 2.0\n"
+      "[[hub]]\nname = \"H2\"\nbudget_k = 200000\ncip_pct = 2.0\nshift_pct = 1.0\n";
+  Inputs in(kCsv, kHorizonToml + hubs);
+  const HorizonResults r = run_horizon(in.scenario, in.table, RunOptions{2, 100});
+  REQUIRE(r.years.size() == 3);
+  double cumulative = 0.0;
+  for (int y = 0; y < 3; ++y) {
+    INFO(r.labels[y]);
+    CHECK(r.years[y].hubs.size() == 2);
+    CHECK(r.cumulative[y].hubs.size() == 2);
+    // The underlying, red-by and red-every points report no hubs.
+    CHECK(r.underlying[y].hubs.empty());
+    if (y > 0) CHECK(r.red_by[y].hubs.empty());
+    // The cumulative overspend's mean is the sum of the years' (exact
+    // sums of pounds over the same trials).
+    cumulative += r.years[y].specialised.overspend_mean_k;
+    CHECK(r.cumulative[y].specialised.overspend_mean_k == Approx(cumulative).epsilon(1e-12));
+    REQUIRE(r.years[y].horizon);
+    CHECK(r.years[y].horizon->specialised_cumulative_mean_k ==
+          r.cumulative[y].specialised.overspend_mean_k);
+  }
+  CHECK(r.red_every.hubs.empty());
+}
+
 TEST_CASE("horizon: the baseline and x86-64-v4 loops give the same run", "[horizon][simd]") {
   if (!simd_supported(SimdPath::kX86_64_V4)) {
     WARN("this CPU has no x86-64-v4 (AVX-512): only the baseline path can run here");

@@ -388,6 +388,11 @@ StatsLayout with_groups(StatsLayout l, GroupLevels levels) {
   return l;
 }
 
+StatsLayout without_hubs(StatsLayout l) {
+  l.hub_range.clear();
+  return l;
+}
+
 // Each histogram spans [centre - 8 spread, centre + 8 spread + reserves]
 // (mitigation lifts outturns by up to the reserves M_i); for a group, the
 // sums over its members. Values outside land in the under/overflow bins,

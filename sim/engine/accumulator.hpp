@@ -141,7 +141,7 @@ struct StatsLayout {
   // Which of the groups are tallied (with_groups): the hierarchy above is
   // kept whole, the group arrays only for those.
   GroupLevels levels = GroupLevels::kAll;
-  std::vector<HistogramRange> hub_range;  // [hubs]
+  std::vector<HistogramRange> hub_range;  // [hubs], or none (without_hubs)
   HistogramRange specialised_range;       // NHS England's total hub overspend
   // ccg_range as arrays over CCGs, for the vectorised update.
   std::vector<std::int64_t> ccg_reference, ccg_lo, ccg_width, ccg_span;
@@ -202,6 +202,9 @@ StatsLayout with_ranges(StatsLayout layout, const std::vector<HistogramRange>& r
 // England alone; breakeven's and reverse-stress's points), or the nation and
 // the regions (sweep's points).
 StatsLayout with_groups(StatsLayout layout, GroupLevels levels);
+// The layout tallying no hubs (nor NHS England's total): outcomes of a run
+// of several years that report none. Results from it have no hubs.
+StatsLayout without_hubs(StatsLayout layout);
 
 // Phase 0: before risk sharing; phase 1: after.
 inline constexpr int kPhases = 2;

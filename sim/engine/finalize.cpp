@@ -211,6 +211,7 @@ void fill_attribution(const Model& m, const Accumulator& acc, Attribution& out) 
 
 void fill_hubs(const Model& m, const Accumulator& acc, Results& r) {
   const StatsLayout& l = acc.layout();
+  if (l.hub_range.size() != m.hubs.size()) return;  // without_hubs
   double total_budget = 0.0;
   for (std::size_t h = 0; h < m.hubs.size(); ++h) {
     r.hubs.push_back(

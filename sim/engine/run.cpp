@@ -632,17 +632,18 @@ std::vector<StatsLayout> horizon_layouts(const HorizonModel& h) {
     }
     // The outcomes across years are reported for each CCG and England; in
     // the red in any year (red by the last year) also for the regions, which
-    // the stress commands read (a sweep's expected count by region).
+    // the stress commands read (a sweep's expected count by region). Of the
+    // hubs, only the cumulative overspend is reported.
     out[horizon_point(years, HorizonPoint::kUnderlying, y)] =
-        with_groups(with_ranges(year[y], low), GroupLevels::kNation);
+        without_hubs(with_groups(with_ranges(year[y], low), GroupLevels::kNation));
     if (y == 0) continue;
     out[horizon_point(years, HorizonPoint::kCumulative, y)] =
         with_groups(with_ranges(year[y], sum), GroupLevels::kNation);
-    out[horizon_point(years, HorizonPoint::kRedBy, y)] = with_groups(
-        with_ranges(year[y], w), y + 1 == years ? GroupLevels::kRegions : GroupLevels::kNation);
+    out[horizon_point(years, HorizonPoint::kRedBy, y)] = without_hubs(with_groups(
+        with_ranges(year[y], w), y + 1 == years ? GroupLevels::kRegions : GroupLevels::kNation));
   }
   out[horizon_point(years, HorizonPoint::kRedEvery, 0)] =
-      with_groups(with_ranges(year.back(), widened.back()), GroupLevels::kNation);
+      without_hubs(with_groups(with_ranges(year.back(), widened.back()), GroupLevels::kNation));
   return out;
 }
 
