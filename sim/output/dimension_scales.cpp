@@ -24,13 +24,15 @@ struct LabelledDimension {
   std::string_view dimension;
   std::string_view labels;
   Axis axis;
+  std::string_view only = {};  // if set, only datasets whose name contains it
 };
 constexpr std::array<LabelledDimension, 24> kLabelledDimensions = {{
     {"/ccg", "ccg", "/ccg/code", Axis::First},
     {"/pooled", "ccg", "/ccg/code", Axis::First},
-    // A run of several years: the first year in the red, or never.
-    {"/ccg", "first_red_year", "/ccg/first_red_year", Axis::Last},
-    {"/pooled", "first_red_year", "/ccg/first_red_year", Axis::Last},
+    // A run of several years: the first year in the red, or never (only
+    // there: in a run of 8 years it has as many entries as the quantiles).
+    {"/ccg", "first_red_year", "/ccg/first_red_year", Axis::Last, "first_red_year"},
+    {"/pooled", "first_red_year", "/ccg/first_red_year", Axis::Last, "first_red_year"},
     {"/region", "region", "/region/code", Axis::First},
     {"/area_team", "area_team", "/area_team/code", Axis::First},
     {"/pool", "pool", "/pool/code", Axis::First},
@@ -136,7 +138,8 @@ class GroupLabeller {
         if (const Dataset* s = labelled_scale(l)) return *s;
     for (const Axis side : {Axis::First, Axis::Last})
       for (const Labels& l : labels_)
-        if (l.spec->axis == side && (side == Axis::First ? axis == 0 : last) && size == l.size())
+        if (l.spec->axis == side && (side == Axis::First ? axis == 0 : last) && size == l.size() &&
+            name.find(l.spec->only) != std::string::npos)
           if (const Dataset* s = labelled_scale(l)) return *s;
     if (last)
       if (const AxisRule* rule = last_axis_rule(name))

@@ -30,7 +30,7 @@ DIMS = {
 
 
 class Run:
-    baseline = tiny = years = None
+    baseline = tiny = years = eight_years = None
 
 
 def groups(path):
@@ -121,6 +121,17 @@ def test_a_run_of_several_years_is_labelled():
             assert nat["total_surplus_quantiles_k"].dims == ("year", "quantile")
 
 
+def test_eight_years_keep_the_quantile_axis():
+    """In a run of 8 years the first year in the red has 9 entries, as many
+    as the quantile levels: each axis still gets its own dimension."""
+    with xr.open_dataset(Run.eight_years, group="ccg", engine="h5netcdf") as ccg:
+        assert ccg.sizes["first_red_year"] == ccg.sizes["quantile"] == 9
+        assert ccg["surplus_quantiles_k"].dims == ("year", "ccg", "quantile")
+        assert ccg["underlying_quantiles_k"].dims == ("year", "ccg", "quantile")
+        assert ccg["first_red_year_pmf"].dims == ("ccg", "first_red_year")
+        assert list(ccg["first_red_year"].values)[-1] == "never"
+
+
 def test_h5py_reads_the_schema_as_before():
     r = open_results(Run.baseline)
     n = len(r.ccg["code"])
@@ -149,10 +160,14 @@ def main() -> int:
                                        500)
         outlook = pathlib.Path(args.scenario).parent / "outlook-2013-16.toml"
         Run.years = support.ccgrisk_run(args.ccgrisk, outlook, tmp / "years.h5", 500)
+        (tmp / "eight").mkdir()
+        eight = support.tiny_scenario(tmp / "eight", "[horizon]\nyears = 8\n")
+        Run.eight_years = support.ccgrisk_run(args.ccgrisk, eight, tmp / "eight.h5", 500)
         return support.main([test_every_group_has_named_dimensions,
                              test_coordinates_are_the_labels,
                              test_a_run_without_pools_has_an_empty_pool_dimension,
                              test_a_run_of_several_years_is_labelled,
+                             test_eight_years_keep_the_quantile_axis,
                              test_h5py_reads_the_schema_as_before])
 
 
