@@ -9,6 +9,7 @@
 
 #include "app/commands.hpp"
 #include "app/common.hpp"
+#include "input/horizon.hpp"
 #include "model/model.hpp"
 #include "output/ccg_template.hpp"
 #include "output/file_output.hpp"
@@ -43,7 +44,9 @@ int write_template(const TemplateArgs& a) {
   check_output_file(a.output, read, "CCG table template");
   const std::vector<CcgRecord> ccgs = resolve_ccgs(in.scenario, in.table);
   const std::string made_by = "ccgrisk template (ccgrisk " CCGRISK_VERSION ")";
-  write_file_atomically(a.output, ccg_template_csv(in.scenario, ccgs, made_by));
+  write_file_atomically(a.output,
+                        ccg_template_csv(in.scenario, ccgs, made_by,
+                                         plan_defaults_by_year(year_scenarios(in.scenario))));
   if (!a.quiet)
     std::cout << "CCG table for " << ccgs.size() << " CCGs written to " << a.output.string()
               << "\nFill it in, then run a scenario on it (docs/data.md):\n  --set 'data.ccgs=\""

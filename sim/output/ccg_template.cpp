@@ -45,24 +45,53 @@ std::string padded(std::string_view s, std::size_t width) {
   return out + " ";
 }
 
+// The [plan] default of plan column k.
+double plan_default(const PlanDefaults& d, int k) {
+  switch (k) {
+    case kInputPlannedSurplus:
+      return d.surplus_pct;
+    case kInputContingency:
+      return d.contingency_pct;
+    case kInputNonrecurrent:
+      return d.nonrecurrent_pct;
+    case kInputCip:
+      return d.cip_pct;
+    default:
+      return d.spec_transfer_pct;
+  }
+}
+
+// CCG `c`'s own figure for plan column k; nothing where it takes the default.
+std::optional<double> own_plan_value(const CcgRecord& c, int k) {
+  switch (k) {
+    case kInputPlannedSurplus:
+      return c.plan.planned_surplus_pct;
+    case kInputContingency:
+      return c.plan.contingency_pct;
+    case kInputNonrecurrent:
+      return c.plan.nonrecurrent_pct;
+    case kInputCip:
+      return c.plan.cip_pct;
+    default:
+      return c.plan.spec_transfer_pct;
+  }
+}
+
 // The value CCG `c` uses for input k (blank plan cells: the [plan]
-// default); nothing for a population not given.
-std::optional<double> value_of(const CcgRecord& c, int k, const PlanDefaults& d) {
+// default, or nothing in a column whose default varies by year); nothing
+// for a population not given.
+std::optional<double> value_of(const CcgRecord& c, int k, const PlanDefaults& d,
+                               const PlanColumns& by_year) {
+  if (kCcgInputs[static_cast<std::size_t>(k)].plan_default) {
+    const std::optional<double> own = own_plan_value(c, k);
+    if (own || by_year[static_cast<std::size_t>(k)]) return own;
+    return plan_default(d, k);
+  }
   switch (k) {
     case kInputAllocation:
       return c.allocation_k;
     case kInputPopulation:
       return c.basis[k] == kBasisNotGiven ? std::nullopt : std::optional<double>(c.population);
-    case kInputPlannedSurplus:
-      return c.plan.planned_surplus_pct.value_or(d.surplus_pct);
-    case kInputContingency:
-      return c.plan.contingency_pct.value_or(d.contingency_pct);
-    case kInputNonrecurrent:
-      return c.plan.nonrecurrent_pct.value_or(d.nonrecurrent_pct);
-    case kInputCip:
-      return c.plan.cip_pct.value_or(d.cip_pct);
-    case kInputSpecTransfer:
-      return c.plan.spec_transfer_pct.value_or(d.spec_transfer_pct);
     case kInputTargetDistance:
       return c.target_distance_pct;
     default:
@@ -104,11 +133,12 @@ void write_comments(const Scenario& s, std::string_view made_by, std::string& ou
   }
 }
 
-void write_row(const CcgRecord& c, const PlanDefaults& d, std::string& out) {
+void write_row(const CcgRecord& c, const PlanDefaults& d, const PlanColumns& by_year,
+               std::string& out) {
   for (const std::string* field : {&c.code, &c.name, &c.area_team_code, &c.area_team, &c.region})
     out.append(field == &c.code ? "" : ",").append(csv_field(*field));
   for (int k = 0; k < kNumCcgInputs; ++k) {
-    const std::optional<double> v = value_of(c, k, d);
+    const std::optional<double> v = value_of(c, k, d, by_year);
     out.append(",").append(v ? number_text(*v) : std::string());
     out.append(",").append(v ? csv_field(c.basis[k]) : std::string());
   }
@@ -118,9 +148,14 @@ void write_row(const CcgRecord& c, const PlanDefaults& d, std::string& out) {
 }  // namespace
 
 std::string ccg_template_csv(const Scenario& scenario, const std::vector<CcgRecord>& ccgs,
-                             std::string_view made_by) {
+                             std::string_view made_by, const PlanColumns& by_year) {
   std::string out;
   write_comments(scenario, made_by, out);
+  for (const CcgInputInfo& in : kCcgInputs)
+    if (by_year[static_cast<std::size_t>(&in - kCcgInputs.data())])
+      out += "# " + std::string(in.column) +
+             ": the scenario's [year.LABEL] tables change its [plan] default by year, so the "
+             "cells that take it are blank\n";
   std::string header;
   for (const IdentityColumn& c : kIdentity)
     header.append(header.empty() ? "" : ",").append(c.name);
@@ -128,8 +163,19 @@ std::string ccg_template_csv(const Scenario& scenario, const std::vector<CcgReco
     header.append(",").append(in.column).append(",").append(in.basis_column);
   out += header + "\n";
   for (const CcgRecord& c : ccgs)
-    write_row(c, scenario.plan, out);
+    write_row(c, scenario.plan, by_year, out);
   return out;
+}
+
+PlanColumns plan_defaults_by_year(const std::vector<Scenario>& years) {
+  PlanColumns by_year{};
+  for (const Scenario& year : years)
+    for (int k = 0; k < kNumCcgInputs; ++k)
+      if (kCcgInputs[static_cast<std::size_t>(k)].plan_default)
+        by_year[static_cast<std::size_t>(k)] =
+            by_year[static_cast<std::size_t>(k)] ||
+            plan_default(year.plan, k) != plan_default(years.front().plan, k);
+  return by_year;
 }
 
 }  // namespace ccgrisk

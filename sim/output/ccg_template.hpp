@@ -4,11 +4,13 @@
 // meaning (docs/data.md).
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "input/ccg_table.hpp"
+#include "input/input_basis.hpp"
 #include "input/scenario.hpp"
 
 namespace ccgrisk {
@@ -21,7 +23,17 @@ namespace ccgrisk {
 // table (the [ccg.CODE] keys still applying on top), it gives the same
 // model bit for bit: numbers are written in their shortest exact form.
 // `made_by` names the tool in the first comment line.
+//
+// A run of several years whose [year.LABEL] tables change a [plan] default
+// (the outlook's cip_pct in 2015-16) cannot state one value for it: in
+// those columns (`by_year`, e.g. from plan_defaults_by_year) the cells that
+// take the default are left blank, so that read back each year takes its
+// own default again, and a comment line says so.
+using PlanColumns = std::array<bool, kNumCcgInputs>;
 std::string ccg_template_csv(const Scenario& scenario, const std::vector<CcgRecord>& ccgs,
-                             std::string_view made_by);
+                             std::string_view made_by, const PlanColumns& by_year = {});
+// The plan columns whose [plan] default differs between `years` (each
+// year's scenario, input/horizon.hpp year_scenarios).
+PlanColumns plan_defaults_by_year(const std::vector<Scenario>& years);
 
 }  // namespace ccgrisk

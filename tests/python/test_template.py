@@ -50,6 +50,30 @@ def test_template_round_trips_every_dataset():
         assert f.attrs["ccg_table_path"] == str(template)
 
 
+def test_outlook_template_round_trips_every_year():
+    """The outlook's [year.2015-16] table raises the [plan] cip_pct default:
+    its template leaves the cells that take the default blank (a figure
+    there would hold in every year), so every year's results come back."""
+    outlook = pathlib.Path(Run.scenario).parent / "outlook-2013-16.toml"
+    template = Run.tmp / "outlook-template.csv"
+    r = support.run([Run.ccgrisk, "template", outlook, "-o", template, "--quiet"])
+    assert r.returncode == 0, r.stderr
+    text = template.read_text(encoding="utf-8")
+    assert "# cip_pct: the scenario's [year.LABEL] tables change its [plan] default" in text
+    rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
+    blank = [row["ods_code"] for row in rows if row["cip_pct"] == ""]
+    assert 0 < len(blank) < len(rows)  # the CCGs with their own figure keep it
+    assert all(row["cip_pct_basis"] == "" for row in rows if row["cip_pct"] == "")
+    assert all(row["contingency_pct"] != "" for row in rows)  # the same default every year
+    a = support.ccgrisk_run(Run.ccgrisk, outlook, Run.tmp / "outlook-a.h5", TRIALS)
+    b = support.ccgrisk_run(Run.ccgrisk, outlook, Run.tmp / "outlook-b.h5", TRIALS,
+                            ["--set", f'data.ccgs="{template}"'])
+    da, db = datasets(a), datasets(b)
+    assert sorted(da) == sorted(db)
+    differ = [name for name in da if da[name] != db[name]]
+    assert not differ, differ
+
+
 def test_bases_are_datasets_with_units_and_description():
     with h5py.File(Run.tmp / "a.h5", "r") as f:
         for name in ("allocation_basis", "population_basis", "planned_surplus_pct_basis",
@@ -89,6 +113,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         Run.ccgrisk, Run.scenario, Run.tmp = args.ccgrisk, args.scenario, pathlib.Path(tmp)
         return support.main([test_template_round_trips_every_dataset,
+                             test_outlook_template_round_trips_every_year,
                              test_bases_are_datasets_with_units_and_description,
                              test_export_has_the_basis_columns])
 
