@@ -2,6 +2,9 @@
 """Print the CCGs most likely to end the year in the red, from a results file.
 
     /usr/bin/python3 analysis/top_red.py results/baseline-2013-14.h5 [--count 15] [--pooled]
+    /usr/bin/python3 analysis/top_red.py results/outlook-2013-16.h5 --year 2015-16
+
+A run of several years shows one year: --year LABEL, by default the first.
 """
 
 import argparse
@@ -15,13 +18,23 @@ def main() -> int:
     parser.add_argument("results")
     parser.add_argument("--count", type=int, default=15)
     parser.add_argument("--pooled", action="store_true", help="after risk sharing")
+    parser.add_argument("--year", help="a run of several years: the year (default: the first)")
     args = parser.parse_args()
     try:
         results = open_results(args.results)
+        labels = results.year_labels if results.horizon_years > 1 else []
+        if args.year is not None and args.year not in labels:
+            raise ResultsFileError(
+                f"{args.results}: --year {args.year}: the file's years are {labels}"
+                if labels else f"{args.results}: --year: the file holds a one-year run")
+        if labels:
+            year = labels.index(args.year) if args.year is not None else 0
+            results = open_results(args.results, year=year)
     except ResultsFileError as err:
         print(f"top_red: error: {err}", file=sys.stderr)
         return 2
-    print(f"{results.trials:,} trials; expected CCGs in the red "
+    in_year = f" in {labels[year]} (of {', '.join(labels)})" if labels else ""
+    print(f"{results.trials:,} trials; expected CCGs in the red{in_year} "
           f"{float(results.national['expected_red']):.2f}")
     for code, name, p, se in results.most_at_risk(args.count, args.pooled):
         print(f"{code:5} {name:50} {p:.4f} +- {se:.4f}")

@@ -50,6 +50,10 @@ class Results:
     def most_at_risk(self, count: int = 15, pooled: bool = False) -> list[tuple]:
         """(code, name, P(red), standard error) of the CCGs most likely in the red."""
         table = self.pooled if pooled else self.ccg
+        if np.ndim(table["p_red"]) != 1:
+            raise ResultsFileError(
+                f"{self.path}: a run of {self.horizon_years} years: open one year with "
+                f"open_results(path, year=k), k an index into {self.year_labels}")
         order = np.argsort(-table["p_red"], kind="stable")[:count]
         return [(self.ccg["code"][i], self.ccg["name"][i], float(table["p_red"][i]),
                  float(table["p_red_se"][i])) for i in order]

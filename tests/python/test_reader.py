@@ -13,6 +13,40 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "analysis")
 from ccgrisk_analysis import ResultsFileError, open_results  # noqa: E402
 
 
+def check_several_years(args, tmp: pathlib.Path):
+    """A run of several years: the whole file keeps its year axis and
+    most_at_risk asks for a year; one year's view and top_red.py work."""
+    outlook = pathlib.Path(args.scenario).parent / "outlook-2013-16.toml"
+    out = tmp / "outlook.h5"
+    subprocess.run([args.ccgrisk, "run", str(outlook), "-o", str(out), "--trials", "1000",
+                    "--quiet"], check=True)
+    whole = open_results(out)
+    assert whole.horizon_years == 3 and whole.ccg["p_red"].shape == (3, 211)
+    try:
+        whole.most_at_risk(3)
+    except ResultsFileError as err:
+        assert "open_results(path, year=k)" in str(err), err
+    else:
+        raise AssertionError("most_at_risk of a run of several years gave an answer")
+    last = open_results(out, year=2)
+    top = last.most_at_risk(3)
+    assert [t[2] for t in top] == sorted(whole.ccg["p_red"][2], reverse=True)[:3]
+    script = pathlib.Path(__file__).resolve().parents[2] / "analysis" / "top_red.py"
+    env = {"PYTHONPATH": str(script.parent)}
+
+    def top_red(*extra):
+        return subprocess.run([sys.executable, str(script), str(out), "--count", "3", *extra],
+                              capture_output=True, text=True, env=env)
+    for extra, year in (((), 0), (("--year", "2015-16"), 2)):
+        r = top_red(*extra)
+        assert r.returncode == 0, r.stderr
+        label = whole.year_labels[year]
+        expected = float(open_results(out, year=year).national["expected_red"])
+        assert f"in the red in {label} (of 2013-14, 2014-15, 2015-16) {expected:.2f}" in r.stdout
+    r = top_red("--year", "2016-17")
+    assert r.returncode == 2 and "--year 2016-17" in r.stderr, (r.returncode, r.stderr)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ccgrisk", required=True)
@@ -42,7 +76,8 @@ def main() -> int:
                 assert why in str(err), err
             else:
                 raise AssertionError(f"{bad} was accepted")
-    print("1 passed, 0 failed")
+        check_several_years(args, pathlib.Path(tmp))
+    print("2 passed, 0 failed")
     return 0
 
 
