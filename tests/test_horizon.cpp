@@ -1366,11 +1366,23 @@ TEST_CASE("horizon cli: sweep runs every value over all years and calibrate refu
     const fs::path out = c.dir / "fitted.toml";
     const ccgrisk::test::CliResult r = c.run_args(
         "calibrate " + ccgrisk::test::quote(c.scenario_path()) + " --targets " +
-        ccgrisk::test::quote(c.dir / "targets.toml") + " -o " + ccgrisk::test::quote(out) + " -q");
+        ccgrisk::test::quote(c.dir / "targets.toml") + " -o " + ccgrisk::test::quote(out));
     INFO("stdout: " << r.out);
     CHECK(r.exit_code == kExitBadInput);
+    // Refused before it starts (no "calibrating ... targets" first).
     CHECK_THAT(r.err, StartsWith("ccgrisk: error: "));
-    CHECK_THAT(r.err, Contains("horizon.years = 3"));
+    CHECK_THAT(r.err, Contains("horizon.years = 3: calibrate fits one year"));
+    CHECK_FALSE(fs::exists(out));
+  }
+
+  SECTION("sweep --param horizon.years: exit 2 naming the key, no file") {
+    const fs::path out = c.dir / "years.h5";
+    const ccgrisk::test::CliResult r =
+        c.run_args("sweep " + ccgrisk::test::quote(c.scenario_path()) +
+                   " --param horizon.years --from 2 --to 4 --steps 3 --trials 100 -q -o " +
+                   ccgrisk::test::quote(out));
+    CHECK(r.exit_code == kExitBadInput);
+    CHECK_THAT(r.err, Contains("--param horizon.years: cannot vary the number of years"));
     CHECK_FALSE(fs::exists(out));
   }
 }

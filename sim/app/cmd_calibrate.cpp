@@ -14,6 +14,7 @@
 #include "app/targets_table.hpp"
 #include "engine/calibrate.hpp"
 #include "engine/scenario_runs.hpp"
+#include "input/error.hpp"
 #include "input/limits.hpp"
 #include "input/overrides_toml.hpp"
 #include "output/file_output.hpp"
@@ -102,6 +103,11 @@ int calibrate_command(const CalibrateArgs& a) {
     base.push_back(parse_override(s));
   const Targets targets = load_targets(a.targets);
   const Scenario scenario = load_scenario_with_overrides(a.scenario, base);
+  if (scenario.horizon.years > 1)
+    throw InputError(a.scenario.string() +
+                     ": horizon.years = " + std::to_string(scenario.horizon.years) +
+                     ": calibrate fits one year to its published figures (docs/calibration.md); "
+                     "set horizon.years = 1 to calibrate the first year");
   check_output_file(a.output, std::vector<fs::path>{a.scenario, scenario.ccgs, a.targets},
                     "calibrated scenario");
   if (!a.quiet) std::cerr << "calibrating " << targets.targets.size() << " targets...\n";

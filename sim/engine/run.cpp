@@ -553,8 +553,8 @@ void check_one_year(const Scenario& s) {
   if (s.horizon.years > 1)
     throw InputError(s.path.filename().string() +
                      ": horizon.years = " + std::to_string(s.horizon.years) +
-                     ": this command covers one-year runs so far (ccgrisk run simulates every "
-                     "year; set horizon.years = 1 to use the first year here)");
+                     ": this engine runs one year (run, sweep, breakeven and reverse-stress "
+                     "simulate every year; set horizon.years = 1 to use the first year)");
 }
 
 }  // namespace

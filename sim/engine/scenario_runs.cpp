@@ -38,6 +38,11 @@ void check_param_key(const std::string& key) {
                                  "use the same random "
                                  "numbers (use --seed or --trials to set them for all points)"));
   }
+  if (key == "horizon.years") {
+    throw InputError(
+        "--param horizon.years: cannot vary the number of years: every point must cover the "
+        "same years (use --set horizon.years=N to set them for all points)");
+  }
 }
 
 ScenarioRuns::ScenarioRuns(fs::path path, std::vector<Override> base, RunOptions options)
