@@ -179,5 +179,21 @@ TEST_CASE("export: bad usage exits 2 and writes nothing", "[export][cli]") {
       run_cli("export " + quote(path.string()) + " --csv " + quote((dir / "file").string()));
   CHECK(csv_on_file.exit_code == 2);
   CHECK_THAT(csv_on_file.err, Catch::Contains("not a folder"));
+  // The workbook where the CSV files go: refused before either is written.
+  const auto same =
+      run_cli("export " + quote(path.string()) + " --xlsx " + quote((dir / "both").string()) +
+              " --csv " + quote((dir / "both").string()));
+  CHECK(same.exit_code == 2);
+  CHECK_THAT(same.err, Catch::Contains("the workbook would be written where the CSV files go"));
+  const auto inside =
+      run_cli("export " + quote(path.string()) + " --xlsx " + quote((dir / "ccg.csv").string()) +
+              " --csv " + quote(dir.path().string()));
+  CHECK(inside.exit_code == 2);
+  CHECK_THAT(inside.err, Catch::Contains("the workbook would be written where the CSV files go"));
+  // --year names a year of a run of several; a one-year file has none.
+  const auto year = run_cli("export " + quote(path.string()) + " --csv " +
+                            quote((dir / "tables").string()) + " --year 2014-15");
+  CHECK(year.exit_code == 2);
+  CHECK_THAT(year.err, Catch::Contains("--year 2014-15: the file holds a one-year run"));
   CHECK(entries(dir.path()) == std::vector<fs::path>{"file", "run.h5"});
 }

@@ -1,6 +1,7 @@
 // ccgrisk export RESULTS.h5 --xlsx OUT.xlsx --csv DIR: tables for spreadsheets.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -31,16 +32,26 @@ int run_export(const ExportArgs& a) {
   if (!a.xlsx_given && !a.csv_given)
     throw InputError("export: say what to write: --xlsx OUT.xlsx and/or --csv DIR");
   const std::vector<Results> years = read_results_years(a.results, !a.no_verify);
-  const std::vector<Table> tables =
-      years.size() == 1
-          ? export_tables(years.front(), a.results.string())
-          : export_horizon_tables(
-                years,
-                a.year.empty() ? 0 : static_cast<std::size_t>(year_index(years.front(), a.year)),
-                a.results.string());
+  // --year names a year of the file (a one-year file has none to choose).
+  const std::size_t year =
+      a.year.empty() ? 0 : static_cast<std::size_t>(year_index(years.front(), a.year));
+  const std::vector<Table> tables = years.size() == 1
+                                        ? export_tables(years.front(), a.results.string())
+                                        : export_horizon_tables(years, year, a.results.string());
   const std::vector<fs::path> inputs = {a.results};
   if (a.xlsx_given) check_output_file(a.xlsx, inputs, "workbook");
   if (a.csv_given) check_output_folder(a.csv, csv_file_names(tables), inputs, "CSV folder");
+  // Both checked before either is written: the workbook is not the folder
+  // nor one of its files.
+  if (a.xlsx_given && a.csv_given) {
+    const fs::path book = fs::weakly_canonical(a.xlsx), folder = fs::weakly_canonical(a.csv);
+    const std::vector<std::string> names = csv_file_names(tables);
+    if (book == folder ||
+        (book.parent_path() == folder &&
+         std::find(names.begin(), names.end(), book.filename().string()) != names.end()))
+      throw InputError("--xlsx " + a.xlsx.string() + " and --csv " + a.csv.string() +
+                       ": the workbook would be written where the CSV files go");
+  }
   if (a.xlsx_given) {
     write_xlsx(tables, a.xlsx);
     std::cout << "Workbook written to " << a.xlsx.string() << " (" << tables.size() << " sheets)\n";
