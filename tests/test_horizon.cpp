@@ -1106,6 +1106,29 @@ TEST_CASE("horizon cli: summary shows the years side by side, and one year with 
   }
 }
 
+TEST_CASE("horizon cli: summary --year names the year the published figures were checked on",
+          "[horizon][cli]") {
+  using namespace ccgrisk::test::cli;
+  Case c;
+  c.scenario = three_year_cli_scenario();
+  write_file(c.dir / "targets.toml",
+             "[[target]]\nname = \"red\"\nstatistic = \"expected_red\"\n"
+             "group = \"national\"\nvalue = 1\ntolerance = 0.4\n");
+  const ccgrisk::test::CliResult run =
+      c.run("--quiet --targets " + ccgrisk::test::quote(c.dir / "targets.toml"));
+  INFO("stderr: " << run.err);
+  REQUIRE(run.exit_code == kExitOk);
+  for (const std::string extra : {"", " --year 2015-16"}) {
+    const ccgrisk::test::CliResult r =
+        ccgrisk::test::run_cli("summary " + ccgrisk::test::quote(c.out_path()) + extra);
+    INFO("summary" << extra << "\n" << r.out << r.err);
+    REQUIRE(r.exit_code == kExitOk);
+    // The targets are checked on the first year, whichever year is shown.
+    CHECK_THAT(r.out,
+               Contains("Against the published figures (recorded in the results file), 2013-14\n"));
+  }
+}
+
 TEST_CASE("horizon cli: read_results_years gives the in-process run's years bit for bit",
           "[horizon][cli]") {
   const ThreeYearFile f;

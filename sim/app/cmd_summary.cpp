@@ -23,9 +23,12 @@ std::string line(const char* fmt, auto... args) {
   return buf;
 }
 
-// The published figures a `run --targets` recorded (/targets), as run printed them.
-void print_targets(const std::vector<TargetCheck>& targets, std::ostream& out) {
-  out << "\nAgainst the published figures (recorded in the results file)\n"
+// The published figures a `run --targets` recorded (/targets), as run printed
+// them: in a run of several years, against its first year (named).
+void print_targets(const Results& r, std::ostream& out) {
+  const std::vector<TargetCheck>& targets = r.targets;
+  out << "\nAgainst the published figures (recorded in the results file)"
+      << (r.horizon ? ", " + r.horizon->labels.front() : "") << "\n"
       << line("  %-44s %10s %10s %9s %9s  %s\n", "target", "published", "model", "+- se",
               "tolerance", "met");
   for (const TargetCheck& t : targets) {
@@ -48,13 +51,13 @@ int summary(const SummaryArgs& a) {
   const std::vector<Results> years = read_results_years(a.results, !a.no_verify);
   if (a.year.empty() && years.size() > 1) {
     print_horizon_summary(years, std::cout);
-    if (!years.front().targets.empty()) print_targets(years.front().targets, std::cout);
+    if (!years.front().targets.empty()) print_targets(years.front(), std::cout);
     return kExitOk;
   }
   const Results& results = years[a.year.empty() ? 0 : year_index(years.front(), a.year)];
   print_summary(results, std::cout);
   if (results.uncertainty) print_uncertainty(*results.uncertainty, results, std::cout);
-  if (!results.targets.empty()) print_targets(results.targets, std::cout);
+  if (!results.targets.empty()) print_targets(results, std::cout);
   return kExitOk;
 }
 
