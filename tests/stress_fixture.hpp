@@ -77,4 +77,16 @@ inline void check_documented(const h5::File& f, const std::string& group) {
   }
 }
 
+// The group's `runs` attribute is the count the command printed on its
+// cost line ("...; N runs in S s"), the scenario as given included.
+inline void check_runs_recorded(const h5::File& f, const std::string& group,
+                                const std::string& printed) {
+  INFO(printed);
+  const std::size_t at = printed.find(" runs in ");
+  REQUIRE(at != std::string::npos);
+  const std::size_t from = printed.rfind(' ', at - 1) + 1;
+  CHECK(h5::read_attribute<std::int64_t>(f.open_group(group), "runs") ==
+        std::vector<std::int64_t>{std::stoll(printed.substr(from, at - from))});
+}
+
 }  // namespace ccgrisk::test

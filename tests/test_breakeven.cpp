@@ -168,6 +168,22 @@ TEST_CASE("ccgrisk breakeven writes /breakeven and prints the CCGs at risk", "[b
   CHECK(h5::read_dataset<double>(f, "breakeven/max_red").values == std::vector<double>{3.0});
   CHECK(std::isfinite(h5::read_dataset<double>(f, "breakeven/system_value").values[0]));
   check_documented(f, "breakeven");
+  check_runs_recorded(f, "breakeven", r.out);
+}
+
+TEST_CASE("ccgrisk breakeven without --max-red records no system value", "[breakeven][cli]") {
+  StressFixture fx("[drivers.cip_delivery]\nsd = 0.1\n");
+  const auto out = fx.dir / "be.h5";
+  const CliResult r = run_cli("breakeven " + quote(fx.scenario.string()) + " --param " + kCipMean +
+                              " --p 0.3 --from 0.3 --to 0.95 --grid 5 --tolerance 0.1 " +
+                              "--trials 1000 -o " + quote(out.string()));
+  REQUIRE(r.exit_code == 0);
+  const h5::File f = h5::File::open(out);
+  CHECK(std::isnan(h5::read_dataset<double>(f, "breakeven/max_red").values[0]));
+  CHECK(std::isnan(h5::read_dataset<double>(f, "breakeven/system_value").values[0]));
+  CHECK(h5::read_dataset<std::int64_t>(f, "breakeven/system_status").values[0] == -1);
+  // Not 0 CCGs: no system value was sought.
+  CHECK(std::isnan(h5::read_dataset<double>(f, "breakeven/expected_red_at_system").values[0]));
 }
 
 TEST_CASE("ccgrisk breakeven: bad input is exit 2 with no output", "[breakeven][cli]") {

@@ -154,6 +154,7 @@ TEST_CASE("ccgrisk reverse-stress writes /reverse_stress and prints a table",
   CHECK(h5::read_dataset<std::string>(f, "reverse_stress/tipping_code").dims == h5::Dims{6, 6});
   CHECK(h5::read_dataset<double>(f, "ccg/p_red").values.size() == 12);
   check_documented(f, "reverse_stress");
+  check_runs_recorded(f, "reverse_stress", r.out);
 }
 
 TEST_CASE("ccgrisk reverse-stress: bad input is exit 2 with no output", "[reverse_stress][cli]") {

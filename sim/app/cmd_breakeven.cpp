@@ -161,8 +161,9 @@ int breakeven(BreakevenArgs a) {
   (void)listed(a.ccgs, codes);  // unknown codes fail before any run
   Results base;
   const BreakevenResult b = run_breakeven(runs, a.spec, &base);
-  write_stress_results(runs, base, a.common.output,
-                       [&](const h5::File& file) { write_breakeven_group(file, b); });
+  write_stress_results(runs, base, a.common.output, [&](const h5::File& file) {
+    write_breakeven_group(file, b, runs.runs(), runs.seconds());
+  });
   if (!a.common.quiet) print_breakeven(a, runs, base, b, std::cout);
   return kExitOk;
 }

@@ -113,7 +113,7 @@ int reverse_stress(const ReverseStressArgs& a) {
   const Results base = runs.run(runs.base(), "scenario as given");
   const ReverseStressResult r = run_reverse_stress(runs, base, a.spec);
   write_stress_results(runs, base, a.common.output, [&](const h5::File& file) {
-    write_reverse_stress_group(file, r, base.code);
+    write_reverse_stress_group(file, r, base.code, runs.runs(), runs.seconds());
   });
   if (!a.common.quiet) print_reverse_stress(a, runs, base, r, std::cout);
   return kExitOk;

@@ -248,7 +248,8 @@ void write_sweep_group(const h5::File& file, const SweepResult& s, int runs, dou
   cost(g, runs, wall_seconds);
 }
 
-void write_breakeven_group(const h5::File& file, const BreakevenResult& b) {
+void write_breakeven_group(const h5::File& file, const BreakevenResult& b, int runs,
+                           double wall_seconds) {
   const Group g = file.group("breakeven");
   label(g, "param", b.spec.param, "the scenario key searched, by its TOML path");
   h5::write_attribute(g, "basis", basis(b.spec.pooled));
@@ -262,11 +263,12 @@ void write_breakeven_group(const h5::File& file, const BreakevenResult& b) {
   write_breakeven_system(g, b);
   std::vector<std::int32_t> per_level(b.points_per_level.begin(), b.points_per_level.end());
   h5::write_attribute(g, "points_per_level", per_level);
-  cost(g, b.runs, b.seconds);
+  cost(g, runs, wall_seconds);
 }
 
 void write_reverse_stress_group(const h5::File& file, const ReverseStressResult& r,
-                                const std::vector<std::string>& codes) {
+                                const std::vector<std::string>& codes, int runs,
+                                double wall_seconds) {
   const Group g = file.group("reverse_stress");
   h5::write_attribute(g, "basis", basis(r.spec.pooled));
   scalar(g, "red_k", r.spec.red, kCount, "K: the expected number of CCGs in the red to reach");
@@ -287,7 +289,7 @@ void write_reverse_stress_group(const h5::File& file, const ReverseStressResult&
                     "the scenario's own [stress] national_shock, which the shocks add to");
   write_stress_directions(g, r);
   write_stress_ccgs(g, r, codes);
-  cost(g, r.runs, r.seconds);
+  cost(g, runs, wall_seconds);
 }
 
 void write_uncertainty_group(const h5::File& file, const UncertaintyResult& u) {

@@ -22,13 +22,16 @@ void write_sweep_group(const h5::File& file, const SweepResult& sweep, int runs,
 
 // /breakeven: per CCG the value at which its P(red) crosses p, with a
 // status (0 crosses, 1 never, 2 always, 3 not monotone), and the
-// system-wide value for --max-red; the grid and the cost.
-void write_breakeven_group(const h5::File& file, const BreakevenResult& breakeven);
+// system-wide value for --max-red; the grid and the cost (as every stress
+// group's: the command's runs, the scenario as given included, and seconds).
+void write_breakeven_group(const h5::File& file, const BreakevenResult& breakeven, int runs,
+                           double wall_seconds);
 
 // /reverse_stress: per direction the smallest shock reaching K CCGs in the
 // red in expectation, the shock vector, the CCGs that tip first.
 void write_reverse_stress_group(const h5::File& file, const ReverseStressResult& stress,
-                                const std::vector<std::string>& codes);
+                                const std::vector<std::string>& codes, int runs,
+                                double wall_seconds);
 
 // /uncertainty: the uncertain parameters and their sampled values, per
 // outer sample each CCG's P(red) and the nation's expected count in the
