@@ -899,6 +899,41 @@ TEST_CASE("horizon cli: a --set of a key that a year table sets warns that the t
   CHECK_THAT(quiet.err, !Contains("warning"));
 }
 
+TEST_CASE("horizon cli: a --set that changes no year of the run warns so", "[horizon][cli]") {
+  using namespace ccgrisk::test::cli;
+  SECTION("allocation, recovery and horizon keys in a one-year run") {
+    Case c;
+    c.scenario = kValidScenario;
+    for (const std::string key :
+         {"allocation.uplift_pct=3", "recovery.years=2", "horizon.year_correlation.own=0.5"}) {
+      const ccgrisk::test::CliResult r = c.run("--quiet --set " + key);
+      INFO(key << "\nstderr: " << r.err);
+      CHECK(r.exit_code == kExitOk);
+      CHECK_THAT(r.err, Contains("ccgrisk: warning: --set " + key +
+                                 " changes nothing in a one-year run (horizon.years = 1)"));
+    }
+    // horizon.years itself makes the run longer: no warning.
+    CHECK_THAT(c.run("--quiet --set horizon.years=1").err, !Contains("warning"));
+  }
+  SECTION("an allocation key every later year's table sets") {
+    Case c;
+    c.scenario = three_year_cli_scenario() +
+                 "\n[year.2014-15.allocation]\nuplift_pct = 2\n"
+                 "[year.2015-16.allocation]\nuplift_pct = 2\n";
+    const ccgrisk::test::CliResult r = c.run("--quiet --set allocation.uplift_pct=5");
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == kExitOk);
+    CHECK_THAT(r.err, Contains("ccgrisk: warning: --set allocation.uplift_pct=5 changes no year "
+                               "of this run: [year.2014-15], [year.2015-16] in "));
+    CHECK_THAT(r.err, Contains(", and 2013-14 does not read it"));
+    // One later year without a table: the override applies there, and only there.
+    c.scenario = three_year_cli_scenario() + "\n[year.2015-16.allocation]\nuplift_pct = 2\n";
+    const ccgrisk::test::CliResult one = c.run("--quiet --set allocation.uplift_pct=5");
+    CHECK_THAT(one.err, Contains("--set allocation.uplift_pct=5 applies to 2014-15 only: "
+                                 "[year.2015-16] in "));
+  }
+}
+
 TEST_CASE("horizon cli: a bad year table exits 2 and writes no file", "[horizon][cli]") {
   using namespace ccgrisk::test::cli;
   SECTION("a year after the run") {

@@ -17,18 +17,38 @@ void check_output_path(const fs::path& out, const std::vector<fs::path>& inputs)
 }
 
 void warn_year_tables(const Scenario& scenario, const std::string& key, const std::string& given) {
+  // Keys the first year does not read: allocation growth and the recovery
+  // of deficits (from the second year on), and how years follow each other.
+  const bool later_years = key.starts_with("allocation.") || key.starts_with("recovery.");
+  const bool between_years =
+      key.starts_with("horizon.") && key != "horizon.years" && key != "horizon.first_year";
+  const std::vector<std::string> labels = horizon_labels(scenario.horizon);
+  if ((later_years || between_years) && labels.size() == 1) {
+    std::cerr << "ccgrisk: warning: " << given
+              << " changes nothing in a one-year run (horizon.years = 1): " << key
+              << (later_years ? " is read from the second year on\n"
+                              : " links the years of a longer run\n");
+    return;
+  }
   const std::vector<std::string> set = years_setting(scenario, key);
-  if (set.empty()) return;
   std::string kept, tables;
-  for (const std::string& label : horizon_labels(scenario.horizon)) {
+  for (const std::string& label : labels) {
     const bool by_table = std::ranges::find(set, label) != set.end();
+    if (!by_table && later_years && label == labels.front()) continue;  // not read there
     std::string& list = by_table ? tables : kept;
     list.append(list.empty() ? "" : ", ").append(by_table ? "[year." + label + "]" : label);
   }
-  std::cerr << "ccgrisk: warning: " << given << " applies to " << kept << " only: " << tables
-            << " in " << scenario.path.filename().string() << " set"
-            << (set.size() == 1 ? "s " : " ") << key << " for "
-            << (set.size() == 1 ? "its year" : "their years") << "\n";
+  if (set.empty()) return;
+  const std::string in = " in " + scenario.path.filename().string() + " set" +
+                         (set.size() == 1 ? "s " : " ") + key + " for " +
+                         (set.size() == 1 ? "its year" : "their years");
+  if (kept.empty()) {
+    std::cerr << "ccgrisk: warning: " << given << " changes no year of this run: " << tables << in
+              << (later_years ? ", and " + labels.front() + " does not read it" : "") << "\n";
+    return;
+  }
+  std::cerr << "ccgrisk: warning: " << given << " applies to " << kept << " only: " << tables << in
+            << "\n";
 }
 
 void warn_year_tables(const Scenario& scenario, const std::vector<Override>& overrides) {
