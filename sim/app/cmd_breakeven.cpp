@@ -115,7 +115,7 @@ void print_ccgs(const BreakevenArgs& a, const Results& base, const BreakevenResu
 
 void print_system(const BreakevenResult& b, std::ostream& out) {
   if (!b.spec.max_red) return;
-  out << "\nSystem: expected number of CCGs in the red <= " << number_text(*b.spec.max_red);
+  out << "\nSystem: expected number of CCGs in the red <= " << shown(*b.spec.max_red);
   const Crossing c = b.system.status[0];
   if (c == Crossing::kCrosses) {
     char tail[64];
@@ -134,10 +134,10 @@ void print_system(const BreakevenResult& b, std::ostream& out) {
 void print_breakeven(const BreakevenArgs& a, const ScenarioRuns& runs, const Results& base,
                      const BreakevenResult& b, std::ostream& out) {
   out << "ccgrisk breakeven  " << a.common.scenario.string() << "\n  " << b.spec.param
-      << " where P(red) crosses " << number_text(b.spec.p)
+      << " where P(red) crosses " << shown(b.spec.p)
       << (b.spec.pooled ? " (after risk sharing)" : " (before risk sharing)") << ", searched over ["
-      << number_text(b.spec.from) << ", " << number_text(b.spec.to) << "] to within "
-      << number_text(b.spec.tolerance) << "\n  " << cost_line(runs) << "\n";
+      << shown(b.spec.from) << ", " << shown(b.spec.to) << "] to within " << shown(b.spec.tolerance)
+      << "\n  " << cost_line(runs) << "\n";
   print_counts(b, out);
   print_ccgs(a, base, b, out);
   print_system(b, out);

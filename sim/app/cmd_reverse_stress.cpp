@@ -98,7 +98,7 @@ void print_reverse_stress(const ReverseStressArgs& a, const ScenarioRuns& runs, 
   std::snprintf(head, sizeof head,
                 "  smallest national shock with >= %s CCGs in the red in expectation (%s); "
                 "%.2f without a shock\n",
-                number_text(r.spec.red).c_str(), r.spec.pooled ? "after pooling" : "before pooling",
+                shown(r.spec.red).c_str(), r.spec.pooled ? "after pooling" : "before pooling",
                 r.base_expected_red);
   out << "ccgrisk reverse-stress  " << a.common.scenario.string() << "\n"
       << head << "  " << cost_line(runs) << "\n\n";

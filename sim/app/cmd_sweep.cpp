@@ -26,8 +26,8 @@ struct SweepArgs {
 void print_sweep(const SweepArgs& a, const ScenarioRuns& runs, const Results& base,
                  const SweepResult& s, std::ostream& out) {
   out << "ccgrisk sweep  " << a.common.scenario.string() << "\n  " << s.param << " from "
-      << number_text(a.spec.from) << " to " << number_text(a.spec.to) << " in " << a.spec.steps
-      << " points; " << cost_line(runs) << "\n\n";
+      << shown(a.spec.from) << " to " << shown(a.spec.to) << " in " << a.spec.steps << " points; "
+      << cost_line(runs) << "\n\n";
   char line[160];
   std::snprintf(line, sizeof line, "  %-26s %44s\n", "", "CCGs in the red: expected number");
   out << line;
@@ -36,7 +36,7 @@ void print_sweep(const SweepArgs& a, const ScenarioRuns& runs, const Results& ba
   out << line;
   for (std::size_t j = 0; j < s.values.size(); ++j) {
     std::snprintf(line, sizeof line, "  %-26s %14.2f %14.2f %8.0f - %-4.0f\n",
-                  number_text(s.values[j]).c_str(), s.expected_red[j], s.expected_red_pooled[j],
+                  shown(s.values[j]).c_str(), s.expected_red[j], s.expected_red_pooled[j],
                   s.count_red_q05[j], s.count_red_q95[j]);
     out << line;
   }

@@ -52,6 +52,12 @@ std::string thousands(std::int64_t x) {
   return x < 0 ? std::string("-").append(out) : out;
 }
 
+std::string shown(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", x);
+  return text;
+}
+
 std::string cost_line(const ScenarioRuns& runs) {
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.1f s", runs.seconds());
