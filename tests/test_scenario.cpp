@@ -332,6 +332,10 @@ TEST_CASE("run.trials must be an integer >= 1", "[scenario][errors]") {
                     Contains("run.trials = 2.5: expected an integer"));
   CHECK_THROWS_WITH(f.parse_with_data("[run]\ntrials = \"abc\"\n"),
                     Contains("run.trials = \"abc\": expected an integer"));
+  // 1e3 is 1000 as a float: the message says why 1000 is refused.
+  CHECK_THROWS_WITH(f.parse_with_data("[run]\ntrials = 1e3\n"),
+                    Contains("run.trials = 1000: expected an integer, found a floating-point "
+                             "number (write it without a decimal point or exponent"));
 }
 
 TEST_CASE("run.seed must be an integer >= 0", "[scenario][errors]") {

@@ -219,7 +219,12 @@ class ScenarioReader {
     const toml::node* node = t.get(key);
     if (!node) return std::nullopt;
     const auto* i = node->as_integer();
-    if (!i) fail(key_path(prefix, key), *node, "expected an integer");
+    if (!i)
+      fail(key_path(prefix, key), *node,
+           node->is_floating_point()
+               ? "expected an integer, found a floating-point number (write it without a "
+                 "decimal point or exponent, e.g. 1000)"
+               : "expected an integer");
     if (i->get() < min) fail(key_path(prefix, key), *node, "must be >= " + std::to_string(min));
     return i->get();
   }
