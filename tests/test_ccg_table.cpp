@@ -222,6 +222,26 @@ TEST_CASE("a missing required column is named", "[ccg_table][errors]") {
   CHECK_THROWS_WITH(read_text(dir, text), Contains("ccgs.csv:1:") && Contains("'region'"));
 }
 
+TEST_CASE("a misspelt column the model reads is refused, an unrelated one is not",
+          "[ccg_table][errors]") {
+  TempDir dir;
+  const std::string head = "ods_code,name,area_team_code,area_team,region,allocation_2013_14_k";
+  const std::string row = "05Q,NHS X,Q56,Staffs,Midlands,1000";
+  // cip_pc for cip_pct: its figures would be ignored, every CCG taking the default.
+  CHECK_THROWS_WITH(
+      read_text(dir, head + ",cip_pc\n" + row + ",4\n"),
+      Contains("ccgs.csv:1:") && Contains("column 'cip_pc' is not one ccgrisk reads: did you mean "
+                                          "'cip_pct'?"));
+  // A basis column without the figures it describes.
+  CHECK_THROWS_WITH(read_text(dir, head + ",cip_pc,cip_pct_basis\n" + row + ",4,mine\n"),
+                    Contains("column 'cip_pct_basis' without column 'cip_pct'"));
+  CHECK_THROWS_WITH(read_text(dir, head + ",populaton\n" + row + ",5000\n"),
+                    Contains("did you mean 'population'?"));
+  // Columns the model does not read, far from any it does, are kept out of the way.
+  const CcgTable t = read_text(dir, head + ",notes,ons_code\n" + row + ",ours,E38000001\n");
+  CHECK(t.rows.size() == 1);
+}
+
 TEST_CASE("a repeated header column is an error", "[ccg_table][errors]") {
   TempDir dir;
   CHECK_THROWS_WITH(read_text(dir, "name," + header() + join_row(good_cells("05Q"))),

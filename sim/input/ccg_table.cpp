@@ -7,12 +7,14 @@
 #include "input/sha256.hpp"
 #include "input/text.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <map>
 #include <sstream>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace ccgrisk {
 namespace {
@@ -62,6 +64,45 @@ std::string quoted(std::string_view cell) {
 
 using ColumnIndex = std::map<std::string, std::size_t, std::less<>>;
 
+// Edits (insertions, deletions, substitutions) between two column names.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Columns the model does not read are allowed (codes, notes, sources), but
+// a misspelt column the model reads would drop its figures without a word:
+// a column within two edits of a missing one it reads is refused, and so
+// is a basis column without its figures' column.
+void check_column_names(const ColumnIndex& index, const std::string& where) {
+  std::vector<std::string_view> read(std::begin(kRequired), std::end(kRequired));
+  for (const CcgInputInfo& in : kCcgInputs) {
+    read.push_back(in.column);
+    read.push_back(in.basis_column);
+    if (index.contains(in.basis_column) && !index.contains(in.column))
+      throw InputError(where + "column '" + std::string(in.basis_column) + "' without column '" +
+                       std::string(in.column) + "' (the figures it describes)");
+  }
+  for (const auto& [name, position] : index) {
+    if (std::find(read.begin(), read.end(), name) != read.end()) continue;
+    for (std::string_view known : read)
+      if (!index.contains(known) && edit_distance(name, known) <= 2)
+        throw InputError(where + "column '" + name + "' is not one ccgrisk reads: did you mean '" +
+                         std::string(known) + "'? (its figures would be ignored)");
+  }
+}
+
 // Column name -> position, from the header record; checks the required ones.
 ColumnIndex index_columns(const CsvRecord& header, const std::string& file) {
   const std::string where = file + ":" + std::to_string(header.line) + ": ";
@@ -80,6 +121,7 @@ ColumnIndex index_columns(const CsvRecord& header, const std::string& file) {
     throw InputError(where + "missing required column '" + std::string(name) +
                      "' (required: " + expected + ")");
   }
+  check_column_names(index, where);
   return index;
 }
 
