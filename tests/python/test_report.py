@@ -157,6 +157,24 @@ def test_estimated_allocations_are_marked():
     assert f"not published: {count} of the {len(basis)} CCGs" in Run.page_text
 
 
+def test_open_targets_missed_show_as_open():
+    """A missed target the model is not expected to reproduce (/targets/reproduced
+    = 0) reads "open", as `summary` prints it; a kept one missed reads "NO"."""
+    with h5py.File(Run.h5, "r") as f:
+        if "targets" not in f:
+            return
+        value, tolerance, model = (f["targets/" + k][()] for k in ("value", "tolerance", "model"))
+        kept = f["targets/reproduced"][()].astype(bool)
+    met = np.abs(model - value) <= tolerance
+    table = re.search(r'<table id="targets-table">.*?</table>', Run.page_text, re.S).group(0)
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
+    assert len(rows) == len(met)
+    for row, m, k in zip(rows, met, kept):
+        verdict = "yes" if m else "NO" if k else "open"
+        assert f"<td>{verdict}</td>" in row, (row, verdict)
+    assert (~met & ~kept).any(), "the shipped targets have open ones the model misses"
+
+
 def test_footer_has_provenance():
     footer = Run.page_text[Run.page_text.index('<footer id="provenance">'):]
     with h5py.File(Run.h5, "r") as f:
@@ -298,7 +316,8 @@ def main() -> int:
         return support.main([test_one_self_contained_file, test_every_expected_chart_and_section,
                              test_headline_numbers_are_the_files,
                              test_top_table_is_the_30_most_at_risk,
-                             test_estimated_allocations_are_marked, test_footer_has_provenance,
+                             test_estimated_allocations_are_marked,
+                             test_open_targets_missed_show_as_open, test_footer_has_provenance,
                              test_outturn_marked_only_for_the_baseline,
                              test_stress_groups_get_their_sections,
                              test_tipping_table_leaves_out_ccgs_already_in_the_red,

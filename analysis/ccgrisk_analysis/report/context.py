@@ -16,7 +16,8 @@ import numpy as np
 from ..results import QUANTILE_LEVELS, Results, ResultsFileError, open_results, read_results, \
     year_view
 
-# 2013-14 as it happened (../shared/DOMAIN.md): CCGs reporting a deficit.
+# 2013-14 as NHS England's month-9 report forecast it (docs/calibration.md row
+# 1): CCGs forecasting a deficit. Not the audited outturn, which came later.
 OUTTURN_2013_14 = {"total": 24, "unplanned": 16, "planned": 8}
 BASELINE_SCENARIO = "baseline-2013-14.toml"
 # Marks a CCG whose allocation is an estimate, in tables and chart labels.
@@ -63,7 +64,7 @@ class Context:
         return obj if isinstance(obj, h5py.Group) else None
 
     def outturn(self) -> dict | None:
-        """The 2013-14 outturn to mark on the count chart: when the file says
+        """The 2013-14 month-9 forecast to mark on the count chart: when the file says
         so (root attribute outturn_red_2013_14) or the run is the baseline."""
         attrs = self.results.attrs
         if "outturn_red_2013_14" in attrs:

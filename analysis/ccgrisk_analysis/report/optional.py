@@ -366,8 +366,9 @@ def _hub_reading(ctx: Context, names, p_over, pct_q) -> str:
         parts.append(" and ".join(f"{names[h]} (median {pct_q[h, 4]:.1f}%)" for h in often) +
                      f" overspend in {when}")
     if len(rest):
-        parts.append(f"the other {len(rest)} overspend in {pct(p_over[rest].min(), 0)}–"
-                     f"{pct(p_over[rest].max(), 0)} of years")
+        low, high = pct(p_over[rest].min(), 0), pct(p_over[rest].max(), 0)
+        parts.append(f"the other {len(rest)} overspend in "
+                     f"{low if low == high else low + '–' + high} of years")
     total = _find(ctx.h5["national"], "specialised_deficit_mean_k")
     total_text = (f" NHS England's expected specialised deficit: {money_m(float(total))}."
                   if total is not None and np.size(total) == 1 else "")
@@ -434,7 +435,8 @@ def _targets_chart(names, value, tolerance, model, se):
     limit = max(1.5, float(np.max(np.abs(deviation) + half)) * 1.1)
     ax.set_xlim(-limit, limit)
     ax.set_xlabel("Model minus published figure, in tolerances (within ±1 = met)")
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False)
+    # Two columns: beside the long figure names three overran the page.
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
     return fig
 
 
@@ -449,15 +451,24 @@ def targets(ctx: Context) -> Section | None:
     if any(a is None for a in arrays) or len({len(a) for a in arrays}) != 1 or not len(names):
         return _unreadable("targets", "Against the published figures", g)
     met = np.abs(model - value) <= tolerance
+    # Open targets (the model is not expected to reproduce them; /targets/
+    # reproduced = 0) show as "open" when missed, as `summary` prints them.
+    reproduced = _find(g, "reproduced")
+    kept = (np.ones(len(names), bool) if reproduced is None or len(reproduced) != len(names)
+            else np.asarray(reproduced).astype(bool))
+    verdict = ["yes" if met[t] else "NO" if kept[t] else "open" for t in range(len(names))]
+    opened = int((~met & ~kept).sum())
     worst = int(np.argmax(np.abs(model - value) / np.where(tolerance > 0, tolerance, 1)))
     reading = (f"{int(met.sum())} of {len(names)} published figures are met within their "
-               f"tolerance; the furthest is {names[worst]}: model "
+               f"tolerance" + (f" ({opened} missed are open: not expected to be reproduced)"
+                               if opened else "") +
+               f"; the furthest is {names[worst]}: model "
                f"{_target_text(statistic[worst], model[worst])} against "
                f"{_target_text(statistic[worst], value[worst])}.")
     rows = [[names[t], (_target_text(statistic[t], value[t]), float(value[t])),
              (_target_text(statistic[t], model[t]), float(model[t])),
              f"± {_target_text(statistic[t], Z95 * se[t])}",
-             f"± {_target_text(statistic[t], tolerance[t])}", "yes" if met[t] else "NO",
+             f"± {_target_text(statistic[t], tolerance[t])}", verdict[t],
              source[t] if source is not None else ""] for t in range(len(names))]
     table = Table("targets-table", "Published figures and this run",
                   ["Figure", "Published", "Model", "95% CI", "Tolerance", "Met", "Source"],

@@ -50,7 +50,7 @@ def _headline_cards(ctx: Context, before: dict, after: dict) -> str:
     if outturn:
         split = (f"{outturn['unplanned']} unplanned + {outturn['planned']} planned"
                  if "unplanned" in outturn else "as reported")
-        cards.append(figure_card("outturn", "2013-14 outturn: CCGs in deficit",
+        cards.append(figure_card("outturn", "2013-14, forecast at month 9: CCGs in deficit",
                                  str(outturn["total"]), outturn["total"], split))
     return '<div class="cards">' + "".join(cards) + "</div>"
 
@@ -111,8 +111,8 @@ def _outturn_sentence(outturn: dict | None, pmf: np.ndarray) -> str:
         return ""
     total = outturn["total"]
     at_least = float(pmf[total:].sum()) if total < len(pmf) else 0.0
-    return (f" {total} or more, as in 2013-14, happen in {pct(at_least, 0)} of simulated "
-            "years.")
+    return (f" {total} or more, as NHS England's month-9 forecast for 2013-14 had it, happen in "
+            f"{pct(at_least, 0)} of simulated years.")
 
 
 def _draw_count(ax, ctx: Context, pmf, pmf_pooled, stage: dict, outturn):
@@ -135,7 +135,7 @@ def _draw_count(ax, ctx: Context, pmf, pmf_pooled, stage: dict, outturn):
         split = (f" ({outturn['unplanned']} unplanned + {outturn['planned']} planned)"
                  if "unplanned" in outturn else "")
         ax.axvline(outturn["total"], color=OUTTURN, ls="--", lw=2.4,
-                   label=f"2013-14 outturn: {outturn['total']} CCGs in deficit{split}")
+                   label=f"2013-14, forecast at month 9: {outturn['total']} CCGs in deficit{split}")
 
 
 def count_distribution(ctx: Context) -> Section:
