@@ -266,11 +266,27 @@ TEST_CASE("output: calibrate that does not converge exits 1 and writes nothing",
   INFO("stderr: " << r.err << "\nstdout: " << r.out);
   CHECK(r.exit_code == kExitFailure);
   CHECK_THAT(r.out, Contains("NOT converged"));
-  CHECK_THAT(r.out, Contains("nothing written"));
+  // The failure is an error message on stderr, as every other.
+  CHECK_THAT(r.err, StartsWith("ccgrisk: error: calibrate did not converge in "));
+  CHECK_THAT(r.err, Contains("nothing written"));
   CHECK_FALSE(fs::exists(c.dir / "cal.toml"));
   const CliResult kept = run_cli(args + " --quiet --allow-unconverged");
   CHECK(kept.exit_code == kExitOk);
   CHECK_THAT(read_file(c.dir / "cal.toml"), Contains("NOT converged"));
+  // Written elsewhere, the calibrated scenario still finds its CCG table.
+  TempDir other;
+  const CliResult moved =
+      run_cli(args.substr(0, args.find(" -o ")) + " -o " + quote((other / "cal.toml").string()) +
+              " --quiet --allow-unconverged --trials 100");
+  REQUIRE(moved.exit_code == kExitOk);
+  const CliResult runs = run_cli("run " + quote((other / "cal.toml").string()) +
+                                 " --trials 100 --quiet -o " + quote((other / "r.h5").string()));
+  INFO("run: " << runs.err);
+  CHECK(runs.exit_code == kExitOk);
+  // run.trials is not what calibrate runs: refused, pointing at --trials.
+  const CliResult set = run_cli(args + " --quiet --set run.trials=500");
+  CHECK(set.exit_code == kExitBadInput);
+  CHECK_THAT(set.err, Contains("give --trials N"));
 }
 
 // ======================================================== signals clean up

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "app/cli_checks.hpp"
@@ -33,7 +34,8 @@ struct CalibrateArgs {
   int threads = 0;
   bool quiet = false;
   bool allow_unconverged = false;
-  int uncertainty_samples = 0;  // > 0: write an [uncertainty] block of the fit
+  int uncertainty_samples = 0;         // > 0: write an [uncertainty] block of the fit
+  std::optional<std::int64_t> trials;  // --trials: in place of [calibration] trials
 };
 
 // `x` to 4 significant digits.
@@ -76,13 +78,21 @@ std::string uncertainty_block(const Targets& targets, const CalibrationOutcome& 
 
 // The calibrated scenario: a comment block with the fit, then the scenario
 // with the base overrides and the fitted parameters, as TOML.
+// data.ccgs is rewritten to the CCG table the fit used, relative to the
+// output's folder (so the file runs wherever it was written).
 std::string calibrated_text(const CalibrateArgs& a, const std::vector<Override>& base,
-                            const Targets& targets, const CalibrationOutcome& fit) {
+                            const Targets& targets, const CalibrationOutcome& fit,
+                            const fs::path& ccgs) {
   toml::table doc = scenario_document(a.scenario);
   for (const Override& o : base)
     apply_override(doc, o, a.scenario);
   for (const Override& o : parameter_overrides(targets, fit.parameters))
     apply_override(doc, o, a.scenario);
+  if (toml::table* data = doc["data"].as_table()) {
+    const fs::path table = fs::absolute(ccgs).lexically_normal();
+    const fs::path relative = table.lexically_relative(fs::absolute(a.output).parent_path());
+    data->insert_or_assign("ccgs", (relative.empty() ? table : relative).generic_string());
+  }
   std::ostringstream out;
   out << "# Calibrated by `ccgrisk calibrate " << a.scenario.string() << " --targets "
       << a.targets.string() << "`\n"
@@ -101,7 +111,13 @@ int calibrate_command(const CalibrateArgs& a) {
   std::vector<Override> base;
   for (const std::string& s : a.set)
     base.push_back(parse_override(s));
-  const Targets targets = load_targets(a.targets);
+  Targets targets = load_targets(a.targets);
+  if (a.trials) targets.trials = *a.trials;
+  for (const std::string& s : a.set)
+    if (s.starts_with("run.trials"))
+      throw InputError("--set " + s +
+                       ": calibrate runs [calibration] trials per evaluation (the targets "
+                       "file); give --trials N to change them");
   const Scenario scenario = load_scenario_with_overrides(a.scenario, base);
   if (scenario.horizon.years > 1)
     throw InputError(a.scenario.string() +
@@ -113,16 +129,17 @@ int calibrate_command(const CalibrateArgs& a) {
   if (!a.quiet) std::cerr << "calibrating " << targets.targets.size() << " targets...\n";
   const CalibrationOutcome fit = calibrate(a.scenario, base, targets, RunOptions{a.threads});
   const bool write = fit.converged || a.allow_unconverged;
-  if (write) write_file_atomically(a.output, calibrated_text(a, base, targets, fit));
+  if (write) write_file_atomically(a.output, calibrated_text(a, base, targets, fit, scenario.ccgs));
   if (!a.quiet) print_target_table(targets, fit.achieved, fit.parameters, "", std::cout);
   std::cout << (a.quiet ? "" : "\n") << fit.evaluations << " evaluations of " << targets.trials
             << " trials in " << fit.passes << " passes, "
-            << (fit.converged ? "converged" : "NOT converged") << "; "
-            << (write ? "calibrated scenario written to " + a.output.string()
-                      : "nothing written (raise calibration.max_sweeps or widen the "
-                        "parameters' bounds in the targets file; --allow-unconverged writes "
-                        "the last point anyway)")
-            << "\n";
+            << (fit.converged ? "converged" : "NOT converged")
+            << (write ? "; calibrated scenario written to " + a.output.string() : "") << "\n";
+  if (!write)
+    std::cerr << "ccgrisk: error: calibrate did not converge in " << fit.sweeps
+              << " rounds; nothing written (raise calibration.max_sweeps or widen the "
+                 "parameters' bounds in the targets file; --allow-unconverged writes the "
+                 "last point anyway)\n";
   return write ? kExitOk : kExitInternal;
 }
 
@@ -137,6 +154,9 @@ Command add_calibrate_command(CLI::App& app) {
   cmd->add_option("-o,--output", a->output, "Calibrated scenario to write (TOML)")->required();
   cmd->add_option("--set", a->set, "Override a scenario key first: KEY=VALUE (repeatable)");
   add_threads_option(cmd, a->threads);
+  cmd->add_option("--trials", a->trials,
+                  "Trials per evaluation, in place of the targets file's [calibration] trials")
+      ->check(whole_number(100, 1000000000));
   cmd->add_flag("-q,--quiet", a->quiet, "No table on stdout");
   cmd->add_flag("--allow-unconverged", a->allow_unconverged,
                 "Write the last point even if the fit did not converge (exit 0); "
