@@ -151,6 +151,32 @@ TEST_CASE("precision on demand meets its target, identically at 1 and 2 threads"
   CHECK(run_scenario(s, t, RunOptions{2, 512}).provenance.trials == 20000);
 }
 
+TEST_CASE("precision on demand: a cap reached first, and options it does not use, are said",
+          "[precision][cli]") {
+  ccgrisk::test::TempDir dir;
+  ccgrisk::test::write_file(dir / "c.csv",
+                            "ods_code,name,area_team_code,area_team,region,allocation_2013_14_k\n"
+                            "A1,One,Q1,Team,North,1000\nA2,Two,Q1,Team,North,2000\n");
+  const auto scenario = ccgrisk::test::write_file(dir / "s.toml", "[data]\nccgs = \"c.csv\"\n");
+  const std::string run = "run " + ccgrisk::test::quote(scenario.string()) + " -o " +
+                          ccgrisk::test::quote((dir / "o.h5").string());
+  // The cap stops it with the standard error above the target: a warning, not "reached".
+  const auto capped = ccgrisk::test::run_cli(run + " --target-se 0.001 --max-trials 200");
+  REQUIRE(capped.exit_code == 0);
+  CHECK_THAT(capped.out, Catch::Contains("WARNING: precision on demand stopped at the cap of 200 "
+                                         "trials (run.max_trials)"));
+  CHECK_THAT(capped.out, !Catch::Contains("reached"));
+  // --max-trials without --target-se, --trials with it: warnings.
+  const auto cap_only = ccgrisk::test::run_cli(run + " --trials 300 --max-trials 500 --quiet");
+  CHECK(cap_only.exit_code == 0);
+  CHECK_THAT(cap_only.err, Catch::Contains("warning: --max-trials caps precision on demand, which "
+                                           "is off (no --target-se): the run takes run.trials = "
+                                           "300"));
+  const auto both = ccgrisk::test::run_cli(run + " --trials 300 --target-se 0.2 --quiet");
+  CHECK(both.exit_code == 0);
+  CHECK_THAT(both.err, Catch::Contains("warning: --trials is not used with precision on demand"));
+}
+
 TEST_CASE("Wilson standard error is positive at 0 and 1 and close to sqrt(p(1-p)/n) inside",
           "[precision]") {
   CHECK(wilson_se(0.0, 1000) > 0.0);

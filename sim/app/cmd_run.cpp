@@ -169,6 +169,17 @@ int run_uncertain(const RunArgs& a, const Inputs& in) {
 
 int run(const RunArgs& a) {
   Inputs in = load_inputs(a.scenario, overrides(a));
+  // Options that this run will not use say so rather than vanish.
+  const RunSettings& settings = in.scenario.run;
+  if (a.max_trials && settings.target_se <= 0.0)
+    std::cerr << "ccgrisk: warning: --max-trials caps precision on demand, which is off (no "
+                 "--target-se): the run takes run.trials = "
+              << settings.trials << "\n";
+  if (a.trials && settings.target_se > 0.0)
+    std::cerr << "ccgrisk: warning: --trials is not used with precision on demand: trials are "
+                 "added, 10,000 at first, until every P(red) standard error is at most "
+              << settings.target_se << " or run.max_trials = " << settings.max_trials
+              << " is reached\n";
   if (in.scenario.uncertainty.active() && in.scenario.horizon.years > 1)
     throw InputError(in.scenario.path.string() +
                      ": [uncertainty] with horizon.years > 1: parameter uncertainty covers "

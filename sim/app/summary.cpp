@@ -38,8 +38,14 @@ void print_precision(const Results& r, std::ostream& out) {
     double worst = 0;
     for (double se : r.before.p_red_se)
       worst = std::max(worst, se);
-    out << format("  precision on demand: target se %.4g, reached %.4g after %s trials\n",
-                  p.target_se, worst, with_commas(p.trials).c_str());
+    if (worst <= p.target_se)
+      out << format("  precision on demand: target se %.4g, reached %.4g after %s trials\n",
+                    p.target_se, worst, with_commas(p.trials).c_str());
+    else
+      out << format(
+          "  WARNING: precision on demand stopped at the cap of %s trials (run.max_trials) "
+          "with the largest P(red) standard error %.4g, above the target %.4g\n",
+          with_commas(p.trials).c_str(), worst, p.target_se);
   }
   if (p.trials_capped > 0)
     out << format(
