@@ -162,6 +162,8 @@ TEST_CASE("ccgrisk run with an uncertainty block writes /uncertainty and prints 
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("Parameter uncertainty: 6 outer samples (sobol)"));
   CHECK_THAT(r.out, Catch::Contains("drivers.cip_delivery.mean"));
+  // The middle of the count over the parameters is the median, and says so.
+  CHECK_THAT(r.out, Catch::Contains("over the parameters' uncertainty median "));
   const h5::File f = h5::File::open(out);
   CHECK(h5::read_dataset<double>(f, "uncertainty/values").dims == h5::Dims{6, 2});
   CHECK(h5::read_dataset<double>(f, "uncertainty/p_red").dims == h5::Dims{6, 12});

@@ -113,6 +113,13 @@ std::vector<char> estimated_allocations(const Results& r) {
   return out;
 }
 
+// CCG i's name in `width` characters at most, " *" after it when its
+// allocation is an estimate.
+std::string marked_name(const Results& r, const std::vector<char>& estimated, std::size_t i,
+                        std::size_t width) {
+  return estimated[i] ? r.name[i].substr(0, width - 2) + " *" : r.name[i].substr(0, width);
+}
+
 void print_top(const Results& r, std::ostream& out) {
   std::vector<std::size_t> order(r.code.size());
   std::iota(order.begin(), order.end(), 0);
@@ -124,8 +131,7 @@ void print_top(const Results& r, std::ostream& out) {
       << "  code  name                                          P(red) +- se      pooled\n";
   for (std::size_t k = 0; k < order.size() && k < static_cast<std::size_t>(kTopCcgs); ++k) {
     const std::size_t i = order[k];
-    std::string name = r.name[i].substr(0, estimated[i] ? 41 : 44);
-    if (estimated[i]) name += " *";
+    const std::string name = marked_name(r, estimated, i, 43);
     out << format("  %-5s %-44s %6.4f +- %.4f   %6.4f\n", r.code[i].c_str(), name.c_str(),
                   r.before.p_red[i], r.before.p_red_se[i], r.after.p_red[i]);
   }
@@ -190,7 +196,7 @@ void print_uncertainty(const UncertaintyResult& u, const Results& r, std::ostrea
       << r.provenance.trials << " trials with the same random numbers\n";
   std::snprintf(line, sizeof line,
                 "  Expected CCGs in the red: %.2f (Monte Carlo +- %.2f); over the parameters' "
-                "uncertainty %.2f, 5-95%% %.2f - %.2f\n",
+                "uncertainty median %.2f, 5-95%% %.2f - %.2f\n",
                 r.national.expected_red, r.national.expected_red_se, u.expected_red_q50,
                 u.expected_red_q05, u.expected_red_q95);
   out << line;
@@ -220,11 +226,12 @@ void print_uncertainty(const UncertaintyResult& u, const Results& r, std::ostrea
   out << "  The " << top
       << " CCGs most likely to be in the red: P(red) +- Monte Carlo se, and 5-95% over the "
          "parameters\n";
+  const std::vector<char> estimated = estimated_allocations(r);
   for (std::size_t k = 0; k < top; ++k) {
     const std::size_t i = ccgs[k];
     std::snprintf(line, sizeof line, "    %-5s %-40.40s %6.3f +- %5.3f   %6.3f - %-6.3f\n",
-                  r.code[i].c_str(), r.name[i].c_str(), r.before.p_red[i], r.before.p_red_se[i],
-                  u.p_red_q05[i], u.p_red_q95[i]);
+                  r.code[i].c_str(), marked_name(r, estimated, i, 40).c_str(), r.before.p_red[i],
+                  r.before.p_red_se[i], u.p_red_q05[i], u.p_red_q95[i]);
     out << line;
   }
 }
@@ -264,8 +271,7 @@ void print_horizon_summary(const std::vector<Results>& years, std::ostream& out)
   bool any_estimated = false;
   for (std::size_t k = 0; k < std::min<std::size_t>(kTopCcgs, n); ++k) {
     const std::size_t i = order[k];
-    std::string name = years.front().name[i].substr(0, estimated[i] ? 40 : 42);
-    if (estimated[i]) name += " *";
+    const std::string name = marked_name(years.front(), estimated, i, 42);
     any_estimated |= estimated[i] != 0;
     out << format("  %-4s  %-42s ", years.front().code[i].c_str(), name.c_str());
     for (const Results& r : years)
