@@ -279,6 +279,8 @@ TEST_CASE("output: calibrate that does not converge exits 1 and writes nothing",
       run_cli(args.substr(0, args.find(" -o ")) + " -o " + quote((other / "cal.toml").string()) +
               " --quiet --allow-unconverged --trials 100");
   REQUIRE(moved.exit_code == kExitOk);
+  // Its header gives the command as run, options included.
+  CHECK_THAT(read_file(other / "cal.toml"), Contains(" --trials 100`\n"));
   const CliResult runs = run_cli("run " + quote((other / "cal.toml").string()) +
                                  " --trials 100 --quiet -o " + quote((other / "r.h5").string()));
   INFO("run: " << runs.err);

@@ -60,7 +60,7 @@ std::string uncertainty_block(const Targets& targets, const CalibrationOutcome& 
   out << "\n# Parameter uncertainty from the calibration (ccgrisk calibrate --uncertainty):\n"
       << "# each fitted key normal about its fitted value, sd = sqrt(se^2 + (tolerance/2)^2) /\n"
       << "# |d target / d key|, the target's tolerance taken as two standard errors of the\n"
-      << "# published figure (docs/calibration.md).\n"
+      << "# published figure (docs/model.md, \"Parameter uncertainty\").\n"
       << "[uncertainty]\nsamples = " << samples << "\nsampler = \"sobol\"\n";
   for (std::size_t i = 0; i < targets.targets.size(); ++i) {
     const Target& t = targets.targets[i];
@@ -95,7 +95,12 @@ std::string calibrated_text(const CalibrateArgs& a, const std::vector<Override>&
   }
   std::ostringstream out;
   out << "# Calibrated by `ccgrisk calibrate " << a.scenario.string() << " --targets "
-      << a.targets.string() << "`\n"
+      << a.targets.string();
+  for (const std::string& s : a.set)
+    out << " --set " << s;
+  if (a.trials) out << " --trials " << *a.trials;
+  if (a.uncertainty_samples > 0) out << " --uncertainty " << a.uncertainty_samples;
+  out << "`\n"
       << "# " << targets.trials << " trials per evaluation, seed " << fit.results.provenance.seed
       << " (common random numbers), " << fit.evaluations << " evaluations in " << fit.passes
       << " passes, " << fit.sweeps << " rounds, " << (fit.converged ? "converged" : "NOT converged")
