@@ -332,10 +332,21 @@ def attribution(ctx: Context) -> Section | None:
     fig = _attribution_chart(ctx, labels, extra, order)
     top = order[0]
     main = int(np.argmax(extra[top]))
+    # The largest pressure in its deficit years may be one it carries every
+    # year (05Q's transfer mismatch), not the one that rises most in them.
+    largest = int(np.argmax(np.nan_to_num(given_red[top])))
+    name = short_name(ctx.results.ccg['name'][top])
     note = ctx.estimated_note(order)
-    reading = (f"For {short_name(ctx.results.ccg['name'][top])}, the largest driver of a deficit "
-               f"is {labels[main]}: {money_m(extra[top, main])} more than in an average year." +
-               (f" {note}" if note else ""))
+    if largest == main:
+        reading = (f"For {name}, the largest pressure in its deficit years is {labels[main]}: "
+                   f"{money_m(given_red[top, main])} on average, {money_m(extra[top, main])} "
+                   f"more than in an average year.")
+    else:
+        reading = (f"For {name}, the largest pressure in its deficit years is {labels[largest]} "
+                   f"({money_m(given_red[top, largest])} on average, "
+                   f"{money_m(extra[top, largest])} more than in an average year); the one that "
+                   f"rises most in them is {labels[main]}: {money_m(extra[top, main])} more.")
+    reading += f" {note}" if note else ""
     intro = ("For the CCGs most at risk of an unplanned deficit: how much each source of "
              "pressure adds, on average, in the simulated years in which the CCG ends in the "
              "red, against its average year; then which CCGs carry the sector's worst years.")
