@@ -197,3 +197,46 @@ TEST_CASE("calibrate --uncertainty writes each fitted parameter with its standar
   CHECK(run.exit_code == 0);
   CHECK_THAT(run.out, Catch::Contains("Parameter uncertainty: 8 outer samples"));
 }
+
+TEST_CASE("calibrate keeps a scenario's own [uncertainty] parameters, a fitted key's centred",
+          "[calibrate][cli]") {
+  const std::string block =
+      "[uncertainty]\nsamples = 4\n"
+      "[[uncertainty.parameter]]\nkey = \"shift.region.North\"\ndistribution = \"normal\"\n"
+      "mean = 0.0\nsd = 0.1\n"
+      "[[uncertainty.parameter]]\nkey = \"drivers.acute_growth.mean\"\n"
+      "distribution = \"normal\"\nmean = 0.021\nsd = 0.005\n";
+  test::StressFixture fx(test::kFixedDelivery + block, 2000);
+  const auto targets = test::write_file(
+      fx.dir / "targets.toml",
+      "[calibration]\ntrials = 2000\n[[target]]\nname = \"red\"\nstatistic = \"expected_red\"\n"
+      "group = \"national\"\nvalue = 3\ntolerance = 0.4\nparameter = \"shift.region.North\"\n"
+      "lower = -3.0\nupper = 3.0\n");
+  const auto calibrate = [&](const std::string& extra) {
+    const auto out = fx.dir / "fitted.toml";
+    const test::CliResult r = test::run_cli("calibrate " + test::quote(fx.scenario.string()) +
+                                            " --targets " + test::quote(targets.string()) + " -o " +
+                                            test::quote(out.string()) + " -q" + extra);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return load_scenario(out);
+  };
+  // Without --uncertainty: the fitted key's parameter is centred on its
+  // fitted value, the other kept as it was.
+  const Scenario centred = calibrate("");
+  REQUIRE(centred.uncertainty.parameters.size() == 2);
+  CHECK(centred.uncertainty.samples == 4);
+  CHECK(centred.uncertainty.parameters[0].key == "shift.region.North");
+  CHECK(centred.uncertainty.parameters[0].mean == centred.shifts.region_pct.at("North"));
+  CHECK(centred.uncertainty.parameters[0].mean != 0.0);
+  CHECK(centred.uncertainty.parameters[0].sd == 0.1);
+  CHECK(centred.uncertainty.parameters[1].mean == 0.021);
+  // With it: the fit's parameter replaces the fitted key's, the other kept.
+  const Scenario replaced = calibrate(" --uncertainty 8");
+  CHECK(replaced.uncertainty.samples == 8);
+  REQUIRE(replaced.uncertainty.parameters.size() == 2);
+  CHECK(replaced.uncertainty.parameters[0].key == "shift.region.North");
+  CHECK_THAT(replaced.uncertainty.parameters[0].source, Catch::Contains("calibrated to 'red'"));
+  CHECK(replaced.uncertainty.parameters[1].key == "drivers.acute_growth.mean");
+  CHECK(replaced.uncertainty.parameters[1].sd == 0.005);
+}

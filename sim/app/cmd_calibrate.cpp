@@ -106,9 +106,33 @@ std::string calibrated_text(const CalibrateArgs& a, const std::vector<Override>&
       << " passes, " << fit.sweeps << " rounds, " << (fit.converged ? "converged" : "NOT converged")
       << ".\n#\n";
   print_target_table(targets, fit.achieved, fit.parameters, "# ", out);
+  // The scenario's own [uncertainty] parameters: a fitted key's is centred
+  // on its fitted value (without --uncertainty) or replaced by the fit's
+  // (with it); the others are kept.
+  std::string kept;
+  if (toml::array* list = doc.at_path("uncertainty.parameter").as_array()) {
+    const std::vector<Override> fitted = parameter_overrides(targets, fit.parameters);
+    for (toml::node& node : *list) {
+      toml::table* t = node.as_table();
+      const std::optional<std::string> key = t ? (*t)["key"].value<std::string>() : std::nullopt;
+      const auto match = std::find_if(fitted.begin(), fitted.end(),
+                                      [&](const Override& o) { return key && o.key == *key; });
+      if (a.uncertainty_samples > 0) {
+        if (match == fitted.end() && t)
+          kept += "\n[[uncertainty.parameter]]\n" + to_toml_text(*t) + "\n";
+      } else if (match != fitted.end() && t && t->contains("mean")) {
+        t->insert_or_assign("mean", std::stod(match->value));
+      } else if (match != fitted.end()) {
+        std::cerr << "ccgrisk: warning: [uncertainty] parameter " << *key
+                  << " has no mean to centre on the fitted value " << match->value
+                  << ": update its range, or write the fit's with --uncertainty N\n";
+      }
+    }
+  }
   if (a.uncertainty_samples > 0) doc.erase("uncertainty");  // replaced below
   out << "#\n# Relative paths below resolve against this file's folder.\n\n" << to_toml_text(doc);
-  if (a.uncertainty_samples > 0) out << uncertainty_block(targets, fit, a.uncertainty_samples);
+  if (a.uncertainty_samples > 0)
+    out << uncertainty_block(targets, fit, a.uncertainty_samples) << kept;
   return out.str();
 }
 
