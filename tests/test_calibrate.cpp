@@ -116,6 +116,20 @@ TEST_CASE("calibrate reports a target it cannot reach", "[calibrate]") {
                         Catch::Contains("North red"));
 }
 
+TEST_CASE("a target's misspelt parameter is blamed on the targets file, not the command line",
+          "[calibrate]") {
+  Synthetic syn;
+  write_file(syn.dir / "bad.toml",
+             "[[target]]\nname = \"x\"\nstatistic = \"expected_red\"\ngroup = \"national\"\n"
+             "value = 1\nparameter = \"shift.regoin.North\"\nlower = -1\nupper = 1\n");
+  const Targets targets = load_targets(syn.dir / "bad.toml");
+  CHECK_THROWS_WITH(calibrate(syn.scenario, {}, targets, RunOptions{0, 512}),
+                    Catch::Contains("unknown key 'shift.regoin'") &&
+                        Catch::Contains("(set by bad.toml: target[0] 'x' parameter = "
+                                        "shift.regoin.North)") &&
+                        !Catch::Contains("command line"));
+}
+
 TEST_CASE("a target naming a group the run does not have is an input error", "[calibrate]") {
   Synthetic syn;
   write_file(syn.dir / "bad.toml",

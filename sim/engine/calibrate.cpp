@@ -486,7 +486,10 @@ std::vector<Override> parameter_overrides(const Targets& targets, const std::vec
   std::vector<Override> out;
   for (std::size_t i = 0; i < targets.targets.size(); ++i) {
     const Target& t = targets.targets[i];
-    if (t.parameter) out.push_back({*t.parameter, format(x[i]), "calibrate: " + *t.parameter});
+    if (t.parameter)
+      out.push_back({*t.parameter, format(x[i]),
+                     targets.path.filename().string() + ": target[" + std::to_string(i) + "] '" +
+                         t.name + "' parameter = " + *t.parameter});
   }
   return out;
 }

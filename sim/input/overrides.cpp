@@ -494,12 +494,17 @@ bool caused_by(const toml::table& base, const std::vector<Override>& overrides, 
 std::string blame(const toml::table& base, const std::vector<Override>& overrides,
                   const fs::path& path, const std::string& message) {
   std::string culprits;
+  bool command_line = true;  // every culprit an option (--set, --param, --trials ...)
   for (std::size_t k = 0; k < overrides.size(); ++k) {
     if (!caused_by(base, overrides, k, path, message)) continue;
-    culprits.append(culprits.empty() ? "" : " and ").append(describe_override(overrides[k]));
+    const std::string who = describe_override(overrides[k]);
+    command_line = command_line && who.starts_with("--");
+    culprits.append(culprits.empty() ? "" : " and ").append(who);
   }
   if (culprits.empty()) return culprits;
-  return std::string(" (set on the command line by ").append(culprits).append(")");
+  return std::string(command_line ? " (set on the command line by " : " (set by ")
+      .append(culprits)
+      .append(")");
 }
 
 // Validates `doc` (`base` with the overrides applied); errors get a note
