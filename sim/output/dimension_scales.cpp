@@ -26,7 +26,7 @@ struct LabelledDimension {
   Axis axis;
   std::string_view only = {};  // if set, only datasets whose name contains it
 };
-constexpr std::array<LabelledDimension, 24> kLabelledDimensions = {{
+constexpr std::array<LabelledDimension, 25> kLabelledDimensions = {{
     {"/ccg", "ccg", "/ccg/code", Axis::First},
     {"/pooled", "ccg", "/ccg/code", Axis::First},
     // A run of several years: the first year in the red, or never (only
@@ -51,6 +51,7 @@ constexpr std::array<LabelledDimension, 24> kLabelledDimensions = {{
     {"/reverse_stress", "driver", "/reverse_stress/driver", Axis::Last},
     {"/reverse_stress", "ccg", "/ccg/code", Axis::Last},
     {"/uncertainty", "ccg", "/ccg/code", Axis::First},
+    {"/uncertainty", "sample", "/uncertainty/sample", Axis::First},
     {"/uncertainty", "ccg", "/ccg/code", Axis::Last},
     {"/uncertainty", "parameter", "/uncertainty/parameter", Axis::Last},
 }};

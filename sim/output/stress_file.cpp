@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numeric>
 #include <string_view>
 
 namespace ccgrisk {
@@ -305,6 +306,11 @@ void write_uncertainty_group(const h5::File& file, const UncertaintyResult& u) {
                     "each key's distribution: normal, lognormal, uniform, triangular or beta");
   h5::write_dataset(g, "source", u.sources, Dims{k}, kLabel,
                     "why each key's distribution is what it is, as the scenario says");
+  std::vector<std::int64_t> sample(samples);
+  std::iota(sample.begin(), sample.end(), std::int64_t{0});
+  h5::write_dataset(g, "sample", sample, Dims{samples}, "1",
+                    "outer sample index: the rows of values, p_red, p_red_pooled, expected_red, "
+                    "expected_red_pooled and count_red_variance");
   h5::write_dataset(g, "values", u.values, Dims{samples, k}, kParamUnits,
                     "the parameter values of each outer sample (row), one column per key");
   h5::write_dataset(g, "p_red", u.p_red, Dims{samples, n}, kProbability,

@@ -30,7 +30,7 @@ DIMS = {
 
 
 class Run:
-    baseline = tiny = years = eight_years = None
+    baseline = tiny = years = eight_years = uncertain = None
 
 
 def groups(path):
@@ -132,6 +132,16 @@ def test_eight_years_keep_the_quantile_axis():
         assert list(ccg["first_red_year"].values)[-1] == "never"
 
 
+def test_uncertainty_samples_share_one_dimension():
+    """/uncertainty's per-sample datasets line up on one `sample` dimension."""
+    with xr.open_dataset(Run.uncertain, group="uncertainty", engine="h5netcdf") as u:
+        assert u["p_red"].dims == ("sample", "ccg")
+        assert u["values"].dims == ("sample", "parameter")
+        for name in ("expected_red", "expected_red_pooled", "count_red_variance"):
+            assert u[name].dims == ("sample",), name
+        assert list(u["sample"].values) == list(range(u.sizes["sample"]))
+
+
 def test_h5py_reads_the_schema_as_before():
     r = open_results(Run.baseline)
     n = len(r.ccg["code"])
@@ -163,11 +173,14 @@ def main() -> int:
         (tmp / "eight").mkdir()
         eight = support.tiny_scenario(tmp / "eight", "[horizon]\nyears = 8\n")
         Run.eight_years = support.ccgrisk_run(args.ccgrisk, eight, tmp / "eight.h5", 500)
+        uncertain = pathlib.Path(args.scenario).parent / "baseline-2013-14-uncertain.toml"
+        Run.uncertain = support.ccgrisk_run(args.ccgrisk, uncertain, tmp / "uncertain.h5", 200)
         return support.main([test_every_group_has_named_dimensions,
                              test_coordinates_are_the_labels,
                              test_a_run_without_pools_has_an_empty_pool_dimension,
                              test_a_run_of_several_years_is_labelled,
                              test_eight_years_keep_the_quantile_axis,
+                             test_uncertainty_samples_share_one_dimension,
                              test_h5py_reads_the_schema_as_before])
 
 
