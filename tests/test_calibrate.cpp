@@ -36,6 +36,13 @@ struct Synthetic {
     scenario =
         write_file(dir / "s.toml", "[run]\ntrials = 4000\nseed = 7\n[data]\nccgs = \"ccgs.csv\"\n");
   }
+  // bad.toml: one target 'x', expected_red of `group` = 1, moving `parameter` in [-1, 1].
+  std::filesystem::path one_target(const std::string& group, const std::string& parameter) const {
+    return write_file(dir / "bad.toml",
+                      "[[target]]\nname = \"x\"\nstatistic = \"expected_red\"\ngroup = \"" + group +
+                          "\"\nvalue = 1\nparameter = \"" + parameter +
+                          "\"\nlower = -1\nupper = 1\n");
+  }
   std::filesystem::path targets(double value, double lower, double upper) const {
     return write_file(dir / "t.toml",
                       "[calibration]\ntrials = 4000\n[[target]]\nname = \"North red\"\n"
@@ -119,10 +126,7 @@ TEST_CASE("calibrate reports a target it cannot reach", "[calibrate]") {
 TEST_CASE("a target's misspelt parameter is blamed on the targets file, not the command line",
           "[calibrate]") {
   Synthetic syn;
-  write_file(syn.dir / "bad.toml",
-             "[[target]]\nname = \"x\"\nstatistic = \"expected_red\"\ngroup = \"national\"\n"
-             "value = 1\nparameter = \"shift.regoin.North\"\nlower = -1\nupper = 1\n");
-  const Targets targets = load_targets(syn.dir / "bad.toml");
+  const Targets targets = load_targets(syn.one_target("national", "shift.regoin.North"));
   CHECK_THROWS_WITH(calibrate(syn.scenario, {}, targets, RunOptions{0, 512}),
                     Catch::Contains("unknown key 'shift.regoin'") &&
                         Catch::Contains("(set by bad.toml: target[0] 'x' parameter = "
@@ -132,10 +136,7 @@ TEST_CASE("a target's misspelt parameter is blamed on the targets file, not the 
 
 TEST_CASE("a target naming a group the run does not have is an input error", "[calibrate]") {
   Synthetic syn;
-  write_file(syn.dir / "bad.toml",
-             "[[target]]\nname = \"x\"\nstatistic = \"expected_red\"\ngroup = \"region:Wales\"\n"
-             "value = 1\nparameter = \"shift.region.North\"\nlower = -1\nupper = 1\n");
-  const Targets targets = load_targets(syn.dir / "bad.toml");
+  const Targets targets = load_targets(syn.one_target("region:Wales", "shift.region.North"));
   CHECK_THROWS_WITH(calibrate(syn.scenario, {}, targets, RunOptions{0, 512}),
                     Catch::Contains("region:Wales") && Catch::Contains("target[0]"));
 }

@@ -39,13 +39,13 @@ int run_export(const ExportArgs& a) {
                                         ? export_tables(years.front(), a.results.string())
                                         : export_horizon_tables(years, year, a.results.string());
   const std::vector<fs::path> inputs = {a.results};
+  const std::vector<std::string> names = csv_file_names(tables);
   if (a.xlsx_given) check_output_file(a.xlsx, inputs, "workbook");
-  if (a.csv_given) check_output_folder(a.csv, csv_file_names(tables), inputs, "CSV folder");
+  if (a.csv_given) check_output_folder(a.csv, names, inputs, "CSV folder");
   // Both checked before either is written: the workbook is not the folder
   // nor one of its files.
   if (a.xlsx_given && a.csv_given) {
     const fs::path book = fs::weakly_canonical(a.xlsx), folder = fs::weakly_canonical(a.csv);
-    const std::vector<std::string> names = csv_file_names(tables);
     if (book == folder ||
         (book.parent_path() == folder &&
          std::find(names.begin(), names.end(), book.filename().string()) != names.end()))
