@@ -213,6 +213,27 @@ TEST_CASE(
   CHECK(results_file_differences(reference, out).empty());
 }
 
+TEST_CASE("the same signal twice at once (as timeout sends it) still saves a last checkpoint",
+          "[checkpoint][signals]") {
+  TempDir dir;
+  const fs::path out = dir / "out.h5", ck = dir / "ck.h5";
+  Child child(baseline_args(out, {"--checkpoint", ck.string(), "--checkpoint-every", "0"}),
+              dir.path());
+  const std::int64_t position = wait_for_checkpoint(ck, -1);
+  REQUIRE(position > 0);
+  // timeout sends it to the process, then to its group; 20 ms apart here, so
+  // that the first has been taken before the second comes (two signals
+  // pending at once are one).
+  child.signal(SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  child.signal(SIGINT);
+  CHECK(child.wait() == 128 + SIGINT);
+  CHECK(checkpoint_position(ck) >= position);
+  CHECK_THAT(read_file(dir / "child.err"), Contains("checkpoint written to"));
+  CHECK(temp_files(dir.path()).empty());
+  CHECK_FALSE(fs::exists(out));
+}
+
 TEST_CASE("kill -9 at several points, then resume: the uninterrupted run's file",
           "[checkpoint][kill]") {
   TempDir dir;

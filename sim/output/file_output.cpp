@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <climits>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 
 #include "input/error.hpp"
@@ -57,13 +59,32 @@ void release(int slot) {
 
 std::atomic<bool> g_deferred{false};
 std::atomic<int> g_pending_signal{0};
+std::atomic<std::int64_t> g_pending_since_ns{0};  // CLOCK_MONOTONIC
 std::atomic<bool> g_output_writer{true};
 
-// Async-signal-safe: unlink, rmdir, write and _exit only (and lock-free atomics).
+// The same signal again within this long of the first is the same request:
+// coreutils' `timeout` sends it to the process and then at once to its
+// process group, and so may a scheduler's wrapper. A person pressing
+// Ctrl-C twice is slower.
+constexpr std::int64_t kRepeatNs = 200'000'000;
+
+std::int64_t monotonic_ns() {  // clock_gettime is async-signal-safe
+  timespec t{};
+  ::clock_gettime(CLOCK_MONOTONIC, &t);
+  return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+}
+
+// Async-signal-safe: unlink, rmdir, write, clock_gettime and _exit only (and
+// lock-free atomics).
 extern "C" void remove_outputs_and_exit(int signal) {
-  if (g_deferred.load() && g_pending_signal.load() == 0) {
-    g_pending_signal.store(signal);
-    return;
+  if (g_deferred.load()) {
+    const int pending = g_pending_signal.load();
+    if (pending == 0) {
+      g_pending_since_ns.store(monotonic_ns());
+      g_pending_signal.store(signal);
+      return;
+    }
+    if (pending == signal && monotonic_ns() - g_pending_since_ns.load() < kRepeatNs) return;
   }
   for (Slot& s : g_slots)
     if (s.state.load(std::memory_order_acquire) == kFile) ::unlink(s.path);
