@@ -213,6 +213,41 @@ TEST_CASE("calibrate --uncertainty writes each fitted parameter with its standar
   CHECK_THAT(run.out, Catch::Contains("Parameter uncertainty: 8 outer samples"));
 }
 
+TEST_CASE("the calibrated scenario keeps the scenario's comments, its values rewritten in place",
+          "[calibrate][cli]") {
+  Synthetic fx;
+  const auto scenario =
+      write_file(fx.dir / "commented.toml",
+                 "# Where every figure comes from.\n[run]\ntrials = 4000\n"
+                 "seed = 7   # the seed\n[data]\nccgs = \"ccgs.csv\"  # the table\n"
+                 "[shift.region]\nNorth = 0.0        # fitted: North's figure\n");
+  const auto targets = fx.targets(2.0, -2.0, 3.0);
+  const auto out = fx.dir / "out" / "fitted.toml";
+  std::filesystem::create_directories(out.parent_path());
+  const auto calibrate = [&](const std::string& extra) {
+    const CliResult r =
+        run_cli("calibrate " + quote(scenario.string()) + " --targets " + quote(targets.string()) +
+                " -o " + quote(out.string()) + " -q" + extra);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return read_file(out);
+  };
+  const std::string text = calibrate("");
+  CHECK_THAT(text, Catch::Contains("# Where every figure comes from.\n[run]\ntrials = 4000\n"
+                                   "seed = 7   # the seed\n[data]\nccgs = \"../ccgs.csv\"  # the "
+                                   "table\n[shift.region]\nNorth = "));
+  CHECK_THAT(text, Catch::Contains("        # fitted: North's figure\n"));
+  CHECK_THAT(text, !Catch::Contains("not kept"));
+  const Scenario fitted = load_scenario(out);
+  CHECK(fitted.shifts.region_pct.at("North") != 0.0);
+  CHECK(fitted.run.seed == 7);
+  // A --set of a key the file does not have: written anew, and said.
+  const std::string anew = calibrate(" --set shift.region.South=0.1");
+  CHECK_THAT(anew, Catch::Contains("the comments of commented.toml are not kept"));
+  CHECK_THAT(anew, !Catch::Contains("# the seed"));
+  CHECK(load_scenario(out).shifts.region_pct.at("South") == 0.1);
+}
+
 TEST_CASE("calibrate keeps a scenario's own [uncertainty] parameters, a fitted key's centred",
           "[calibrate][cli]") {
   const std::string block =

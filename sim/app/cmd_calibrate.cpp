@@ -16,6 +16,7 @@
 #include "engine/calibrate.hpp"
 #include "engine/scenario_runs.hpp"
 #include "input/error.hpp"
+#include "input/input_file.hpp"
 #include "input/limits.hpp"
 #include "input/overrides_toml.hpp"
 #include "output/file_output.hpp"
@@ -61,7 +62,7 @@ std::string uncertainty_block(const Targets& targets, const CalibrationOutcome& 
       << "# each fitted key normal about its fitted value, sd = sqrt(se^2 + (tolerance/2)^2) /\n"
       << "# |d target / d key|, the target's tolerance taken as two standard errors of the\n"
       << "# published figure (docs/model.md, \"Parameter uncertainty\").\n"
-      << "[uncertainty]\nsamples = " << samples << "\nsampler = \"sobol\"\n";
+      << "[uncertainty]\nsamples = " << samples << "\nsampler = \"lhs\"\n";
   for (std::size_t i = 0; i < targets.targets.size(); ++i) {
     const Target& t = targets.targets[i];
     if (!t.parameter || !std::isfinite(fit.standard_errors[i])) continue;
@@ -130,7 +131,16 @@ std::string calibrated_text(const CalibrateArgs& a, const std::vector<Override>&
     }
   }
   if (a.uncertainty_samples > 0) doc.erase("uncertainty");  // replaced below
-  out << "#\n# Relative paths below resolve against this file's folder.\n\n" << to_toml_text(doc);
+  // The scenario's own text with the new values where they stand (its
+  // comments, sources and layout kept), or, when more than values changed
+  // (an override added a key, --uncertainty replaced a block), written anew.
+  const std::optional<std::string> edited =
+      edit_in_place(read_input_file(a.scenario, "the scenario file"), a.scenario, doc);
+  out << "#\n# Relative paths below resolve against this file's folder.\n";
+  if (!edited)
+    out << "# Written from the parsed scenario (more than its values changed): the comments of "
+        << a.scenario.filename().string() << " are not kept.\n";
+  out << "\n" << (edited ? *edited : to_toml_text(doc));
   if (a.uncertainty_samples > 0)
     out << uncertainty_block(targets, fit, a.uncertainty_samples) << kept;
   return out.str();

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <numeric>
 #include <optional>
 #include <sstream>
 #include <utility>
@@ -579,6 +580,94 @@ std::string to_toml_text(const toml::table& table) {
   std::string out;
   write_table(out, table, "");
   if (!out.empty() && out.front() == '\n') out.erase(0, 1);
+  return out;
+}
+
+namespace {
+
+// A value of the original text to rewrite: its region there, and its text.
+struct ValueEdit {
+  toml::source_region where;
+  std::string text;
+};
+
+// The edits that turn `before` into `after`; false if they differ in more
+// than values.
+bool value_edits(const toml::node& before, const toml::node& after, std::vector<ValueEdit>& edits) {
+  if (const toml::table* a = before.as_table()) {
+    const toml::table* b = after.as_table();
+    if (!b || a->size() != b->size()) return false;
+    for (const auto& [key, value] : *a) {
+      const toml::node* other = b->get(key.str());
+      if (!other || !value_edits(value, *other, edits)) return false;
+    }
+    return true;
+  }
+  if (const toml::array* a = before.as_array()) {
+    const toml::array* b = after.as_array();
+    if (!b || a->size() != b->size()) return false;
+    for (std::size_t i = 0; i < a->size(); ++i)
+      if (!value_edits((*a)[i], (*b)[i], edits)) return false;
+    return true;
+  }
+  if (after.is_table() || after.is_array()) return false;
+  const std::string text = value_text(after);
+  if (text != value_text(before)) edits.push_back({before.source(), text});
+  return true;
+}
+
+// Byte offset of a source position (lines from 1; columns from 1, in
+// UTF-8 code points) in `text`, whose lines start at `line_starts`.
+std::optional<std::size_t> byte_offset(const std::string& text,
+                                       const std::vector<std::size_t>& line_starts,
+                                       toml::source_position at) {
+  if (at.line < 1 || at.line > line_starts.size() || at.column < 1) return std::nullopt;
+  std::size_t offset = line_starts[at.line - 1];
+  for (toml::source_index column = 1; column < at.column; ++column) {
+    if (offset >= text.size()) return std::nullopt;
+    do
+      ++offset;  // past one code point: its lead byte and continuation bytes
+    while (offset < text.size() && (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80);
+  }
+  return offset;
+}
+
+}  // namespace
+
+std::optional<std::string> edit_in_place(const std::string& text, const fs::path& path,
+                                         const toml::table& edited) {
+  toml::table original;
+  try {
+    original = toml::parse(text, path.string());
+  } catch (const toml::parse_error&) {
+    return std::nullopt;
+  }
+  std::vector<ValueEdit> edits;
+  if (!value_edits(original, edited, edits)) return std::nullopt;
+  std::vector<std::size_t> line_starts{0};
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') line_starts.push_back(i + 1);
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for (const ValueEdit& e : edits) {
+    const auto from = byte_offset(text, line_starts, e.where.begin);
+    const auto to = byte_offset(text, line_starts, e.where.end);
+    if (!from || !to || *to < *from) return std::nullopt;
+    spans.emplace_back(*from, *to);
+  }
+  std::string out = text;
+  std::vector<std::size_t> order(edits.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::ranges::sort(order, [&](std::size_t a, std::size_t b) { return spans[a] > spans[b]; });
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const auto [from, to] = spans[order[k]];
+    if (k > 0 && to > spans[order[k - 1]].first) return std::nullopt;  // overlapping
+    out.replace(from, to - from, edits[order[k]].text);
+  }
+  try {
+    if (toml::parse(out, path.string()) != edited) return std::nullopt;
+  } catch (const toml::parse_error&) {
+    return std::nullopt;
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "input/overrides.hpp"
@@ -23,6 +24,14 @@ void apply_override(toml::table& doc, const Override& o,
 
 // `table` written as a TOML document.
 std::string to_toml_text(const toml::table& table);
+
+// `text` (a TOML document read from `path`) with every value that differs in
+// `edited` rewritten where it stands, so that its comments and layout are
+// kept. nullopt if `edited` differs in more than values (a key added or
+// removed, an array of another length, a table where a value was) or the
+// edited text does not read back as `edited`.
+std::optional<std::string> edit_in_place(const std::string& text, const std::filesystem::path& path,
+                                         const toml::table& edited);
 
 // The scenario file at `path`, parsed but not validated. Throws InputError
 // if it cannot be read or is not valid TOML.
