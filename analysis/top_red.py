@@ -13,10 +13,21 @@ import sys
 from ccgrisk_analysis import ResultsFileError, open_results
 
 
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of at least 1")
+    return value
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results")
-    parser.add_argument("--count", type=int, default=15)
+    parser.add_argument("--count", type=positive, default=15, help="how many CCGs (default 15)")
     parser.add_argument("--pooled", action="store_true", help="after risk sharing")
     parser.add_argument("--year", help="a run of several years: the year (default: the first)")
     args = parser.parse_args()

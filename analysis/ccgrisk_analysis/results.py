@@ -123,12 +123,13 @@ def read_results(f: h5py.File, path) -> Results:
     return Results(path=pathlib.Path(path), attrs=attrs, year_labels=labels, **groups)
 
 
-def open_results(path, year: int | None = None) -> Results:
+def open_results(path, year: int | str | None = None) -> Results:
     """Reads a whole results file; raises ResultsFileError if it is not one.
 
     A run of several years (schema 1.1) keeps the leading year axis of its
-    per-year datasets; with `year` (an index into /year/label) the tables are
-    that year's, in the one-year layout (year_view)."""
+    per-year datasets; with `year` (an index into /year/label, or one of its
+    labels, e.g. "2014-15") the tables are that year's, in the one-year
+    layout (year_view). A year the file does not have is a ResultsFileError."""
     path = pathlib.Path(path)
     if not path.is_file():
         raise ResultsFileError(f"{path}: no such file")
@@ -140,5 +141,12 @@ def open_results(path, year: int | None = None) -> Results:
         results = read_results(f, path)
         if year is None or results.horizon_years == 1:
             return results
-        with year_view(f, year) as view:
+        labels = results.year_labels
+        if isinstance(year, str) and year in labels:
+            year = labels.index(year)
+        if isinstance(year, bool) or not isinstance(year, (int, np.integer)) \
+                or not 0 <= year < len(labels):
+            raise ResultsFileError(f"{path}: year={year!r}: the file's years are {labels} "
+                                   f"(give a label or an index 0..{len(labels) - 1})")
+        with year_view(f, int(year)) as view:
             return read_results(view, path)

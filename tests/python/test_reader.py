@@ -29,6 +29,15 @@ def check_several_years(args, tmp: pathlib.Path):
     else:
         raise AssertionError("most_at_risk of a run of several years gave an answer")
     last = open_results(out, year=2)
+    by_label = open_results(out, year="2015-16")
+    assert np.array_equal(by_label.ccg["p_red"], last.ccg["p_red"])
+    for bad in (3, -1, "2016-17", 1.0):
+        try:
+            open_results(out, year=bad)
+        except ResultsFileError as err:
+            assert "the file's years are" in str(err), err
+        else:
+            raise AssertionError(f"open_results(year={bad!r}) gave an answer")
     top = last.most_at_risk(3)
     assert [t[2] for t in top] == sorted(whole.ccg["p_red"][2], reverse=True)[:3]
     script = pathlib.Path(__file__).resolve().parents[2] / "analysis" / "top_red.py"
@@ -45,6 +54,10 @@ def check_several_years(args, tmp: pathlib.Path):
         assert f"in the red in {label} (of 2013-14, 2014-15, 2015-16) {expected:.2f}" in r.stdout
     r = top_red("--year", "2016-17")
     assert r.returncode == 2 and "--year 2016-17" in r.stderr, (r.returncode, r.stderr)
+    for count in ("0", "-2", "x"):
+        r = subprocess.run([sys.executable, str(script), str(out), "--count", count],
+                           capture_output=True, text=True, env=env)
+        assert r.returncode == 2 and "at least 1" in r.stderr, (count, r.returncode, r.stderr)
 
 
 def main() -> int:
