@@ -12,6 +12,7 @@
 #include "engine/run.hpp"
 #include "fixtures.hpp"
 #include "model/trial.hpp"
+#include "output/results_reader.hpp"
 #include "support.hpp"
 
 using namespace ccgrisk;
@@ -166,6 +167,17 @@ TEST_CASE("precision on demand: a cap reached first, and options it does not use
   CHECK_THAT(capped.out, Catch::Contains("WARNING: precision on demand stopped at the cap of 200 "
                                          "trials (run.max_trials)"));
   CHECK_THAT(capped.out, !Catch::Contains("reached"));
+  // No CCG is ever in the red (every sd 0): the standard errors are 0, but
+  // the stopping rule's Wilson error of 0 in 200 trials is above the target,
+  // so the cap stopped the run; the file records the rule's measure.
+  const auto certain = ccgrisk::test::run_cli(
+      run + " --target-se 0.001 --max-trials 200 --set drivers.sd_multiplier=0");
+  REQUIRE(certain.exit_code == 0);
+  const Results r = read_results_file(dir / "o.h5");
+  CHECK(r.before.p_red_se == std::vector<double>{0.0, 0.0});
+  CHECK(r.provenance.se_reached == Approx(wilson_se(0.0, 200)));
+  CHECK(r.provenance.se_reached > 0.001);
+  CHECK_THAT(certain.out, Catch::Contains("WARNING: precision on demand stopped at the cap"));
   // --max-trials without --target-se, --trials with it: warnings.
   const auto cap_only = ccgrisk::test::run_cli(run + " --trials 300 --max-trials 500 --quiet");
   CHECK(cap_only.exit_code == 0);

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -133,6 +134,11 @@ struct Provenance {
   std::string rng;  // engine and stream layout, one line
   bool antithetic = false;
   double target_se = 0.0;  // 0: a fixed number of trials
+  // With target_se: the measure the stopping rule compared with it when the
+  // run stopped (worst_p_red_se: the largest of every CCG's P(red) standard
+  // error and Wilson error, before and after sharing); NaN otherwise, or
+  // read from a file that did not record it.
+  double se_reached = std::numeric_limits<double>::quiet_NaN();
   // Trials in which a pressure reached the settlement bound and was held at
   // it (input/limits.hpp kMaxPressureGbp); 0 with any real figures.
   std::int64_t trials_capped = 0;

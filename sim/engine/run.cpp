@@ -522,6 +522,7 @@ Results make_results(const Scenario& scenario, const CcgTable& table, const Mode
   p.trials_capped = tally.capped_trials();
   p.antithetic = scenario.run.antithetic;
   p.target_se = scenario.run.target_se;
+  if (p.target_se > 0.0) p.se_reached = worst_p_red_se(model, tally);
   p.threads = resolve_threads(options.threads);
   p.created_utc = utc_now();
   p.scenario_toml = scenario.text;

@@ -65,6 +65,7 @@ void write_provenance(const h5::File& file, const Provenance& p) {
   h5::write_attribute(file, "rng", p.rng);
   h5::write_attribute(file, "antithetic", static_cast<std::int64_t>(p.antithetic));
   h5::write_attribute(file, "target_se", p.target_se);
+  if (p.target_se > 0.0) h5::write_attribute(file, "se_reached", p.se_reached);
   h5::write_attribute(file, "trials_capped", p.trials_capped);
   if (p.cip_delivery_form.empty()) return;  // read from a file that did not record them
   h5::write_attribute(file, "cip_delivery_form", p.cip_delivery_form);

@@ -192,6 +192,8 @@ Provenance read_provenance(const h5::File& file) {
     p.antithetic = scalar_attribute<std::int64_t>(file, "antithetic") != 0;
   if (h5::has_attribute(file, "target_se"))
     p.target_se = scalar_attribute<double>(file, "target_se");
+  if (h5::has_attribute(file, "se_reached"))
+    p.se_reached = scalar_attribute<double>(file, "se_reached");
   if (h5::has_attribute(file, "trials_capped"))
     p.trials_capped = scalar_attribute<std::int64_t>(file, "trials_capped");
   read_cip_delivery(file, p);
