@@ -4,8 +4,10 @@
 // thread counts, the /uncertainty group, and bad input.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
@@ -78,6 +80,7 @@ TEST_CASE("uncertainty: each distribution's quantiles, by closed form", "[uncert
 TEST_CASE("uncertainty: outer samples are Sobol points, or seeded uniform draws", "[uncertainty]") {
   UncertaintySpec spec;
   spec.samples = 4;
+  spec.sampler = OuterSampler::kSobol;
   spec.parameters = {uniform("a", 0.0, 1.0), uniform("b", 0.0, 1.0)};
   const auto s = outer_samples(spec);
   // Sobol's two-dimensional sequence (after its zero): (1/2, 1/2),
@@ -94,6 +97,108 @@ TEST_CASE("uncertainty: outer samples are Sobol points, or seeded uniform draws"
   for (const auto& row : r1)
     for (double x : row)
       CHECK((x > 0.0 && x < 1.0));
+}
+
+TEST_CASE("uncertainty: a Latin hypercube has one sample in each stratum of every coordinate",
+          "[uncertainty]") {
+  UncertaintySpec spec;  // the default sampler
+  spec.samples = 50;
+  spec.parameters = {uniform("a", 0.0, 1.0), uniform("b", 10.0, 20.0), uniform("c", -1.0, 0.0)};
+  REQUIRE(spec.sampler == OuterSampler::kLatinHypercube);
+  const auto s = outer_samples(spec);
+  for (std::size_t j = 0; j < 3; ++j) {
+    const double lo = spec.parameters[j].min, width = spec.parameters[j].max - lo;
+    std::vector<int> in_stratum(50, 0);
+    for (const auto& row : s) {
+      const double u = (row[j] - lo) / width;
+      REQUIRE((u > 0.0 && u < 1.0));
+      ++in_stratum[static_cast<std::size_t>(u * 50)];
+    }
+    CHECK(in_stratum == std::vector<int>(50, 1));
+  }
+  // The coordinates are paired differently: not the same order.
+  CHECK(s[0][0] * 50 != Approx((s[0][1] - 10.0) * 5));
+  CHECK(outer_samples(spec) == s);  // reproducible
+  spec.seed = 7;
+  CHECK(outer_samples(spec) != s);
+}
+
+TEST_CASE("uncertainty: the Latin hypercube's keys are paired with rank correlations near 0",
+          "[uncertainty]") {
+  // 64 samples of 11 keys: shuffled strata alone correlate a pair by 0.10
+  // on average (the largest of the 55 pairs above 0.22 in 99% of
+  // shuffles); the restricted pairing leaves 0.03 on average and the
+  // largest below 0.13 in 99% (simulated, 300 shuffles).
+  UncertaintySpec spec;
+  spec.samples = 64;
+  for (int j = 0; j < 11; ++j)
+    spec.parameters.push_back(uniform(std::to_string(j).insert(0, 1, 'k'), 0.0, 1.0));
+  for (std::uint64_t seed : {1, 2, 3}) {
+    spec.seed = seed;
+    const auto s = outer_samples(spec);
+    double largest = 0.0, mean = 0.0;
+    std::vector<double> a(64), b(64);
+    for (int i = 0; i < 11; ++i)
+      for (int j = i + 1; j < 11; ++j) {
+        for (int r = 0; r < 64; ++r)
+          a[r] = s[r][i], b[r] = s[r][j];
+        const double c = std::abs(rank_correlation(a, b));
+        largest = std::max(largest, c);
+        mean += c / 55;
+      }
+    CAPTURE(seed);
+    CHECK(mean < 0.05);
+    CHECK(largest < 0.2);
+  }
+  // With no more samples than keys there is nothing to re-pair: still one
+  // sample in each stratum.
+  spec.samples = 5;
+  const auto few = outer_samples(spec);
+  for (int j = 0; j < 11; ++j) {
+    std::vector<int> in_stratum(5, 0);
+    for (const auto& row : few)
+      ++in_stratum[static_cast<std::size_t>(row[j] * 5)];
+    CHECK(in_stratum == std::vector<int>(5, 1));
+  }
+}
+
+TEST_CASE("uncertainty: the first-order index of a key without effect is 0 on average",
+          "[uncertainty]") {
+  // 64 samples of 11 keys; the count depends on keys 0 and 2 only. Keys
+  // without effect average about 1 / bins = 0.12 without the correction.
+  const auto index_of = [](OuterSampler sampler, std::uint64_t seed) {
+    UncertaintySpec spec;
+    spec.samples = 64;
+    spec.sampler = sampler;
+    spec.seed = seed;
+    for (int j = 0; j < 11; ++j)
+      spec.parameters.push_back(uniform(std::to_string(j).insert(0, 1, 'k'), 0.0, 1.0));
+    const auto s = outer_samples(spec);
+    std::vector<double> y, x(64);
+    for (const auto& row : s)
+      y.push_back(std::exp(2.0 * row[2] + 0.7 * row[0]));
+    std::vector<double> index;
+    for (int j = 0; j < 11; ++j) {
+      for (int k = 0; k < 64; ++k)
+        x[k] = s[k][j];
+      index.push_back(first_order_index(x, y));
+    }
+    return index;
+  };
+  std::vector<double> mean(11, 0.0);
+  const int seeds = 100;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    const auto index = index_of(OuterSampler::kLatinHypercube, seed);
+    for (int j = 0; j < 11; ++j)
+      mean[j] += index[j] / seeds;
+  }
+  CHECK(mean[2] > 0.6);
+  for (int j : {1, 3, 4, 5, 6, 7, 8, 9, 10})
+    CHECK(mean[j] < 0.05);  // clamped at 0: a little above 0
+  // Why Sobol points are not used for it: with 64 of them, each eighth of
+  // the 9th coordinate holds the 3rd from one half only, so the 9th takes
+  // on the 3rd's effect.
+  CHECK(index_of(OuterSampler::kSobol, 1)[8] > 0.2);
 }
 
 TEST_CASE("uncertainty: quantiles, rank correlation and first-order index", "[uncertainty]") {
@@ -160,7 +265,9 @@ TEST_CASE("ccgrisk run with an uncertainty block writes /uncertainty and prints 
   const CliResult r = run_cli("run " + quote(fx.scenario.string()) + " -o " + quote(out.string()));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("Parameter uncertainty: 6 outer samples (sobol)"));
+  CHECK_THAT(r.out, Catch::Contains("Parameter uncertainty: 6 outer samples (lhs)"));
+  // The header's time and rate are those of all 7 runs (the scenario and 6 samples).
+  CHECK_THAT(r.out, Catch::Contains(" s wall for 7 runs, "));
   CHECK_THAT(r.out, Catch::Contains("drivers.cip_delivery.mean"));
   // The middle of the count over the parameters is the median, and says so.
   CHECK_THAT(r.out, Catch::Contains("over the parameters' uncertainty median "));
@@ -170,6 +277,24 @@ TEST_CASE("ccgrisk run with an uncertainty block writes /uncertainty and prints 
   CHECK(h5::read_dataset<double>(f, "uncertainty/p_red_q95").dims == h5::Dims{12});
   CHECK(h5::read_dataset<double>(f, "uncertainty/rank_correlation").dims == h5::Dims{2});
   CHECK(h5::read_dataset<double>(f, "ccg/p_red").values.size() == 12);
+  // export writes the uncertainty tables: each CCG's interval, each key's
+  // indices, England's summary.
+  REQUIRE(run_cli("export " + quote(out.string()) + " --csv " + quote((fx.dir / "csv").string()))
+              .exit_code == 0);
+  const auto rows = parse_csv(read_file(fx.dir / "csv" / "uncertainty_ccg.csv"));
+  REQUIRE(rows.size() == 13);
+  const auto q95 = h5::read_dataset<double>(f, "uncertainty/p_red_q95").values;
+  const std::size_t q95_column = static_cast<std::size_t>(
+      std::find(rows[0].begin(), rows[0].end(), "p_red_q95 (probability)") - rows[0].begin());
+  REQUIRE(q95_column < rows[0].size());
+  for (std::size_t i = 0; i < 12; ++i)
+    CHECK(std::strtod(rows[i + 1][q95_column].c_str(), nullptr) == q95[i]);
+  const auto keys = parse_csv(read_file(fx.dir / "csv" / "uncertainty_parameters.csv"));
+  REQUIRE(keys.size() == 3);
+  CHECK(keys[1][0] == "drivers.cip_delivery.mean");
+  CHECK(keys[1][2] == "a test");
+  CHECK_THAT(read_file(fx.dir / "csv" / "uncertainty_national.csv"),
+             Catch::Contains("epistemic_share,"));
   // summary reads /uncertainty back and prints what run printed.
   const CliResult again = run_cli("summary " + quote(out.string()));
   REQUIRE(again.exit_code == 0);
@@ -182,6 +307,25 @@ TEST_CASE("ccgrisk run with an uncertainty block writes /uncertainty and prints 
     CHECK(!line(again.out, start).empty());
     CHECK(line(again.out, start) == line(r.out, start));
   }
+}
+
+TEST_CASE("uncertainty from Sobol points: no first-order index, and the summary says why",
+          "[uncertainty][cli]") {
+  const std::size_t header = kBlock.find('\n') + 1;  // after [uncertainty]
+  StressFixture fx(kBlock.substr(0, header) + "sampler = \"sobol\"\n" + kBlock.substr(header),
+                   1000);
+  const auto out = fx.dir / "u.h5";
+  const CliResult r = run_cli("run " + quote(fx.scenario.string()) + " -o " + quote(out.string()));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("6 outer samples (sobol)"));
+  CHECK_THAT(r.out, Catch::Contains("n/a") &&
+                        Catch::Contains("first-order indices are not estimated from Sobol points"));
+  const h5::File f = h5::File::open(out);
+  for (double x : h5::read_dataset<double>(f, "uncertainty/first_order").values)
+    CHECK(std::isnan(x));
+  for (double x : h5::read_dataset<double>(f, "uncertainty/rank_correlation").values)
+    CHECK(std::isfinite(x));
 }
 
 TEST_CASE("uncertainty block: bad input is exit 2 naming the key, nothing written",

@@ -35,9 +35,14 @@ std::string with_commas(long long v) {
 void print_precision(const Results& r, std::ostream& out) {
   const Provenance& p = r.provenance;
   if (p.target_se > 0) {
-    double worst = 0;
-    for (double se : r.before.p_red_se)
-      worst = std::max(worst, se);
+    // The stopping rule's own measure; a file without it: the largest
+    // standard error before sharing.
+    double worst = p.se_reached;
+    if (std::isnan(worst)) {
+      worst = 0;
+      for (double se : r.before.p_red_se)
+        worst = std::max(worst, se);
+    }
     if (worst <= p.target_se)
       out << format("  precision on demand: target se %.4g, reached %.4g after %s trials\n",
                     p.target_se, worst, with_commas(p.trials).c_str());
@@ -68,14 +73,24 @@ void print_header(const Results& r, std::ostream& out) {
   const Provenance& p = r.provenance;
   // A trial of a run of several years simulates every CCG's every year.
   const std::size_t years = r.horizon ? r.horizon->labels.size() : 1;
-  const double ccg_years = static_cast<double>(p.trials) * static_cast<double>(r.code.size()) *
-                           static_cast<double>(years);
+  double ccg_years = static_cast<double>(p.trials) * static_cast<double>(r.code.size()) *
+                     static_cast<double>(years);
+  // With [uncertainty]: the time and work of every run (the scenario as
+  // given and each sample), not of the scenario's share of their passes.
+  double wall = p.wall_seconds;
+  std::string runs;
+  if (r.uncertainty) {
+    wall = r.uncertainty->seconds;
+    ccg_years *= r.uncertainty->runs;
+    runs = format(" for %d runs", r.uncertainty->runs);
+  }
   out << "ccgrisk " << p.tool_version << "  " << p.scenario_path << "\n"
-      << format("  %s trials of %zu CCGs, seed %llu, %d thread%s, %.2f s wall, %.1f million %s/s\n",
-                with_commas(p.trials).c_str(), r.code.size(),
-                static_cast<unsigned long long>(p.seed), p.threads, p.threads == 1 ? "" : "s",
-                p.wall_seconds, ccg_years / std::max(p.wall_seconds, 1e-9) / 1e6,
-                years == 1 ? "CCG-trials" : "CCG-years");
+      << format(
+             "  %s trials of %zu CCGs, seed %llu, %d thread%s, %.2f s wall%s, %.1f million "
+             "%s/s\n",
+             with_commas(p.trials).c_str(), r.code.size(), static_cast<unsigned long long>(p.seed),
+             p.threads, p.threads == 1 ? "" : "s", wall, runs.c_str(),
+             ccg_years / std::max(wall, 1e-9) / 1e6, years == 1 ? "CCG-trials" : "CCG-years");
   if (r.horizon) {
     const std::vector<std::string>& labels = r.horizon->labels;
     out << "  year " << labels[r.horizon->year] << " of a run of " << labels.size() << " years, "
@@ -213,10 +228,23 @@ void print_uncertainty(const UncertaintyResult& u, const Results& r, std::ostrea
   std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
     return std::abs(u.rank_correlation[a]) > std::abs(u.rank_correlation[b]);
   });
+  bool unestimated = false;
   for (std::size_t j : order) {
-    std::snprintf(line, sizeof line, "    %-46.46s %-12s %10.2f %12.2f\n", u.keys[j].c_str(),
-                  u.distributions[j].c_str(), u.rank_correlation[j], u.first_order[j]);
+    std::snprintf(line, sizeof line, "    %-46.46s %-12s %10.2f %12s\n", u.keys[j].c_str(),
+                  u.distributions[j].c_str(), u.rank_correlation[j],
+                  std::isnan(u.first_order[j]) ? "n/a" : format("%.2f", u.first_order[j]).c_str());
     out << line;
+    unestimated = unestimated || std::isnan(u.first_order[j]);
+  }
+  if (unestimated) {
+    out << "    (first-order indices are not estimated from Sobol points, whose coordinates move\n"
+           "    together in small samples: uncertainty.sampler = \"lhs\" gives them)\n";
+  } else if (!u.keys.empty()) {
+    // Two sds of the index of a key without effect: its between-bin share
+    // is about Beta((b - 1) / 2, (S - b) / 2), sd about sqrt(2 (b - 1)) / S.
+    const double bins = std::floor(std::sqrt(static_cast<double>(u.samples)));
+    out << format("    (first-order indices below about %.2f are within the noise of %d samples)\n",
+                  2.0 * std::sqrt(2.0 * (bins - 1.0)) / (u.samples - 1.0), u.samples);
   }
   std::vector<std::size_t> ccgs(r.code.size());
   std::iota(ccgs.begin(), ccgs.end(), 0);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "engine/finalize.hpp"
@@ -85,14 +86,19 @@ double first_order_index(const std::vector<double>& x, const std::vector<double>
     const double bin_mean = sum / static_cast<double>(to - from);
     between += static_cast<double>(to - from) * (bin_mean - mean) * (bin_mean - mean);
   }
-  return std::clamp(between / static_cast<double>(x.size()) / total, 0.0, 1.0);
+  // Over the orders of y unrelated to x, the between-bin share averages
+  // exactly (bins - 1) / (size - 1): taken off, so that a key without
+  // effect is 0 on average, not about 1 / bins.
+  const double share = between / static_cast<double>(x.size()) / total;
+  const double chance = static_cast<double>(bins - 1) / static_cast<double>(x.size() - 1);
+  return std::clamp((share - chance) / (1.0 - chance), 0.0, 1.0);
 }
 
 UncertaintyResult run_uncertainty(ScenarioRuns& runs, const UncertaintySpec& spec, Results& base) {
   UncertaintyResult out;
   out.samples = spec.samples;
   out.n = static_cast<int>(runs.table().rows.size());
-  out.sampler = spec.sampler == OuterSampler::kSobol ? "sobol" : "random";
+  out.sampler = kSamplerNames[static_cast<int>(spec.sampler)];
   out.seed = spec.seed;
   for (const UncertainParameter& p : spec.parameters) {
     out.keys.push_back(p.key);
@@ -162,7 +168,9 @@ UncertaintyResult run_uncertainty(ScenarioRuns& runs, const UncertaintySpec& spe
     for (std::size_t s = 0; s < count; ++s)
       x[s] = out.values[s * k + j];
     out.rank_correlation.push_back(rank_correlation(x, out.expected_red));
-    out.first_order.push_back(first_order_index(x, out.expected_red));
+    out.first_order.push_back(spec.sampler == OuterSampler::kSobol
+                                  ? std::numeric_limits<double>::quiet_NaN()
+                                  : first_order_index(x, out.expected_red));
   }
   return out;
 }

@@ -18,7 +18,7 @@ namespace ccgrisk {
 struct UncertaintyResult {
   int samples = 0;
   int n = 0;            // CCGs
-  std::string sampler;  // "sobol" or "random"
+  std::string sampler;  // kSamplerNames
   std::uint64_t seed = 0;
   std::vector<std::string> keys, distributions, sources;  // per parameter
   std::vector<double> values;                             // [samples x parameters]
@@ -38,7 +38,8 @@ struct UncertaintyResult {
   double epistemic_share = 0.0;
   // Per parameter, against the nation's expected count in the red: the
   // Spearman rank correlation, and the first-order (variance-based) index
-  // estimated from the samples by binning.
+  // estimated from the samples by binning (NaN from Sobol points:
+  // OuterSampler).
   std::vector<double> rank_correlation, first_order;
   int runs = 0;          // the scenario as given and every sample
   double seconds = 0.0;  // their wall time
@@ -52,8 +53,11 @@ double sample_quantile(std::vector<double> x, double level);
 double rank_correlation(const std::vector<double>& x, const std::vector<double>& y);
 
 // The first-order sensitivity index Var(E[y | x]) / Var(y), estimated by
-// sorting the samples by x into floor(sqrt(size)) bins of (nearly) equal
-// counts; 0 when y does not vary.
+// sorting the samples by x into b = floor(sqrt(size)) bins of (nearly)
+// equal counts: the between-bin share of y's variance, less its average
+// when y's order is unrelated to x's, (b - 1) / (size - 1), scaled back to
+// [0, 1] and clamped there; 0 when y does not vary. For independent
+// samples of the keys (random or Latin hypercube).
 double first_order_index(const std::vector<double>& x, const std::vector<double>& y);
 
 // Checks every sample's scenario (before any run), then runs the scenario

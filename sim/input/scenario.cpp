@@ -644,8 +644,9 @@ class ScenarioReader {
       fail("uncertainty.samples = " + std::to_string(samples) + ": at most " +
            std::to_string(limits::kMaxOuterSamples));
     u.samples = static_cast<int>(samples);
-    if (auto c = read_choice(*t, "uncertainty", "sampler", {"sobol", "random"}))
-      u.sampler = *c == 0 ? OuterSampler::kSobol : OuterSampler::kRandom;
+    if (auto c = read_choice(*t, "uncertainty", "sampler",
+                             {kSamplerNames[0], kSamplerNames[1], kSamplerNames[2]}))
+      u.sampler = static_cast<OuterSampler>(*c);
     if (auto seed = read_integer(*t, "uncertainty", "seed", 0))
       u.seed = static_cast<std::uint64_t>(*seed);
     const toml::node* node = t->get("parameter");

@@ -27,12 +27,22 @@ struct UncertainParameter {
   std::string source;                       // why this distribution (carried into the results)
 };
 
-enum class OuterSampler { kSobol, kRandom };
+// How the outer samples are drawn. kLatinHypercube (the default): each
+// coordinate in S equal strata, one sample in each, the strata paired
+// between coordinates at random, then re-paired so the coordinates' rank
+// correlations are smaller; first-order indices are estimated from it, as
+// from kRandom. kSobol: better-spread points for the intervals, but in
+// small samples some pairs of its coordinates move together (with 64
+// points, the 3rd and 9th: each eighth of the 9th holds the 3rd from one
+// half only), so the first-order index of a key would take on another's
+// effect; it is not estimated from Sobol points.
+enum class OuterSampler { kSobol, kRandom, kLatinHypercube };
+inline constexpr const char* kSamplerNames[] = {"sobol", "random", "lhs"};
 
 struct UncertaintySpec {
   int samples = 0;  // outer samples; 0: no [uncertainty]
-  OuterSampler sampler = OuterSampler::kSobol;
-  std::uint64_t seed = 1;  // the random sampler's seed (Sobol points need none)
+  OuterSampler sampler = OuterSampler::kLatinHypercube;
+  std::uint64_t seed = 1;  // the random and Latin hypercube samplers' seed (Sobol points need none)
   std::vector<UncertainParameter> parameters;
   bool active() const { return samples > 0; }
 };
@@ -41,9 +51,14 @@ struct UncertaintySpec {
 double parameter_quantile(const UncertainParameter& p, double u);
 
 // The outer samples' parameter values, [samples][parameters]: the quantiles
-// of points in the unit cube, Sobol's sequence (Boost.Random, skipping its
-// first point, the cube's corner) or uniform draws from a seeded
-// Mersenne Twister. Depends only on the spec.
+// of points in the unit cube: Sobol's sequence (Boost.Random, skipping its
+// first point, the cube's corner), uniform draws from a seeded Mersenne
+// Twister, or a Latin hypercube from the same generator (coordinate by
+// coordinate: a Fisher-Yates shuffle of the strata 0..S-1 by Boost's
+// uniform_int_distribution, then a uniform draw inside each stratum; then,
+// with more samples than keys, the strata re-paired between coordinates so
+// that their rank correlations are smaller: Iman and Conover's restricted
+// pairing). Depends only on the spec.
 std::vector<std::vector<double>> outer_samples(const UncertaintySpec& spec);
 
 }  // namespace ccgrisk

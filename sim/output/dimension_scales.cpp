@@ -26,7 +26,7 @@ struct LabelledDimension {
   Axis axis;
   std::string_view only = {};  // if set, only datasets whose name contains it
 };
-constexpr std::array<LabelledDimension, 25> kLabelledDimensions = {{
+constexpr std::array<LabelledDimension, 26> kLabelledDimensions = {{
     {"/ccg", "ccg", "/ccg/code", Axis::First},
     {"/pooled", "ccg", "/ccg/code", Axis::First},
     // A run of several years: the first year in the red, or never (only
@@ -50,6 +50,9 @@ constexpr std::array<LabelledDimension, 25> kLabelledDimensions = {{
     {"/reverse_stress", "ccg", "/ccg/code", Axis::First},
     {"/reverse_stress", "driver", "/reverse_stress/driver", Axis::Last},
     {"/reverse_stress", "ccg", "/ccg/code", Axis::Last},
+    // Its one axis; before `sample`, which has as many entries in a run of
+    // 4 samples.
+    {"/uncertainty", "statistic", "/uncertainty/statistic", Axis::First, "expected_red_summary"},
     {"/uncertainty", "ccg", "/ccg/code", Axis::First},
     {"/uncertainty", "sample", "/uncertainty/sample", Axis::First},
     {"/uncertainty", "ccg", "/ccg/code", Axis::Last},

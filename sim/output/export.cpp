@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "engine/uncertainty.hpp"
 #include "output/file_output.hpp"
 #include "output/results_file.hpp"
 
@@ -331,6 +332,42 @@ Table provenance_table(const Results& r, const std::string& source) {
   return t;
 }
 
+// ---- Parameter uncertainty ---------------------------------------------------------
+
+// Per CCG: P(red) as given with its Monte Carlo error beside its spread over
+// the outer samples.
+Table uncertainty_ccg_table(const Results& r, const UncertaintyResult& u) {
+  return {"uncertainty_ccg",
+          {text("code", r.code), text("name", r.name),
+           numbers("p_red_as_given", kProbability, r.before.p_red),
+           numbers("p_red_se", kProbability, r.before.p_red_se),
+           numbers("p_red_mean", kProbability, u.p_red_mean),
+           numbers("p_red_q05", kProbability, u.p_red_q05),
+           numbers("p_red_q50", kProbability, u.p_red_q50),
+           numbers("p_red_q95", kProbability, u.p_red_q95),
+           numbers("p_red_pooled_q05", kProbability, u.p_red_pooled_q05),
+           numbers("p_red_pooled_q95", kProbability, u.p_red_pooled_q95)}};
+}
+
+// Per uncertain key: its distribution and source, and how much it matters.
+Table uncertainty_parameters_table(const UncertaintyResult& u) {
+  return {"uncertainty_parameters",
+          {text("key", u.keys), text("distribution", u.distributions), text("source", u.sources),
+           numbers("rank_correlation", "", u.rank_correlation),
+           numbers("first_order_index", "", u.first_order)}};
+}
+
+// England over the outer samples: the expected number in the red and the
+// share of its variance from the parameters.
+Table uncertainty_national_table(const UncertaintyResult& u) {
+  return {"uncertainty_national",
+          {text("statistic", {"samples", "expected_red_mean", "expected_red_q05",
+                              "expected_red_q50", "expected_red_q95", "epistemic_share"}),
+           numbers("value", "",
+                   {static_cast<double>(u.samples), u.expected_red_mean, u.expected_red_q05,
+                    u.expected_red_q50, u.expected_red_q95, u.epistemic_share})}};
+}
+
 // ---- CSV -------------------------------------------------------------------------
 
 std::string csv_field(const std::string& s) {
@@ -381,6 +418,11 @@ std::vector<Table> export_tables(const Results& r, const std::string& source) {
   if (!r.hubs.empty()) tables.push_back(hub_table(r));
   if (!r.targets.empty()) tables.push_back(targets_table(r));
   if (!r.attribution.components.empty()) tables.push_back(attribution_table(r));
+  if (r.uncertainty) {
+    tables.push_back(uncertainty_ccg_table(r, *r.uncertainty));
+    tables.push_back(uncertainty_parameters_table(*r.uncertainty));
+    tables.push_back(uncertainty_national_table(*r.uncertainty));
+  }
   tables.push_back(provenance_table(r, source));
   return tables;
 }

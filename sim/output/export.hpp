@@ -36,8 +36,12 @@ struct Table {
 // commissioning, with NHS England's total as the last row; only when the
 // run has hubs), targets (published figures next to the run's values; only
 // for runs with --targets), attribution (pressure components and Euler
-// contributions, when the file has them) and provenance (key, value;
-// `source` is the results file).
+// contributions, when the file has them), with [uncertainty]
+// uncertainty_ccg (P(red) as given and its spread over the outer samples),
+// uncertainty_parameters (each key's distribution, source, rank
+// correlation and first-order index) and uncertainty_national (the
+// expected number in the red over the samples, the epistemic share), and
+// provenance (key, value; `source` is the results file).
 std::vector<Table> export_tables(const Results& results, const std::string& source);
 
 // The tables of a run of several years (`years`: every year, in order, each

@@ -340,6 +340,8 @@ void write_uncertainty_group(const h5::File& file, const UncertaintyResult& u) {
                                         u.expected_red_q95};
   h5::write_dataset(g, "expected_red_summary", national, Dims{4}, kCount,
                     "the expected number in the red over the outer samples: mean, 5%, 50%, 95%");
+  h5::write_dataset(g, "statistic", std::vector<std::string>{"mean", "5%", "50%", "95%"}, Dims{4},
+                    kLabel, "what each entry of expected_red_summary is");
   scalar(g, "epistemic_share", u.epistemic_share, kLabel,
          "share of the variance of the number of CCGs in the red that comes from parameter "
          "uncertainty: Var(E[count | parameters]) over Var(count)");

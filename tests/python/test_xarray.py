@@ -30,7 +30,7 @@ DIMS = {
 
 
 class Run:
-    baseline = tiny = years = eight_years = uncertain = None
+    baseline = tiny = years = eight_years = uncertain = four_samples = None
 
 
 def groups(path):
@@ -140,6 +140,13 @@ def test_uncertainty_samples_share_one_dimension():
         for name in ("expected_red", "expected_red_pooled", "count_red_variance"):
             assert u[name].dims == ("sample",), name
         assert list(u["sample"].values) == list(range(u.sizes["sample"]))
+        assert u["expected_red_summary"].dims == ("statistic",)
+        assert list(u["statistic"].values) == ["mean", "5%", "50%", "95%"]
+        # With 4 samples, the summary still takes `statistic`, not `sample`.
+    with xr.open_dataset(Run.four_samples, group="uncertainty", engine="h5netcdf") as u:
+        assert u.sizes["sample"] == 4
+        assert u["expected_red_summary"].dims == ("statistic",)
+        assert u["expected_red"].dims == ("sample",)
 
 
 def test_h5py_reads_the_schema_as_before():
@@ -175,6 +182,12 @@ def main() -> int:
         Run.eight_years = support.ccgrisk_run(args.ccgrisk, eight, tmp / "eight.h5", 500)
         uncertain = pathlib.Path(args.scenario).parent / "baseline-2013-14-uncertain.toml"
         Run.uncertain = support.ccgrisk_run(args.ccgrisk, uncertain, tmp / "uncertain.h5", 200)
+        (tmp / "four").mkdir()
+        four = support.tiny_scenario(
+            tmp / "four", "[uncertainty]\nsamples = 4\n[[uncertainty.parameter]]\n"
+            "key = \"drivers.cip_delivery.mean\"\ndistribution = \"uniform\"\n"
+            "min = 0.6\nmax = 0.9\n")
+        Run.four_samples = support.ccgrisk_run(args.ccgrisk, four, tmp / "four.h5", 200)
         return support.main([test_every_group_has_named_dimensions,
                              test_coordinates_are_the_labels,
                              test_a_run_without_pools_has_an_empty_pool_dimension,

@@ -523,12 +523,21 @@ def _uncertainty_ccg_chart(ctx: Context, lo, hi):
                  "P(red): Monte Carlo error and parameter uncertainty", reading)
 
 
+def _sampler_words(sampler) -> str:
+    sampler = str(sampler)
+    return {"lhs": "a Latin hypercube", "sobol": "Sobol points",
+            "random": "independent random draws"}.get(sampler, sampler)
+
+
 def _uncertainty_parameter_chart(keys, rank, first):
     order = np.argsort(-np.abs(rank), kind="stable")
     fig, ax = figure(11, 0.45 * len(keys) + 1.6)
     y = np.arange(len(keys))[::-1]
     ax.barh(y + 0.18, rank[order], height=0.34, color=BEFORE, label="rank correlation")
-    ax.barh(y - 0.18, first[order], height=0.34, color=AFTER, label="first-order index")
+    estimated = bool(np.isfinite(first).any())
+    if estimated:
+        ax.barh(y - 0.18, np.nan_to_num(first[order]), height=0.34, color=AFTER,
+                label="first-order index")
     ax.set_yticks(y, [keys[j] for j in order])
     ax.axvline(0, color=GREY, lw=0.8)
     ax.set_xlim(-1.05, 1.05)
@@ -536,9 +545,14 @@ def _uncertainty_parameter_chart(keys, rank, first):
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right", frameon=True, framealpha=0.95)
     top = order[0]
-    reading = (f"{keys[top]} matters most: rank correlation {rank[top]:+.2f}, first-order "
-               f"index {first[top]:.2f} (the share of the parameter-driven variance it explains "
-               "alone).")
+    if np.isfinite(first[top]):
+        reading = (f"{keys[top]} matters most: rank correlation {rank[top]:+.2f}, first-order "
+                   f"index {first[top]:.2f} (the share of the parameter-driven variance it "
+                   "explains alone).")
+    else:
+        reading = (f"{keys[top]} matters most: rank correlation {rank[top]:+.2f}. First-order "
+                   "indices are not estimated from Sobol points, whose coordinates move together "
+                   "in small samples (uncertainty.sampler = \"lhs\" gives them).")
     return chart("chart-uncertainty-parameters", fig, "Which uncertain parameter matters most",
                  reading)
 
@@ -555,11 +569,11 @@ def uncertainty(ctx: Context) -> Section | None:
         return _unreadable("uncertainty", "Parameter uncertainty", g)
     keys = [str(k) for k in np.atleast_1d(keys)]
     samples = int(_attr(g, "samples", default=0))
+    drawn = _sampler_words(_attr(g, "sampler", default="sobol"))
     intro = (f"Every probability above assumes the scenario's parameters are exactly right. "
              f"Drawing them {samples} times from their stated distributions "
-             f"({_attr(g, 'sampler', default='sobol')} points), each with the same simulated "
-             f"years, the expected number of CCGs in the red ranges from {summary[1]:.1f} to "
-             f"{summary[3]:.1f} (5-95%; median {summary[2]:.1f}). Parameter uncertainty accounts "
+             f"({drawn}), each with the same simulated years, the expected number of CCGs in "
+             f"the red ranges from {summary[1]:.1f} to {summary[3]:.1f} (5-95%; median {summary[2]:.1f}). Parameter uncertainty accounts "
              f"for {pct(float(share), 0)} of the variance of the number in the red; the rest "
              "is the year's own randomness.")
     blocks = [_uncertainty_ccg_chart(ctx, np.asarray(lo, float), np.asarray(hi, float)),
