@@ -340,6 +340,8 @@ TEST_CASE("a run with [uncertainty]: killed in one pass, stopped in the next, re
     child.signal(SIGTERM);
     CHECK(child.wait() == 128 + SIGTERM);
   }
+  // The message counts the pass it finished, then the next one's trials.
+  CHECK_THAT(read_file(dir / "child.err"), Contains("after 1 finished pass and "));
   const Checkpoint mid = read_checkpoint(ck);
   CHECK(mid.state.finished.size() == 1);  // stopped in the second pass
   CHECK(mid.state.finished.front().tallies.size() == 12);

@@ -126,10 +126,17 @@ std::vector<std::filesystem::path> with_resumed(const RunArgs& a,
   return read;
 }
 
-int interrupted(const RunArgs& a, const Interrupted& e) {
-  std::cerr << "ccgrisk: interrupted (signal " << e.signal() << ") after " << e.trials_done()
-            << " trials; checkpoint written to " << a.checkpoint.string()
-            << "; continue with --resume " << a.checkpoint.string() << "\n";
+// `passes`: the passes over the trials a run of several (an [uncertainty]
+// run's points) had finished; the trials are those of the pass it was in.
+int interrupted(const RunArgs& a, const Interrupted& e, std::size_t passes = 0) {
+  std::cerr << "ccgrisk: interrupted (signal " << e.signal() << ") after ";
+  if (passes > 0)
+    std::cerr << passes << (passes == 1 ? " finished pass" : " finished passes") << " and "
+              << e.trials_done() << " trials of the next";
+  else
+    std::cerr << e.trials_done() << " trials";
+  std::cerr << "; checkpoint written to " << a.checkpoint.string() << "; continue with --resume "
+            << a.checkpoint.string() << "\n";
   return 128 + e.signal();
 }
 
@@ -155,7 +162,7 @@ int run_uncertain(const RunArgs& a, const Inputs& in) {
     ProgressBar bar(done, in.scenario.run.trials * (in.scenario.uncertainty.samples + 1), !a.quiet);
     u = run_uncertainty(runs, in.scenario.uncertainty, base);
   } catch (const Interrupted& e) {
-    return interrupted(a, e);
+    return interrupted(a, e, checkpointing.finished.size());
   }
   base.uncertainty = std::make_shared<const UncertaintyResult>(u);
   write_results_file(base, a.output);
