@@ -29,10 +29,10 @@ using Strata = std::vector<std::vector<std::size_t>>;
 // each key keeps its strata, re-paired between the keys so that their rank
 // correlations are near 0 rather than whatever the shuffles gave (0.10 on
 // average for 64 samples, which an index of a key without effect would
-// take on from a key with one; 0.03 after). Van der Waerden scores of the strata, M; their
-// correlation E = L L^T (Cholesky); the strata of each key re-ordered as
-// the column of M L^-T. Needs more samples than keys; otherwise, or if E is
-// singular, the strata stay as shuffled.
+// take on from a key with one; 0.03 after). Van der Waerden scores of the
+// strata, M; their correlation E = L L^T (Cholesky); the strata of each
+// key re-ordered as the column of M L^-T. Needs more samples than keys;
+// otherwise, or if E is singular, the strata stay as shuffled.
 void decorrelate(Strata& strata) {
   const std::size_t n = strata.size(), k = strata.empty() ? 0 : strata.front().size();
   if (k < 2 || n <= k + 1) return;
