@@ -220,7 +220,8 @@ TEST_CASE("the calibrated scenario keeps the scenario's comments, its values rew
       write_file(fx.dir / "commented.toml",
                  "# Where every figure comes from.\n[run]\ntrials = 4000\n"
                  "seed = 7   # the seed\n[data]\nccgs = \"ccgs.csv\"  # the table\n"
-                 "[shift.region]\nNorth = 0.0        # fitted: North's figure\n");
+                 "[shift.region]\nNorth = 0.0" +
+                     std::string(30, ' ') + "# fitted: North's figure\n");
   const auto targets = fx.targets(2.0, -2.0, 3.0);
   const auto out = fx.dir / "out" / "fitted.toml";
   std::filesystem::create_directories(out.parent_path());
@@ -234,9 +235,11 @@ TEST_CASE("the calibrated scenario keeps the scenario's comments, its values rew
   };
   const std::string text = calibrate("");
   CHECK_THAT(text, Catch::Contains("# Where every figure comes from.\n[run]\ntrials = 4000\n"
-                                   "seed = 7   # the seed\n[data]\nccgs = \"../ccgs.csv\"  # the "
+                                   "seed = 7   # the seed\n[data]\nccgs = \"../ccgs.csv\" # the "
                                    "table\n[shift.region]\nNorth = "));
-  CHECK_THAT(text, Catch::Contains("        # fitted: North's figure\n"));
+  // The comment keeps its column where the new value leaves room.
+  const std::size_t north = text.find("\nNorth = ") + 1;
+  CHECK(text.substr(north).find("# fitted: North's figure\n") == 41);
   CHECK_THAT(text, !Catch::Contains("not kept"));
   const Scenario fitted = load_scenario(out);
   CHECK(fitted.shifts.region_pct.at("North") != 0.0);

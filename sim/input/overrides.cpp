@@ -661,7 +661,18 @@ std::optional<std::string> edit_in_place(const std::string& text, const fs::path
   for (std::size_t k = 0; k < order.size(); ++k) {
     const auto [from, to] = spans[order[k]];
     if (k > 0 && to > spans[order[k - 1]].first) return std::nullopt;  // overlapping
-    out.replace(from, to - from, edits[order[k]].text);
+    std::string value = edits[order[k]].text;
+    // A comment after the value keeps its column where the spaces allow.
+    std::size_t end = to;
+    while (end < text.size() && text[end] == ' ')
+      ++end;
+    if (end > to && end < text.size() && text[end] == '#') {
+      const std::size_t column = (to - from) + (end - to);
+      value.append(column > value.size() ? column - value.size() : 1, ' ');
+    } else {
+      end = to;
+    }
+    out.replace(from, end - from, value);
   }
   try {
     if (toml::parse(out, path.string()) != edited) return std::nullopt;
