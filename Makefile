@@ -61,15 +61,15 @@ test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 # Micro-benchmarks of the hot parts (about 30 s), then whole runs of the
-# baseline at 1, 2, 4, ... threads, with the default streams and with
-# run.rng = "philox4x32"; the tables also go to $(BUILD_DIR)/bench*.json.
+# baseline at 1, 2, 4, ... threads, with the default streams (philox4x32)
+# and with run.rng = "philox4x64"; the tables also go to $(BUILD_DIR)/bench*.json.
 bench: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target ccgrisk ccgrisk_micro ccgrisk_scaling
 	$(BUILD_DIR)/bench/ccgrisk_micro --benchmark_min_time=0.2
 	$(BUILD_DIR)/sim/ccgrisk bench $(SCENARIO) --trials $(BENCH_TRIALS) --rounds $(BENCH_ROUNDS) \
 	  --json $(BUILD_DIR)/bench.json
 	$(BUILD_DIR)/sim/ccgrisk bench $(SCENARIO) --trials $(BENCH_TRIALS) --rounds $(BENCH_ROUNDS) \
-	  --set 'run.rng="philox4x32"' --json $(BUILD_DIR)/bench-philox4x32.json
+	  --set 'run.rng="philox4x64"' --json $(BUILD_DIR)/bench-philox4x64.json
 
 # Every fuzz target built with clang 14 (ASan, UBSan, coverage of the whole
 # library) in $(FUZZ_DIR), then run for FUZZ_SECONDS each; fails on any crash,

@@ -355,6 +355,9 @@ TEST_CASE("summary: shows the published figures a run --targets recorded", "[rea
     ++rows;
   }
   CHECK(rows >= 5);
+  // No name is cut short: the units at the end of the longest are shown.
+  for (const std::string* text : {&run.out, &summary.out})
+    CHECK_THAT(*text, Catch::Contains("Cambridgeshire and Peterborough outturn, GBP k "));
 }
 
 TEST_CASE("summary, export, report: bad results files exit 2 with a clear message",

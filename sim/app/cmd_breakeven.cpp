@@ -179,8 +179,12 @@ Command add_breakeven_command(CLI::App& app) {
                   "Scenario key to search, e.g. drivers.cip_delivery.mean")
       ->required();
   cmd->add_option("--p", a->spec.p, "The P(red) to cross, in (0, 1)")->required();
-  cmd->add_option("--from", a->from, "Start of the range (default: current value - 50%)");
-  cmd->add_option("--to", a->to, "End of the range (default: current value + 50%)");
+  cmd->add_option("--from", a->from,
+                  "Start of the range (default: current value - 50%, pulled back halfway until "
+                  "the scenario accepts it)");
+  cmd->add_option("--to", a->to,
+                  "End of the range (default: current value + 50%, pulled back halfway until "
+                  "the scenario accepts it)");
   cmd->add_option("--max-red", a->spec.max_red,
                   "Also find the value keeping the expected number of CCGs in the red <= K");
   cmd->add_option("--grid", a->spec.grid, "Coarse grid points before bisection (default 17)")

@@ -11,6 +11,7 @@
 
 #include "app/commands.hpp"
 #include "app/summary.hpp"
+#include "app/targets_table.hpp"
 #include "output/results_reader.hpp"
 
 namespace ccgrisk {
@@ -27,14 +28,15 @@ std::string line(const char* fmt, auto... args) {
 // them: in a run of several years, against its first year (named).
 void print_targets(const Results& r, std::ostream& out) {
   const std::vector<TargetCheck>& targets = r.targets;
+  const int width = target_name_width(targets);
   out << "\nAgainst the published figures (recorded in the results file)"
       << (r.horizon ? ", " + r.horizon->labels.front() : "") << "\n"
-      << line("  %-44s %10s %10s %9s %9s  %s\n", "target", "published", "model", "+- se",
+      << line("  %-*s %10s %10s %9s %9s  %s\n", width, "target", "published", "model", "+- se",
               "tolerance", "met");
   for (const TargetCheck& t : targets) {
     const bool met = std::abs(t.model - t.value) <= t.tolerance;
-    out << line("  %-44.44s %10.6g %10.6g %9.2g %9.3g  %s\n", t.name.c_str(), t.value, t.model,
-                t.model_se, t.tolerance,
+    out << line("  %-*.*s %10.6g %10.6g %9.2g %9.3g  %s\n", width, width, t.name.c_str(), t.value,
+                t.model, t.model_se, t.tolerance,
                 met            ? "yes"
                 : t.reproduced ? "NO"
                                : "open");

@@ -36,8 +36,9 @@ std::vector<TargetCheck> target_checks(const Targets& targets,
 void print_target_table(const Targets& targets, const std::vector<Measured>& achieved,
                         const std::vector<double>& parameters, const std::string& prefix,
                         std::ostream& out) {
+  const int width = target_name_width(targets.targets);
   out << prefix
-      << line("%-44s %10s %10s %9s %9s  %-4s %s\n", "target", "2013-14", "model", "+- se",
+      << line("%-*s %10s %10s %9s %9s  %-4s %s\n", width, "target", "2013-14", "model", "+- se",
               "tolerance", "met", "fitted parameter");
   for (std::size_t i = 0; i < targets.targets.size(); ++i) {
     const Target& t = targets.targets[i];
@@ -47,8 +48,8 @@ void print_target_table(const Targets& targets, const std::vector<Measured>& ach
     if (t.parameter && i < parameters.size() && !std::isnan(parameters[i]))
       fitted = *t.parameter + " = " + line("%.6g", parameters[i]);
     out << prefix
-        << line("%-44.44s %10.6g %10.6g %9.2g %9.3g  %-4s %s\n", t.name.c_str(), t.value, m.value,
-                m.se, t.tolerance,
+        << line("%-*.*s %10.6g %10.6g %9.2g %9.3g  %-4s %s\n", width, width, t.name.c_str(),
+                t.value, m.value, m.se, t.tolerance,
                 met            ? "yes"
                 : t.reproduced ? "NO"
                                : "open",

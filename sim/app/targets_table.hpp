@@ -1,6 +1,7 @@
 // Target vs model tables, for `calibrate` and `run --targets`.
 #pragma once
 
+#include <algorithm>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -20,6 +21,17 @@ void print_target_table(const Targets& targets, const std::vector<Measured>& ach
 // The rows recorded in a results file (/targets).
 std::vector<TargetCheck> target_checks(const Targets& targets,
                                        const std::vector<Measured>& achieved);
+
+// The width of a table's target-name column: the longest name (units such
+// as "GBP k" end the names, so none is cut short of 100 characters), at
+// least 44. Print names with "%-*.*s" and this as width and precision.
+template <class Rows>
+int target_name_width(const Rows& rows) {
+  std::size_t width = 44;
+  for (const auto& row : rows)
+    width = std::max(width, row.name.size());
+  return static_cast<int>(std::min<std::size_t>(width, 100));
+}
 
 // Measures every target in `results`.
 std::vector<Measured> measure_all(const Targets& targets, const Results& results);
