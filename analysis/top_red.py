@@ -47,8 +47,14 @@ def main() -> int:
     in_year = f" in {labels[year]} (of {', '.join(labels)})" if labels else ""
     print(f"{results.trials:,} trials; expected CCGs in the red{in_year} "
           f"{float(results.national['expected_red']):.2f}")
-    for code, name, p, se in results.most_at_risk(args.count, args.pooled):
-        print(f"{code:5} {name:50} {p:.4f} +- {se:.4f}")
+    estimated = dict(zip(results.ccg["code"], results.estimated_allocation()))
+    rows = results.most_at_risk(args.count, args.pooled)
+    for code, name, p, se in rows:
+        mark = " *" if estimated[code] else ""
+        print(f"{code:5} {name[:50 - len(mark)] + mark:50} {p:.4f} +- {se:.4f}")
+    if any(estimated[row[0]] for row in rows):
+        print("* allocation estimated from registered population, not published: its P(red) "
+              "reflects our estimate (docs/data.md)")
     return 0
 
 

@@ -47,6 +47,14 @@ class Results:
         """The number of years the run covers (1 for a schema 1.0 file)."""
         return horizon_years(self.attrs)
 
+    def estimated_allocation(self) -> np.ndarray:
+        """True for CCGs whose allocation is an estimate (/ccg/allocation_basis
+        starts with "estimated"); all False when the file does not say."""
+        basis = self.ccg.get("allocation_basis")
+        if basis is None:
+            return np.zeros(len(self.ccg["code"]), dtype=bool)
+        return np.array([str(b).strip().lower().startswith("estimated") for b in basis])
+
     def most_at_risk(self, count: int = 15, pooled: bool = False) -> list[tuple]:
         """(code, name, P(red), standard error) of the CCGs most likely in the red."""
         table = self.pooled if pooled else self.ccg

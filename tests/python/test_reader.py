@@ -81,6 +81,16 @@ def main() -> int:
         assert abs(r.ccg["p_red"].sum() - expected) < 1e-9  # E[count] = sum of P(red)
         top = r.most_at_risk(3)
         assert top[0][2] >= top[1][2] >= top[2][2]
+        # 191 of the shipped table's allocations are estimated; top_red marks them.
+        estimated = r.estimated_allocation()
+        assert estimated.shape == (n,) and int(estimated.sum()) == 191, int(estimated.sum())
+        script = pathlib.Path(__file__).resolve().parents[2] / "analysis" / "top_red.py"
+        shown = subprocess.run([sys.executable, str(script), str(out), "--count", "211"],
+                               capture_output=True, text=True,
+                               env={"PYTHONPATH": str(script.parent)}, check=True).stdout
+        rows = shown.splitlines()[1:212]
+        assert sum(row[6:56].rstrip().endswith(" *") for row in rows) == 191, shown
+        assert "* allocation estimated from registered population" in shown
         for bad, why in ((pathlib.Path(tmp) / "missing.h5", "no such file"),
                          (pathlib.Path(args.scenario), "not an HDF5 file")):
             try:

@@ -79,10 +79,7 @@ class Context:
     def estimated(self) -> np.ndarray:
         """True for CCGs whose allocation is an estimate (/ccg/allocation_basis
         starts with "estimated"); all False when the file does not say."""
-        basis = self.results.ccg.get("allocation_basis")
-        if basis is None:
-            return np.zeros(self.n, dtype=bool)
-        return np.array([str(b).strip().lower().startswith("estimated") for b in basis])
+        return self.results.estimated_allocation()
 
     def marked(self, i: int, label: str) -> str:
         """`label` with the estimated-allocation marker when CCG i has one."""
