@@ -573,9 +573,9 @@ def uncertainty(ctx: Context) -> Section | None:
     intro = (f"Every probability above assumes the scenario's parameters are exactly right. "
              f"Drawing them {samples} times from their stated distributions "
              f"({drawn}), each with the same simulated years, the expected number of CCGs in "
-             f"the red ranges from {summary[1]:.1f} to {summary[3]:.1f} (5-95%; median {summary[2]:.1f}). Parameter uncertainty accounts "
-             f"for {pct(float(share), 0)} of the variance of the number in the red; the rest "
-             "is the year's own randomness.")
+             f"the red ranges from {summary[1]:.1f} to {summary[3]:.1f} (5-95%; median "
+             f"{summary[2]:.1f}). Parameter uncertainty accounts for {pct(float(share), 0)} of "
+             "the variance of the number in the red; the rest is the year's own randomness.")
     blocks = [_uncertainty_ccg_chart(ctx, np.asarray(lo, float), np.asarray(hi, float)),
               _uncertainty_parameter_chart(keys, np.asarray(rank, float), np.asarray(first, float))]
     return Section("uncertainty", "Parameter uncertainty", intro, blocks)
