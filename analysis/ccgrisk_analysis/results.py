@@ -37,6 +37,10 @@ class Results:
     area_team: dict
     pool: dict
     year_labels: list = dataclasses.field(default_factory=list)  # /year/label, several years
+    # /uncertainty (a scenario with [uncertainty]): its datasets by name,
+    # with the group's attributes (sampler, samples, seed, ...) under "attrs";
+    # None without it.
+    uncertainty: dict | None = None
 
     @property
     def trials(self) -> int:
@@ -128,7 +132,13 @@ def read_results(f: h5py.File, path) -> Results:
     groups = {name: _group(f, name) for name in
               ("ccg", "pooled", "national", "region", "area_team", "pool")}
     labels = _text(f["year/label"][()]) if "year/label" in f else []
-    return Results(path=pathlib.Path(path), attrs=attrs, year_labels=labels, **groups)
+    uncertainty = None
+    if "uncertainty" in f:
+        uncertainty = _group(f, "uncertainty")
+        uncertainty["attrs"] = {k: (v.decode() if isinstance(v, bytes) else v)
+                                for k, v in f["uncertainty"].attrs.items()}
+    return Results(path=pathlib.Path(path), attrs=attrs, year_labels=labels,
+                   uncertainty=uncertainty, **groups)
 
 
 def open_results(path, year: int | str | None = None) -> Results:

@@ -143,6 +143,11 @@ def test_uncertainty_samples_share_one_dimension():
         assert u["expected_red_summary"].dims == ("statistic",)
         assert list(u["statistic"].values) == ["mean", "5%", "50%", "95%"]
         # With 4 samples, the summary still takes `statistic`, not `sample`.
+    # open_results reads the group too; a run without it has none.
+    u = open_results(Run.uncertain).uncertainty
+    assert u["attrs"]["sampler"] == "lhs" and u["attrs"]["samples"] == 64
+    assert u["p_red_q95"].shape == (211,) and len(u["parameter"]) == u["values"].shape[1]
+    assert open_results(Run.baseline).uncertainty is None
     with xr.open_dataset(Run.four_samples, group="uncertainty", engine="h5netcdf") as u:
         assert u.sizes["sample"] == 4
         assert u["expected_red_summary"].dims == ("statistic",)
