@@ -49,13 +49,13 @@ struct BreakevenResult {
   std::vector<double> grid_p_red;         // [grid, n]
   std::vector<double> grid_expected_red;  // [grid]
   Crossings ccg;                          // [n]
-  std::vector<double> p_red_at_from, p_red_at_to,
-      p_red_at_value;  // [n]; at_value NaN unless crossing
-  Crossings system;    // one entry; empty without max_red
-  double expected_red_at_system =
-      std::numeric_limits<double>::quiet_NaN();  // NaN unless asked (max_red) and crossing
-  int levels = 0;                                // bisection levels after the grid
-  std::vector<int> points_per_level;             // distinct new values run per level (grid first)
+  // [n]; at_value NaN unless crossing
+  std::vector<double> p_red_at_from, p_red_at_to, p_red_at_value;
+  Crossings system;  // one entry; empty without max_red
+  // NaN unless asked for (max_red) and crossing
+  double expected_red_at_system = std::numeric_limits<double>::quiet_NaN();
+  int levels = 0;                     // bisection levels after the grid
+  std::vector<int> points_per_level;  // distinct new values run per level (grid first)
   int runs = 0;
   double seconds = 0.0;
 };

@@ -239,13 +239,9 @@ ReverseStressResult run_reverse_stress(ScenarioRuns& runs, const Results& base,
   res.base_p_red = stats.p_red;
   res.base_expected_red =
       spec.pooled ? base.national.expected_red_pooled : base.national.expected_red;
-  const int runs_before = runs.runs();
-  const double seconds_before = runs.seconds();
   res.directions = directions(res.gradient, runs.base().driver_correlation);
   for (StressDirection& d : res.directions)
     search(runs, res, d, runs.base().driver_correlation);
-  res.runs = runs.runs() - runs_before;
-  res.seconds = runs.seconds() - seconds_before;
   return res;
 }
 

@@ -73,8 +73,6 @@ struct ReverseStressResult {
   double base_expected_red = 0.0;
   std::vector<double> base_p_red;           // [n]
   std::vector<StressDirection> directions;  // the 5 drivers, then "combined"
-  int runs = 0;
-  double seconds = 0.0;
 };
 
 // Checks the spec (K in (0, n], smax in (0, 50], tolerance in (0, 1)).
