@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "engine/run.hpp"
@@ -295,15 +296,32 @@ TEST_CASE("ccgrisk run with an uncertainty block writes /uncertainty and prints 
   CHECK(keys[1][2] == "a test");
   CHECK_THAT(read_file(fx.dir / "csv" / "uncertainty_national.csv"),
              Catch::Contains("epistemic_share,"));
-  // summary reads /uncertainty back and prints what run printed.
+  // Every CCG table says whether each allocation is published or estimated.
+  const auto ccg = parse_csv(read_file(fx.dir / "csv" / "ccg.csv"));
+  REQUIRE(std::find(ccg[0].begin(), ccg[0].end(), "allocation_basis") != ccg[0].end());
+  for (const char* table : {"uncertainty_ccg", "ccg_pooled", "attribution"}) {
+    const auto header = parse_csv(read_file(fx.dir / "csv" / (std::string(table) + ".csv")))[0];
+    CHECK(std::find(header.begin(), header.end(), "allocation_basis") != header.end());
+  }
+  // The provenance table has every run's count and time beside the scenario's share.
+  const h5::Group group = f.open_group("uncertainty");
+  const double seconds = h5::read_attribute<double>(group, "wall_seconds").at(0);
+  std::map<std::string, std::string> provenance;
+  for (const auto& row : parse_csv(read_file(fx.dir / "csv" / "provenance.csv")))
+    provenance[row.at(0)] = row.at(1);
+  CHECK(provenance["uncertainty_runs"] == "7");
+  CHECK(provenance["uncertainty_wall_seconds"] == std::to_string(seconds));
+  // summary reads /uncertainty back and prints what run printed, the
+  // header's time and count of runs included.
   const CliResult again = run_cli("summary " + quote(out.string()));
   REQUIRE(again.exit_code == 0);
   const auto line = [](const std::string& text, const std::string& start) {
     const std::size_t at = text.find(start);
     return at == std::string::npos ? std::string() : text.substr(at, text.find('\n', at) - at);
   };
-  for (const char* start : {"Parameter uncertainty:", "  Expected CCGs in the red:",
-                            "  Share of the variance", "    drivers.cip_delivery.mean"}) {
+  for (const char* start :
+       {"  1,000 trials of 12 CCGs", "Parameter uncertainty:", "  Expected CCGs in the red:",
+        "  Share of the variance", "    drivers.cip_delivery.mean"}) {
     CHECK(!line(again.out, start).empty());
     CHECK(line(again.out, start) == line(r.out, start));
   }

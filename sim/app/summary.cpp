@@ -79,7 +79,7 @@ void print_header(const Results& r, std::ostream& out) {
   // given and each sample), not of the scenario's share of their passes.
   double wall = p.wall_seconds;
   std::string runs;
-  if (r.uncertainty) {
+  if (r.uncertainty && r.uncertainty->runs > 0) {
     wall = r.uncertainty->seconds;
     ccg_years *= r.uncertainty->runs;
     runs = format(" for %d runs", r.uncertainty->runs);

@@ -99,8 +99,17 @@ Table ccg_table(const Results& r) {
   return t;
 }
 
+// Whether each CCG's allocation is published or estimated, for the CCG
+// tables other than `ccg` (which has every input's basis).
+void add_allocation_basis(Table& t, const Results& r) {
+  if (!r.input_basis[kInputAllocation].empty())
+    t.columns.push_back(text(std::string(kCcgInputs[kInputAllocation].basis_column),
+                             r.input_basis[kInputAllocation]));
+}
+
 Table ccg_pooled_table(const Results& r) {
   Table t{"ccg_pooled", {text("code", r.code), text("name", r.name), text("pool", r.pool)}};
+  add_allocation_basis(t, r);
   add_ccg_stats(t, r.after);
   return t;
 }
@@ -266,6 +275,7 @@ Table attribution_table(const Results& r) {
   const Attribution& a = r.attribution;
   const std::size_t k = a.components.size();
   Table t{"attribution", {text("code", r.code), text("name", r.name)}};
+  add_allocation_basis(t, r);
   for (std::size_t c = 0; c < k; ++c) {
     t.columns.push_back(numbers(a.components[c] + "_mean", kMoney, column_of(a.mean_k, c, k)));
     t.columns.push_back(
@@ -306,7 +316,7 @@ std::string cip_delivery_text(const Provenance& p) {
 
 Table provenance_table(const Results& r, const std::string& source) {
   const Provenance& p = r.provenance;
-  const std::vector<std::pair<std::string, std::string>> rows = {
+  std::vector<std::pair<std::string, std::string>> rows = {
       {"results_file", source},
       {"schema_version", std::to_string(kSchemaMajor) + "." +
                              std::to_string(r.horizon ? kHorizonSchemaMinor : kSchemaMinor)},
@@ -324,6 +334,12 @@ Table provenance_table(const Results& r, const std::string& source) {
       {"cip_delivery", cip_delivery_text(p)},
       {"money_units", "GBP thousands (GBP k) throughout"},
       {"scenario_toml", p.scenario_toml}};
+  // With [uncertainty], wall_seconds is the scenario's share of the passes;
+  // these are every run's (the scenario as given and each sample).
+  if (r.uncertainty && r.uncertainty->runs > 0) {
+    rows.emplace_back("uncertainty_runs", std::to_string(r.uncertainty->runs));
+    rows.emplace_back("uncertainty_wall_seconds", std::to_string(r.uncertainty->seconds));
+  }
   Table t{"provenance", {text("key", {}), text("value", {})}};
   for (const auto& [key, value] : rows) {
     t.columns[0].text.push_back(key);
@@ -337,16 +353,19 @@ Table provenance_table(const Results& r, const std::string& source) {
 // Per CCG: P(red) as given with its Monte Carlo error beside its spread over
 // the outer samples.
 Table uncertainty_ccg_table(const Results& r, const UncertaintyResult& u) {
-  return {"uncertainty_ccg",
-          {text("code", r.code), text("name", r.name),
-           numbers("p_red_as_given", kProbability, r.before.p_red),
-           numbers("p_red_se", kProbability, r.before.p_red_se),
-           numbers("p_red_mean", kProbability, u.p_red_mean),
-           numbers("p_red_q05", kProbability, u.p_red_q05),
-           numbers("p_red_q50", kProbability, u.p_red_q50),
-           numbers("p_red_q95", kProbability, u.p_red_q95),
-           numbers("p_red_pooled_q05", kProbability, u.p_red_pooled_q05),
-           numbers("p_red_pooled_q95", kProbability, u.p_red_pooled_q95)}};
+  Table t{"uncertainty_ccg", {text("code", r.code), text("name", r.name)}};
+  add_allocation_basis(t, r);
+  for (Column& c :
+       std::vector<Column>{numbers("p_red_as_given", kProbability, r.before.p_red),
+                           numbers("p_red_se", kProbability, r.before.p_red_se),
+                           numbers("p_red_mean", kProbability, u.p_red_mean),
+                           numbers("p_red_q05", kProbability, u.p_red_q05),
+                           numbers("p_red_q50", kProbability, u.p_red_q50),
+                           numbers("p_red_q95", kProbability, u.p_red_q95),
+                           numbers("p_red_pooled_q05", kProbability, u.p_red_pooled_q05),
+                           numbers("p_red_pooled_q95", kProbability, u.p_red_pooled_q95)})
+    t.columns.push_back(std::move(c));
+  return t;
 }
 
 // Per uncertain key: its distribution and source, and how much it matters.
@@ -475,11 +494,8 @@ Table ccg_years_table(const std::vector<Results>& years) {
   const std::vector<std::string>& labels = last.labels;
   Table t{"ccg_years",
           {text("code", first.code), text("name", first.name), text("region", first.region)}};
-  // Whether each CCG's allocation is published or estimated (the first
-  // year's; later years' grow from it), as the one-year CCG table says.
-  if (!first.input_basis[kInputAllocation].empty())
-    t.columns.push_back(text(std::string(kCcgInputs[kInputAllocation].basis_column),
-                             first.input_basis[kInputAllocation]));
+  // The first year's basis: later years' allocations grow from it.
+  add_allocation_basis(t, first);
   for (const Results& r : years)
     t.columns.push_back(numbers("p_red " + labels[r.horizon->year], kProbability, r.before.p_red));
   t.columns.push_back(numbers("p_red_any_year", kProbability, last.p_red_any_year[0]));

@@ -472,6 +472,18 @@ std::shared_ptr<const UncertaintyResult> read_uncertainty(const h5::File& file, 
   u->samples = static_cast<int>(s);
   u->n = static_cast<int>(n);
   u->sampler = h5::read_string_attribute(g, "sampler");
+  // The time and count of every run (the scenario as given and each
+  // sample); files written before these attributes leave them 0.
+  if (h5::has_attribute(g, "runs") && h5::has_attribute(g, "wall_seconds")) {
+    const std::vector<std::int64_t> runs = h5::read_attribute<std::int64_t>(g, "runs");
+    const std::vector<double> seconds = h5::read_attribute<double>(g, "wall_seconds");
+    if (runs.size() != 1 || runs[0] < 1 || runs[0] > limits::kMaxOuterSamples + 1 ||
+        seconds.size() != 1 || !(seconds[0] >= 0))
+      throw std::runtime_error(
+          "/uncertainty: attributes 'runs' and 'wall_seconds' are not a run count and seconds");
+    u->runs = static_cast<int>(runs[0]);
+    u->seconds = seconds[0];
+  }
   u->distributions = read<std::string>(g, "distribution", {k});
   u->sources = read<std::string>(g, "source", {k});
   u->values = doubles(g, "values", {s, k});

@@ -20,6 +20,7 @@ import numpy as np
 import support
 
 from ccgrisk_analysis import open_results  # noqa: E402  (support puts analysis/ on the path)
+from ccgrisk_analysis import report  # noqa: E402
 from ccgrisk_analysis.report import optional, sections  # noqa: E402
 from ccgrisk_analysis.report.context import Context  # noqa: E402
 
@@ -202,6 +203,19 @@ def test_footer_has_provenance():
     assert html.unescape(scenario) == a["scenario_toml"]
 
 
+def test_wall_time_of_an_uncertainty_run_is_every_runs():
+    """With [uncertainty] the root's wall time is the scenario's share of the
+    passes; the footer gives every run's, as `summary` does."""
+    def add(f):
+        g = f.create_group("uncertainty")
+        g.attrs["runs"] = np.int64(65)
+        g.attrs["wall_seconds"] = 12.345
+    path = copy_with("uncertain.h5", add)
+    with h5py.File(path, "r") as f:
+        footer = report._footer(Context(open_results(path), f))
+    assert "<dd>12.35 s for 65 runs (the scenario as given and its samples)</dd>" in footer, footer
+
+
 def render_sections(path, *functions) -> str:
     """The HTML of some of the report's sections for `path` (faster than a whole report)."""
     with h5py.File(path, "r") as f:
@@ -334,7 +348,9 @@ def main() -> int:
                              test_top_table_is_the_30_most_at_risk,
                              test_estimated_allocations_are_marked,
                              test_open_targets_missed_show_as_open,
-                             test_attribution_names_the_largest_pressure_in_deficit_years, test_footer_has_provenance,
+                             test_attribution_names_the_largest_pressure_in_deficit_years,
+                             test_footer_has_provenance,
+                             test_wall_time_of_an_uncertainty_run_is_every_runs,
                              test_outturn_marked_only_for_the_baseline,
                              test_stress_groups_get_their_sections,
                              test_tipping_table_leaves_out_ccgs_already_in_the_red,

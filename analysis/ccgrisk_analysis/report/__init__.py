@@ -51,6 +51,17 @@ def _years_item(ctx: Context) -> list:
     return [("Years", f"{len(ctx.years)}: {ctx.span}")] if ctx.run is not None else []
 
 
+def _wall_time(ctx: Context) -> str:
+    """The run's wall time; with [uncertainty], every run's (the root
+    attribute is the scenario's own share of the passes)."""
+    u = ctx.results.uncertainty
+    if u is not None and "runs" in u["attrs"] and "wall_seconds" in u["attrs"]:
+        runs = int(u["attrs"]["runs"])
+        return (f"{float(u['attrs']['wall_seconds']):.2f} s for {runs} runs (the scenario "
+                "as given and its samples)")
+    return f"{float(ctx.results.attrs.get('wall_seconds', 0)):.2f} s"
+
+
 def _footer(ctx: Context) -> str:
     a = ctx.results.attrs
     version = ".".join(str(int(v)) for v in a.get("schema_version", []))
@@ -58,7 +69,7 @@ def _footer(ctx: Context) -> str:
              ("ccgrisk version", a.get("tool_version", "")), ("git SHA", a.get("git_sha", "")),
              ("Schema", version), *_years_item(ctx), ("Seed", a.get("seed", "")),
              ("Trials", f"{ctx.trials:,}"), ("Threads", a.get("threads", "")),
-             ("Wall time", f"{float(a.get('wall_seconds', 0)):.2f} s"),
+             ("Wall time", _wall_time(ctx)),
              ("Scenario", a.get("scenario_path", "")), ("CCG table", a.get("ccg_table_path", "")),
              ("CCG table SHA-256", a.get("ccg_table_sha256", "")),
              ("Random numbers", a.get("rng", ""))]
