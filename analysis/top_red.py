@@ -45,8 +45,10 @@ def main() -> int:
         print(f"top_red: error: {err}", file=sys.stderr)
         return 2
     in_year = f" in {labels[year]} (of {', '.join(labels)})" if labels else ""
-    print(f"{results.trials:,} trials; expected CCGs in the red{in_year} "
-          f"{float(results.national['expected_red']):.2f}")
+    expected = results.national["expected_red_pooled" if args.pooled else "expected_red"]
+    sharing = "after risk sharing" if args.pooled else "before risk sharing"
+    print(f"{results.trials:,} trials; expected CCGs in the red{in_year} {sharing} "
+          f"{float(expected):.2f}")
     estimated = dict(zip(results.ccg["code"], results.estimated_allocation()))
     rows = results.most_at_risk(args.count, args.pooled)
     for code, name, p, se in rows:

@@ -167,8 +167,9 @@ Command add_report_command(CLI::App& app) {
       "Folder for the report (index.html), created if missing (not its parents); default: "
       "RESULTS without .h5 + -report");
   cmd->add_option("--ccg", a->ccg,
-                  "A run of several years: the CCG whose years are charted (default: the one "
-                  "most likely to be in the red in some year)")
+                  "A run of several years: the CCG whose years are charted (default: of the "
+                  "CCGs that did not plan a deficit, the one most likely to be in the red in "
+                  "some year)")
       ->type_name("CODE");
   cmd->add_flag(
       "--no-verify", a->no_verify,

@@ -51,7 +51,12 @@ def check_several_years(args, tmp: pathlib.Path):
         assert r.returncode == 0, r.stderr
         label = whole.year_labels[year]
         expected = float(open_results(out, year=year).national["expected_red"])
-        assert f"in the red in {label} (of 2013-14, 2014-15, 2015-16) {expected:.2f}" in r.stdout
+        assert (f"in the red in {label} (of 2013-14, 2014-15, 2015-16) before risk sharing "
+                f"{expected:.2f}") in r.stdout, r.stdout
+    # --pooled: the header's expected count is the one after sharing, as its list.
+    r = top_red("--pooled")
+    pooled = float(open_results(out, year=0).national["expected_red_pooled"])
+    assert r.returncode == 0 and f"after risk sharing {pooled:.2f}" in r.stdout, r.stdout
     r = top_red("--year", "2016-17")
     assert r.returncode == 2 and "--year 2016-17" in r.stderr, (r.returncode, r.stderr)
     for count in ("0", "-2", "x"):
