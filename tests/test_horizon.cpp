@@ -1096,6 +1096,25 @@ TEST_CASE("horizon cli: summary shows the years side by side, and one year with 
     for (const std::string& label : kLabels)
       CHECK_THAT(r.out, Contains("\n  " + label + "  "));  // a row of the table
     CHECK_THAT(r.out, Contains("in the red in any year"));
+    // The top list's first red year comes with its chance, from the file's pmf.
+    CHECK_THAT(r.out, Contains("  first red: the year most likely to be the first in the red"));
+    {
+      const Results last = read_results_file(f.path(), true, 2);
+      const HorizonYear& h = *last.horizon;
+      const std::size_t columns = h.labels.size() + 1;
+      std::size_t top = 0;  // the list's first row: the largest P(any year), first of ties
+      for (std::size_t i = 1; i < last.code.size(); ++i)
+        if (h.p_red_any_year[0][i] > h.p_red_any_year[0][top]) top = i;
+      const double* first = h.first_red_year_pmf[0].data() + top * columns;
+      const std::size_t most =
+          static_cast<std::size_t>(std::max_element(first, first + h.labels.size()) - first);
+      char tail[64];
+      std::snprintf(tail, sizeof tail, "  %s %5.3f\n", h.labels[most].c_str(), first[most]);
+      const std::size_t row = r.out.find("\n  " + last.code[top] + " ",
+                                         r.out.find("Most likely to be in the red in some year"));
+      REQUIRE(row != std::string::npos);
+      CHECK(r.out.substr(row, r.out.find('\n', row + 1) - row + 1).ends_with(tail));
+    }
     // The first year's one-year summary comes first, under its year.
     CHECK(r.out.find("CCGs in the red at the end of 2013-14 ") < r.out.find("expected number"));
     CHECK(r.out.find("expected number") < r.out.find("Year by year"));

@@ -109,9 +109,8 @@ void print_national(const Results& r, std::ostream& out) {
   out << format("%-48s", heading.c_str()) << "before pooling   after pooling\n"
       << format("  expected number                                %8.2f        %8.2f\n",
                 g.expected_red, g.expected_red_pooled)
-      << format(
-             "  5-95%% range                                 %4.0f - %-4.0f      %4.0f - %-4.0f\n",
-             q[0], q[2], qp[0], qp[2])
+      << format("  5-95%% range                                 %4.0f - %-4.0f      %4.0f - %.0f\n",
+                q[0], q[2], qp[0], qp[2])
       << format("  P(CCG sector as a whole in deficit)            %8.4f        %8.4f\n",
                 g.p_deficit, g.p_deficit_pooled)
       << format("  mean total surplus, GBP m                      %8.1f        %8.1f\n\n",
@@ -132,7 +131,11 @@ std::vector<char> estimated_allocations(const Results& r) {
 // allocation is an estimate.
 std::string marked_name(const Results& r, const std::vector<char>& estimated, std::size_t i,
                         std::size_t width) {
-  return estimated[i] ? r.name[i].substr(0, width - 2) + " *" : r.name[i].substr(0, width);
+  if (!estimated[i]) return r.name[i].substr(0, width);
+  std::string name = r.name[i].substr(0, width - 2);
+  while (!name.empty() && name.back() == ' ')  // a cut at a space: one space before the mark
+    name.pop_back();
+  return name + " *";
 }
 
 void print_top(const Results& r, std::ostream& out) {
@@ -257,7 +260,7 @@ void print_uncertainty(const UncertaintyResult& u, const Results& r, std::ostrea
   const std::vector<char> estimated = estimated_allocations(r);
   for (std::size_t k = 0; k < top; ++k) {
     const std::size_t i = ccgs[k];
-    std::snprintf(line, sizeof line, "    %-5s %-40.40s %6.3f +- %5.3f   %6.3f - %-6.3f\n",
+    std::snprintf(line, sizeof line, "    %-5s %-40.40s %6.3f +- %5.3f   %6.3f - %.3f\n",
                   r.code[i].c_str(), marked_name(r, estimated, i, 40).c_str(), r.before.p_red[i],
                   r.before.p_red_se[i], u.p_red_q05[i], u.p_red_q95[i]);
     out << line;
@@ -293,7 +296,7 @@ void print_horizon_summary(const std::vector<Results>& years, std::ostream& out)
       << "  code  name                                       ";
   for (const std::string& label : labels)
     out << format("%8s", label.c_str());
-  out << "     any   every  first red\n";
+  out << "     any   every  first red (P)\n";
   const std::size_t columns = labels.size() + 1;
   const std::vector<char> estimated = estimated_allocations(years.front());
   bool any_estimated = false;
@@ -304,12 +307,16 @@ void print_horizon_summary(const std::vector<Results>& years, std::ostream& out)
     out << format("  %-4s  %-42s ", years.front().code[i].c_str(), name.c_str());
     for (const Results& r : years)
       out << format("%8.3f", r.before.p_red[i]);
-    // The year most likely to be the first in the red ("-": never in the red).
+    // The year most likely to be the first in the red, and that chance
+    // ("-": never in the red).
     const double* first = last.first_red_year_pmf[0].data() + i * columns;
-    const auto most = std::max_element(first, first + labels.size()) - first;
-    out << format("  %6.3f  %6.3f  %s\n", p_any[i], last.p_red_every_year[0][i],
-                  p_any[i] > 0.0 ? labels[static_cast<std::size_t>(most)].c_str() : "-");
+    const auto most =
+        static_cast<std::size_t>(std::max_element(first, first + labels.size()) - first);
+    out << format("  %6.3f  %6.3f  ", p_any[i], last.p_red_every_year[0][i])
+        << (p_any[i] > 0.0 ? format("%s %5.3f", labels[most].c_str(), first[most]) : "-") << "\n";
   }
+  out << "  first red: the year most likely to be the first in the red, and its chance (never in "
+         "the red: 1 - any)\n";
   if (any_estimated) out << "  * allocation estimated, not published (as above)\n";
 }
 

@@ -142,6 +142,11 @@ def test_top_table_is_the_30_most_at_risk():
     assert cells[1::2] == [float(pooled[i]) for i in order]  # after pooling
     first_row = re.search(r'<table id="top-table">.*?<tbody><tr>(.*?)</tr>', Run.page_text).group(1)
     assert f"<td>{codes[order[0]]}</td>" in first_row
+    # "every interval is within ±h": h covers the widest of the list's intervals.
+    with h5py.File(Run.h5, "r") as f:
+        widest = 100 * 1.959963984540054 * f["ccg/p_red_se"][()][order].max()
+    h = float(re.search(r"every interval is within ±([0-9.]+) percentage", Run.page_text).group(1))
+    assert widest <= h < widest + 0.01, (h, widest)
 
 
 def test_estimated_allocations_are_marked():
@@ -175,6 +180,8 @@ def test_open_targets_missed_show_as_open():
         verdict = "yes" if m else "NO" if k else "open"
         assert f"<td>{verdict}</td>" in row, (row, verdict)
     assert (~met & ~kept).any(), "the shipped targets have open ones the model misses"
+    # Money is shown in GBP m, and so named (the targets file says GBP k).
+    assert "GBP k" not in table and "total surplus, GBP m</td>" in table, table
 
 
 def test_attribution_names_the_largest_pressure_in_deficit_years():

@@ -428,6 +428,14 @@ def _target_text(statistic: str, x: float) -> str:
     return f"{x:.2f}"
 
 
+def _target_name(name: str, statistic: str) -> str:
+    """A target's name as the report shows it: money is shown in GBP m, so a
+    name that gives its unit as GBP k says GBP m."""
+    if statistic.endswith("_k") and name.endswith("GBP k"):
+        return name[:-1] + "m"
+    return name
+
+
 def _targets_chart(names, value, tolerance, model, se):
     scale = np.where(tolerance > 0, tolerance, 1.0)
     deviation, half = (model - value) / scale, Z95 * se / scale
@@ -461,6 +469,7 @@ def targets(ctx: Context) -> Section | None:
     arrays = (names, statistic, value, tolerance, model, se)
     if any(a is None for a in arrays) or len({len(a) for a in arrays}) != 1 or not len(names):
         return _unreadable("targets", "Against the published figures", g)
+    names = [_target_name(str(n), str(s)) for n, s in zip(names, statistic)]
     met = np.abs(model - value) <= tolerance
     # Open targets (the model is not expected to reproduce them; /targets/
     # reproduced = 0) show as "open" when missed, as `summary` prints them.

@@ -4,6 +4,8 @@ distributions. Each is one function Context -> Section (or None to skip)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .context import Context
@@ -198,7 +200,8 @@ def _top_reading(ctx: Context, order: np.ndarray) -> str:
     ccg = ctx.results.ccg
     p, se = np.asarray(ccg["p_red"]), np.asarray(ccg["p_red_se"])
     first, last = order[0], order[-1]
-    half = 100 * Z95 * se[order].max()
+    # Rounded up, so "within" holds for the widest interval too.
+    half = math.ceil(100 * 100 * Z95 * se[order].max()) / 100
     note = ctx.estimated_note(order)
     return (f"{short_name(ccg['name'][first])} is the most likely to end in the red: "
             f"{pct(p[first])} (95% CI {pct(p[first] - Z95 * se[first])}–"
