@@ -355,6 +355,15 @@ TEST_CASE("summary: shows the published figures a run --targets recorded", "[rea
     ++rows;
   }
   CHECK(rows >= 5);
+  // The whole table below its title is the same text: one printer for both.
+  const auto table_of = [](const std::string& text) {
+    const std::size_t from = text.find('\n', text.find("Against the published figures")) + 1;
+    std::string rest = text.substr(from, text.find("\n\n", from) - from);
+    if (!rest.empty() && rest.back() == '\n') rest.pop_back();
+    return rest;
+  };
+  CHECK(table_of(summary.out) == table_of(run.out));
+  CHECK_THAT(table_of(run.out), !Catch::Contains("fitted parameter"));  // a run fits none
   // No name is cut short: the units at the end of the longest are shown.
   for (const std::string* text : {&run.out, &summary.out})
     CHECK_THAT(*text, Catch::Contains("Cambridgeshire and Peterborough outturn, GBP k "));

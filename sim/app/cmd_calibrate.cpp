@@ -106,7 +106,8 @@ std::string calibrated_text(const CalibrateArgs& a, const std::vector<Override>&
       << " (common random numbers), " << fit.evaluations << " evaluations in " << fit.passes
       << " passes, " << fit.sweeps << " rounds, " << (fit.converged ? "converged" : "NOT converged")
       << ".\n#\n";
-  print_target_table(targets, fit.achieved, fit.parameters, "# ", out);
+  print_target_table(target_checks(targets, fit.achieved),
+                     fitted_parameters(targets, fit.parameters), "# ", out);
   // The scenario's own [uncertainty] parameters: a fitted key's is centred
   // on its fitted value (without --uncertainty) or replaced by the fit's
   // (with it); the others are kept.
@@ -169,7 +170,9 @@ int calibrate_command(const CalibrateArgs& a) {
   const CalibrationOutcome fit = calibrate(a.scenario, base, targets, RunOptions{a.threads});
   const bool write = fit.converged || a.allow_unconverged;
   if (write) write_file_atomically(a.output, calibrated_text(a, base, targets, fit, scenario.ccgs));
-  if (!a.quiet) print_target_table(targets, fit.achieved, fit.parameters, "", std::cout);
+  if (!a.quiet)
+    print_target_table(target_checks(targets, fit.achieved),
+                       fitted_parameters(targets, fit.parameters), "", std::cout);
   std::cout << (a.quiet ? "" : "\n") << fit.evaluations << " evaluations of " << targets.trials
             << " trials in " << fit.passes << " passes, "
             << (fit.converged ? "converged" : "NOT converged")

@@ -230,7 +230,7 @@ int run(const RunArgs& a) {
     if (targets) {
       std::cout << "\nAgainst the published figures (" << a.targets.string() << ")"
                 << (several ? ", " + results.labels.front() : "") << "\n";
-      print_target_table(*targets, measured, {}, "  ", std::cout);
+      print_target_table(first.targets, {}, "  ", std::cout);
     }
     std::cout << "\nResults written to " << a.output.string();
     if (several) std::cout << " (schema 1.1, " << results.labels.size() << " years)";

@@ -1,8 +1,6 @@
 // ccgrisk summary RESULTS.h5: the run's summary again, from any results file.
 #include <CLI/CLI.hpp>
 
-#include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -18,29 +16,12 @@ namespace ccgrisk {
 
 namespace {
 
-std::string line(const char* fmt, auto... args) {
-  char buf[400];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
-
 // The published figures a `run --targets` recorded (/targets), as run printed
 // them: in a run of several years, against its first year (named).
 void print_targets(const Results& r, std::ostream& out) {
-  const std::vector<TargetCheck>& targets = r.targets;
-  const int width = target_name_width(targets);
   out << "\nAgainst the published figures (recorded in the results file)"
-      << (r.horizon ? ", " + r.horizon->labels.front() : "") << "\n"
-      << line("  %-*s %10s %10s %9s %9s  %s\n", width, "target", "published", "model", "+- se",
-              "tolerance", "met");
-  for (const TargetCheck& t : targets) {
-    const bool met = std::abs(t.model - t.value) <= t.tolerance;
-    out << line("  %-*.*s %10.6g %10.6g %9.2g %9.3g  %s\n", width, width, t.name.c_str(), t.value,
-                t.model, t.model_se, t.tolerance,
-                met            ? "yes"
-                : t.reproduced ? "NO"
-                               : "open");
-  }
+      << (r.horizon ? ", " + r.horizon->labels.front() : "") << "\n";
+  print_target_table(r.targets, {}, "  ", out);
 }
 
 struct SummaryArgs {

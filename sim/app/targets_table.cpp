@@ -33,28 +33,36 @@ std::vector<TargetCheck> target_checks(const Targets& targets,
   return out;
 }
 
-void print_target_table(const Targets& targets, const std::vector<Measured>& achieved,
-                        const std::vector<double>& parameters, const std::string& prefix,
+void print_target_table(const std::vector<TargetCheck>& rows,
+                        const std::vector<std::string>& fitted, const std::string& prefix,
                         std::ostream& out) {
-  const int width = target_name_width(targets.targets);
+  const int width = target_name_width(rows);
+  const bool parameters = !fitted.empty();
   out << prefix
-      << line("%-*s %10s %10s %9s %9s  %-4s %s\n", width, "target", "2013-14", "model", "+- se",
-              "tolerance", "met", "fitted parameter");
-  for (std::size_t i = 0; i < targets.targets.size(); ++i) {
-    const Target& t = targets.targets[i];
-    const Measured& m = achieved[i];
-    const bool met = std::abs(m.value - t.value) <= t.tolerance;
-    std::string fitted;
-    if (t.parameter && i < parameters.size() && !std::isnan(parameters[i]))
-      fitted = *t.parameter + " = " + line("%.6g", parameters[i]);
+      << line("%-*s %10s %10s %9s %9s  %s\n", width, "target", "published", "model", "+- se",
+              "tolerance", parameters ? "met  fitted parameter" : "met");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const TargetCheck& t = rows[i];
+    const bool met = std::abs(t.model - t.value) <= t.tolerance;
+    const char* verdict = met ? "yes" : t.reproduced ? "NO" : "open";
     out << prefix
-        << line("%-*.*s %10.6g %10.6g %9.2g %9.3g  %-4s %s\n", width, width, t.name.c_str(),
-                t.value, m.value, m.se, t.tolerance,
-                met            ? "yes"
-                : t.reproduced ? "NO"
-                               : "open",
-                fitted.c_str());
+        << line("%-*.*s %10.6g %10.6g %9.2g %9.3g  ", width, width, t.name.c_str(), t.value,
+                t.model, t.model_se, t.tolerance)
+        << (parameters && !fitted[i].empty() ? line("%-4s %s", verdict, fitted[i].c_str())
+                                             : std::string(verdict))
+        << "\n";
   }
+}
+
+std::vector<std::string> fitted_parameters(const Targets& targets,
+                                           const std::vector<double>& parameters) {
+  std::vector<std::string> out(targets.targets.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const Target& t = targets.targets[i];
+    if (t.parameter && i < parameters.size() && !std::isnan(parameters[i]))
+      out[i] = *t.parameter + " = " + line("%.6g", parameters[i]);
+  }
+  return out;
 }
 
 }  // namespace ccgrisk

@@ -12,11 +12,19 @@
 namespace ccgrisk {
 
 // One row per target: name, published value, model value +- Monte Carlo
-// error, tolerance, whether it is met, and (when given) the fitted parameter.
-// Every line starts with `prefix` (e.g. "# " inside a TOML file).
-void print_target_table(const Targets& targets, const std::vector<Measured>& achieved,
-                        const std::vector<double>& parameters, const std::string& prefix,
+// error, tolerance, whether it is met ("open" for a miss the model is not
+// expected to reproduce), and with `fitted` (one entry per row, e.g.
+// "key = 0.85") a column of the fitted parameters. Every line starts with
+// `prefix` (e.g. "# " inside a TOML file). `run --targets`, `summary` and
+// `calibrate` print the same table.
+void print_target_table(const std::vector<TargetCheck>& rows,
+                        const std::vector<std::string>& fitted, const std::string& prefix,
                         std::ostream& out);
+
+// Each target's fitted parameter as "key = value" ("" for a target that
+// fits none).
+std::vector<std::string> fitted_parameters(const Targets& targets,
+                                           const std::vector<double>& parameters);
 
 // The rows recorded in a results file (/targets).
 std::vector<TargetCheck> target_checks(const Targets& targets,
