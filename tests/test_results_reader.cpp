@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -292,6 +293,78 @@ TEST_CASE("reader: a file missing a required dataset is refused, naming it", "[r
   CHECK_THROWS_AS(ccgrisk::read_results_file(path), ccgrisk::InputError);
   CHECK_THROWS_WITH(ccgrisk::read_results_file(path),
                     Catch::Contains("incomplete") && Catch::Contains("/pooled/p_red"));
+}
+
+// Sets element 0 of a 1-D or 2-D dataset of `path` (through the HDF5 C API,
+// so the file's other bytes stay as written).
+template <class T>
+void set_first(const fs::path& path, const char* dataset, T value, hid_t memory_type) {
+  const h5::Handle file = open_for_update(path);
+  const hid_t ds = H5Dopen2(file.id(), dataset, H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  const hid_t space = H5Dget_space(ds);
+  const hsize_t start[2] = {0, 0}, count[2] = {1, 1};
+  REQUIRE(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr) >= 0);
+  const hsize_t one = 1;
+  const hid_t memory = H5Screate_simple(1, &one, nullptr);
+  REQUIRE(H5Dwrite(ds, memory_type, memory, space, H5P_DEFAULT, &value) >= 0);
+  H5Sclose(memory);
+  H5Sclose(space);
+  H5Dclose(ds);
+}
+
+TEST_CASE("reader: values no run writes are refused, naming the attribute or dataset", "[reader]") {
+  TempDir dir;
+  const auto refused = [&](const std::string& name, auto change, const std::string& message) {
+    const fs::path path = written_file(dir, name);
+    change(path);
+    INFO(name);
+    CHECK_THROWS_AS(ccgrisk::read_results_file(path, false), ccgrisk::InputError);
+    CHECK_THROWS_WITH(ccgrisk::read_results_file(path, false), Catch::Contains(message));
+  };
+  // The most negative count (what NaN becomes as an integer) once printed
+  // "-0 trials" through an overflowing negation.
+  refused(
+      "trials.h5",
+      [](const fs::path& p) {
+        h5::write_attribute(open_for_update(p), "trials", std::numeric_limits<std::int64_t>::min());
+      },
+      "root attribute 'trials' is -9223372036854775808");
+  refused(
+      "threads.h5",
+      [](const fs::path& p) {
+        h5::write_attribute(open_for_update(p), "threads", std::int64_t{0});
+      },
+      "root attribute 'threads' is 0");
+  refused(
+      "wall.h5",
+      [](const fs::path& p) {
+        h5::write_attribute(open_for_update(p), "wall_seconds", std::nan(""));
+      },
+      "root attribute 'wall_seconds'");
+  // Every CCG has a region (-3 once made every region's count 0); only a
+  // pool index may be -1 (no pool).
+  refused(
+      "region.h5",
+      [](const fs::path& p) {
+        set_first(p, "/ccg/region_index", std::int64_t{-3}, H5T_NATIVE_INT64);
+      },
+      "/ccg/region_index of CCG 0 is -3, not a group");
+  refused(
+      "pool.h5",
+      [](const fs::path& p) {
+        set_first(p, "/ccg/pool_index", std::int64_t{-2}, H5T_NATIVE_INT64);
+      },
+      "/ccg/pool_index of CCG 0 is -2, not a group or -1 (none)");
+  // A probability that is none (NaN sorted first among the most at risk).
+  refused(
+      "nan.h5",
+      [](const fs::path& p) { set_first(p, "/ccg/p_red", std::nan(""), H5T_NATIVE_DOUBLE); },
+      "/ccg/p_red holds nan, not a probability");
+  refused(
+      "above.h5",
+      [](const fs::path& p) { set_first(p, "/national/count_red_pmf", 1.5, H5T_NATIVE_DOUBLE); },
+      "/national/count_red_pmf holds 1.5");
 }
 
 TEST_CASE("reader: a sealed file changed after writing is refused, or read with --no-verify",

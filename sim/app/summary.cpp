@@ -23,7 +23,10 @@ std::string format(const char* fmt, Args... args) {
 }
 
 std::string with_commas(long long v) {
-  const std::string digits = std::to_string(v < 0 ? -v : v);
+  // The magnitude in unsigned arithmetic: -v overflows for the most negative.
+  const unsigned long long magnitude =
+      v < 0 ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+  const std::string digits = std::to_string(magnitude);
   std::string s = v < 0 ? "-" : "";
   for (std::size_t i = 0; i < digits.size(); ++i) {
     if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';

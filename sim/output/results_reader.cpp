@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <iostream>
@@ -96,8 +97,18 @@ std::vector<std::string> labels(const Group& g, std::string_view path, std::uint
   return h5::read_dataset<std::string>(dataset).values;
 }
 
+// A dataset of numbers; one in units of probability must hold
+// probabilities (0 to 1, no NaN): summary sorts and prints them as read.
 std::vector<double> doubles(const Group& g, std::string_view path, const Dims& dims) {
-  return read<double>(g, path, dims);
+  std::vector<double> values = read<double>(g, path, dims);
+  const h5::Dataset dataset = g.dataset(path);
+  if (h5::has_attribute(dataset, "units") &&
+      h5::read_string_attribute(dataset, "units") == "probability")
+    for (double p : values)
+      if (!(p >= 0.0 && p <= 1.0))
+        throw std::runtime_error(g.child(path) + " holds " + std::to_string(p) +
+                                 ", not a probability");
+  return values;
 }
 
 template <std::size_t N>
@@ -180,8 +191,17 @@ Provenance read_provenance(const h5::File& file) {
   p.git_sha = h5::read_string_attribute(file, "git_sha");
   p.seed = scalar_attribute<std::uint64_t>(file, "seed");
   p.trials = scalar_attribute<std::int64_t>(file, "trials");
-  p.threads = static_cast<int>(scalar_attribute<std::int64_t>(file, "threads"));
+  if (p.trials < 1 || p.trials > kMaxTrials)
+    throw std::runtime_error("root attribute 'trials' is " + std::to_string(p.trials) +
+                             ", not a trial count of 1 to " + std::to_string(kMaxTrials));
+  const std::int64_t threads = scalar_attribute<std::int64_t>(file, "threads");
+  if (threads < 1 || threads > limits::kMaxThreads)
+    throw std::runtime_error("root attribute 'threads' is " + std::to_string(threads) +
+                             ", not a thread count of 1 to " + std::to_string(limits::kMaxThreads));
+  p.threads = static_cast<int>(threads);
   p.wall_seconds = scalar_attribute<double>(file, "wall_seconds");
+  if (!(p.wall_seconds >= 0) || !std::isfinite(p.wall_seconds))
+    throw std::runtime_error("root attribute 'wall_seconds' is not a time in seconds");
   p.created_utc = h5::read_string_attribute(file, "created_utc");
   p.scenario_toml = h5::read_string_attribute(file, "scenario_toml");
   p.scenario_path = optional_string(file, "scenario_path");
@@ -341,10 +361,15 @@ class GroupReader {
 };
 
 // Members of each of `count` groups from the per-CCG row index (-1 = none).
+// A CCG's group by index; -1 (no group) only where `optional` (pools).
 void assign_members(std::vector<GroupStats>& groups, const std::vector<std::int64_t>& index,
-                    std::string_view what) {
+                    std::string_view what, bool optional) {
   for (std::size_t i = 0; i < index.size(); ++i) {
-    if (index[i] < 0) continue;
+    if (index[i] == -1 && optional) continue;
+    if (index[i] < 0)
+      throw std::runtime_error(std::string(what) + " of CCG " + std::to_string(i) + " is " +
+                               std::to_string(index[i]) +
+                               (optional ? ", not a group or -1 (none)" : ", not a group"));
     if (static_cast<std::size_t>(index[i]) >= groups.size())
       throw std::runtime_error(std::string(what) + " of CCG " + std::to_string(i) + " is " +
                                std::to_string(index[i]) + ", beyond the " +
@@ -365,7 +390,7 @@ std::vector<GroupStats> read_groups(const h5::File& file, std::string_view name,
     groups[i].name = label[i];
   }
   GroupReader(g, rows, n).read(groups);
-  assign_members(groups, read<std::int64_t>(file, index_path, {n}), index_path);
+  assign_members(groups, read<std::int64_t>(file, index_path, {n}), index_path, name == "/pool");
   return groups;
 }
 
