@@ -61,10 +61,25 @@ double column_width(const Column& c) {
   return static_cast<double>(std::max<std::size_t>(width, 10)) + 1.0;
 }
 
+// A text as a cell holds it: Excel's cells hold at most 32,767 characters
+// (a long scenario text or name would fail the whole workbook), so a longer
+// one is cut, on a UTF-8 character's start, and says so.
+std::string cell_text(const std::string& text) {
+  constexpr std::size_t kCellLimit = 32'767;
+  if (text.size() <= kCellLimit) return text;
+  static const std::string note =
+      " [cut here: an Excel cell holds 32,767 characters; the whole text is in the results "
+      "file and the CSV export]";
+  std::size_t cut = kCellLimit - note.size();
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+    --cut;
+  return text.substr(0, cut) + note;
+}
+
 void write_cell(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const Column& c, std::size_t i,
                 lxw_format* format, const std::string& where) {
   if (c.is_text()) {
-    check(worksheet_write_string(ws, row, col, c.text[i].c_str(), format), where);
+    check(worksheet_write_string(ws, row, col, cell_text(c.text[i]).c_str(), format), where);
   } else if (std::isfinite(c.numbers[i])) {
     check(worksheet_write_number(ws, row, col, c.numbers[i], format), where);
   }

@@ -19,7 +19,7 @@ SHEETS = ["ccg", "ccg_pooled", "region", "area_team", "pool", "national", "natio
 
 
 class Run:
-    h5 = xlsx = csv_dir = None
+    h5 = xlsx = csv_dir = ccgrisk = scenario = tmp = None
 
 
 def sheet_columns(ws) -> dict:
@@ -97,6 +97,32 @@ def test_csv_files_match():
         assert np.array_equal(q, f["area_team/total_surplus_quantiles_k"][:, 4])
 
 
+def test_a_scenario_text_longer_than_a_cell():
+    """Excel's cells hold 32,767 characters: a longer scenario text is cut in
+    the workbook, saying so, and whole in the CSV (the workbook once failed)."""
+    scenario = pathlib.Path(Run.scenario)
+    long = Run.tmp / "commented.toml"
+    note = "".join(f"# note {i}: a comment on a source or an assumption of the plan, é\n"
+                   for i in range(600))
+    long.write_text(scenario.read_text(encoding="utf-8") + note, encoding="utf-8")
+    table = scenario.parent / "data" / "ccg_2013_14.csv"
+    h5 = support.ccgrisk_run(Run.ccgrisk, long, Run.tmp / "long.h5", 200,
+                             ["--set", f'data.ccgs="{table}"'])
+    xlsx, csv_dir = Run.tmp / "long.xlsx", Run.tmp / "long-csv"
+    r = support.run([Run.ccgrisk, "export", h5, "--xlsx", xlsx, "--csv", csv_dir])
+    assert r.returncode == 0, r.stderr
+    with h5py.File(h5, "r") as f:
+        text = f.attrs["scenario_toml"]
+    assert len(text) > 32767
+    cell = dict(zip(*sheet_columns(openpyxl.load_workbook(xlsx, read_only=True)["provenance"])
+                    .values()))["scenario_toml"]
+    assert len(cell) <= 32767 and cell.endswith("the whole text is in the results file and the "
+                                                "CSV export]"), cell[-200:]
+    assert text.startswith(cell[:cell.index(" [cut here")])
+    with open(csv_dir / "provenance.csv", newline="", encoding="utf-8") as handle:
+        assert dict(csv.reader(handle))["scenario_toml"] == text
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ccgrisk", required=True)
@@ -104,13 +130,14 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
+        Run.ccgrisk, Run.scenario, Run.tmp = args.ccgrisk, args.scenario, tmp
         Run.h5 = support.ccgrisk_run(args.ccgrisk, args.scenario, tmp / "base.h5", 1000)
         Run.xlsx, Run.csv_dir = tmp / "tables.xlsx", tmp / "csv"
         r = support.run([args.ccgrisk, "export", Run.h5, "--xlsx", Run.xlsx, "--csv",
                          Run.csv_dir])
         assert r.returncode == 0, r.stderr
         return support.main([test_workbook_sheets_and_headers, test_workbook_values_are_the_files,
-                             test_csv_files_match])
+                             test_csv_files_match, test_a_scenario_text_longer_than_a_cell])
 
 
 if __name__ == "__main__":
