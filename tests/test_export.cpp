@@ -77,6 +77,13 @@ fs::path small_results(const TempDir& dir) {
   return path;
 }
 
+// The CSV files of `tables` in `dir`, as export writes them.
+void write_csv(const std::vector<ccgrisk::Table>& tables, const fs::path& dir) {
+  ccgrisk::StagedOutputs outputs;
+  ccgrisk::stage_csv(tables, dir, outputs);
+  outputs.commit();
+}
+
 std::vector<fs::path> entries(const fs::path& dir) {
   std::vector<fs::path> out;
   for (const auto& e : fs::directory_iterator(dir))
@@ -91,7 +98,7 @@ TEST_CASE("export: CSV files hold the file's values under headers with units", "
   TempDir dir;
   const fs::path path = small_results(dir);
   const Results r = ccgrisk::read_results_file(path);
-  ccgrisk::write_csv(ccgrisk::export_tables(r, path.string()), dir / "csv");
+  write_csv(ccgrisk::export_tables(r, path.string()), dir / "csv");
   const h5::File f = h5::File::open(path);
 
   const auto ccg = read_csv(dir / "csv" / "ccg.csv");
@@ -119,7 +126,7 @@ TEST_CASE("export: CSV files hold the file's values under headers with units", "
 TEST_CASE("export: pool, national, hub and provenance tables", "[export]") {
   TempDir dir;
   const fs::path path = small_results(dir);
-  ccgrisk::write_csv(ccgrisk::export_tables(ccgrisk::read_results_file(path), "run.h5"),
+  write_csv(ccgrisk::export_tables(ccgrisk::read_results_file(path), "run.h5"),
                      dir / "csv");
   const h5::File f = h5::File::open(path);
   const std::vector<fs::path> files = {

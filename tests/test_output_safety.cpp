@@ -3,16 +3,20 @@
 // cannot be written are refused before any work; a write that fails (a
 // full disk, here a file size limit) is one clean error with nothing left
 // behind; SIGINT and SIGTERM remove temporary files and exit 130 and 143.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_fixture.hpp"
@@ -313,14 +317,80 @@ int interrupted_child(const fs::path& dir, int signal) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Exit status and stderr of a child that stages two files (one in a new
+// folder) and is sent `signal` while committing them (inside its
+// CommitSection), or with `after`, once they are committed.
+std::pair<int, std::string> signalled_commit(const fs::path& dir, int signal, bool after) {
+  const fs::path err = dir / "stderr.txt";
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 2);
+    ccgrisk::install_signal_cleanup();
+    ccgrisk::StagedOutputs outputs;
+    auto folder = std::make_unique<ccgrisk::OutputFolder>(dir / "tables");
+    auto first = std::make_unique<ccgrisk::TempFile>(dir / "book.xlsx");
+    auto second = std::make_unique<ccgrisk::TempFile>(folder->path() / "ccg.csv");
+    first->write("book");
+    second->write("table");
+    outputs.add(std::move(folder));
+    outputs.add(std::move(first));
+    outputs.add(std::move(second));
+    if (after) {
+      outputs.commit();
+      ::kill(::getpid(), signal);
+    } else {
+      const ccgrisk::CommitSection section;  // as if the signal came between the renames
+      ::kill(::getpid(), signal);
+      outputs.commit();
+    }
+    ::_exit(99);  // not reached
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::string message = read_file(err);
+  fs::remove(err);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, message};
+}
+
 }  // namespace
 
-TEST_CASE("output: SIGINT and SIGTERM remove temporary files and exit 130 and 143", "[output]") {
+TEST_CASE("output: SIGINT, SIGTERM and SIGHUP remove temporary files and exit 128 + signal",
+          "[output]") {
   TempDir dir;
   CHECK(interrupted_child(dir.path(), SIGINT) == 130);
   CHECK(fs::is_empty(dir.path()));
   CHECK(interrupted_child(dir.path(), SIGTERM) == 143);
   CHECK(fs::is_empty(dir.path()));
+  // A closed terminal (SIGHUP) once left the temporary file behind.
+  CHECK(interrupted_child(dir.path(), SIGHUP) == 129);
+  CHECK(fs::is_empty(dir.path()));
+}
+
+TEST_CASE("output: a signal while outputs are renamed waits for the last, and says so",
+          "[output]") {
+  TempDir dir;
+  // Inside the commit: every output is renamed into place, none left half
+  // done, and the message does not say "no output written".
+  const auto [during, message] = signalled_commit(dir.path(), SIGTERM, false);
+  CHECK(during == 143);
+  CHECK(message == "\nccgrisk: interrupted after its output was written (complete)\n");
+  CHECK(read_file(dir / "book.xlsx") == "book");
+  CHECK(read_file(dir / "tables" / "ccg.csv") == "table");
+  std::vector<std::string> names;
+  for (const auto& e : fs::recursive_directory_iterator(dir.path()))
+    names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"book.xlsx", "ccg.csv", "tables"});
+  // After the commit the outputs stay, and the message says they are written.
+  fs::remove_all(dir / "tables");
+  fs::remove(dir / "book.xlsx");
+  const auto [later, said] = signalled_commit(dir.path(), SIGINT, true);
+  CHECK(later == 130);
+  CHECK(said == "\nccgrisk: interrupted after its output was written (complete)\n");
+  CHECK(fs::exists(dir / "book.xlsx"));
+  CHECK(fs::exists(dir / "tables" / "ccg.csv"));
 }
 
 TEST_CASE("output: a run stopped by SIGTERM exits 143 and leaves nothing", "[output]") {

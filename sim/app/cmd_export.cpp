@@ -52,15 +52,16 @@ int run_export(const ExportArgs& a) {
       throw InputError("--xlsx " + a.xlsx.string() + " and --csv " + a.csv.string() +
                        ": the workbook would be written where the CSV files go");
   }
-  if (a.xlsx_given) {
-    write_xlsx(tables, a.xlsx);
+  // Both written first, then renamed into place together: all or nothing.
+  StagedOutputs outputs;
+  if (a.xlsx_given) stage_xlsx(tables, a.xlsx, outputs);
+  if (a.csv_given) stage_csv(tables, a.csv, outputs);
+  outputs.commit();
+  if (a.xlsx_given)
     std::cout << "Workbook written to " << a.xlsx.string() << " (" << tables.size() << " sheets)\n";
-  }
-  if (a.csv_given) {
-    write_csv(tables, a.csv);
+  if (a.csv_given)
     std::cout << "CSV files written to " << (a.csv / "").string() << " (" << tables.size()
               << " files)\n";
-  }
   return kExitOk;
 }
 

@@ -534,21 +534,18 @@ std::vector<std::string> csv_file_names(const std::vector<Table>& tables) {
   return names;
 }
 
-// Every file is written to a temporary name first and renamed only when all
-// are complete, so a failure (a full disk) leaves the folder as it was.
-void write_csv(const std::vector<Table>& tables, const fs::path& dir) {
-  OutputFolder folder(dir);
+void stage_csv(const std::vector<Table>& tables, const fs::path& dir, StagedOutputs& outputs) {
+  auto folder = std::make_unique<OutputFolder>(dir);
+  const fs::path path = folder->path();
+  outputs.add(std::move(folder));
   const std::vector<std::string> names = csv_file_names(tables);
-  std::vector<std::unique_ptr<TempFile>> files;
   for (std::size_t k = 0; k < tables.size(); ++k) {
     std::ostringstream text;
     write_csv_rows(tables[k], text);
-    files.push_back(std::make_unique<TempFile>(folder.path() / names[k]));
-    files.back()->write(text.str());
+    auto file = std::make_unique<TempFile>(path / names[k]);
+    file->write(text.str());
+    outputs.add(std::move(file));
   }
-  for (const auto& f : files)
-    f->commit();
-  folder.keep();
 }
 
 }  // namespace ccgrisk

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/results.hpp"
+#include "output/file_output.hpp"
 
 namespace ccgrisk {
 
@@ -55,17 +56,20 @@ std::vector<Table> export_tables(const Results& results, const std::string& sour
 std::vector<Table> export_horizon_tables(const std::vector<Results>& years, std::size_t shown,
                                          const std::string& source);
 
-// Writes `tables` as a workbook at `path`, under a temporary name renamed
-// over `path` once complete. Throws OutputError naming the path.
-void write_xlsx(const std::vector<Table>& tables, const std::filesystem::path& path);
+// Writes `tables` as a workbook for `path` to a temporary file, added to
+// `outputs` (renamed over `path` by its commit()). Throws OutputError naming
+// the path.
+void stage_xlsx(const std::vector<Table>& tables, const std::filesystem::path& path,
+                StagedOutputs& outputs);
 
 // Writes each table as `dir`/NAME.csv (RFC 4180, UTF-8, numbers in their
-// shortest exact form), creating `dir` if missing (not its parents); every
-// file goes to a temporary name first, and all are renamed once all are
-// written, so a failure changes nothing. Throws OutputError naming the file.
-void write_csv(const std::vector<Table>& tables, const std::filesystem::path& dir);
+// shortest exact form) to temporary files added to `outputs`, creating `dir`
+// if missing (not its parents): `outputs.commit()` renames them all, so a
+// failure changes nothing. Throws OutputError naming the file.
+void stage_csv(const std::vector<Table>& tables, const std::filesystem::path& dir,
+               StagedOutputs& outputs);
 
-// The names write_csv gives the tables' files (NAME.csv), in order.
+// The names stage_csv gives the tables' files (NAME.csv), in order.
 std::vector<std::string> csv_file_names(const std::vector<Table>& tables);
 
 }  // namespace ccgrisk

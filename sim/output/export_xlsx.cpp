@@ -121,14 +121,14 @@ void write_workbook(const std::vector<Table>& tables, const fs::path& path) {
 
 }  // namespace
 
-void write_xlsx(const std::vector<Table>& tables, const fs::path& path) {
-  TempFile temp(path);
+void stage_xlsx(const std::vector<Table>& tables, const fs::path& path, StagedOutputs& outputs) {
+  auto temp = std::make_unique<TempFile>(path);
   try {
-    write_workbook(tables, temp.path());
+    write_workbook(tables, temp->path());
   } catch (const std::exception& e) {
     throw OutputError("cannot write " + path.string() + ": " + e.what());
   }
-  temp.commit();
+  outputs.add(std::move(temp));
 }
 
 }  // namespace ccgrisk

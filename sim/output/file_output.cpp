@@ -61,6 +61,10 @@ std::atomic<bool> g_deferred{false};
 std::atomic<int> g_pending_signal{0};
 std::atomic<std::int64_t> g_pending_since_ns{0};  // CLOCK_MONOTONIC
 std::atomic<bool> g_output_writer{true};
+std::atomic<int> g_committing{0};     // open CommitSections
+std::atomic<int> g_commit_signal{0};  // the first signal during one
+std::atomic<bool> g_written{false};   // an output has been renamed into place
+std::atomic<bool> g_exiting{false};   // a handler is removing the outputs
 
 // The same signal again within this long of the first is the same request:
 // coreutils' `timeout` sends it to the process and then at once to its
@@ -77,6 +81,11 @@ std::int64_t monotonic_ns() {  // clock_gettime is async-signal-safe
 // Async-signal-safe: unlink, rmdir, write, clock_gettime and _exit only (and
 // lock-free atomics).
 extern "C" void remove_outputs_and_exit(int signal) {
+  if (g_committing.load() > 0) {  // the outputs are being renamed: after the last
+    int none = 0;
+    g_commit_signal.compare_exchange_strong(none, signal);
+    return;
+  }
   if (g_deferred.load()) {
     const int pending = g_pending_signal.load();
     if (pending == 0) {
@@ -86,13 +95,21 @@ extern "C" void remove_outputs_and_exit(int signal) {
     }
     if (pending == signal && monotonic_ns() - g_pending_since_ns.load() < kRepeatNs) return;
   }
+  // One cleanup and one message, though the signal may reach two threads
+  // at once (timeout signals the process and then its group).
+  if (g_exiting.exchange(true))
+    for (;;)
+      ::pause();
   for (Slot& s : g_slots)
     if (s.state.load(std::memory_order_acquire) == kFile) ::unlink(s.path);
   for (Slot& s : g_slots)
     if (s.state.load(std::memory_order_acquire) == kFolder) ::rmdir(s.path);
-  static const char kMessage[] = "\nccgrisk: interrupted; no output written\n";
+  static const char kNothing[] = "\nccgrisk: interrupted; no output written\n";
+  static const char kWritten[] = "\nccgrisk: interrupted after its output was written (complete)\n";
   if (g_output_writer.load()) {  // under MPI, rank 0 alone speaks
-    const ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+    const bool written = g_written.load();
+    const ssize_t ignored = ::write(STDERR_FILENO, written ? kWritten : kNothing,
+                                    (written ? sizeof kWritten : sizeof kNothing) - 1);
     (void)ignored;
   }
   ::_exit(128 + signal);
@@ -284,7 +301,9 @@ void TempFile::commit() {
     return;
   }
   sync_path(temp_, target_, O_RDONLY);
+  const CommitSection section;  // the rename and its record, not parted by a signal
   if (::rename(temp_.c_str(), target_.c_str()) != 0) fail(target_, "rename failed", errno);
+  g_written.store(true);
   committed_ = true;
   release(slot_);
   slot_ = -1;
@@ -347,17 +366,34 @@ void OutputFolder::keep() {
   slot_ = -1;
 }
 
+void StagedOutputs::commit() {
+  const CommitSection section;
+  for (const auto& file : files_)
+    file->commit();
+  for (const auto& folder : folders_)
+    folder->keep();
+}
+
 // ---- Signals --------------------------------------------------------------------
+
+CommitSection::CommitSection() {
+  g_committing.fetch_add(1);
+}
+
+CommitSection::~CommitSection() {
+  if (g_committing.fetch_sub(1) != 1) return;
+  if (const int signal = g_commit_signal.exchange(0); signal != 0) remove_outputs_and_exit(signal);
+}
 
 void install_signal_cleanup() {
   static const bool installed = [] {
     struct sigaction action {};
     action.sa_handler = remove_outputs_and_exit;
     sigemptyset(&action.sa_mask);
-    sigaddset(&action.sa_mask, SIGINT);  // one cleanup, not two interleaved
-    sigaddset(&action.sa_mask, SIGTERM);
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
+    for (int signal : {SIGINT, SIGTERM, SIGHUP})  // one cleanup, not two interleaved
+      sigaddset(&action.sa_mask, signal);
+    for (int signal : {SIGINT, SIGTERM, SIGHUP})
+      sigaction(signal, &action, nullptr);
     std::signal(SIGXFSZ, SIG_IGN);
     return true;
   }();

@@ -7,15 +7,17 @@
 // folder, flushed to disk (fsync), renamed over the target, and the folder
 // flushed, so that a reader sees the old file or the new one, never part of
 // one, even after a power cut. A temporary file is removed on any failure,
-// and on SIGINT or SIGTERM (install_signal_cleanup).
+// and on SIGINT, SIGTERM or SIGHUP (install_signal_cleanup).
 #pragma once
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ccgrisk {
 
@@ -100,13 +102,42 @@ class OutputFolder {
   int slot_ = -1;  // in the signal cleanup registry; -1 if the folder existed
 };
 
-// Installs the handlers once: SIGINT and SIGTERM remove every registered
-// temporary file and created folder, print one line on stderr and exit with
-// 128 + the signal (130, 143); SIGXFSZ is ignored, so that a file size limit
-// gives a write error (reported) instead of killing the process.
+// A command's several outputs, written to temporary files (and folders
+// created) first, then renamed into place together by commit(), in one
+// CommitSection: all or none. Until then the destructor removes them.
+class StagedOutputs {
+ public:
+  // The files `folder` holds are added after it.
+  void add(std::unique_ptr<OutputFolder> folder) { folders_.push_back(std::move(folder)); }
+  void add(std::unique_ptr<TempFile> file) { files_.push_back(std::move(file)); }
+  void commit();
+
+ private:
+  std::vector<std::unique_ptr<OutputFolder>> folders_;  // destroyed after their files
+  std::vector<std::unique_ptr<TempFile>> files_;
+};
+
+// Outputs renamed into place together (a command's every output): a
+// signal while they are renamed waits for the last rename, so that a
+// command leaves all its outputs or none, and then stops the process as
+// install_signal_cleanup says. Sections nest; the outermost ends it.
+class CommitSection {
+ public:
+  CommitSection();
+  ~CommitSection();
+  CommitSection(const CommitSection&) = delete;
+  CommitSection& operator=(const CommitSection&) = delete;
+};
+
+// Installs the handlers once: SIGINT, SIGTERM and SIGHUP (a closed terminal)
+// remove every registered temporary file and created folder, print one line
+// on stderr ("no output written", or, once an output was renamed into place,
+// that it is complete) and exit with 128 + the signal (130, 143, 129);
+// SIGXFSZ is ignored, so that a file size limit gives a write error
+// (reported) instead of killing the process.
 void install_signal_cleanup();
 
-// From now on the first SIGINT or SIGTERM only records its number in
+// From now on the first SIGINT, SIGTERM or SIGHUP only records its number in
 // pending_signal(), for a run that saves a checkpoint before it stops
 // (engine/run.hpp RunOptions::stop); a second one removes the outputs and
 // exits as above.
