@@ -183,6 +183,26 @@ TEST_CASE("cli csv: data.ccgs pointing to no file names the key and the path", "
   check_rejected(c, c.run(), {kScenarioName, "data.ccgs", "nowhere/missing.csv"});
 }
 
+TEST_CASE("cli: a message shows control characters as \\xNN and is cut after 1,000 bytes",
+          "[cli]") {
+  Case c;
+  c.write_inputs();
+  // A missing scenario named with an escape sequence, a bell and a line
+  // break, and one named 5,000 bytes long: neither reaches the terminal raw.
+  const CliResult odd = run_cli("run " + quote((c.dir / "a\x1b[31m\x07\nb.toml").string()) +
+                                " -o " + quote(c.out_path().string()));
+  CHECK(odd.exit_code == kExitBadInput);
+  CHECK_THAT(odd.err, Contains("a\\x1B[31m\\x07\\x0Ab.toml"));
+  CHECK(odd.err.find('\x1b') == std::string::npos);
+  const std::string long_name((c.dir / "").string() + std::string(5000, 'a') + ".toml");
+  const CliResult long_one =
+      run_cli("run " + quote(long_name) + " -o " + quote(c.out_path().string()));
+  CHECK(long_one.exit_code == kExitBadInput);
+  CHECK_THAT(long_one.err, Contains("... (") && Contains(" bytes)"));
+  CHECK(long_one.err.size() < 1100);
+  CHECK_FALSE(fs::exists(c.out_path()));
+}
+
 // ============================================================ scenario
 
 TEST_CASE("cli toml: syntax error gives file:line:col", "[cli][toml]") {

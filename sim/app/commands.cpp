@@ -12,6 +12,7 @@
 #include "app/cli_checks.hpp"
 #include "engine/comm.hpp"
 #include "input/error.hpp"
+#include "input/text.hpp"
 #include "output/file_output.hpp"
 
 namespace ccgrisk {
@@ -46,7 +47,7 @@ int dispatch(int argc, char** argv) {
       add_breakeven_command(app), add_reverse_stress_command(app), add_bench_command(app),
       add_template_command(app)};
   if (const std::string unknown = unknown_command(argc, argv, commands); !unknown.empty()) {
-    std::cerr << "ccgrisk: error: " << unknown << "\n";
+    std::cerr << "ccgrisk: error: " << message_text(unknown) << "\n";
     return kExitBadInput;
   }
   try {
@@ -56,7 +57,7 @@ int dispatch(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "ccgrisk: error: " << usage_message(e)
+    std::cerr << "ccgrisk: error: " << message_text(usage_message(e))
               << "\nRun 'ccgrisk --help' or 'ccgrisk COMMAND --help'.\n";
     return kExitBadInput;
   }

@@ -6,6 +6,7 @@
 
 #include "engine/accumulator.hpp"
 #include "input/error.hpp"
+#include "input/text.hpp"
 #include "output/file_output.hpp"
 
 #if CCGRISK_HAVE_MPI
@@ -20,11 +21,11 @@ FailureReport failure_report(const std::exception_ptr& error) {
   } catch (const JobFailure& e) {
     return {e.exit_code(), e.message()};
   } catch (const InputError& e) {
-    return {2, std::string("ccgrisk: error: ") + e.what()};
+    return {2, "ccgrisk: error: " + message_text(e.what())};
   } catch (const OutputError& e) {
-    return {1, std::string("ccgrisk: error: ") + e.what()};
+    return {1, "ccgrisk: error: " + message_text(e.what())};
   } catch (const std::exception& e) {
-    return {1, std::string("ccgrisk: internal error: ") + e.what()};
+    return {1, "ccgrisk: internal error: " + message_text(e.what())};
   } catch (...) {
     return {1, "ccgrisk: internal error: unknown exception"};
   }

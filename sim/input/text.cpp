@@ -56,14 +56,19 @@ std::string text_problem(std::string_view text, std::size_t max_bytes) {
   return "";
 }
 
-std::string printable(std::string_view text, std::size_t max_bytes) {
+namespace {
+
+// `text` cut after `max_bytes` (at a character boundary), its control
+// characters as \xNN but for line breaks where `keep_newlines`; the caller
+// marks a cut.
+std::string escaped(std::string_view text, std::size_t max_bytes, bool keep_newlines) {
   std::string out;
   std::size_t end = std::min(text.size(), max_bytes);
   while (end > 0 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
     --end;  // not inside a UTF-8 sequence
   for (const char ch : text.substr(0, end)) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c != 0x7F) {
+    if ((c >= 0x20 && c != 0x7F) || (keep_newlines && ch == '\n')) {
       out.push_back(ch);
       continue;
     }
@@ -71,7 +76,20 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
     std::snprintf(code, sizeof code, "\\x%02X", static_cast<unsigned>(c));
     out.append(code);
   }
-  if (end < text.size()) out.append("...");
+  return out;
+}
+
+}  // namespace
+
+std::string printable(std::string_view text, std::size_t max_bytes) {
+  std::string out = escaped(text, max_bytes, false);
+  if (text.size() > max_bytes) out.append("...");
+  return out;
+}
+
+std::string message_text(std::string_view text) {
+  std::string out = escaped(text, kMaxMessageBytes, true);
+  if (text.size() > kMaxMessageBytes) out.append("... (" + std::to_string(text.size()) + " bytes)");
   return out;
 }
 

@@ -17,4 +17,10 @@ std::string text_problem(std::string_view text, std::size_t max_bytes);
 // `max_bytes` (at a character boundary) with "..." when longer.
 std::string printable(std::string_view text, std::size_t max_bytes = 60);
 
+// A whole message as printed on stderr: line breaks kept, other control
+// characters as \xNN (a path or value may hold any byte), and cut after
+// kMaxMessageBytes with "... (N bytes)" when longer.
+inline constexpr std::size_t kMaxMessageBytes = 1'000;
+std::string message_text(std::string_view text);
+
 }  // namespace ccgrisk
