@@ -203,6 +203,33 @@ TEST_CASE("cli: a message shows control characters as \\xNN and is cut after 1,0
   CHECK_FALSE(fs::exists(c.out_path()));
 }
 
+TEST_CASE("cli: an option naming a file, year or CCG given empty is refused, not ignored",
+          "[cli]") {
+  Case c;
+  c.write_inputs();
+  const std::string run = "run " + quote((c.dir / kScenarioName).string()) + " -o " +
+                          quote(c.out_path().string()) + " ";
+  // An empty --checkpoint once wrote none, an empty --resume ran afresh.
+  for (const std::string option : {"--checkpoint", "--resume", "--targets"}) {
+    const CliResult r = run_cli(run + option + " ''");
+    INFO(option << ": " << r.err);
+    CHECK(r.exit_code == kExitBadInput);
+    CHECK_THAT(r.err, StartsWith("ccgrisk: error: " + option + ": the value is empty"));
+  }
+  const CliResult nan = run_cli(run + "--checkpoint " + quote((c.dir / "ck.h5").string()) +
+                                " --checkpoint-every nan");
+  CHECK(nan.exit_code == kExitBadInput);
+  CHECK_THAT(nan.err, Contains("--checkpoint-every: 'nan' is not a number"));
+  for (const std::string args : {"summary x.h5 --year ''", "export x.h5 --csv out --year ''",
+                                 "report x.h5 --ccg ''", "bench --json ''"}) {
+    const CliResult r = run_cli(args);
+    INFO(args << ": " << r.err);
+    CHECK(r.exit_code == kExitBadInput);
+    CHECK_THAT(r.err, Contains(": the value is empty"));
+  }
+  CHECK(c.leftovers({}).empty());
+}
+
 // ============================================================ scenario
 
 TEST_CASE("cli toml: syntax error gives file:line:col", "[cli][toml]") {

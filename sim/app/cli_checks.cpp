@@ -3,6 +3,7 @@
 #include <charconv>
 #include <string>
 
+#include "engine/scenario_runs.hpp"
 #include "input/limits.hpp"
 #include "input/text.hpp"
 
@@ -20,6 +21,26 @@ CLI::Validator whole_number(std::int64_t lo, std::int64_t hi) {
         return {};
       },
       "INT in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
+CLI::Validator not_empty() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string { return text.empty() ? "the value is empty" : ""; },
+      "");
+}
+
+CLI::Validator number_in(double lo, double hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        double x = 0;
+        const char* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, x);
+        if (ec != std::errc() || ptr != end || !(x >= lo && x <= hi))
+          return "'" + printable(text) + "' is not a number from " + number_text(lo) + " to " +
+                 number_text(hi);
+        return {};
+      },
+      "NUMBER in [" + number_text(lo) + ", " + number_text(hi) + "]");
 }
 
 CLI::Option* add_threads_option(CLI::App* cmd, int& threads) {

@@ -446,7 +446,8 @@ Command add_bench_command(CLI::App& app) {
       ->type_name("INT");
   cmd->add_option("--rounds", a->rounds, "Runs per thread count; the table shows their median")
       ->check(whole_number(1, 1000));
-  cmd->add_option("--json", a->json, "Also write the table and machine as JSON to this file");
+  cmd->add_option("--json", a->json, "Also write the table and machine as JSON to this file")
+      ->check(not_empty());
   cmd->add_option("--set", a->sets,
                   "Override a scenario key by its TOML path, e.g. --set run.copula=student_t "
                   "(repeatable)")

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "input/error.hpp"
 #include "output/export.hpp"
@@ -77,7 +78,8 @@ Command add_export_command(CLI::App& app) {
   cmd->add_option("--year", a->year,
                   "A run of several years: whose one-year tables to add after the years' "
                   "tables (default: the first year)")
-      ->type_name("LABEL");
+      ->type_name("LABEL")
+      ->check(not_empty());
   cmd->add_flag(
       "--no-verify", a->no_verify,
       "Read a results file whose seal no longer matches (changed on purpose after it was written)");

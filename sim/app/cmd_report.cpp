@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "app/subprocess.hpp"
 #include "input/error.hpp"
@@ -170,7 +171,8 @@ Command add_report_command(CLI::App& app) {
                   "A run of several years: the CCG whose years are charted (default: of the "
                   "CCGs that did not plan a deficit, the one most likely to be in the red in "
                   "some year)")
-      ->type_name("CODE");
+      ->type_name("CODE")
+      ->check(not_empty());
   cmd->add_flag(
       "--no-verify", a->no_verify,
       "Read a results file whose seal no longer matches (changed on purpose after it was written)");

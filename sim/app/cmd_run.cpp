@@ -267,24 +267,27 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--max-trials", a->max_trials, "Cap for --target-se (run.max_trials)")
       ->type_name("INT");
   cmd->add_option("--targets", a->targets,
-                  "Targets TOML file: print and record the run against published figures");
+                  "Targets TOML file: print and record the run against published figures")
+      ->check(not_empty());
   cmd->add_flag("-q,--quiet", a->quiet, "No progress bar and no summary");
   CLI::Option* checkpoint =
       cmd->add_option("--checkpoint", a->checkpoint,
                       "Save the tallies and the position reached to this file (HDF5, written "
                       "atomically) every --checkpoint-every seconds, and on SIGINT/SIGTERM "
                       "(docs/scale-out.md)")
-          ->type_name("FILE");
+          ->type_name("FILE")
+          ->check(not_empty());
   cmd->add_option("--checkpoint-every", a->checkpoint_every,
                   "Seconds between checkpoints (default 60; 0 = after every chunk of trials)")
       ->type_name("SECONDS")
-      ->check(CLI::Range(0.0, 1e9))
+      ->check(number_in(0.0, 1e9))
       ->needs(checkpoint);
   cmd->add_option("--resume", a->resume,
                   "Continue the run saved in this checkpoint: the same scenario, overrides, "
                   "seed, trials, CCG table and ccgrisk version (else exit 2); the results are "
                   "those of an uninterrupted run, bit for bit")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(not_empty());
   return {cmd, [a] { return run(*a); }};
 }
 

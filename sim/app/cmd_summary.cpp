@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "app/summary.hpp"
 #include "app/targets_table.hpp"
@@ -54,7 +55,8 @@ Command add_summary_command(CLI::App& app) {
   cmd->add_option("--year", a->year,
                   "A run of several years: that year's full summary (e.g. 2014-15); by default "
                   "the first year's and the years side by side")
-      ->type_name("LABEL");
+      ->type_name("LABEL")
+      ->check(not_empty());
   cmd->add_flag("--no-verify", a->no_verify,
                 "Read a results file whose seal no longer matches (changed on purpose after it "
                 "was written)");
