@@ -162,6 +162,26 @@ TEST_CASE("overrides: option_override names the option in messages", "[overrides
   }
 }
 
+TEST_CASE(
+    "overrides: an option replacing a wrong value of the file is not blamed for another "
+    "error",
+    "[overrides]") {
+  Fixture f;
+  // The file's seed is a string, which --seed replaces; the error left is the
+  // CIP delivery's, which no override touched.
+  std::string text = kBase;
+  text.replace(text.find("seed = 7"), 8, "seed = \"x\"");
+  text.replace(text.find("mean = 0.8"), 10, "mean = 1.5");
+  const std::string m = f.error({"run.seed=5"}, text);
+  CHECK_THAT(m, Contains("drivers.cip_delivery.mean = 1.5"));
+  CHECK_THAT(m, !Contains("set on the command line"));
+  // An override that does cause its error is still named.
+  text.replace(text.find("mean = 1.5"), 10, "mean = 0.8");
+  CHECK_THAT(
+      f.error({"run.seed=-5"}, text),
+      Contains("run.seed = -5") && Contains("(set on the command line by --set run.seed=-5)"));
+}
+
 // ----------------------------------------------------------- KEY forms
 
 TEST_CASE("overrides: dotted keys set existing values", "[overrides]") {

@@ -479,13 +479,20 @@ Scenario checked(const toml::table& doc, const fs::path& path, std::string text)
 }
 
 // Whether the validation error `message` goes away or changes without
-// override `k`: then that override caused it.
+// override `k`: then that override caused it. But when, without it, the
+// file's own value of its key is what is refused (a wrong type the option
+// replaced), that says nothing of `message`: the override caused it only
+// if it names the override's key.
 bool caused_by(const toml::table& base, const std::vector<Override>& overrides, std::size_t k,
                const fs::path& path, const std::string& message) {
   try {
     checked(applied(base, overrides, path, k), path, "");
   } catch (const InputError& e) {
-    return e.what() != message;
+    const std::string without = e.what();
+    if (without == message) return false;
+    const std::string& key = overrides[k].key;
+    if (without.find(key) != std::string::npos) return message.find(key) != std::string::npos;
+    return true;
   }
   return true;
 }
