@@ -11,11 +11,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -391,6 +394,50 @@ TEST_CASE("output: a signal while outputs are renamed waits for the last, and sa
   CHECK(said == "\nccgrisk: interrupted after its output was written (complete)\n");
   CHECK(fs::exists(dir / "book.xlsx"));
   CHECK(fs::exists(dir / "tables" / "ccg.csv"));
+}
+
+TEST_CASE("output: report stopped by SIGTERM ends its Python too, quietly, and leaves nothing",
+          "[output]") {
+  Case c;
+  const fs::path results = results_of(c);
+  const fs::path err = c.dir / "report.err";
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 2);
+    const std::string exe = CCGRISK_EXE, report = (c.dir / "rep").string();
+    ::execl(exe.c_str(), exe.c_str(), "report", results.c_str(), "-o", report.c_str(), nullptr);
+    ::_exit(127);
+  }
+  // The report's Python, once ccgrisk has started it.
+  const fs::path children =
+      "/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children";
+  long python = 0;
+  for (int k = 0; k < 200 && python == 0; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::istringstream(read_file(children)) >> python;
+  }
+  REQUIRE(python > 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // Python under way
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 143);
+  // The child once ran on alone, and printed a traceback when its pipe closed.
+  bool gone = false;
+  for (int k = 0; k < 100 && !gone; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Exited: no such process, or a zombie its new parent has not reaped.
+    const std::string stat = "/proc/" + std::to_string(python) + "/stat";
+    const std::string text = fs::exists(stat) ? read_file(stat) : "";
+    gone = text.empty() || text.find(") Z ") != std::string::npos;
+  }
+  CHECK(gone);
+  const std::string message = read_file(err);
+  CHECK(message == "\nccgrisk: interrupted; no output written\n");
+  CHECK_FALSE(fs::exists(c.dir / "rep"));
 }
 
 TEST_CASE("output: a run stopped by SIGTERM exits 143 and leaves nothing", "[output]") {

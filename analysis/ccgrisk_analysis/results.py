@@ -129,6 +129,10 @@ def read_results(f: h5py.File, path) -> Results:
     version = tuple(int(v) for v in attrs.get("schema_version", ()))
     if not version or version[0] != SCHEMA_MAJOR:
         raise ResultsFileError(f"{path}: schema version {version} is not {SCHEMA_MAJOR}.x")
+    trials = attrs.get("trials")
+    if not isinstance(trials, (int, np.integer)) or trials < 1:
+        raise ResultsFileError(f"{path}: root attribute 'trials' is {trials!r}, not a count of "
+                               "trials")
     groups = {name: _group(f, name) for name in
               ("ccg", "pooled", "national", "region", "area_team", "pool")}
     labels = _text(f["year/label"][()]) if "year/label" in f else []
@@ -156,7 +160,10 @@ def open_results(path, year: int | str | None = None) -> Results:
     except OSError as err:
         raise ResultsFileError(f"{path}: not an HDF5 file ({err})") from None
     with f:
-        results = read_results(f, path)
+        try:
+            results = read_results(f, path)
+        except UnicodeDecodeError as err:
+            raise ResultsFileError(f"{path}: a name or label is not UTF-8 text ({err})") from None
         if year is None or results.horizon_years == 1:
             return results
         labels = results.year_labels
@@ -167,4 +174,4 @@ def open_results(path, year: int | str | None = None) -> Results:
             raise ResultsFileError(f"{path}: year={year!r}: the file's years are {labels} "
                                    f"(give a label or an index 0..{len(labels) - 1})")
         with year_view(f, int(year)) as view:
-            return read_results(view, path)
+            return read_results(view, path)  # the same data: decoded above

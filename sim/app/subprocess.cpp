@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <stdexcept>
 
+#include "output/file_output.hpp"
+
 extern char** environ;
 
 namespace ccgrisk {
@@ -74,9 +76,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
   posix_spawn_file_actions_destroy(&actions);
   ProcessResult result;
   if (capture) ::close(pipe_fds[1]);
+  if (spawned == 0) set_child_process(pid);  // a signal ending ccgrisk ends it too
   if (spawned == 0 && capture) result.output = drain(pipe_fds[0]);
   if (capture) ::close(pipe_fds[0]);
   if (spawned == 0) result.exit_code = wait_for(pid);
+  set_child_process(0);
   return result;
 }
 

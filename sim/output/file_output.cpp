@@ -65,6 +65,7 @@ std::atomic<int> g_committing{0};     // open CommitSections
 std::atomic<int> g_commit_signal{0};  // the first signal during one
 std::atomic<bool> g_written{false};   // an output has been renamed into place
 std::atomic<bool> g_exiting{false};   // a handler is removing the outputs
+std::atomic<int> g_child{0};          // a child process to pass the signal to
 
 // The same signal again within this long of the first is the same request:
 // coreutils' `timeout` sends it to the process and then at once to its
@@ -78,8 +79,8 @@ std::int64_t monotonic_ns() {  // clock_gettime is async-signal-safe
   return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
 }
 
-// Async-signal-safe: unlink, rmdir, write, clock_gettime and _exit only (and
-// lock-free atomics).
+// Async-signal-safe: kill, unlink, rmdir, write, pause, clock_gettime and
+// _exit only (and lock-free atomics).
 extern "C" void remove_outputs_and_exit(int signal) {
   if (g_committing.load() > 0) {  // the outputs are being renamed: after the last
     int none = 0;
@@ -100,6 +101,7 @@ extern "C" void remove_outputs_and_exit(int signal) {
   if (g_exiting.exchange(true))
     for (;;)
       ::pause();
+  if (const int child = g_child.load(); child > 0) ::kill(child, signal);
   for (Slot& s : g_slots)
     if (s.state.load(std::memory_order_acquire) == kFile) ::unlink(s.path);
   for (Slot& s : g_slots)
@@ -406,6 +408,10 @@ void defer_signals() {
 
 const std::atomic<int>& pending_signal() {
   return g_pending_signal;
+}
+
+void set_child_process(int pid) {
+  g_child.store(pid);
 }
 
 void set_output_writer(bool writes) {

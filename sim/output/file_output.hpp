@@ -144,6 +144,10 @@ void install_signal_cleanup();
 void defer_signals();
 const std::atomic<int>& pending_signal();
 
+// A child process (the report's Python) that a signal ending this process
+// passes on to, so that it does not run on alone; 0 for none.
+void set_child_process(int pid);
+
 // Whether this process writes the outputs (default true). Under MPI only
 // rank 0 does: elsewhere write_file_atomically writes nothing and a
 // TempFile's commit() removes it instead of renaming it over its target.

@@ -17,12 +17,14 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "engine/accumulator.hpp"
 #include "input/error.hpp"
 #include "input/input_file.hpp"
 #include "input/limits.hpp"
+#include "input/text.hpp"
 #include "output/hdf5.hpp"
 #include "output/results_file.hpp"
 #include "output/seal.hpp"
@@ -69,6 +71,16 @@ Dims year_shape(const Group& g, std::string_view path) {
 // Reads `path` once its shape is checked to be `dims` (nothing is read, or
 // allocated, for a dataset of another shape); in a file of several years,
 // year g_slice.year of a per-year dataset.
+// Names, codes and sources as every input has them (text_problem): UTF-8,
+// no control character, of a bounded length; so that what summary, export
+// and report print is text (a hand-made file could hold terminal escapes).
+void check_texts(const std::vector<std::string>& values, const std::string& where) {
+  constexpr std::size_t kMaxBytes = 4'000;  // sources; names and codes are shorter
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (const std::string problem = text_problem(values[i], kMaxBytes); !problem.empty())
+      throw std::runtime_error(where + " entry " + std::to_string(i) + " " + problem);
+}
+
 template <class T>
 std::vector<T> read(const Group& g, std::string_view path, const Dims& dims) {
   const h5::Dataset dataset = g.dataset(path);
@@ -80,6 +92,7 @@ std::vector<T> read(const Group& g, std::string_view path, const Dims& dims) {
     throw std::runtime_error(g.child(path) + " has shape " + shape_text(found) + ", expected " +
                              shape_text(expected));
   std::vector<T> values = h5::read_dataset<T>(dataset).values;
+  if constexpr (std::is_same_v<T, std::string>) check_texts(values, g.child(path));
   if (!per_year) return values;
   const std::size_t each = values.size() / g_slice.years;
   const auto first = values.begin() + static_cast<std::ptrdiff_t>(each * g_slice.year);
@@ -94,7 +107,9 @@ std::vector<std::string> labels(const Group& g, std::string_view path, std::uint
   if (dims.size() != 1 || dims[0] > most)
     throw std::runtime_error(g.child(path) + " has shape " + shape_text(dims) +
                              ", expected a list of at most " + std::to_string(most));
-  return h5::read_dataset<std::string>(dataset).values;
+  std::vector<std::string> values = h5::read_dataset<std::string>(dataset).values;
+  check_texts(values, g.child(path));
+  return values;
 }
 
 // A dataset of numbers; one in units of probability must hold

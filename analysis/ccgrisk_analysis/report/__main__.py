@@ -8,6 +8,7 @@ Exit codes as ccgrisk's: 0 ok, 2 a file that is not a ccgrisk results file
 """
 
 import argparse
+import signal
 import sys
 
 from ..results import ResultsFileError
@@ -15,6 +16,17 @@ from . import build_report, render
 
 
 def main() -> int:
+    # Stopped as ccgrisk is (Ctrl-C, SIGTERM, a closed pipe): quietly, with
+    # 128 + the signal, no traceback; ccgrisk says what was written.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        return _main()
+    except KeyboardInterrupt:
+        return 128 + signal.SIGINT
+
+
+def _main() -> int:
     parser = argparse.ArgumentParser(prog="ccgrisk_analysis.report",
                                      description="HTML report of a ccgrisk results file")
     parser.add_argument("results", help="results file (HDF5) written by ccgrisk run")
