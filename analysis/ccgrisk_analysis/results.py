@@ -76,6 +76,10 @@ def _group(f: h5py.File, name: str) -> dict:
     for key, ds in f[name].items():
         if ds.dtype.kind in ("O", "S", "U"):
             out[key] = _text(ds[()] if ds.shape else [ds[()]])
+            # Names and codes are text, as ccgrisk writes them: a control
+            # character (a terminal escape) means the file was made elsewhere.
+            if any(ch < " " or ch == "\x7f" for text in out[key] for ch in text):
+                raise ResultsFileError(f"{f.filename}: /{name}/{key} holds a control character")
         else:
             out[key] = ds[()]
     return out

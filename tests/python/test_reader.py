@@ -65,6 +65,35 @@ def check_several_years(args, tmp: pathlib.Path):
         assert r.returncode == 2 and "at least 1" in r.stderr, (count, r.returncode, r.stderr)
 
 
+def check_damaged_text(args, out: pathlib.Path, tmp: pathlib.Path):
+    """Names that are not text (bytes that are not UTF-8, a terminal escape)
+    and a trials attribute that is no count: refused by both readers, with
+    exit 2 from summary and report, not a traceback or raw escapes."""
+    import shutil
+    import h5py
+    cases = {
+        "utf8.h5": lambda f: f["ccg/name"].__setitem__(0, b"\xff\xfe\x80"),
+        "escape.h5": lambda f: f["ccg/code"].__setitem__(0, "\x1b[31mX"),
+        "trials.h5": lambda f: f.attrs.modify("trials", np.float64("nan")),
+    }
+    for name, change in cases.items():
+        path = tmp / name
+        shutil.copy(out, path)
+        with h5py.File(path, "r+") as f:
+            change(f)
+        try:
+            open_results(path)
+        except ResultsFileError:
+            pass
+        else:
+            raise AssertionError(f"{name}: open_results accepted it")
+        for command in (["summary", str(path)], ["report", str(path), "-o", str(tmp / "rep")]):
+            r = subprocess.run([args.ccgrisk, *command, "--no-verify"], capture_output=True,
+                               text=True, errors="replace")
+            assert r.returncode == 2, (name, command[0], r.returncode, r.stderr)
+            assert "Traceback" not in r.stderr and "\x1b" not in r.stderr + r.stdout, r.stderr
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ccgrisk", required=True)
@@ -105,7 +134,8 @@ def main() -> int:
             else:
                 raise AssertionError(f"{bad} was accepted")
         check_several_years(args, pathlib.Path(tmp))
-    print("2 passed, 0 failed")
+        check_damaged_text(args, out, pathlib.Path(tmp))
+    print("3 passed, 0 failed")
     return 0
 
 
