@@ -178,6 +178,31 @@ TEST_CASE("the shipped baseline reproduces every 2013-14 target", "[calibrate][r
   }
 }
 
+TEST_CASE("a planned-deficit count's error is its planned members' errors summed, a bound",
+          "[calibrate]") {
+  const auto root = std::filesystem::path(CCGRISK_SOURCE_DIR) / "scenarios";
+  Scenario s = load_scenario(root / "baseline-2013-14.toml");
+  s.run.trials = 4000;
+  const Results r = run_scenario(s, read_ccg_table(s.ccgs), RunOptions{0, 1024});
+  Target t;
+  t.name = "planned";
+  t.statistic = Statistic::kExpectedPlannedRed;
+  t.group = "national";
+  double sum = 0.0, london = 0.0;
+  for (std::size_t i = 0; i < r.code.size(); ++i)
+    if (r.planned_deficit[i]) {
+      sum += r.before.p_red_se[i];
+      if (r.region[i] == "London") london += r.before.p_red_se[i];
+    }
+  const Measured m = measure(t, r, "t.toml", 0);
+  CHECK(m.value == r.national.expected_planned_red);
+  CHECK(m.se == sum);
+  // The bound it replaces, se(red) + se(unplanned), was far wider.
+  CHECK(m.se < 0.2 * (r.national.expected_red_se + r.national.expected_unplanned_red_se));
+  t.group = "region:London";
+  CHECK(measure(t, r, "t.toml", 0).se == london);
+}
+
 TEST_CASE("calibrate --uncertainty writes each fitted parameter with its standard error",
           "[calibrate][cli]") {
   test::StressFixture fx(test::kFixedDelivery, 2000);

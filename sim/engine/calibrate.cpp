@@ -475,8 +475,23 @@ Measured measure(const Target& t, const Results& r, const fs::path& targets_path
       return {g->expected_red, g->expected_red_se};
     case Statistic::kExpectedUnplannedRed:
       return {g->expected_unplanned_red, g->expected_unplanned_red_se};
-    case Statistic::kExpectedPlannedRed:  // se: the bound se(red) + se(unplanned)
-      return {g->expected_planned_red, g->expected_red_se + g->expected_unplanned_red_se};
+    case Statistic::kExpectedPlannedRed: {
+      // se: the sum of the planned-deficit members' own errors, a bound (an
+      // sd of a sum is at most the sum of the sds; the count's variance is
+      // not tallied), as for a list of CCGs. The bound se(red) +
+      // se(unplanned) used before was some 50 times wider.
+      double se = 0.0;
+      const auto add = [&](std::size_t i) {
+        if (i < r.planned_deficit.size() && r.planned_deficit[i] != 0) se += r.before.p_red_se[i];
+      };
+      if (g == &r.national)
+        for (std::size_t i = 0; i < r.code.size(); ++i)
+          add(i);
+      else
+        for (const int i : g->members)
+          add(static_cast<std::size_t>(i));
+      return {g->expected_planned_red, se};
+    }
     default:
       return {g->total_surplus_mean_k, g->total_surplus_sd_k / std::sqrt(n)};
   }
