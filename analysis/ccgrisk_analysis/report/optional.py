@@ -9,6 +9,8 @@ this version reads. Dataset names follow the issues that add the groups;
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .context import Context
@@ -189,7 +191,14 @@ def breakeven(ctx: Context) -> Section | None:
                                     f"{short_name(ctx.results.ccg['name'][i])[:36]}")
                       for i in order])
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel(f"{label} at which P(red) = {p:g}")
+    basis = str(_attr(g, "basis", default=""))
+    ax.set_xlabel(f"{label} at which P(red) = {p:g}" + (f", {basis}" if basis else ""))
+    # The searched range, not 0, as the axis: the values differ within it.
+    low, high = _find(g, "from"), _find(g, "to")
+    if low is not None and high is not None and np.size(low) == 1 and np.size(high) == 1:
+        low, high = sorted((float(low), float(high)))
+        if len(order) and high > low:
+            ax.set_xlim(low, high)
     reading = _breakeven_reading(ctx, value, status, order, p)
     if len(order) and ctx.estimated_note(order):
         reading += " " + ctx.estimated_note(order)
@@ -199,8 +208,16 @@ def breakeven(ctx: Context) -> Section | None:
     if system is not None and np.size(system) == 1 and np.isfinite(float(system)):
         system_text = (f" Keeping the expected number in the red at or below "
                        f"{float(max_red):g} needs {label} = {float(system):.3g}.")
+    searched = ""
+    tolerance = _find(g, "tolerance")
+    if isinstance(low, float) and isinstance(high, float):
+        searched = f" Searched from {low:g} to {high:g}"
+        if tolerance is not None and np.size(tolerance) == 1:
+            searched += f", to within {float(tolerance):g}"
+        searched += "; values within that of each other are ties."
     intro = (f"Goal seek: for each CCG, the value of {label} at which its chance of ending in "
-             f"the red is {pct(p, 0)}.{system_text}")
+             f"the red is {pct(p, 0)}" + (f", {basis}" if basis else "") +
+             f".{system_text}{searched}")
     return Section("breakeven", f"Breakeven {label}", intro, [chart(
         "chart-breakeven", fig, f"Breakeven {label} by CCG (highest {len(order)})", reading)])
 
@@ -305,11 +322,19 @@ def _euler_chart(ctx: Context, g):
         f" In those years the {ctx.n} CCGs together are {money_m(abs(float(national)))} in "
         f"{'deficit' if float(national) > 0 else 'surplus'}.")
     note = ctx.estimated_note(order)
-    reading = (f"{short_name(ctx.results.ccg['name'][top])} adds most to the sector's bad "
-               f"years: {money_m(contribution[top])} on average.{total}" +
+    # The bars are levels: a planned deficit is there in every year. What
+    # the bad years add is the change against the CCG's average year.
+    mean = np.asarray(ctx.results.ccg.get("surplus_mean_k", np.zeros(ctx.n)), dtype=float)
+    added = contribution + mean
+    most = int(np.argmax(added))
+    name = short_name(ctx.results.ccg["name"][top])
+    reading = (f"{name} has the largest deficit in those years: {money_m(contribution[top])} on "
+               f"average, against {money_m(-mean[top])} in its average year. What the worst "
+               f"years add is largest for {short_name(ctx.results.ccg['name'][most])}: "
+               f"{money_m(added[most])} more deficit than in its average year.{total}" +
                (f" {note}" if note else ""))
-    return chart("chart-euler", fig, "Who carries the sector's worst years (Euler allocation)",
-                 reading)
+    return chart("chart-euler", fig,
+                 "Deficits in the sector's worst years, by CCG (Euler allocation)", reading)
 
 
 def attribution(ctx: Context) -> Section | None:
@@ -349,8 +374,12 @@ def attribution(ctx: Context) -> Section | None:
     reading += f" {note}" if note else ""
     intro = ("For the CCGs most at risk of an unplanned deficit: how much each source of "
              "pressure adds, on average, in the simulated years in which the CCG ends in the "
-             "red, against its average year; then which CCGs carry the sector's worst years.")
-    blocks = [chart("chart-attribution", fig, "Sources of pressure in deficit years", reading)]
+             "red, against its average year (a pressure the same in every year, such as a "
+             "fixed transfer mismatch, adds nothing here however large); then which CCGs "
+             "carry the sector's worst years.")
+    blocks = [chart("chart-attribution", fig,
+                    "What deficit years add, by source of pressure (against the average year)",
+                    reading)]
     euler = _euler_chart(ctx, g)
     if euler is not None:
         blocks.append(euler)
@@ -444,8 +473,8 @@ def _targets_chart(names, value, tolerance, model, se):
     ax.axvspan(-1, 1, facecolor="#e3f1e6", edgecolor="#9ac7a4", label="within tolerance")
     ax.axvline(0, color="black", lw=1)
     met = np.abs(model - value) <= tolerance
-    for mask, colour, label in ((met, BEFORE, "model (95% CI), target met"),
-                                (~met, OUTTURN, "model (95% CI), target missed")):
+    for mask, colour, label in ((met, BEFORE, "model (95% CI): met"),
+                                (~met, OUTTURN, "model (95% CI): missed or open")):
         if mask.any():
             ax.errorbar(deviation[mask], y[mask], xerr=half[mask], fmt="o", color=colour, ms=7,
                         capsize=3, label=label)
@@ -479,7 +508,7 @@ def targets(ctx: Context) -> Section | None:
     verdict = ["yes" if met[t] else "NO" if kept[t] else "open" for t in range(len(names))]
     opened = int((~met & ~kept).sum())
     worst = int(np.argmax(np.abs(model - value) / np.where(tolerance > 0, tolerance, 1)))
-    reading = (f"{int(met.sum())} of {len(names)} published figures are met within their "
+    reading = (f"{int(met.sum())} of {len(names)} targets are met within their "
                f"tolerance" + (f" ({opened} missed are open: not expected to be reproduced)"
                                if opened else "") +
                f"; the furthest is {names[worst]}: model "
@@ -490,14 +519,17 @@ def targets(ctx: Context) -> Section | None:
              f"± {_target_text(statistic[t], Z95 * se[t])}",
              f"± {_target_text(statistic[t], tolerance[t])}", verdict[t],
              source[t] if source is not None else ""] for t in range(len(names))]
-    table = Table("targets-table", "Published figures and this run",
-                  ["Figure", "Published", "Model", "95% CI", "Tolerance", "Met", "Source"],
+    table = Table("targets-table", "The 2013-14 targets and this run",
+                  ["Figure", "Target", "Model", "95% CI", "Tolerance", "Met", "Source"],
                   rows, numeric={1, 2, 3, 4})
-    intro = ("The run next to what was published about 2013-14 (run --targets; "
-             "docs/calibration.md). Each figure's tolerance says how close counts as a match.")
-    return Section("targets", "Against the published 2013-14 figures", intro, [
+    intro = ("The run next to the 2013-14 targets (run --targets; docs/calibration.md): "
+             "figures published about 2013-14, and a few stand-ins or planned totals where "
+             "none was published (each row's source says which). Each tolerance says how "
+             "close counts as a match. For a count over several CCGs the 95% CI is a bound "
+             "(the sum of the members' errors), wider than the true interval.")
+    return Section("targets", "Against the 2013-14 targets", intro, [
         chart("chart-targets", _targets_chart(names, value, tolerance, model, se),
-              "This run against the published 2013-14 figures", reading), table])
+              "This run against the 2013-14 targets", reading), table])
 
 
 # ---- /uncertainty ------------------------------------------------------------------------
@@ -538,7 +570,7 @@ def _sampler_words(sampler) -> str:
             "random": "independent random draws"}.get(sampler, sampler)
 
 
-def _uncertainty_parameter_chart(keys, rank, first):
+def _uncertainty_parameter_chart(keys, rank, first, samples: int):
     order = np.argsort(-np.abs(rank), kind="stable")
     fig, ax = figure(11, 0.45 * len(keys) + 1.6)
     y = np.arange(len(keys))[::-1]
@@ -555,9 +587,13 @@ def _uncertainty_parameter_chart(keys, rank, first):
     ax.legend(loc="lower right", frameon=True, framealpha=0.95)
     top = order[0]
     if np.isfinite(first[top]):
+        # The binned estimator's noise, as `summary` prints it (docs/model.md).
+        bins = math.floor(math.sqrt(samples)) if samples > 1 else 1
+        noise = 2 * math.sqrt(2 * (bins - 1)) / (samples - 1) if samples > 1 else float("nan")
         reading = (f"{keys[top]} matters most: rank correlation {rank[top]:+.2f}, first-order "
                    f"index {first[top]:.2f} (the share of the parameter-driven variance it "
-                   "explains alone).")
+                   f"explains alone). First-order indices below about {noise:.2f} are within "
+                   f"the noise of {samples} samples: read them as a ranking and a rough share.")
     else:
         reading = (f"{keys[top]} matters most: rank correlation {rank[top]:+.2f}. First-order "
                    "indices are not estimated from Sobol points, whose coordinates move together "
@@ -586,5 +622,6 @@ def uncertainty(ctx: Context) -> Section | None:
              f"{summary[2]:.1f}). Parameter uncertainty accounts for {pct(float(share), 0)} of "
              "the variance of the number in the red; the rest is the year's own randomness.")
     blocks = [_uncertainty_ccg_chart(ctx, np.asarray(lo, float), np.asarray(hi, float)),
-              _uncertainty_parameter_chart(keys, np.asarray(rank, float), np.asarray(first, float))]
+              _uncertainty_parameter_chart(keys, np.asarray(rank, float), np.asarray(first, float),
+                                           samples)]
     return Section("uncertainty", "Parameter uncertainty", intro, blocks)

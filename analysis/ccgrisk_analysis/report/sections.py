@@ -302,12 +302,19 @@ def _area_team_chart(ctx: Context):
     grouped_bars(ax, labels, e[order], ep[order], horizontal=True, value_format=None)
     ax.set_xlabel("Expected number of CCGs in the red")
     _legend_above(ax)
-    share = e / np.maximum(np.asarray(at["n_ccgs"], dtype=float), 1)
-    worst = int(np.argmax(share))
+    n = np.maximum(np.asarray(at["n_ccgs"], dtype=float), 1)
+    # Exposure to deficits nobody planned: a planned deficit is in the count
+    # in every trial, and would otherwise decide the ranking.
+    unplanned = np.asarray(at.get("expected_unplanned_red", e))
+    planned = e - unplanned
+    worst = int(np.argmax(unplanned / n))
+    top = order[0]
     reading = (f"(Number of CCGs in each area team in brackets.) "
-               f"{at['name'][order[0]]} has the most expected CCGs in the red "
-               f"({e[order[0]]:.2f}); relative to its size, {at['name'][worst]} is most exposed "
-               f"({pct(share[worst], 0)} of its {int(at['n_ccgs'][worst])} CCGs).")
+               f"{at['name'][top]} has the most expected CCGs in the red "
+               f"({e[top]:.2f}, of which {planned[top]:.2f} planned a deficit); counting only "
+               f"deficits nobody planned, relative to its size {at['name'][worst]} is most "
+               f"exposed ({unplanned[worst]:.2f} of its {int(at['n_ccgs'][worst])} CCGs, "
+               f"{pct(unplanned[worst] / n[worst], 0)}).")
     return chart("chart-area-teams", fig, "Expected CCGs in the red by area team", reading)
 
 

@@ -209,7 +209,7 @@ def _ccg_fan(ctx: Context):
     if note_text:
         reading += " " + note_text
     title = (f"{short_name(ccg['name'][i])[:50]} ({ccg['code'][i]}): outturn and recurrent "
-             "position")
+             "position, before risk sharing")
     return _fan_chart(ctx, "chart-years-ccg", title, panels, reading)
 
 
