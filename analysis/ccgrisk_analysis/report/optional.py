@@ -89,7 +89,19 @@ def _sweep_count_chart(ctx: Context, g, x, label):
 
 
 def _sweep_ccg_chart(ctx: Context, x, label, p_red):
-    order = np.argsort(-(p_red.max(axis=0) - p_red.min(axis=0)), kind="stable")[:8]
+    # The CCGs whose P(red) moves most, but none whose curve lies within 2
+    # percentage points of one already shown: many CCGs share a region's
+    # calibration and would be drawn on top of each other, ranked by noise.
+    ranked = np.argsort(-(p_red.max(axis=0) - p_red.min(axis=0)), kind="stable")
+    chosen, alike = [], 0
+    for i in ranked:
+        if len(chosen) == 8:
+            break
+        if any(np.max(np.abs(p_red[:, i] - p_red[:, j])) < 0.02 for j in chosen):
+            alike += 1
+            continue
+        chosen.append(int(i))
+    order = np.asarray(chosen, dtype=int)
     fig, ax = figure(11, 5.0)
     for i in order:
         ax.plot(x, 100 * p_red[:, i], lw=1.9, marker="o", ms=3.5,
@@ -98,7 +110,8 @@ def _sweep_ccg_chart(ctx: Context, x, label, p_red):
     ax.set_ylabel("Probability of ending in the red (%)")
     ax.legend(frameon=False, fontsize=11, ncol=2)
     top = order[0]
-    reading = (f"The 8 CCGs whose P(red) moves most along the sweep; "
+    reading = (f"The {len(order)} CCGs whose P(red) moves most along the sweep, leaving out "
+               f"{alike} whose curves lie within 2 percentage points of one shown; "
                f"{short_name(ctx.results.ccg['name'][top])} goes from {pct(p_red[0, top])} to "
                f"{pct(p_red[-1, top])}.")
     if ctx.estimated_note(order):
@@ -441,7 +454,10 @@ def hubs(ctx: Context) -> Section | None:
     reading = "Boxes hold the middle 50% of years, whiskers 5–95%. " + _hub_reading(
         ctx, names, p_over, pct_q)
     intro = ("NHS England's specialised commissioning hubs: the same growth shocks as the CCGs' "
-             "specialist activity, funded at 2% growth.")
+             "specialist activity, funded at 2% growth. A hub is named after an area team "
+             "but may cover several (its budget is that of the former health-authority "
+             "region it serves: the scenario's [[hub]] comments say which), so an area "
+             "team's published overspend is applied to its whole hub.")
     return Section("hubs", "Specialised commissioning", intro, [
         chart("chart-hubs", fig, "Specialised commissioning: overspend by hub", reading),
         _hub_table(names, budget, p_over, q)])

@@ -203,11 +203,19 @@ def _top_reading(ctx: Context, order: np.ndarray) -> str:
     # Rounded up, so "within" holds for the widest interval too.
     half = math.ceil(100 * 100 * Z95 * se[order].max()) / 100
     note = ctx.estimated_note(order)
+    # CCGs off the list whose intervals overlap the last one's: the cut at
+    # the list's length falls among CCGs the trials cannot order.
+    inside = set(int(i) for i in order)
+    overlap = sum(1 for i in range(len(p)) if i not in inside
+                  and p[i] + Z95 * se[i] >= p[last] - Z95 * se[last])
+    tied = (f" {overlap} CCGs off the list have intervals that overlap the last one's: the "
+            "order among CCGs with overlapping intervals is not settled by the trials."
+            if overlap else "")
     return (f"{short_name(ccg['name'][first])} is the most likely to end in the red: "
             f"{pct(p[first])} (95% CI {pct(p[first] - Z95 * se[first])}–"
             f"{pct(p[first] + Z95 * se[first])}); number {len(order)} on the list is at "
             f"{pct(p[last])}. With {ctx.trials:,} trials every interval is within "
-            f"±{half:.2f} percentage points." + (f" {note}" if note else ""))
+            f"±{half:.2f} percentage points.{tied}" + (f" {note}" if note else ""))
 
 
 def ccg_label(ctx: Context, i: int) -> str:
