@@ -16,7 +16,8 @@ import numpy as np
 from .context import Context
 from .html import Section, Table, chart
 from .sections import Z95, note
-from .style import AFTER, BEFORE, GREY, OUTTURN, SHADE, figure, money_m, pct, short_name
+from .style import (AFTER, BEFORE, CATEGORIES, GREY, OUTTURN, SHADE, figure, money_m, pct,
+                    short_name)
 
 
 def _find(group, *names):
@@ -127,7 +128,8 @@ def _sweep_region_chart(g, x, label):
         return None
     fig, ax = figure(11, 4.8)
     for r, name in enumerate(names):
-        ax.plot(x, expected[:, r], lw=2, marker="o", ms=4, label=str(name))
+        ax.plot(x, expected[:, r], lw=2, marker="o", ms=4, label=str(name),
+                color=CATEGORIES[r % len(CATEGORIES)])
     ax.set_xlabel(label)
     ax.set_ylabel("Expected CCGs in the red")
     ax.legend(frameon=False)
@@ -590,10 +592,10 @@ def _uncertainty_parameter_chart(keys, rank, first, samples: int):
     order = np.argsort(-np.abs(rank), kind="stable")
     fig, ax = figure(11, 0.45 * len(keys) + 1.6)
     y = np.arange(len(keys))[::-1]
-    ax.barh(y + 0.18, rank[order], height=0.34, color=BEFORE, label="rank correlation")
+    ax.barh(y + 0.18, rank[order], height=0.34, color=CATEGORIES[1], label="rank correlation")
     estimated = bool(np.isfinite(first).any())
     if estimated:
-        ax.barh(y - 0.18, np.nan_to_num(first[order]), height=0.34, color=AFTER,
+        ax.barh(y - 0.18, np.nan_to_num(first[order]), height=0.34, color=CATEGORIES[0],
                 label="first-order index")
     ax.set_yticks(y, [keys[j] for j in order])
     ax.axvline(0, color=GREY, lw=0.8)

@@ -10,8 +10,8 @@ import numpy as np
 
 from .context import Context
 from .html import Raw, Section, Table, chart, esc, figure_card
-from .style import (AFTER, BEFORE, GREY, OUTTURN, PLANNED, SHADE, count_text, figure, money_m,
-                    pct, short_name)
+from .style import (AFTER, BEFORE, GREY, OUTTURN, PLANNED, SHADE, UNPLANNED, count_text, figure,
+                    money_m, pct, short_name)
 
 TOP_COUNT = 30
 Z95 = 1.959964  # two-sided 95% normal quantile
@@ -123,7 +123,7 @@ def _draw_count(ax, ctx: Context, pmf, pmf_pooled, stage: dict, outturn):
     ax.step(k, 100 * pmf_pooled, where="mid", color=AFTER, lw=2.2, label="after risk sharing")
     unplanned = _unplanned_pmf(ctx)
     if unplanned is not None and ctx.planned_deficit().any():
-        ax.step(k, 100 * unplanned[:len(k)], where="mid", color=PLANNED, lw=1.8, ls="-.",
+        ax.step(k, 100 * unplanned[:len(k)], where="mid", color=UNPLANNED, lw=1.8, ls="-.",
                 label="unplanned deficits only, before risk sharing")
         if outturn and "unplanned" in outturn and outturn["unplanned"] < len(k):
             u = outturn["unplanned"]

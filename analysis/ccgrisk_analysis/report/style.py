@@ -15,6 +15,10 @@ OUTTURN = "#da291c"  # what happened in 2013-14
 PLANNED = "#330072"  # CCGs that plan a deficit
 UNDERLYING = "#7c2855"  # the recurrent (underlying) position, runs of several years
 CUMULATIVE = "#009639"  # the cumulative outturn, runs of several years
+UNPLANNED = "#00a499"  # deficits of CCGs that did not plan one (the count's own line)
+# Groups drawn side by side (regions in a sweep): none of the colours above,
+# whose meanings are fixed.
+CATEGORIES = ["#00a499", "#7c2855", "#ffb81c", "#006747", "#425563", "#ae2573", "#8a1538"]
 GREY = "#768692"
 SHADE = "#dbe6f4"
 
