@@ -180,7 +180,14 @@ TEST_CASE("cli csv: data.ccgs pointing to no file names the key and the path", "
   Case c;
   c.write_csv = false;
   replace_once(c.scenario, "ccgs = \"ccgs.csv\"", "ccgs = \"nowhere/missing.csv\"");
-  check_rejected(c, c.run(), {kScenarioName, "data.ccgs", "nowhere/missing.csv"});
+  check_rejected(c, c.run(), {kScenarioName, "data.ccgs", "nowhere/missing.csv", "no such file"});
+}
+
+TEST_CASE("cli csv: data.ccgs naming a folder says it is not a regular file", "[cli][csv]") {
+  Case c;
+  c.write_csv = false;
+  replace_once(c.scenario, "ccgs = \"ccgs.csv\"", "ccgs = \"/\"");
+  check_rejected(c, c.run(), {kScenarioName, "data.ccgs", "not a regular file"});
 }
 
 TEST_CASE("cli: a message shows control characters as \\xNN and is cut after 1,000 bytes",

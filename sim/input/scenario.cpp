@@ -321,7 +321,11 @@ class ScenarioReader {
     const fs::path resolved = fs::path(*ccgs).is_absolute() ? fs::path(*ccgs) : folder_ / *ccgs;
     std::error_code ec;
     if (!fs::is_regular_file(resolved, ec)) {
-      fail("data.ccgs", *t->get("ccgs"), "no such file (looked for " + resolved.string() + ")");
+      const bool exists = fs::exists(resolved, ec);
+      fail("data.ccgs", *t->get("ccgs"),
+           std::string(exists ? "not a regular file (a folder, device or FIFO: "
+                              : "no such file (") +
+               "looked for " + resolved.string() + ")");
     }
     return resolved;
   }
