@@ -201,4 +201,7 @@ TEST_CASE("ccgrisk breakeven: bad input is exit 2 with no output", "[breakeven][
   fails("--param drivers.sd_multiplier --p 0.5", "give --from and --to");
   fails("--param drivers.cip_delivery.mean --p 0.5 --from 0.5 --to 0.9 --max-red -1",
         "--max-red -1");
+  // A tolerance of 1e-300 once bisected for thousands of runs.
+  fails("--param drivers.cip_delivery.mean --p 0.5 --from 0.5 --to 0.9 --tolerance 1e-300",
+        "--tolerance 1e-300: finer than a billionth of the range searched (0.4)");
 }

@@ -231,6 +231,16 @@ void check_breakeven(const ScenarioRuns& runs, const BreakevenSpec& spec) {
     throw InputError(std::string("--tolerance ")
                          .append(number_text(spec.tolerance))
                          .append(": must be > 0 (0: the default, (to - from) / 1000)"));
+  // Finer than a billionth of the range the search would go on for
+  // thousands of runs, to digits no Monte Carlo estimate resolves.
+  if (const double range = std::abs(spec.to - spec.from);
+      spec.tolerance > 0.0 && spec.tolerance < 1e-9 * range)
+    throw InputError(std::string("--tolerance ")
+                         .append(number_text(spec.tolerance))
+                         .append(": finer than a billionth of the range searched (")
+                         .append(number_text(range))
+                         .append("); give at least ")
+                         .append(number_text(1e-9 * range)));
   if (spec.max_red && !(*spec.max_red >= 0.0 && std::isfinite(*spec.max_red)))
     throw InputError(std::string("--max-red ")
                          .append(number_text(*spec.max_red))
