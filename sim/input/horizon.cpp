@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, 7> kFixedSections = {
 class YearMerge {
  public:
   YearMerge(const Scenario& base, std::string label)
-      : file_(base.path.filename().string()), label_(std::move(label)) {}
+      : file_(base.path.string()), label_(std::move(label)) {}
 
   void merge(toml::table& into, const toml::table& from, const std::string& prefix) const {
     for (const auto& [key, node] : from) {
@@ -93,7 +93,7 @@ std::vector<std::string> years_setting(const Scenario& base, const std::string& 
 }
 
 std::vector<Scenario> year_scenarios(const Scenario& base) {
-  const std::string file = base.path.filename().string();
+  const std::string file = base.path.string();
   const std::string& text = base.effective_toml.empty() ? base.text : base.effective_toml;
   toml::table doc = parse_toml(text, base.path);
   const std::vector<std::string> labels = horizon_labels(base.horizon);
