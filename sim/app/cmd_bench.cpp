@@ -40,9 +40,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* const kBaseline = "scenarios/baseline-2013-14.toml";
-const char* const kTargets = "scenarios/targets-2013-14.toml";
-
 struct BenchArgs {
   fs::path scenario;                   // empty: the baseline
   std::optional<std::string> threads;  // as typed; default 1, 2, 4, ... up to the CPUs
@@ -54,12 +51,6 @@ struct BenchArgs {
   bool stress = false;  // also time the stress commands' examples
   fs::path targets;     // for calibrate; empty: the shipped targets
 };
-
-// A shipped file from the working folder if it is there, else from the source tree.
-fs::path shipped(const char* path) {
-  if (fs::exists(path)) return path;
-  return fs::path(CCGRISK_SOURCE_DIR) / path;
-}
 
 std::vector<Override> overrides(const BenchArgs& a) {
   std::vector<Override> out;
@@ -369,7 +360,7 @@ void print_stress(const std::vector<StressFigure>& figures, int threads, std::os
 }
 
 int bench_command(BenchArgs& a) {
-  if (a.scenario.empty()) a.scenario = shipped(kBaseline);
+  if (a.scenario.empty()) a.scenario = shipped_file(kShippedBaseline);
   const MachineInfo machine = machine_info();
   const std::vector<int> threads =
       a.threads ? parse_thread_list(*a.threads) : default_thread_list(machine.logical_cpus);
@@ -382,7 +373,7 @@ int bench_command(BenchArgs& a) {
       throw InputError("--stress: " + a.scenario.filename().string() +
                        " has horizon.years = " + std::to_string(in.scenario.horizon.years) +
                        "; the stress examples are timed on a one-year scenario (the baseline)");
-    if (a.targets.empty()) a.targets = shipped(kTargets);
+    if (a.targets.empty()) a.targets = shipped_file(kShippedTargets);
     targets = load_targets(a.targets);
     inputs.push_back(a.targets);
   }
@@ -434,8 +425,9 @@ Command add_bench_command(CLI::App& app) {
       "bench", "Time whole runs at several thread counts and check the results are identical");
   cmd->add_option("scenario", a->scenario,
                   std::string("Scenario TOML file (default: ")
-                      .append(kBaseline)
-                      .append(" in the working folder, else in the source tree ")
+                      .append(kShippedBaseline)
+                      .append(" in the working folder, else beside this ccgrisk's build or "
+                              "installation, else in the source tree ")
                       .append(CCGRISK_SOURCE_DIR)
                       .append(")"));
   cmd->add_option("--threads", a->threads,
@@ -458,9 +450,10 @@ Command add_bench_command(CLI::App& app) {
                 "Also time the stress commands' examples at the last thread count: an 11-point "
                 "sweep, the README's breakeven, calibrate, and the model build "
                 "(docs/performance.md)");
-  cmd->add_option(
-      "--targets", a->targets,
-      std::string("Targets file for --stress's calibrate (default: ").append(kTargets).append(")"));
+  cmd->add_option("--targets", a->targets,
+                  std::string("Targets file for --stress's calibrate (default: ")
+                      .append(kShippedTargets)
+                      .append(")"));
   return {cmd, [a] { return bench_command(*a); }};
 }
 

@@ -20,8 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* const kBaseline = "scenarios/baseline-2013-14.toml";
-
 struct TemplateArgs {
   fs::path scenario;  // empty: the shipped baseline
   fs::path output;
@@ -29,17 +27,12 @@ struct TemplateArgs {
   bool quiet = false;
 };
 
-// The baseline from the working folder if it is there, else from the source tree.
-fs::path default_scenario() {
-  if (fs::exists(kBaseline)) return kBaseline;
-  return fs::path(CCGRISK_SOURCE_DIR) / kBaseline;
-}
-
 int write_template(const TemplateArgs& a) {
   std::vector<Override> overrides;
   for (const std::string& s : a.sets)
     overrides.push_back(parse_override(s));
-  const Inputs in = load_inputs(a.scenario.empty() ? default_scenario() : a.scenario, overrides);
+  const Inputs in =
+      load_inputs(a.scenario.empty() ? shipped_file(kShippedBaseline) : a.scenario, overrides);
   const std::vector<fs::path> read = in.files();
   check_output_file(a.output, read, "CCG table template");
   const std::vector<CcgRecord> ccgs = resolve_ccgs(in.scenario, in.table);

@@ -12,6 +12,16 @@ namespace ccgrisk {
 
 namespace fs = std::filesystem;
 
+fs::path shipped_file(const fs::path& relative) {
+  std::error_code ec;
+  if (fs::exists(relative, ec)) return relative;
+  const fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  for (const fs::path& root : {exe_dir / ".." / "..", exe_dir / ".." / "share" / "ccgrisk"})
+    if (!exe_dir.empty() && fs::exists(root / relative, ec))
+      return fs::weakly_canonical(root / relative, ec);
+  return fs::path(CCGRISK_SOURCE_DIR) / relative;
+}
+
 void check_output_path(const fs::path& out, const std::vector<fs::path>& inputs) {
   check_output_file(out, inputs, "results file");
 }

@@ -36,6 +36,16 @@ Inputs load_inputs(const std::filesystem::path& scenario_path, std::optional<std
                    std::optional<std::uint64_t> seed = std::nullopt,
                    const std::vector<Override>& overrides = {});
 
+// The shipped baseline and targets, relative to the source tree.
+inline constexpr const char* kShippedBaseline = "scenarios/baseline-2013-14.toml";
+inline constexpr const char* kShippedTargets = "scenarios/targets-2013-14.toml";
+
+// A shipped file (`relative` to the source tree) for a command given none:
+// from the working folder if it is there, else from the tree this ccgrisk
+// was built in or installed with (beside build/sim/ccgrisk or in
+// PREFIX/share/ccgrisk), else from the source tree it was built from.
+std::filesystem::path shipped_file(const std::filesystem::path& relative);
+
 // In a run of several years, a [year.LABEL] table that sets `key` wins over
 // the scenario's value and any command-line change of it in that year: says
 // so on stderr, `given` being how the user changed it ("--set KEY=VALUE",
