@@ -357,7 +357,42 @@ std::pair<int, std::string> signalled_commit(const fs::path& dir, int signal, bo
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, message};
 }
 
+// The message of a child that defers signals (run --checkpoint), writes a
+// checkpoint (`output` false) or an output, and then gets a signal and a
+// different one, which exits at once.
+std::string message_after_write(const fs::path& dir, bool output) {
+  const fs::path err = dir / "stderr.txt";
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 2);
+    ccgrisk::install_signal_cleanup();
+    ccgrisk::defer_signals();
+    ccgrisk::write_file_atomically(dir / "written.h5", "bytes", output);
+    ::kill(::getpid(), SIGINT);   // recorded
+    ::kill(::getpid(), SIGTERM);  // another signal: at once
+    ::_exit(99);                  // not reached
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 143);
+  std::string message = read_file(err);
+  fs::remove(err);
+  fs::remove(dir / "written.h5");
+  return message;
+}
+
 }  // namespace
+
+TEST_CASE("output: a checkpoint written is not the output: stopped after it, nothing written",
+          "[output]") {
+  TempDir dir;
+  CHECK(message_after_write(dir.path(), false) == "\nccgrisk: interrupted; no output written\n");
+  CHECK(message_after_write(dir.path(), true) ==
+        "\nccgrisk: interrupted after its output was written (complete)\n");
+}
 
 TEST_CASE("output: SIGINT, SIGTERM and SIGHUP remove temporary files and exit 128 + signal",
           "[output]") {

@@ -165,8 +165,9 @@ void write_checkpoint(const Checkpoint& c, const fs::path& path) {
   std::vector<unsigned char> image = file.image();
   file.close();
   seal_image(image);
-  write_file_atomically(
-      path, std::string_view(reinterpret_cast<const char*>(image.data()), image.size()));
+  write_file_atomically(path,
+                        std::string_view(reinterpret_cast<const char*>(image.data()), image.size()),
+                        false);  // not the run's output: a signal after it still means no results
 }
 
 Checkpoint read_checkpoint(const fs::path& path) {

@@ -294,7 +294,7 @@ void TempFile::write(std::string_view bytes) {
   if (::close(fd) != 0) fail(target_, "write failed", errno);
 }
 
-void TempFile::commit() {
+void TempFile::commit(bool output) {
   if (!g_output_writer) {
     ::unlink(temp_.c_str());
     committed_ = true;
@@ -305,7 +305,7 @@ void TempFile::commit() {
   sync_path(temp_, target_, O_RDONLY);
   const CommitSection section;  // the rename and its record, not parted by a signal
   if (::rename(temp_.c_str(), target_.c_str()) != 0) fail(target_, "rename failed", errno);
-  g_written.store(true);
+  if (output) g_written.store(true);
   committed_ = true;
   release(slot_);
   slot_ = -1;
@@ -336,11 +336,11 @@ int remove_stale_temp_files(const fs::path& target) {
   return removed;
 }
 
-void write_file_atomically(const fs::path& target, std::string_view bytes) {
+void write_file_atomically(const fs::path& target, std::string_view bytes, bool output) {
   if (!g_output_writer) return;
   TempFile temp(target);
   temp.write(bytes);
-  temp.commit();
+  temp.commit(output);
 }
 
 // ---- OutputFolder ---------------------------------------------------------------

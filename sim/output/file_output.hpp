@@ -65,7 +65,9 @@ class TempFile {
   const std::filesystem::path& target() const { return target_; }
   // Writes `bytes` to the temporary file (replacing what it holds).
   void write(std::string_view bytes);
-  void commit();
+  // Renames it over the target. A command's output (not a checkpoint)
+  // counts as written for the message a later signal prints.
+  void commit(bool output = true);
 
  private:
   std::filesystem::path target_;
@@ -81,8 +83,9 @@ class TempFile {
 // many it removed.
 int remove_stale_temp_files(const std::filesystem::path& target);
 
-// `bytes` written to `target` through a TempFile.
-void write_file_atomically(const std::filesystem::path& target, std::string_view bytes);
+// `bytes` written to `target` through a TempFile (`output`: as commit()).
+void write_file_atomically(const std::filesystem::path& target, std::string_view bytes,
+                           bool output = true);
 
 // An output folder: created when missing (its parent must exist), and then
 // removed again, if still empty, unless keep() is called; registered for
