@@ -68,9 +68,6 @@ Dims year_shape(const Group& g, std::string_view path) {
   return dims;
 }
 
-// Reads `path` once its shape is checked to be `dims` (nothing is read, or
-// allocated, for a dataset of another shape); in a file of several years,
-// year g_slice.year of a per-year dataset.
 // Names, codes and sources as every input has them (text_problem): UTF-8,
 // no control character, of a bounded length; so that what summary, export
 // and report print is text (a hand-made file could hold terminal escapes).
@@ -81,6 +78,9 @@ void check_texts(const std::vector<std::string>& values, const std::string& wher
       throw std::runtime_error(where + " entry " + std::to_string(i) + " " + problem);
 }
 
+// Reads `path` once its shape is checked to be `dims` (nothing is read, or
+// allocated, for a dataset of another shape); in a file of several years,
+// year g_slice.year of a per-year dataset. Texts are checked (check_texts).
 template <class T>
 std::vector<T> read(const Group& g, std::string_view path, const Dims& dims) {
   const h5::Dataset dataset = g.dataset(path);
@@ -375,8 +375,9 @@ class GroupReader {
   std::size_t n_;  // CCGs in the table
 };
 
-// Members of each of `count` groups from the per-CCG row index (-1 = none).
-// A CCG's group by index; -1 (no group) only where `optional` (pools).
+// Members of each group from the per-CCG row index; -1 (no group) is
+// accepted only where `optional` (pools: every CCG has a region and an area
+// team).
 void assign_members(std::vector<GroupStats>& groups, const std::vector<std::int64_t>& index,
                     std::string_view what, bool optional) {
   for (std::size_t i = 0; i < index.size(); ++i) {
