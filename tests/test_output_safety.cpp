@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -320,10 +321,9 @@ int interrupted_child(const fs::path& dir, int signal) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// Exit status and stderr of a child that stages two files (one in a new
-// folder) and is sent `signal` while committing them (inside its
-// CommitSection), or with `after`, once they are committed.
-std::pair<int, std::string> signalled_commit(const fs::path& dir, int signal, bool after) {
+// Exit status and stderr of a forked child that installs the signal
+// cleanup and runs `body`, which must end the process (by a signal).
+std::pair<int, std::string> in_child(const fs::path& dir, const std::function<void()>& body) {
   const fs::path err = dir / "stderr.txt";
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
@@ -331,6 +331,21 @@ std::pair<int, std::string> signalled_commit(const fs::path& dir, int signal, bo
     const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, 2);
     ccgrisk::install_signal_cleanup();
+    body();
+    ::_exit(99);  // not reached
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::string message = read_file(err);
+  fs::remove(err);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, message};
+}
+
+// A child that stages two files (one in a new folder) and is sent `signal`
+// while committing them (inside its CommitSection), or with `after`, once
+// they are committed.
+std::pair<int, std::string> signalled_commit(const fs::path& dir, int signal, bool after) {
+  return in_child(dir, [&] {
     ccgrisk::StagedOutputs outputs;
     auto folder = std::make_unique<ccgrisk::OutputFolder>(dir / "tables");
     auto first = std::make_unique<ccgrisk::TempFile>(dir / "book.xlsx");
@@ -348,38 +363,20 @@ std::pair<int, std::string> signalled_commit(const fs::path& dir, int signal, bo
       ::kill(::getpid(), signal);
       outputs.commit();
     }
-    ::_exit(99);  // not reached
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  std::string message = read_file(err);
-  fs::remove(err);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, message};
+  });
 }
 
 // The message of a child that defers signals (run --checkpoint), writes a
 // checkpoint (`output` false) or an output, and then gets a signal and a
 // different one, which exits at once.
 std::string message_after_write(const fs::path& dir, bool output) {
-  const fs::path err = dir / "stderr.txt";
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 2);
-    ccgrisk::install_signal_cleanup();
+  const auto [code, message] = in_child(dir, [&] {
     ccgrisk::defer_signals();
     ccgrisk::write_file_atomically(dir / "written.h5", "bytes", output);
     ::kill(::getpid(), SIGINT);   // recorded
     ::kill(::getpid(), SIGTERM);  // another signal: at once
-    ::_exit(99);                  // not reached
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 143);
-  std::string message = read_file(err);
-  fs::remove(err);
+  });
+  CHECK(code == 143);
   fs::remove(dir / "written.h5");
   return message;
 }
