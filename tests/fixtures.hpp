@@ -1,9 +1,11 @@
 // Small in-memory scenarios and CCG tables for model and engine tests.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "engine/run.hpp"
 #include "input/ccg_table.hpp"
 #include "input/scenario.hpp"
 
@@ -54,6 +56,14 @@ inline Scenario one_driver_scenario(double sd, std::int64_t trials) {
   s.plan.contingency_pct = 0.0;
   s.plan.nonrecurrent_pct = 0.0;
   return s;
+}
+
+// The shipped 2013-14 baseline run with `trials` trials (all cores).
+inline Results shipped_baseline(std::int64_t trials) {
+  Scenario s =
+      load_scenario(std::filesystem::path(CCGRISK_SOURCE_DIR) / "scenarios/baseline-2013-14.toml");
+  s.run.trials = trials;
+  return run_scenario(s, read_ccg_table(s.ccgs), RunOptions{0, 1024});
 }
 
 }  // namespace ccgrisk::test

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "engine/calibrate.hpp"
+#include "fixtures.hpp"
 #include "input/error.hpp"
 #include "stress_fixture.hpp"
 #include "support.hpp"
@@ -160,11 +161,9 @@ TEST_CASE("targets files are validated", "[calibrate]") {
 // Every target not marked `reproduced = false` (an open target: measured and
 // reported, known not to be met yet; docs/calibration.md "The named places").
 TEST_CASE("the shipped baseline reproduces every 2013-14 target", "[calibrate][regression]") {
-  const auto root = std::filesystem::path(CCGRISK_SOURCE_DIR) / "scenarios";
-  const Targets targets = load_targets(root / "targets-2013-14.toml");
-  Scenario s = load_scenario(root / "baseline-2013-14.toml");
-  s.run.trials = targets.trials;
-  const Results r = run_scenario(s, read_ccg_table(s.ccgs), RunOptions{0, 1024});
+  const Targets targets =
+      load_targets(std::filesystem::path(CCGRISK_SOURCE_DIR) / "scenarios/targets-2013-14.toml");
+  const Results r = shipped_baseline(targets.trials);
   for (std::size_t i = 0; i < targets.targets.size(); ++i) {
     const Target& t = targets.targets[i];
     const Measured m = measure(t, r, targets.path, i);
@@ -180,10 +179,7 @@ TEST_CASE("the shipped baseline reproduces every 2013-14 target", "[calibrate][r
 
 TEST_CASE("a planned-deficit count's error is its planned members' errors summed, a bound",
           "[calibrate]") {
-  const auto root = std::filesystem::path(CCGRISK_SOURCE_DIR) / "scenarios";
-  Scenario s = load_scenario(root / "baseline-2013-14.toml");
-  s.run.trials = 4000;
-  const Results r = run_scenario(s, read_ccg_table(s.ccgs), RunOptions{0, 1024});
+  const Results r = shipped_baseline(4000);
   Target t;
   t.name = "planned";
   t.statistic = Statistic::kExpectedPlannedRed;

@@ -117,10 +117,7 @@ TEST_CASE("a zero mismatch, given or not, leaves every result bit for bit", "[na
 
 TEST_CASE("attribution: the transfer mismatch drives South East Staffordshire's deficits",
           "[named][attribution]") {
-  const auto root = std::filesystem::path(CCGRISK_SOURCE_DIR) / "scenarios";
-  Scenario s = load_scenario(root / "baseline-2013-14.toml");
-  s.run.trials = 4000;
-  const Results r = run_scenario(s, read_ccg_table(s.ccgs), RunOptions{0, 1024});
+  const Results r = ccgrisk::test::shipped_baseline(4000);
   const auto it = std::find(r.code.begin(), r.code.end(), "05Q");
   REQUIRE(it != r.code.end());
   const std::size_t i = static_cast<std::size_t>(it - r.code.begin());
