@@ -161,7 +161,7 @@ def count_distribution(ctx: Context) -> Section:
                f"{_outturn_sentence(outturn, pmf)} {_planned_sentence(ctx)}")
     intro = ("Shocks shared nationally and locally push many CCGs into the red in the same "
              "year, so the number in the red varies far more than independent coin flips "
-             "would: a few bad years carry most of the risk.")
+             "would: in bad years many CCGs are in the red together.")
     return Section("count", "How many CCGs end the year in the red", intro, [chart(
         "chart-count", fig, "How many CCGs end the year in the red?", reading)])
 
@@ -407,11 +407,11 @@ def _region_surplus_chart(ctx: Context):
     _legend_above(ax, 1)
     p_def = np.asarray(reg["p_deficit"], dtype=float)
     worst = int(np.argmax(p_def))
-    low = quantiles[:, 0].min()
+    lowest = int(np.argmin(quantiles[:, 0]))
     reading = (f"Boxes hold the middle 50% of years, whiskers 5–95%, dots the 1% and 99% "
                f"quantiles. {reg['name'][worst]} is the region most likely to be in deficit as "
-               f"a whole ({pct(p_def[worst], 2)}); in a 1-in-100 bad year the worst regional "
-               f"total is {money_m(low)}.")
+               f"a whole ({pct(p_def[worst], 2)}); in a 1-in-100 bad year the lowest regional "
+               f"total is {reg['name'][lowest]}'s, {money_m(quantiles[lowest, 0])}.")
     return chart("chart-region-surplus", fig, "Total surplus by region", reading)
 
 
