@@ -126,8 +126,7 @@ TEST_CASE("export: CSV files hold the file's values under headers with units", "
 TEST_CASE("export: pool, national, hub and provenance tables", "[export]") {
   TempDir dir;
   const fs::path path = small_results(dir);
-  write_csv(ccgrisk::export_tables(ccgrisk::read_results_file(path), "run.h5"),
-                     dir / "csv");
+  write_csv(ccgrisk::export_tables(ccgrisk::read_results_file(path), "run.h5"), dir / "csv");
   const h5::File f = h5::File::open(path);
   const std::vector<fs::path> files = {
       "area_team.csv", "attribution.csv",    "ccg.csv",  "ccg_pooled.csv", "hub.csv",

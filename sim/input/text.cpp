@@ -56,6 +56,13 @@ std::string text_problem(std::string_view text, std::size_t max_bytes) {
   return "";
 }
 
+std::size_t utf8_prefix_length(std::string_view text, std::size_t max_bytes) {
+  std::size_t end = std::min(text.size(), max_bytes);
+  while (end > 0 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+    --end;  // not inside a UTF-8 sequence
+  return end;
+}
+
 namespace {
 
 // `text` cut after `max_bytes` (at a character boundary), its control
@@ -63,10 +70,7 @@ namespace {
 // marks a cut.
 std::string escaped(std::string_view text, std::size_t max_bytes, bool keep_newlines) {
   std::string out;
-  std::size_t end = std::min(text.size(), max_bytes);
-  while (end > 0 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-    --end;  // not inside a UTF-8 sequence
-  for (const char ch : text.substr(0, end)) {
+  for (const char ch : text.substr(0, utf8_prefix_length(text, max_bytes))) {
     const auto c = static_cast<unsigned char>(ch);
     if ((c >= 0x20 && c != 0x7F) || (keep_newlines && ch == '\n')) {
       out.push_back(ch);

@@ -13,6 +13,10 @@ namespace ccgrisk {
 // that are not UTF-8, or more than `max_bytes` bytes.
 std::string text_problem(std::string_view text, std::size_t max_bytes);
 
+// The length of the longest prefix of `text` of at most `max_bytes` bytes
+// that does not end inside a UTF-8 sequence.
+std::size_t utf8_prefix_length(std::string_view text, std::size_t max_bytes);
+
 // `text` as messages show it: control characters as \xNN, and cut after
 // `max_bytes` (at a character boundary) with "..." when longer.
 std::string printable(std::string_view text, std::size_t max_bytes = 60);

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "input/text.hpp"
 #include "output/export.hpp"
 #include "output/file_output.hpp"
 
@@ -70,10 +71,7 @@ std::string cell_text(const std::string& text) {
   static const std::string note =
       " [cut here: an Excel cell holds 32,767 characters; the whole text is in the results "
       "file and the CSV export]";
-  std::size_t cut = kCellLimit - note.size();
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-    --cut;
-  return text.substr(0, cut) + note;
+  return text.substr(0, utf8_prefix_length(text, kCellLimit - note.size())) + note;
 }
 
 void write_cell(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const Column& c, std::size_t i,
