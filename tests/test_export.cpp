@@ -157,6 +157,16 @@ TEST_CASE("export: pool, national, hub and provenance tables", "[export]") {
         std::to_string(h5::read_attribute<std::uint64_t>(f, "seed").front()));
 }
 
+TEST_CASE("export: CSV text a spreadsheet would take for a formula stays text", "[export]") {
+  TempDir dir;
+  const std::vector<std::string> cells = {"=1+1", "+44 20", "-x", "@SUM(A1)", "\tx",
+                                          "\r=2", "-0.5",   "+3", "plain",    "a=b"};
+  write_csv({{"cells", {{"value", "", cells, {}}}}}, dir / "csv");
+  CHECK(read_csv(dir / "csv" / "cells.csv").at("value") ==
+        std::vector<std::string>{"'=1+1", "'+44 20", "'-x", "'@SUM(A1)", "'\tx", "'\r=2", "-0.5",
+                                 "+3", "plain", "a=b"});
+}
+
 TEST_CASE("export: the command writes the workbook and CSV folder, nothing else", "[export][cli]") {
   TempDir dir;
   const fs::path path = small_results(dir);

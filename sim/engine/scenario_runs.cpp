@@ -2,11 +2,9 @@
 
 #include <toml++/toml.h>
 
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "input/error.hpp"
 #include "input/input_file.hpp"
@@ -14,12 +12,6 @@
 namespace ccgrisk {
 
 namespace fs = std::filesystem;
-
-std::string number_text(double x) {
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  return ec == std::errc() ? std::string(buf, end) : std::string("nan");
-}
 
 Override param_override(const std::string& key, double value) {
   const std::string text = number_text(value);

@@ -16,12 +16,9 @@
 #include "input/ccg_table.hpp"
 #include "input/overrides.hpp"
 #include "input/scenario.hpp"
+#include "input/text.hpp"
 
 namespace ccgrisk {
-
-// The text a parameter value is written as in an override: the shortest
-// decimal that reads back as `x` (0.6, not 0.59999999999999998).
-std::string number_text(double x);
 
 // The override setting `key` to `value` for the stress commands; messages
 // about it read "--param KEY=VALUE".

@@ -11,7 +11,6 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <sstream>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -35,12 +34,6 @@ struct Bounds {
   bool contains(double x) const { return (lo_open ? x > lo : x >= lo) && x <= hi; }
   std::string describe() const;
 };
-
-std::string number_text(double x) {
-  std::ostringstream out;
-  out << x;
-  return out.str();
-}
 
 std::string Bounds::describe() const {
   if (hi == kInf) return std::string(lo_open ? "> " : ">= ") + number_text(lo);

@@ -135,4 +135,13 @@ std::vector<CsvRecord> parse_csv(std::string_view text, const std::string& sourc
   return CsvParser(text, source).records();
 }
 
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos && !s.starts_with('#'))
+    return std::string(s);
+  std::string q = "\"";
+  for (char c : s)
+    q.append(c == '"' ? "\"\"" : std::string(1, c));
+  return q + "\"";
+}
+
 }  // namespace ccgrisk

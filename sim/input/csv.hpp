@@ -1,4 +1,5 @@
-// A small RFC 4180 CSV reader for the input tables.
+// RFC 4180 CSV: a small reader for the input tables, and the fields that
+// `template` and `export` write.
 #pragma once
 
 #include <optional>
@@ -32,5 +33,10 @@ std::string_view trim_cell(std::string_view cell);
 // sign, surrounding blanks allowed), or nothing when the whole cell is not
 // one number: "12x", "1,000", "nan" and "inf" are all rejected.
 std::optional<double> parse_cell_number(std::string_view cell);
+
+// A field as written: in double quotes (a quote doubled) when it holds a
+// comma, quote or line break, or starts with '#' (which would make a first
+// field read as a comment line); as it is otherwise.
+std::string csv_field(std::string_view s);
 
 }  // namespace ccgrisk

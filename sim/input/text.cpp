@@ -1,6 +1,7 @@
 #include "input/text.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 namespace ccgrisk {
@@ -95,6 +96,12 @@ std::string message_text(std::string_view text) {
   std::string out = escaped(text, kMaxMessageBytes, true);
   if (text.size() > kMaxMessageBytes) out.append("... (" + std::to_string(text.size()) + " bytes)");
   return out;
+}
+
+std::string number_text(double x) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  return ec == std::errc{} ? std::string(buf, end) : std::string("nan");
 }
 
 }  // namespace ccgrisk

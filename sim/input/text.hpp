@@ -21,6 +21,11 @@ std::size_t utf8_prefix_length(std::string_view text, std::size_t max_bytes);
 // `max_bytes` (at a character boundary) with "..." when longer.
 std::string printable(std::string_view text, std::size_t max_bytes = 60);
 
+// The shortest decimal that reads back as exactly `x` (0.6, not
+// 0.59999999999999998): how parameter values, bounds and exported numbers
+// are written. "nan", "inf" and "-inf" for those.
+std::string number_text(double x);
+
 // A whole message as printed on stderr: line breaks kept, other control
 // characters as \xNN (a path or value may hold any byte), and cut after
 // kMaxMessageBytes with "... (N bytes)" when longer.

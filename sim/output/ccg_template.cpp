@@ -1,7 +1,9 @@
 #include "output/ccg_template.hpp"
 
+#include "input/csv.hpp"
+#include "input/text.hpp"
+
 #include <array>
-#include <charconv>
 #include <cstdio>
 #include <optional>
 
@@ -20,24 +22,6 @@ constexpr std::array<IdentityColumn, 5> kIdentity = {{
     {"area_team", "area team name"},
     {"region", "NHS England region: North, Midlands and East, London or South"},
 }};
-
-// The shortest text that reads back as exactly `x`.
-std::string number_text(double x) {
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  return ec == std::errc{} ? std::string(buf, end) : std::string();
-}
-
-// A CSV field, quoted when it holds a comma, quote or line break, or starts
-// with '#' (which would make a first field read as a comment line).
-std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos && !s.starts_with('#'))
-    return std::string(s);
-  std::string q = "\"";
-  for (char c : s)
-    q.append(c == '"' ? "\"\"" : std::string(1, c));
-  return q + "\"";
-}
 
 std::string padded(std::string_view s, std::size_t width) {
   std::string out(s);

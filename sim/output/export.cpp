@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -13,6 +12,8 @@
 #include <string_view>
 
 #include "engine/uncertainty.hpp"
+#include "input/csv.hpp"
+#include "input/text.hpp"
 #include "output/file_output.hpp"
 #include "output/results_file.hpp"
 
@@ -389,24 +390,21 @@ Table uncertainty_national_table(const UncertaintyResult& u) {
 
 // ---- CSV -------------------------------------------------------------------------
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s)
-    q.append(c == '"' ? "\"\"" : std::string(1, c));
-  return q + "\"";
-}
-
-// The shortest text that reads back as exactly `x`; empty for NaN.
-std::string number_text(double x) {
-  if (std::isnan(x)) return "";
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  return ec == std::errc{} ? std::string(buf, end) : std::string();
+// A text cell as a spreadsheet would read it: a text that starts with '=',
+// '+', '-', '@', a tab or a carriage return (and is not a number) would be
+// taken for a formula when the CSV is opened in Excel or LibreOffice, so it
+// gets a leading apostrophe, which both show as text and hide. Numbers
+// written as text ("-0.5") are kept as they are.
+std::string spreadsheet_text(const std::string& s) {
+  if (s.empty() || std::string_view("=+-@\t\r").find(s.front()) == std::string_view::npos ||
+      parse_cell_number(s))
+    return s;
+  return "'" + s;
 }
 
 std::string cell(const Column& c, std::size_t row) {
-  return c.is_text() ? csv_field(c.text[row]) : number_text(c.numbers[row]);
+  if (c.is_text()) return csv_field(spreadsheet_text(c.text[row]));
+  return std::isnan(c.numbers[row]) ? std::string() : number_text(c.numbers[row]);
 }
 
 void write_csv_rows(const Table& t, std::ostream& out) {
