@@ -33,6 +33,15 @@ TEST_CASE("cli: valid small scenario runs, writes the file and prints a summary"
   CHECK(c.leftovers({kOutName}).empty());  // no temporary file left behind
 }
 
+TEST_CASE("cli: a run of one trial prints its rate in significant digits, not 0.0", "[cli]") {
+  Case c;
+  const CliResult r = c.run("--trials 1");
+  INFO("stdout: " << r.out);
+  REQUIRE(r.exit_code == kExitOk);
+  CHECK_THAT(r.out, Contains(" million CCG-trials/s"));
+  CHECK_THAT(r.out, !Contains(" 0.0 million"));
+}
+
 TEST_CASE("cli: --quiet prints nothing on stdout or stderr", "[cli]") {
   Case c;
   const CliResult r = c.run("--quiet");

@@ -1121,10 +1121,13 @@ TEST_CASE("horizon cli: summary shows the years side by side, and one year with 
     // The rate counts every CCG's every year: trials x CCGs x 3 / wall time.
     const Results first = read_results_file(f.path(), true, 0);
     const Provenance& p = first.provenance;
+    const double millions = static_cast<double>(p.trials) * static_cast<double>(first.code.size()) *
+                            3.0 / p.wall_seconds / 1e6;
     char rate[64];
-    std::snprintf(rate, sizeof rate, " s wall, %.1f million CCG-years/s\n",
-                  static_cast<double>(p.trials) * static_cast<double>(first.code.size()) * 3.0 /
-                      p.wall_seconds / 1e6);
+    std::snprintf(rate, sizeof rate,
+                  millions >= 1 ? " s wall, %.1f million CCG-years/s\n"
+                                : " s wall, %.2g million CCG-years/s\n",
+                  millions);
     CHECK_THAT(r.out, Contains(rate));
   }
 

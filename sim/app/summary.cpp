@@ -35,6 +35,13 @@ std::string with_commas(long long v) {
   return s;
 }
 
+// A rate in millions: one decimal, or two significant digits below one
+// million (a run of a few trials is not "0.0 million").
+std::string millions(double rate) {
+  rate /= 1e6;
+  return format(rate >= 1.0 ? "%.1f" : "%.2g", rate);
+}
+
 void print_precision(const Results& r, std::ostream& out) {
   const Provenance& p = r.provenance;
   if (p.target_se > 0) {
@@ -89,11 +96,12 @@ void print_header(const Results& r, std::ostream& out) {
   }
   out << "ccgrisk " << p.tool_version << "  " << p.scenario_path << "\n"
       << format(
-             "  %s trials of %zu CCGs, seed %llu, %d thread%s, %.2f s wall%s, %.1f million "
+             "  %s trials of %zu CCGs, seed %llu, %d thread%s, %.2f s wall%s, %s million "
              "%s/s\n",
              with_commas(p.trials).c_str(), r.code.size(), static_cast<unsigned long long>(p.seed),
              p.threads, p.threads == 1 ? "" : "s", wall, runs.c_str(),
-             ccg_years / std::max(wall, 1e-9) / 1e6, years == 1 ? "CCG-trials" : "CCG-years");
+             millions(ccg_years / std::max(wall, 1e-9)).c_str(),
+             years == 1 ? "CCG-trials" : "CCG-years");
   if (r.horizon) {
     const std::vector<std::string>& labels = r.horizon->labels;
     out << "  year " << labels[r.horizon->year] << " of a run of " << labels.size() << " years, "
