@@ -155,6 +155,13 @@ TEST_CASE("targets files are validated", "[calibrate]") {
                         dir / "c.toml", base + "statistic = \"expected_red\"\nparameter = \"a\"\n"
                                                "lower = 2\nupper = 1\n")),
                     Catch::Contains("lower must be < upper"));
+  for (const char* fixed : {"run.trials", "run.seed", "horizon.years"})
+    CHECK_THROWS_WITH(load_targets(write_file(
+                          dir / "d.toml", base + "statistic = \"expected_red\"\nparameter = \"" +
+                                              fixed + "\"\nlower = 1\nupper = 2\n")),
+                      Catch::Contains("d.toml") &&
+                          Catch::Contains(std::string("target[0].parameter = '") + fixed) &&
+                          Catch::Contains("cannot vary"));
   CHECK_THROWS_WITH(load_targets(dir / "missing.toml"), Catch::Contains("missing.toml"));
 }
 

@@ -23,18 +23,12 @@ Override param_override(const std::string& key, double value) {
 void check_param_key(const std::string& key) {
   if (key.empty())
     throw InputError("--param: expected a scenario key, e.g. drivers.cip_delivery.mean");
-  if (key == "run.seed" || key == "run.trials") {
-    throw InputError(std::string("--param ")
-                         .append(key)
-                         .append(": cannot vary the seed or the number of trials: every point must "
-                                 "use the same random "
-                                 "numbers (use --seed or --trials to set them for all points)"));
-  }
-  if (key == "horizon.years") {
-    throw InputError(
-        "--param horizon.years: cannot vary the number of years: every point must cover the "
-        "same years (use --set horizon.years=N to set them for all points)");
-  }
+  const std::string reason = fixed_key_reason(key);
+  if (!reason.empty())
+    throw InputError("--param " + key + ": " + reason +
+                     (key == "horizon.years"
+                          ? " (use --set horizon.years=N to set them for all points)"
+                          : " (use --seed or --trials to set them for all points)"));
 }
 
 ScenarioRuns::ScenarioRuns(fs::path path, std::vector<Override> base, RunOptions options)

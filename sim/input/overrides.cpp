@@ -705,4 +705,13 @@ Scenario load_scenario_with_overrides(const fs::path& path,
   return scenario_with_overrides(read_input_file(path, "the scenario file"), path, overrides);
 }
 
+std::string fixed_key_reason(const std::string& key) {
+  if (key == "run.seed" || key == "run.trials")
+    return "cannot vary the seed or the number of trials: every point must use the same random "
+           "numbers";
+  if (key == "horizon.years")
+    return "cannot vary the number of years: every point must cover the same years";
+  return "";
+}
+
 }  // namespace ccgrisk

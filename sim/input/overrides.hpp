@@ -38,6 +38,12 @@ Override option_override(std::string_view option, std::string key, std::string v
 // How the user wrote `o`: its source, or "--set KEY=VALUE".
 std::string describe_override(const Override& o);
 
+// Why `key` cannot be a parameter that moves between the points of one pass
+// (a sweep's, a bisection's, a calibration's), or "" when it can: every point
+// uses the same random numbers (run.seed, run.trials) and covers the same
+// years (horizon.years).
+std::string fixed_key_reason(const std::string& key);
+
 // The scenario at `path` with `overrides` applied in order (a later one wins),
 // then validated as load_scenario does. A validation error is the file's own
 // message plus, when an override caused it, " (set on the command line by

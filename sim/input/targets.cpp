@@ -12,6 +12,7 @@
 #include "input/error.hpp"
 #include "input/input_file.hpp"
 #include "input/limits.hpp"
+#include "input/overrides.hpp"
 #include "input/scenario_toml.hpp"
 #include "input/text.hpp"
 
@@ -190,6 +191,8 @@ class TargetsReader {
     out.source = text(t, key, "source", false);
     const std::string parameter = text(t, key, "parameter", false);
     if (!parameter.empty()) {
+      const std::string reason = fixed_key_reason(parameter);
+      if (!reason.empty()) fail(key + ".parameter = '" + parameter + "': " + reason);
       out.parameter = parameter;
       out.lower = number(t, key, "lower", std::nullopt);
       out.upper = number(t, key, "upper", std::nullopt);
