@@ -8,6 +8,7 @@
 #include "engine/run.hpp"
 #include "engine/sweep.hpp"
 #include "input/error.hpp"
+#include "input/text.hpp"
 #include "model/inverse_beta.hpp"
 #include "model/trial.hpp"
 #include "output/hdf5.hpp"
@@ -138,6 +139,21 @@ TEST_CASE("ccgrisk sweep writes the base results and /sweep", "[sweep][cli]") {
   CHECK(h5::read_dataset<double>(f, "sweep/p_red").dims == h5::Dims{4, 12});
   CHECK(h5::read_dataset<double>(f, "sweep/region_expected_red_pooled").dims == h5::Dims{4, 2});
   check_documented(f, "sweep");
+}
+
+TEST_CASE("ccgrisk sweep with run.target_se says how many trials the runs took", "[sweep][cli]") {
+  StressFixture fx;
+  const auto out = fx.dir / "sweep.h5";
+  // A loose target: each pass stops after its first round, not at --trials.
+  const CliResult r = run_cli("sweep " + quote(fx.scenario.string()) + " --param " + kCipMean +
+                              " --from 0.6 --to 0.9 --steps 4 --trials 2000 --set run.target_se=0.5"
+                              " -o " +
+                              quote(out.string()) + " --threads 2");
+  INFO("stdout: " << r.out << "stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto trials = h5::read_attribute<std::int64_t>(h5::File::open(out), "trials").front();
+  CHECK(trials != 2000);
+  CHECK_THAT(r.out, Catch::Contains("; " + with_commas(trials) + " trials each, seed"));
 }
 
 TEST_CASE("ccgrisk sweep: bad parameters are input errors, with no output", "[sweep][cli]") {

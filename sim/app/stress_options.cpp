@@ -9,6 +9,7 @@
 
 #include "app/cli_checks.hpp"
 #include "app/common.hpp"
+#include "input/text.hpp"
 
 namespace ccgrisk {
 
@@ -43,15 +44,6 @@ ScenarioRuns open_runs(const StressArgs& a) {
   return runs;
 }
 
-std::string thousands(std::int64_t x) {
-  std::string digits = std::to_string(x < 0 ? -x : x), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.append(",");
-    out.append(1, digits[i]);
-  }
-  return x < 0 ? std::string("-").append(out) : out;
-}
-
 std::string shown(double x) {
   char text[32];
   std::snprintf(text, sizeof text, "%.10g", x);
@@ -61,8 +53,12 @@ std::string shown(double x) {
 std::string cost_line(const ScenarioRuns& runs) {
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.1f s", runs.seconds());
-  return thousands(runs.base().run.trials)
-      .append(" trials each, seed ")
+  // With run.target_se a pass stops at its own trial count.
+  const std::int64_t fewest = runs.fewest_trials(), most = runs.most_trials();
+  std::string trials = fewest == most ? with_commas(fewest) + " trials each"
+                                      : with_commas(fewest) + " to " + with_commas(most) +
+                                            " trials a run (run.target_se)";
+  return trials.append(", seed ")
       .append(std::to_string(runs.base().run.seed))
       .append(" (common random numbers); ")
       .append(std::to_string(runs.runs()))

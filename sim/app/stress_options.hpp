@@ -46,8 +46,6 @@ std::string several_years(const ScenarioRuns& runs);
 void write_stress_results(const ScenarioRuns& runs, const Results& base,
                           const std::filesystem::path& path, const ExtraGroups& extra);
 
-// A number with a thousands separator: 200000 -> "200,000".
-std::string thousands(std::int64_t x);
 // A parameter value as a person reads it: 10 significant digits, so a
 // range computed in doubles shows as 0.15, not 0.15000000000000002 (the
 // file keeps the exact values).

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "input/limits.hpp"
+#include "input/text.hpp"
 
 namespace ccgrisk {
 
@@ -20,19 +21,6 @@ std::string format(const char* fmt, Args... args) {
   char buf[512];
   std::snprintf(buf, sizeof buf, fmt, args...);
   return buf;
-}
-
-std::string with_commas(long long v) {
-  // The magnitude in unsigned arithmetic: -v overflows for the most negative.
-  const unsigned long long magnitude =
-      v < 0 ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
-  const std::string digits = std::to_string(magnitude);
-  std::string s = v < 0 ? "-" : "";
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
-    s += digits[i];
-  }
-  return s;
 }
 
 // A rate in millions: one decimal, or two significant digits below one

@@ -119,6 +119,12 @@ Results any_year(const Scenario& scenario, const CcgTable& table, const RunOptio
 
 }  // namespace
 
+void ScenarioRuns::count_trials(const Results& r) {
+  const std::int64_t t = r.provenance.trials;
+  fewest_trials_ = fewest_trials_ == 0 ? t : std::min(fewest_trials_, t);
+  most_trials_ = std::max(most_trials_, t);
+}
+
 Results ScenarioRuns::run(const Scenario& scenario, const std::string& label) {
   return run_one(scenario, label, &scenario == &base_);
 }
@@ -131,6 +137,7 @@ Results ScenarioRuns::run_one(const Scenario& scenario, const std::string& label
   seconds_ += s;
   ++runs_;
   ++passes_;
+  count_trials(r);
   if (log) {
     char line[64];
     std::snprintf(line, sizeof line, "  %.1f s", s);
@@ -162,8 +169,10 @@ std::vector<Results> ScenarioRuns::run_together(const std::vector<Scenario>& sce
     seconds_ += s;
     runs_ += static_cast<int>(last - first);
     ++passes_;
-    for (Results& r : pass)
+    for (Results& r : pass) {
+      count_trials(r);
       out.push_back(std::move(r));
+    }
     if (log) {
       std::string line = "runs " + std::to_string(runs_ - (last - first) + 1) + "-" +
                          std::to_string(runs_) + " in one pass ";

@@ -79,6 +79,10 @@ class ScenarioRuns {
   int runs() const { return runs_; }
   int passes() const { return passes_; }  // passes over the trials (a run is one)
   double seconds() const { return seconds_; }
+  // The fewest and most trials a run took (they differ when run.target_se
+  // stops each pass at its own count); 0 before any run.
+  std::int64_t fewest_trials() const { return fewest_trials_; }
+  std::int64_t most_trials() const { return most_trials_; }
 
   // Called after each run with one line: "run 3  LABEL  2.9 s", if set.
   std::function<void(const std::string&)> log;
@@ -97,6 +101,8 @@ class ScenarioRuns {
   int runs_ = 0;
   int passes_ = 0;
   double seconds_ = 0.0;
+  std::int64_t fewest_trials_ = 0, most_trials_ = 0;
+  void count_trials(const Results& r);
 };
 
 }  // namespace ccgrisk

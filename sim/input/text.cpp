@@ -98,6 +98,19 @@ std::string message_text(std::string_view text) {
   return out;
 }
 
+std::string with_commas(long long v) {
+  // The magnitude in unsigned arithmetic: -v overflows for the most negative.
+  const unsigned long long magnitude =
+      v < 0 ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+  const std::string digits = std::to_string(magnitude);
+  std::string s = v < 0 ? "-" : "";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
+    s += digits[i];
+  }
+  return s;
+}
+
 std::string number_text(double x) {
   char buf[32];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);

@@ -26,6 +26,9 @@ std::string printable(std::string_view text, std::size_t max_bytes = 60);
 // are written. "nan", "inf" and "-inf" for those.
 std::string number_text(double x);
 
+// A whole number with thousands separators: 200000 -> "200,000".
+std::string with_commas(long long v);
+
 // A whole message as printed on stderr: line breaks kept, other control
 // characters as \xNN (a path or value may hold any byte), and cut after
 // kMaxMessageBytes with "... (N bytes)" when longer.
