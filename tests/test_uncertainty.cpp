@@ -274,6 +274,9 @@ TEST_CASE("ccgrisk run with an uncertainty block writes /uncertainty and prints 
   CHECK_THAT(r.out, Catch::Contains("over the parameters' uncertainty median "));
   const h5::File f = h5::File::open(out);
   CHECK(h5::read_dataset<double>(f, "uncertainty/values").dims == h5::Dims{6, 2});
+  // Its columns are the keys of /uncertainty/parameter (the group has no `param`).
+  CHECK_THAT(h5::read_string_attribute(f.dataset("uncertainty/values"), "units"),
+             Catch::Contains("named by parameter"));
   CHECK(h5::read_dataset<double>(f, "uncertainty/p_red").dims == h5::Dims{6, 12});
   CHECK(h5::read_dataset<double>(f, "uncertainty/p_red_q95").dims == h5::Dims{12});
   CHECK(h5::read_dataset<double>(f, "uncertainty/rank_correlation").dims == h5::Dims{2});

@@ -311,7 +311,8 @@ void write_uncertainty_group(const h5::File& file, const UncertaintyResult& u) {
   h5::write_dataset(g, "sample", sample, Dims{samples}, "1",
                     "outer sample index: the rows of values, p_red, p_red_pooled, expected_red, "
                     "expected_red_pooled and count_red_variance");
-  h5::write_dataset(g, "values", u.values, Dims{samples, k}, kParamUnits,
+  h5::write_dataset(g, "values", u.values, Dims{samples, k},
+                    "each column in the units of its scenario key, named by parameter",
                     "the parameter values of each outer sample (row), one column per key");
   h5::write_dataset(g, "p_red", u.p_red, Dims{samples, n}, kProbability,
                     "P(red) per outer sample (row) and CCG (column), before risk sharing");
