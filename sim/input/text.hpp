@@ -1,6 +1,7 @@
 // Checks on the text of names and codes read from input files, so that every
 // name can be written to HDF5 (UTF-8 strings, no NUL), a spreadsheet and an
-// HTML report, and printed in a message.
+// HTML report, and printed in a message; and how numbers are written in
+// messages, summaries and exported tables.
 #pragma once
 
 #include <string>
