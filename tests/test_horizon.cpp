@@ -838,6 +838,27 @@ TEST_CASE("horizon: bad horizon and year-table input is refused, naming key and 
     CHECK_THAT(refused(kBaseToml + "\n[horizon]\nyears = 2\nfirst_year = \"2013-15\"\n"),
                Contains("horizon.first_year"));
   }
+  SECTION("a run whose years would end after 9999-00") {
+    CHECK_THAT(refused(kBaseToml + "\n[horizon]\nyears = 10\nfirst_year = \"9995-96\"\n"),
+               Contains("horizon.first_year") && Contains("after 9999-00"));
+    CHECK(refused(kBaseToml + "\n[horizon]\nyears = 5\nfirst_year = \"9995-96\"\n").empty());
+  }
+  SECTION("pools are not added, dropped or replaced in a year") {
+    const std::string message = refused(
+        three + "\n[[year.2014-15.pool]]\nname = \"North\"\nmembers = [\"C01\", \"C02\"]\n");
+    CHECK_THAT(message, Contains("year.2014-15.pool") && Contains("same in every year"));
+  }
+  SECTION("keys only the first year reads") {
+    for (const char* table :
+         {"[year.2014-15.recovery]\nyears = 1\n", "[year.2014-15.plan]\nspec_transfer_pct = 5\n",
+          "[year.2014-15.drivers.transfer_mismatch]\nmean = 0.5\n",
+          "[year.2015-16.ccg.C01]\ntransfer_mismatch_k = 5\n",
+          "[year.2015-16.ccg.C01]\nspec_transfer_pct = 5\n",
+          "[year.2014-15.ccg.C01]\ntarget_distance_pct = -3\n"}) {
+      INFO(table);
+      CHECK_THAT(refused(three + "\n" + table), Contains("not read after the first year"));
+    }
+  }
   SECTION("a valid table is accepted") {
     const std::vector<Scenario> years =
         year_scenarios(in.parse(three + "\n[year.2015-16.plan]\ncip_pct = 2.0\n"));

@@ -15,6 +15,30 @@ namespace {
 constexpr std::array<std::string_view, 7> kFixedSections = {
     "run", "data", "horizon", "year", "uncertainty", "volatility", "hub"};
 
+// Why a later year cannot set `path` (a key of a [year.LABEL] table), or ""
+// when it can: keys only the first year reads, and the one repayment rule.
+std::string first_year_only(const std::string& path) {
+  if (path == "recovery.years")
+    return "how many years a deficit is repaid over is one rule for the whole run: set it in "
+           "[recovery]";
+  const std::string transfer =
+      "the transfer to specialised commissioning was made once, in the first year, and later "
+      "years carry its gap (docs/model.md): set it in the scenario itself";
+  if (path == "plan.spec_transfer_pct" || path == "drivers.transfer_mismatch" ||
+      path.starts_with("drivers.transfer_mismatch."))
+    return transfer;
+  if (path.starts_with("ccg.")) {
+    const std::string key = path.substr(path.rfind('.') + 1);
+    if (std::ranges::count(path, '.') == 2) {
+      if (key == "spec_transfer_pct" || key == "transfer_mismatch_k") return transfer;
+      if (key == "target_distance_pct")
+        return "a CCG's distance from its target in later years follows from the first year's "
+               "and each year's uplift: set it in [ccg.CODE] or the CCG table";
+    }
+  }
+  return "";
+}
+
 class YearMerge {
  public:
   YearMerge(const Scenario& base, std::string label)
@@ -26,6 +50,15 @@ class YearMerge {
       const std::string path = prefix.empty() ? name : prefix + "." + name;
       if (prefix.empty() && std::ranges::find(kFixedSections, name) != kFixedSections.end())
         fail(path + ": [" + name + "] is the same in every year and cannot be set per year");
+      if (const std::string why = first_year_only(path); !why.empty())
+        fail(path + ": not read after the first year: " + why);
+      // Pools are changed one by one ([year.LABEL.pool.NAME]); an array here
+      // would add, drop or rename them.
+      if (prefix.empty() && name == "pool" && !node.is_table())
+        fail(path +
+             ": a pool's name and members are the same in every year; change a pool's "
+             "rule for this year with [year." +
+             label_ + ".pool.NAME]");
       toml::node* target = into.get(name);
       if (const toml::table* t = node.as_table()) {
         if (target && target->is_array()) {

@@ -763,6 +763,10 @@ class ScenarioReader {
         fail("horizon.first_year", *t->get("first_year"),
              "expected a financial year as \"YYYY-YY\" (e.g. \"2013-14\")");
       h.first_year = *year;
+      // Every year of the run has a label "YYYY-YY": the last starts by 9999.
+      if (h.first_year + h.years - 1 > 9999)
+        fail("horizon.first_year", *t->get("first_year"),
+             "a run of " + std::to_string(h.years) + " years from it would end after 9999-00");
     }
     read_number(*t, "horizon", "cip_recurrent_share", kUnit, h.cip_recurrent_share);
     read_number(*t, "horizon", "gap_plan_share", kUnit, h.gap_plan_share);
