@@ -553,6 +553,28 @@ TEST_CASE("horizon: years = 1 gives the plain run's results bit for bit", "[hori
   require_identical(plain, h.years[0]);
 }
 
+// A later year's histograms are widened for what earlier years carry in, but
+// not so much that the quantiles lose their resolution: over ten years every
+// CCG keeps many fine bins between its 1% and 99% outturns (widening by the
+// earlier years' widened spans had left none by the ninth year).
+TEST_CASE("horizon: ten years keep every CCG's quantiles resolved", "[horizon]") {
+  Inputs in(kCsv, kHorizonToml);
+  std::string toml = kHorizonToml;
+  toml.replace(toml.find("years = 3"), 9, "years = 10");
+  const HorizonResults h = run_horizon(in.parse(toml), in.table, RunOptions{2, 256});
+  REQUIRE(h.years.size() == 10);
+  const std::size_t n = h.years.front().code.size();
+  double fewest = 1e300;
+  for (std::size_t y = 0; y < h.years.size(); ++y) {
+    const CcgStats& s = h.years[y].before;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double spread = s.surplus_quantiles_k[i * 9 + 8] - s.surplus_quantiles_k[i * 9];
+      fewest = std::min(fewest, spread / s.hist_resolution_k[i]);
+    }
+  }
+  CHECK(fewest >= 20);
+}
+
 // =========================================================== conservation
 
 TEST_CASE("horizon: risk sharing conserves money in every year and in the cumulative",

@@ -600,22 +600,28 @@ double range_hi(const HistogramRange& r) {
 }
 
 // Layouts of a horizon's points. A later year's outturn also carries the
-// earlier years' gaps and repayments, so its ranges are widened by the
-// earlier years' spans either way; a cumulative outturn's span the sum of
-// the years' (widened) ones; an underlying outturn's range reaches one span
-// lower (the non-recurrent measures it leaves out).
+// earlier years' shocks (their demand levels, gaps and repayments), so its
+// ranges are widened either way by each earlier year's own span (its
+// +-8 spreads and reserves): at least twice the deviation an earlier year can
+// carry, its spread compounded by a decade of uplifts included. Widening by
+// the earlier years' widened spans instead (each carried shock counted again
+// in every later year) tripled the bins' width a year, too coarse for the
+// quantiles by the fifth year. A cumulative outturn's span is the sum of the
+// years' widened ones; an underlying outturn's range reaches one span lower
+// (the non-recurrent measures it leaves out).
 std::vector<StatsLayout> horizon_layouts(const HorizonModel& h) {
   const int years = h.count();
   std::vector<StatsLayout> year;
   std::vector<std::vector<HistogramRange>> widened;
+  std::vector<double> carried;  // per histogram: the earlier years' own spans
   for (int y = 0; y < years; ++y) {
     year.push_back(make_layout(h.years[y]));
     std::vector<HistogramRange> ranges = layout_ranges(year.back());
+    carried.resize(ranges.size(), 0.0);
     for (std::size_t j = 0; j < ranges.size(); ++j) {
-      double extra = 0.0;
-      for (int k = 0; k < y; ++k)
-        extra += range_hi(widened[k][j]) - widened[k][j].lo_gbp;
-      ranges[j] = histogram_range(ranges[j].lo_gbp - extra, range_hi(ranges[j]) + extra);
+      const double own = range_hi(ranges[j]) - ranges[j].lo_gbp;
+      ranges[j] = histogram_range(ranges[j].lo_gbp - carried[j], range_hi(ranges[j]) + carried[j]);
+      carried[j] += own;
     }
     widened.push_back(std::move(ranges));
   }
