@@ -142,6 +142,17 @@ TEST_CASE("a target naming a group the run does not have is an input error", "[c
                     Catch::Contains("region:Wales") && Catch::Contains("target[0]"));
 }
 
+TEST_CASE("a fitted value is written in its shortest exact form", "[calibrate]") {
+  Targets targets;
+  targets.targets.push_back(Target{});
+  targets.targets.back().parameter = "drivers.cip_delivery.mean";
+  targets.targets.push_back(Target{});  // reported only: no override
+  const std::vector<Override> o = parameter_overrides(targets, {0.6, 1.0});
+  REQUIRE(o.size() == 1);
+  CHECK(o[0].key == "drivers.cip_delivery.mean");
+  CHECK(o[0].value == "0.6");  // not 0.59999999999999998
+}
+
 TEST_CASE("targets files are validated", "[calibrate]") {
   TempDir dir;
   const std::string base = "[[target]]\nname = \"x\"\nvalue = 1\n";

@@ -57,7 +57,6 @@ std::string toml_string(const std::string& text) {
 // value with its standard error (CalibrationOutcome), `samples` outer samples.
 std::string uncertainty_block(const Targets& targets, const CalibrationOutcome& fit, int samples) {
   std::ostringstream out;
-  out.precision(17);
   out << "\n# Parameter uncertainty from the calibration (ccgrisk calibrate --uncertainty):\n"
       << "# each fitted key normal about its fitted value, sd = sqrt(se^2 + (tolerance/2)^2) /\n"
       << "# |d target / d key|, the target's tolerance taken as two standard errors of the\n"
@@ -67,8 +66,8 @@ std::string uncertainty_block(const Targets& targets, const CalibrationOutcome& 
     const Target& t = targets.targets[i];
     if (!t.parameter || !std::isfinite(fit.standard_errors[i])) continue;
     out << "\n[[uncertainty.parameter]]\nkey = " << toml_string(*t.parameter)
-        << "\ndistribution = \"normal\"\nmean = " << fit.parameters[i]
-        << "\nsd = " << fit.standard_errors[i] << "\nsource = "
+        << "\ndistribution = \"normal\"\nmean = " << number_text(fit.parameters[i])
+        << "\nsd = " << number_text(fit.standard_errors[i]) << "\nsource = "
         << toml_string("calibrated to '" + t.name + "' (" + number_text(t.value) + " +- " +
                        number_text(t.tolerance) + "); slope " + significant(fit.slopes[i]) +
                        " per unit of the key")

@@ -16,6 +16,7 @@
 #include "input/ccg_table.hpp"
 #include "input/error.hpp"
 #include "input/input_file.hpp"
+#include "input/text.hpp"
 
 namespace ccgrisk {
 
@@ -94,12 +95,6 @@ Measured measure_members(const Target& t, const Results& r, std::size_t index,
     }
   }
   return m;
-}
-
-std::string format(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
 }
 
 // One key's bracketed Illinois (modified regula falsi) solve of
@@ -313,9 +308,10 @@ class Fit {
   [[noreturn]] void unreachable(std::size_t i, double fa, double fb) const {
     const Target& t = targets_.targets[i];
     throw InputError(targets_.path.string() + ": target[" + std::to_string(i) + "] '" + t.name +
-                     "' = " + format(t.value) + " is unreachable: with " + *t.parameter + " = " +
-                     format(t.lower) + " the model gives " + format(t.value + fa) + ", with " +
-                     format(t.upper) + " it gives " + format(t.value + fb) +
+                     "' = " + number_text(t.value) + " is unreachable: with " + *t.parameter +
+                     " = " + number_text(t.lower) + " the model gives " +
+                     number_text(t.value + fa) + ", with " + number_text(t.upper) + " it gives " +
+                     number_text(t.value + fb) +
                      " (widen lower/upper or choose another parameter)");
   }
 
@@ -502,7 +498,7 @@ std::vector<Override> parameter_overrides(const Targets& targets, const std::vec
   for (std::size_t i = 0; i < targets.targets.size(); ++i) {
     const Target& t = targets.targets[i];
     if (t.parameter)
-      out.push_back({*t.parameter, format(x[i]),
+      out.push_back({*t.parameter, number_text(x[i]),
                      targets.path.filename().string() + ": target[" + std::to_string(i) + "] '" +
                          t.name + "' parameter = " + *t.parameter});
   }

@@ -10,6 +10,7 @@
 #include "input/error.hpp"
 #include "input/input_file.hpp"
 #include "input/sha256.hpp"
+#include "input/text.hpp"
 #include "model/random.hpp"
 #include "output/file_output.hpp"
 #include "output/hdf5.hpp"
@@ -51,12 +52,6 @@ std::string quoted(const fs::path& p) {
   q.append(p.string());
   q.push_back('\'');
   return q;
-}
-
-std::string number(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
 }
 
 template <class T>
@@ -234,8 +229,8 @@ std::string identity_difference(const CheckpointIdentity& saved, const Checkpoin
                    std::to_string(now.trials));
   if (saved.target_se != now.target_se || saved.max_trials != now.max_trials)
     return differs("the precision target (run.target_se, run.max_trials)",
-                   number(saved.target_se) + ", " + std::to_string(saved.max_trials),
-                   number(now.target_se) + ", " + std::to_string(now.max_trials));
+                   number_text(saved.target_se) + ", " + std::to_string(saved.max_trials),
+                   number_text(now.target_se) + ", " + std::to_string(now.max_trials));
   if (saved.ccg_table_sha256 != now.ccg_table_sha256)
     return differs("the CCG table", "SHA-256 " + saved.ccg_table_sha256.substr(0, 12),
                    "SHA-256 " + now.ccg_table_sha256.substr(0, 12));
