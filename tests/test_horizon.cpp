@@ -860,6 +860,11 @@ TEST_CASE("horizon: bad horizon and year-table input is refused, naming key and 
     CHECK_THAT(refused(kBaseToml + "\n[horizon]\nyears = 2\nfirst_year = \"2013-15\"\n"),
                Contains("horizon.first_year"));
   }
+  SECTION("precision on demand in a run of several years") {
+    std::string with = three;
+    with.replace(with.find("seed = 7"), 8, "seed = 7\ntarget_se = 0.01");
+    CHECK_THAT(refused(with), Contains("run.target_se") && Contains("one-year runs"));
+  }
   SECTION("a run whose years would end after 9999-00") {
     CHECK_THAT(refused(kBaseToml + "\n[horizon]\nyears = 10\nfirst_year = \"9995-96\"\n"),
                Contains("horizon.first_year") && Contains("after 9999-00"));

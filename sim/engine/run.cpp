@@ -709,12 +709,7 @@ HorizonYear horizon_year(const HorizonResults& h, int y) {
 HorizonResults run_horizon(const Scenario& scenario, const CcgTable& table,
                            const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  const RunSettings& run = scenario.run;
-  if (run.target_se > 0.0)
-    throw InputError(scenario.path.filename().string() +
-                     ": run.target_se: precision on demand is for one-year runs; a run of "
-                     "horizon.years = " +
-                     std::to_string(scenario.horizon.years) + " takes run.trials");
+  const RunSettings& run = scenario.run;  // run.target_se is 0 (scenario.cpp)
   const std::vector<Scenario> scenarios = year_scenarios(scenario);
   const HorizonModel h = build_horizon(scenarios, table);
   const int years = h.count(), points = horizon_points(years);

@@ -157,6 +157,9 @@ class ScenarioReader {
              ": not a later year of this run, which covers only " +
              year_label(s.horizon.first_year) + " (horizon.years = 1)");
     }
+    if (s.run.target_se > 0.0 && s.horizon.years > 1)
+      fail("run.target_se: precision on demand is for one-year runs; a run of horizon.years = " +
+           std::to_string(s.horizon.years) + " takes run.trials");
     check_cip_delivery(s);
   }
 
