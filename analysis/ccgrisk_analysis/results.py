@@ -124,6 +124,12 @@ def year_view(f: h5py.File, year: int) -> h5py.File:
     return view
 
 
+# The outcomes across years that every file of several years holds.
+HORIZON_DATASETS = ("ccg/p_red_any_year", "ccg/p_red_every_year", "ccg/first_red_year_pmf",
+                    "ccg/cumulative_surplus_quantiles_k", "ccg/underlying_quantiles_k",
+                    "national/count_red_any_year_pmf")
+
+
 def read_results(f: h5py.File, path) -> Results:
     """The tables of an open results file (see open_results)."""
     attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
@@ -140,6 +146,14 @@ def read_results(f: h5py.File, path) -> Results:
     groups = {name: _group(f, name) for name in
               ("ccg", "pooled", "national", "region", "area_team", "pool")}
     labels = _text(f["year/label"][()]) if "year/label" in f else []
+    years = horizon_years(attrs)
+    if years > 1:  # a run of several years always has its years and outcomes across them
+        if len(labels) != years:
+            raise ResultsFileError(f"{path}: /year/label has {len(labels)} labels for a run of "
+                                   f"{years} years")
+        for name in HORIZON_DATASETS:
+            if name not in f:
+                raise ResultsFileError(f"{path}: /{name} is missing from a run of {years} years")
     uncertainty = None
     if "uncertainty" in f:
         uncertainty = _group(f, "uncertainty")

@@ -552,7 +552,13 @@ std::shared_ptr<const UncertaintyResult> read_uncertainty(const h5::File& file, 
 // when the file holds them: a year of a schema 1.1 file, or a one-year
 // file written from one (its /year/year_index says which).
 std::shared_ptr<const HorizonYear> read_horizon(const h5::File& file, std::size_t n) {
-  if (!file.exists("/ccg/p_red_any_year")) return nullptr;
+  if (!file.exists("/ccg/p_red_any_year")) {
+    // A file of several years always has them.
+    if (g_slice.years > 0)
+      throw std::runtime_error("/ccg/p_red_any_year is missing from a run of " +
+                               std::to_string(g_slice.years) + " years");
+    return nullptr;
+  }
   auto h = std::make_shared<HorizonYear>();
   h->labels = labels(file, "/year/label", limits::kMaxYears);
   const std::size_t years = h->labels.size();

@@ -63,6 +63,22 @@ def check_several_years(args, tmp: pathlib.Path):
         r = subprocess.run([sys.executable, str(script), str(out), "--count", count],
                            capture_output=True, text=True, env=env)
         assert r.returncode == 2 and "at least 1" in r.stderr, (count, r.returncode, r.stderr)
+    # An outcome across years taken out: both readers refuse the file, naming it.
+    import shutil
+    import h5py
+    cut = tmp / "outlook-cut.h5"
+    shutil.copy(out, cut)
+    with h5py.File(cut, "r+") as f:
+        del f["ccg/p_red_any_year"]
+    try:
+        open_results(cut)
+    except ResultsFileError as err:
+        assert "/ccg/p_red_any_year is missing from a run of 3 years" in str(err), err
+    else:
+        raise AssertionError("a run of several years without p_red_any_year was read")
+    r = subprocess.run([args.ccgrisk, "summary", str(cut), "--no-verify"], capture_output=True,
+                       text=True)
+    assert r.returncode == 2 and "p_red_any_year is missing" in r.stderr, (r.returncode, r.stderr)
 
 
 def check_damaged_text(args, out: pathlib.Path, tmp: pathlib.Path):
