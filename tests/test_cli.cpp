@@ -11,8 +11,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
+
+#include "output/hdf5.hpp"
 
 using namespace ccgrisk::test;
 using namespace ccgrisk::test::cli;
@@ -31,6 +37,25 @@ TEST_CASE("cli: valid small scenario runs, writes the file and prints a summary"
   CHECK_THAT(r.out, Contains("CCGs in the red"));
   CHECK_THAT(r.err, !Contains("error"));
   CHECK(c.leftovers({kOutName}).empty());  // no temporary file left behind
+}
+
+TEST_CASE("cli: --antithetic prints the median variance ratio over the CCGs", "[cli]") {
+  Case c;
+  // Seed 1: six finite ratios, whose two middle ones differ in the second decimal.
+  const CliResult r = c.run("--antithetic --seed 1");
+  INFO("stdout: " << r.out);
+  REQUIRE(r.exit_code == kExitOk);
+  std::vector<double> ratio = ccgrisk::h5::read_dataset<double>(
+                                  ccgrisk::h5::File::open(c.out_path()), "ccg/p_red_variance_ratio")
+                                  .values;
+  std::erase_if(ratio, [](double x) { return !std::isfinite(x); });
+  REQUIRE(!ratio.empty());
+  std::sort(ratio.begin(), ratio.end());
+  const std::size_t mid = ratio.size() / 2;
+  const double median = ratio.size() % 2 ? ratio[mid] : 0.5 * (ratio[mid - 1] + ratio[mid]);
+  char line[96];
+  std::snprintf(line, sizeof line, "P(red) variance reduced %.2fx (median over CCGs)", median);
+  CHECK_THAT(r.out, Contains(line));
 }
 
 TEST_CASE("cli: a run of one trial prints its rate in significant digits, not 0.0", "[cli]") {

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <string>
 
+#include "app/scaling.hpp"
 #include "input/limits.hpp"
 #include "input/text.hpp"
 
@@ -60,10 +61,9 @@ void print_precision(const Results& r, std::ostream& out) {
     std::vector<double> ratio;
     for (double x : r.before.p_red_variance_ratio)
       if (std::isfinite(x)) ratio.push_back(x);
-    std::sort(ratio.begin(), ratio.end());
     if (!ratio.empty())
       out << format("  antithetic pairs: P(red) variance reduced %.2fx (median over CCGs)\n",
-                    ratio[ratio.size() / 2]);
+                    median(ratio));
   }
 }
 

@@ -223,7 +223,7 @@ std::string identity_difference(const CheckpointIdentity& saved, const Checkpoin
                    now.tool_version + " " + now.git_sha);
   if (saved.seed != now.seed)
     return differs("the seed", std::to_string(saved.seed), std::to_string(now.seed));
-  if (saved.rng != now.rng) return differs("the random streams (run.rng)", saved.rng, now.rng);
+  if (saved.rng != now.rng) return differs("the random stream family (run.rng)", saved.rng, now.rng);
   if (saved.trials != now.trials)
     return differs("the number of trials", std::to_string(saved.trials),
                    std::to_string(now.trials));
