@@ -152,6 +152,19 @@ TEST_CASE("the default range is the current value +-50%, within what the scenari
                     Catch::Contains("give --from and --to"));
 }
 
+TEST_CASE("the default range of a key at its bound is one-sided; an integer key has none",
+          "[breakeven]") {
+  StressFixture fx("[horizon]\ngap_plan_share = 1.0\n[recovery]\nyears = 3\n");
+  ScenarioRuns runs = fx.runs();
+  const auto [lo, hi] = default_range(runs, "horizon.gap_plan_share");
+  CHECK(lo == 0.5);
+  CHECK(hi == 1.0);  // every value above 1 is refused: the range ends at the value
+  CHECK_THROWS_WITH(default_range(runs, "recovery.years"),
+                    Catch::Contains("--param recovery.years") &&
+                        Catch::Contains("no value near its current 3") &&
+                        Catch::Contains("give --from and --to"));
+}
+
 TEST_CASE("ccgrisk breakeven writes /breakeven and prints the CCGs at risk", "[breakeven][cli]") {
   StressFixture fx("[drivers.cip_delivery]\nsd = 0.1\n");  // with the beta: few runs
   const auto out = fx.dir / "be.h5";

@@ -258,19 +258,32 @@ std::pair<double, double> default_range(const ScenarioRuns& runs, const std::str
             .append(
                 ": the scenario does not set this key to a number, so there is no current value to "
                 "search around: give --from and --to"));
+  // Each end moves toward the current value until the scenario accepts it;
+  // an end that never does (the value at its key's bound) is the current
+  // value itself, a one-sided range.
   const double half = *v == 0.0 ? 1.0 : 0.5 * std::abs(*v);
   double ends[2] = {*v - half, *v + half};
+  std::string refused;
   for (double& e : ends) {
     for (int tries = 0;; ++tries) {
       try {
         (void)runs.with(param, e);
         break;
-      } catch (const InputError&) {
-        if (tries == 40) throw;
+      } catch (const InputError& error) {
+        if (tries == 40) {
+          refused = error.what();
+          e = *v;
+          break;
+        }
         e = *v + 0.5 * (e - *v);
       }
     }
   }
+  if (ends[0] == ends[1])
+    throw InputError("--param " + param + ": no value near its current " + number_text(*v) +
+                     " but itself is valid (e.g. an integer key), so there is no range to "
+                     "search around it: give --from and --to (the scenario said: " +
+                     refused + ")");
   return {ends[0], ends[1]};
 }
 
