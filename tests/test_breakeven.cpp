@@ -152,6 +152,20 @@ TEST_CASE("the default range is the current value +-50%, within what the scenari
                     Catch::Contains("give --from and --to"));
 }
 
+TEST_CASE("the default range reads a KEY as --set does: a bare name with spaces, a named element",
+          "[breakeven]") {
+  StressFixture fx(
+      "[[pool]]\nname = \"Pool A\"\nmembers = [\"C20\", \"C21\"]\nrule = \"cover\"\n"
+      "cap_pct = 2.0\n");
+  ScenarioRuns runs = fx.runs();
+  for (const char* key : {"pool.Pool A.cap_pct", "pool.\"Pool A\".cap_pct", "pool[1].cap_pct"}) {
+    INFO(key);
+    const auto [lo, hi] = default_range(runs, key);
+    CHECK(lo == 1.0);
+    CHECK(hi == 3.0);
+  }
+}
+
 TEST_CASE("the default range of a key at its bound is one-sided; an integer key has none",
           "[breakeven]") {
   StressFixture fx("[horizon]\ngap_plan_share = 1.0\n[recovery]\nyears = 3\n");

@@ -8,6 +8,7 @@
 
 #include "input/error.hpp"
 #include "input/input_file.hpp"
+#include "input/overrides_toml.hpp"
 
 namespace ccgrisk {
 
@@ -49,61 +50,15 @@ Scenario ScenarioRuns::with(const std::string& key, double value) const {
   return with(std::vector<Override>{param_override(key, value)});
 }
 
-namespace {
-
-// The segments of a dotted KEY: bare or quoted ("..." or '...') keys, and
-// [N] indexes as their own segments ("[0]").
-std::vector<std::string> key_segments(const std::string& key) {
-  std::vector<std::string> out;
-  std::string current;
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    const char c = key[i];
-    if (c == '"' || c == '\'') {
-      const std::size_t end = key.find(c, i + 1);
-      if (end == std::string::npos) return {};
-      current.append(key, i + 1, end - i - 1);
-      i = end;
-    } else if (c == '.' || c == '[') {
-      if (!current.empty()) out.push_back(current);
-      current.clear();
-      if (c == '[') current.push_back('[');
-    } else if (c == ']') {
-      out.push_back(current);
-      current.clear();
-    } else if (c != ' ') {
-      current.append(1, c);
-    }
-  }
-  if (!current.empty()) out.push_back(current);
-  return out;
-}
-
-// The child `segment` of `node`: a table's key, an array's [N], or the
-// element of an array of tables whose `name` is `segment`.
-const toml::node* child(const toml::node* node, const std::string& segment) {
-  if (const toml::table* t = node->as_table()) return t->get(segment);
-  const toml::array* a = node->as_array();
-  if (!a) return nullptr;
-  if (segment.front() == '[') return a->get(std::strtoul(segment.c_str() + 1, nullptr, 10));
-  for (const toml::node& e : *a)
-    if (const toml::table* t = e.as_table();
-        t && t->get("name") && t->get("name")->value<std::string>() == segment)
-      return &e;
-  return nullptr;
-}
-
-}  // namespace
-
 std::optional<double> ScenarioRuns::current_value(const std::string& key) const {
+  toml::table doc;
   try {
-    const toml::table doc = toml::parse(base_.effective_toml);
-    const toml::node* node = &doc;
-    for (const std::string& segment : key_segments(key))
-      if (!node || !(node = child(node, segment))) return std::nullopt;
-    if (node && node != &doc) return node->value<double>();
-  } catch (const std::exception&) {
+    doc = toml::parse(base_.effective_toml);
+  } catch (const toml::parse_error&) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  const toml::node* node = find_key(doc, key, "--param " + key);
+  return node ? node->value<double>() : std::nullopt;
 }
 
 namespace {

@@ -351,6 +351,14 @@ std::string describe(const toml::node& n) {
   return value_text(n);
 }
 
+// The `name` of an element of an array of tables, if it has one.
+const std::string* name_of(const toml::node& element) {
+  const toml::table* t = element.as_table();
+  const toml::node* name = t ? t->get("name") : nullptr;
+  const auto* s = name ? name->as_string() : nullptr;
+  return s ? &s->get() : nullptr;
+}
+
 // Walks a document along one override's KEY; `where_` is the path so far.
 class Walker {
  public:
@@ -415,13 +423,6 @@ class Walker {
     if (i < a.size()) return i;
     fail(o_, here() + " has " + std::to_string(a.size()) + " element(s) in " + file_ +
                  ", so there is no " + here() + "[" + std::to_string(i) + "] (indexes start at 0)");
-  }
-
-  static const std::string* name_of(const toml::node& element) {
-    const toml::table* t = element.as_table();
-    const toml::node* name = t ? t->get("name") : nullptr;
-    const auto* s = name ? name->as_string() : nullptr;
-    return s ? &s->get() : nullptr;
   }
 
   // `names: "a", "b"` for the elements of `a` that have a name, for messages.
@@ -581,6 +582,33 @@ void apply_override(toml::table& doc, const Override& o, const fs::path& scenari
   for (std::size_t i = 0; i + 1 < steps.size(); ++i)
     at = &walker.descend(*at, steps[i], steps[i + 1]);
   walker.assign(*at, steps.back(), std::move(*value.doc.get("v")));
+}
+
+const toml::node* find_key(const toml::table& doc, const std::string& key,
+                           const std::string& source) {
+  const Override o{key, "", source};
+  const toml::node* at = &doc;
+  for (const PathStep& step : KeyReader(o).read()) {
+    if (const toml::table* t = at->as_table(); t && !step.is_index) {
+      at = t->get(step.key);
+    } else if (const toml::array* a = at->as_array(); a && step.is_index) {
+      at = a->get(step.index);
+    } else if (a) {  // the one element of an array of tables with this name
+      const toml::node* found = nullptr;
+      for (const toml::node& element : *a) {
+        const std::string* name = name_of(element);
+        if (name && *name == step.key) {
+          if (found) return nullptr;
+          found = &element;
+        }
+      }
+      at = found;
+    } else {
+      return nullptr;
+    }
+    if (!at) return nullptr;
+  }
+  return at;
 }
 
 std::string to_toml_text(const toml::table& table) {

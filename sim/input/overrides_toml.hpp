@@ -22,6 +22,13 @@ namespace ccgrisk {
 void apply_override(toml::table& doc, const Override& o,
                     const std::filesystem::path& scenario_path);
 
+// The node a KEY (as --set writes it: bare or quoted segments, [N] indexes,
+// an array of tables' element by its name) names in `doc`, or null when it
+// names none (or an element whose name is not unique). A malformed KEY is an
+// InputError from `source` (e.g. "--param KEY").
+const toml::node* find_key(const toml::table& doc, const std::string& key,
+                           const std::string& source);
+
 // `table` written as a TOML document.
 std::string to_toml_text(const toml::table& table);
 
