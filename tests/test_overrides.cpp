@@ -147,6 +147,19 @@ TEST_CASE("overrides: an unterminated quoted KEY segment is an error", "[overrid
   CHECK_THAT(parse_error(R"(a."b"c=1)"), Contains("unexpected 'c'"));
 }
 
+TEST_CASE("overrides: one canonical text per KEY, and the fixed keys whatever their spelling",
+          "[overrides]") {
+  CHECK(canonical_key("run.\"trials\"") == "run.trials");
+  CHECK(canonical_key(" run . 'seed' ") == "run.seed");
+  CHECK(canonical_key("shift.region.Midlands and East") == "shift.region.\"Midlands and East\"");
+  CHECK(canonical_key("pool [1] . cap_pct") == "pool[1].cap_pct");
+  CHECK_THROWS_AS(canonical_key("run..trials"), InputError);
+  for (const char* fixed : {"run.\"trials\"", "run . seed", "'horizon'.years"})
+    CHECK_FALSE(fixed_key_reason(fixed).empty());
+  CHECK(fixed_key_reason("run.copula").empty());
+  CHECK(fixed_key_reason("run..trials").empty());  // malformed: its reader says so
+}
+
 TEST_CASE("overrides: option_override names the option in messages", "[overrides]") {
   const Override o = option_override("--trials", "run.trials", "0");
   CHECK(o.key == "run.trials");

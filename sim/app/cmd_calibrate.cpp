@@ -152,9 +152,9 @@ int calibrate_command(const CalibrateArgs& a) {
     base.push_back(parse_override(s));
   Targets targets = load_targets(a.targets);
   if (a.trials) targets.trials = *a.trials;
-  for (const std::string& s : a.set)
-    if (s.starts_with("run.trials"))
-      throw InputError("--set " + s +
+  for (std::size_t i = 0; i < a.set.size(); ++i)
+    if (canonical_key(base[i].key) == "run.trials")
+      throw InputError("--set " + a.set[i] +
                        ": calibrate runs [calibration] trials per evaluation (the targets "
                        "file); give --trials N to change them");
   const Scenario scenario = load_scenario_with_overrides(a.scenario, base);

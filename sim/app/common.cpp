@@ -26,7 +26,10 @@ void check_output_path(const fs::path& out, const std::vector<fs::path>& inputs)
   check_output_file(out, inputs, "results file");
 }
 
-void warn_year_tables(const Scenario& scenario, const std::string& key, const std::string& given) {
+void warn_year_tables(const Scenario& scenario, const std::string& written,
+                      const std::string& given) {
+  // The KEY was read when the overrides were applied, so it is well formed.
+  const std::string key = canonical_key(written);
   // Keys the first year does not read: allocation growth and the recovery
   // of deficits (from the second year on), and how years follow each other.
   const bool later_years = key.starts_with("allocation.") || key.starts_with("recovery.");

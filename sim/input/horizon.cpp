@@ -120,7 +120,7 @@ std::vector<std::string> years_setting(const Scenario& base, const std::string& 
   const toml::table* years = doc["year"].as_table();
   if (!years) return out;
   for (const std::string& label : horizon_labels(base.horizon))
-    if (const toml::table* year = (*years)[label].as_table(); year && year->at_path(key))
+    if (const toml::table* year = (*years)[label].as_table(); year && find_key(*year, key, key))
       out.push_back(label);
   return out;
 }

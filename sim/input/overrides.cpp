@@ -733,7 +733,24 @@ Scenario load_scenario_with_overrides(const fs::path& path,
   return scenario_with_overrides(read_input_file(path, "the scenario file"), path, overrides);
 }
 
-std::string fixed_key_reason(const std::string& key) {
+std::string canonical_key(const std::string& key) {
+  std::string out;
+  for (const PathStep& step : KeyReader(Override{key, ""}).read()) {
+    if (step.is_index)
+      out.append("[").append(std::to_string(step.index)).append("]");
+    else
+      out.append(out.empty() ? "" : ".").append(key_text(step.key));
+  }
+  return out;
+}
+
+std::string fixed_key_reason(const std::string& written) {
+  std::string key;
+  try {
+    key = canonical_key(written);
+  } catch (const InputError&) {
+    return "";  // a malformed KEY: its reader says so
+  }
   if (key == "run.seed" || key == "run.trials")
     return "cannot vary the seed or the number of trials: every point must use the same random "
            "numbers";

@@ -38,6 +38,11 @@ Override option_override(std::string_view option, std::string key, std::string v
 // How the user wrote `o`: its source, or "--set KEY=VALUE".
 std::string describe_override(const Override& o);
 
+// KEY as one text: segments bare where TOML allows, quoted otherwise,
+// spaces around them dropped (run."trials" and ' run . trials' are
+// run.trials). Throws InputError for a malformed KEY.
+std::string canonical_key(const std::string& key);
+
 // Why `key` cannot be a parameter that moves between the points of one pass
 // (a sweep's, a bisection's, a calibration's), or "" when it can: every point
 // uses the same random numbers (run.seed, run.trials) and covers the same
