@@ -173,6 +173,12 @@ TEST_CASE("targets files are validated", "[calibrate]") {
                       Catch::Contains("d.toml") &&
                           Catch::Contains(std::string("target[0].parameter = '") + fixed) &&
                           Catch::Contains("cannot vary"));
+  // The value as given, not rounded to the limit it exceeds.
+  CHECK_THROWS_WITH(load_targets(write_file(dir / "e.toml",
+                                            "[[target]]\nname = \"x\"\nvalue = 1.0000001e12\n"
+                                            "statistic = \"expected_red\"\n")),
+                    Catch::Contains("target[0].value = 1000000100000: must be") ||
+                        Catch::Contains("target[0].value = 1.0000001e+12: must be"));
   CHECK_THROWS_WITH(load_targets(dir / "missing.toml"), Catch::Contains("missing.toml"));
 }
 

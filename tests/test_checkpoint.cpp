@@ -73,7 +73,7 @@ TEST_CASE("checkpoint identity: each difference is named", "[checkpoint]") {
       {"the ccgrisk version", [](CheckpointIdentity& i) { i.tool_version = "0.2.0"; }},
       {"the ccgrisk version", [](CheckpointIdentity& i) { i.git_sha = "def"; }},
       {"the seed differs (checkpoint: 7, this run: 8)", [](CheckpointIdentity& i) { i.seed = 8; }},
-      {"the random streams", [](CheckpointIdentity& i) { i.rng = "philox4x64"; }},
+      {"the random stream family", [](CheckpointIdentity& i) { i.rng = "philox4x64"; }},
       {"the number of trials differs (checkpoint: 1000, this run: 2000)",
        [](CheckpointIdentity& i) { i.trials = 2000; }},
       {"the precision target", [](CheckpointIdentity& i) { i.target_se = 0.01; }},
@@ -150,7 +150,7 @@ TEST_CASE("resume refusals: another scenario, seed, table, streams, trials or ve
                    {"the number of trials differs (checkpoint: 20000, this run: 30000)"});
   }
   SECTION("other streams") {
-    check_rejected(c, c.run(resume + " --set 'run.rng=\"philox4x64\"'"), {"the random streams"});
+    check_rejected(c, c.run(resume + " --set 'run.rng=\"philox4x64\"'"), {"the random stream family"});
   }
   SECTION("another scenario") {
     check_rejected(c, c.run(resume + " --set plan.surplus_pct=1.5"), {"the scenario differs"});

@@ -33,25 +33,11 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kMixTolerance = 1e-9;           // |sum of mix shares - 1|
 constexpr double kCorrelationTolerance = 1e-12;  // shares' sum, symmetry, unit diagonal
 
-// Shortest text that reads back as the same double (e.g. 0.1, not 0.100000).
-std::string format_double(double x) {
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  return ec == std::errc() ? std::string(buf, end) : std::string("?");
-}
-
-// `x` to 6 significant digits, for derived limits (0.4, not 0.39999999999999997).
-std::string format_rounded(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
-
 // A TOML value as it appears in messages: strings quoted, numbers as written.
 std::string describe(const toml::node& node) {
   if (const auto* s = node.as_string()) return '"' + printable(s->get()) + '"';
   if (const auto* i = node.as_integer()) return std::to_string(i->get());
-  if (const auto* f = node.as_floating_point()) return format_double(f->get());
+  if (const auto* f = node.as_floating_point()) return number_text(f->get());
   if (const auto* b = node.as_boolean()) return b->get() ? "true" : "false";
   if (node.is_array()) return "an array";
   if (node.is_table()) return "a table";
@@ -90,9 +76,9 @@ struct Range {
     return (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi);
   }
   std::string describe() const {
-    if (hi == kInf) return (lo_open ? "> " : ">= ") + format_double(lo);
-    return std::string("in ") + (lo_open ? "(" : "[") + format_double(lo) + ", " +
-           format_double(hi) + (hi_open ? ")" : "]");
+    if (hi == kInf) return (lo_open ? "> " : ">= ") + number_text(lo);
+    return std::string("in ") + (lo_open ? "(" : "[") + number_text(lo) + ", " + number_text(hi) +
+           (hi_open ? ")" : "]");
   }
 };
 
@@ -356,7 +342,7 @@ class ScenarioReader {
     read_number(*t, "mix", "other", kUnit, mix.other);
     const double sum = mix.acute + mix.specialist + mix.other;
     if (std::abs(sum - 1.0) > kMixTolerance) {
-      fail("mix: acute + specialist + other = " + format_double(sum) + ": must sum to 1");
+      fail("mix: acute + specialist + other = " + number_text(sum) + ": must sum to 1");
     }
   }
 
@@ -418,7 +404,7 @@ class ScenarioReader {
     read_number(*t, "correlation", "area_team", kUnit, c.area_team);
     const double sum = c.national + c.region + c.area_team;
     if (sum > 1.0 + kCorrelationTolerance) {
-      fail("correlation: national + region + area_team = " + format_double(sum) +
+      fail("correlation: national + region + area_team = " + number_text(sum) +
            ": must be <= 1 (they are shares of each driver's variance)");
     }
     if (const toml::node* m = t->get("drivers")) s.driver_correlation = driver_matrix(*m);
@@ -447,7 +433,7 @@ class ScenarioReader {
   void check_correlation_matrix(const Eigen::Matrix<double, kNumDrivers, kNumDrivers>& m) const {
     const auto entry = [&](int i, int j) {
       return "correlation.drivers[" + std::to_string(i) + "][" + std::to_string(j) +
-             "] = " + format_double(m(i, j));
+             "] = " + number_text(m(i, j));
     };
     for (int i = 0; i < kNumDrivers; ++i) {
       if (std::abs(m(i, i) - 1.0) > kCorrelationTolerance) {
@@ -805,7 +791,7 @@ class ScenarioReader {
     read_number(*t, "allocation", "pace_extra_per_pct", Range{0.0, 10.0}, a.pace_extra_per_pct);
     if (a.max_uplift_pct && *a.max_uplift_pct < a.uplift_pct)
       fail("allocation.max_uplift_pct", *t->get("max_uplift_pct"),
-           "must be >= allocation.uplift_pct (" + format_double(a.uplift_pct) + ")");
+           "must be >= allocation.uplift_pct (" + number_text(a.uplift_pct) + ")");
     read_source(*t, "allocation", a.source);
   }
 
@@ -871,21 +857,20 @@ class ScenarioReader {
     const double mean = s.cip_delivery.mean;
     if (sd == 0.0) return;
     const std::string key = s.sd_multiplier == 1.0
-                                ? "drivers.cip_delivery.sd = " + format_double(sd)
-                                : "drivers.sd_multiplier = " + format_double(s.sd_multiplier) +
-                                      " (making drivers.cip_delivery.sd " + format_double(sd) + ")";
+                                ? "drivers.cip_delivery.sd = " + number_text(sd)
+                                : "drivers.sd_multiplier = " + number_text(s.sd_multiplier) +
+                                      " (making drivers.cip_delivery.sd " + number_text(sd) + ")";
     const double max_variance = mean * (1.0 - mean);
     if (sd * sd >= max_variance)
-      fail(key + ": must be < sqrt(mean (1 - mean)) = " + format_rounded(std::sqrt(max_variance)) +
-           " for mean = " + format_double(mean) +
-           " (the largest sd a beta with that mean can have)");
+      fail(key + ": must be < sqrt(mean (1 - mean)) = " + rounded_text(std::sqrt(max_variance)) +
+           " for mean = " + number_text(mean) + " (the largest sd a beta with that mean can have)");
     const double min_sd = std::sqrt(max_variance / (limits::kMaxBetaShape + 1.0));
     if (sd < min_sd)
-      fail(key + ": must be 0 (a fixed delivery) or at least " + format_rounded(min_sd) +
-           " for mean = " + format_double(mean) +
+      fail(key + ": must be 0 (a fixed delivery) or at least " + rounded_text(min_sd) +
+           " for mean = " + number_text(mean) +
            " (a smaller sd makes the beta's shape a + b "
            "above " +
-           format_rounded(limits::kMaxBetaShape) + ")");
+           rounded_text(limits::kMaxBetaShape) + ")");
   }
 
   // The fixed-concentration form with drivers.sd_multiplier k: the engine's
@@ -897,17 +882,17 @@ class ScenarioReader {
     if (k == 0.0 || k == 1.0) return;  // a fixed delivery; kappa itself, read in range
     const double kappa = s.cip_delivery.concentration;
     const double effective = cip_concentration(s.cip_delivery, k);
-    const std::string key = "drivers.sd_multiplier = " + format_double(k) +
-                            " (with drivers.cip_delivery.concentration " + format_rounded(kappa) +
+    const std::string key = "drivers.sd_multiplier = " + number_text(k) +
+                            " (with drivers.cip_delivery.concentration " + rounded_text(kappa) +
                             ")";
     if (!(effective > 0.0))
-      fail(key + ": must be < sqrt(concentration + 1) = " + format_rounded(std::sqrt(kappa + 1.0)) +
+      fail(key + ": must be < sqrt(concentration + 1) = " + rounded_text(std::sqrt(kappa + 1.0)) +
            " (it scales the sd at every mean; no beta with that mean is wider)");
     if (effective > limits::kMaxBetaShape)
       fail(key + ": must be 0 (a fixed delivery) or at least " +
-           format_rounded(std::sqrt((kappa + 1.0) / (limits::kMaxBetaShape + 1.0))) +
+           rounded_text(std::sqrt((kappa + 1.0) / (limits::kMaxBetaShape + 1.0))) +
            " (a smaller one makes the beta's shape a + b above " +
-           format_rounded(limits::kMaxBetaShape) + ")");
+           rounded_text(limits::kMaxBetaShape) + ")");
   }
 
   std::string file_;

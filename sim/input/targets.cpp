@@ -34,12 +34,6 @@ constexpr std::array<std::pair<Statistic, const char*>, 8> kStatistics = {{
 // Longest text of a target (a source may be a citation with an address).
 constexpr std::size_t kMaxSourceBytes = 2000;
 
-std::string describe_number(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
-
 class TargetsReader {
  public:
   explicit TargetsReader(std::filesystem::path path) : path_(std::move(path)) {}
@@ -96,8 +90,8 @@ class TargetsReader {
     const auto v = node->value<double>();
     if (!v) fail(prefix + "." + std::string(key) + ": expected a number");
     if (!std::isfinite(*v) || std::abs(*v) > limits::kMaxTargetValue)
-      fail(prefix + "." + std::string(key) + " = " + printable(describe_number(*v)) +
-           ": must be a finite number of at most " + describe_number(limits::kMaxTargetValue) +
+      fail(prefix + "." + std::string(key) + " = " + number_text(*v) +
+           ": must be a finite number of at most " + rounded_text(limits::kMaxTargetValue) +
            " in magnitude");
     return *v;
   }

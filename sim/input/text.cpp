@@ -111,6 +111,12 @@ std::string with_commas(long long v) {
   return s;
 }
 
+std::string rounded_text(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
 std::string number_text(double x) {
   char buf[32];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);

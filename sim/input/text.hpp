@@ -27,6 +27,10 @@ std::string printable(std::string_view text, std::size_t max_bytes = 60);
 // are written. "nan", "inf" and "-inf" for those.
 std::string number_text(double x);
 
+// `x` to 6 significant digits, for limits the code derives (0.4, not
+// 0.39999999999999997); a value the user gave is shown with number_text.
+std::string rounded_text(double x);
+
 // A whole number with thousands separators: 200000 -> "200,000".
 std::string with_commas(long long v);
 
