@@ -24,6 +24,16 @@ def _text(values) -> list[str]:
     return [v.decode() if isinstance(v, bytes) else str(v) for v in values]
 
 
+def checked_text(ds: h5py.Dataset) -> list[str]:
+    """A string dataset's values as text, flattened. Names and codes are text, as
+    ccgrisk writes them: a control character (a terminal escape) means the
+    file was made elsewhere, and is a ResultsFileError."""
+    values = _text(np.asarray(ds[()]).ravel() if ds.shape else [ds[()]])
+    if any(ch < " " or ch == "\x7f" for text in values for ch in text):
+        raise ResultsFileError(f"{ds.file.filename}: {ds.name} holds a control character")
+    return values
+
+
 @dataclasses.dataclass
 class Results:
     """One run's results. Tables are dicts of column name -> numpy array."""
@@ -75,11 +85,7 @@ def _group(f: h5py.File, name: str) -> dict:
     out = {}
     for key, ds in f[name].items():
         if ds.dtype.kind in ("O", "S", "U"):
-            out[key] = _text(ds[()] if ds.shape else [ds[()]])
-            # Names and codes are text, as ccgrisk writes them: a control
-            # character (a terminal escape) means the file was made elsewhere.
-            if any(ch < " " or ch == "\x7f" for text in out[key] for ch in text):
-                raise ResultsFileError(f"{f.filename}: /{name}/{key} holds a control character")
+            out[key] = checked_text(ds)
         else:
             out[key] = ds[()]
     return out

@@ -108,6 +108,20 @@ def check_damaged_text(args, out: pathlib.Path, tmp: pathlib.Path):
                                text=True, errors="replace")
             assert r.returncode == 2, (name, command[0], r.returncode, r.stderr)
             assert "Traceback" not in r.stderr and "\x1b" not in r.stderr + r.stdout, r.stderr
+    # The report's optional sections read their groups' names with the same check.
+    from ccgrisk_analysis.report.optional import _find
+    path = tmp / "hub-escape.h5"
+    shutil.copy(out, path)
+    with h5py.File(path, "r+") as f:
+        assert list(_find(f["hub"], "name"))[0] == f["hub/name"][0].decode()
+        f["hub/name"][0] = "\x1b[31mHub"
+    with h5py.File(path, "r") as f:
+        try:
+            _find(f["hub"], "name")
+        except ResultsFileError as err:
+            assert "/hub/name holds a control character" in str(err), err
+        else:
+            raise AssertionError("_find read a name with a terminal escape")
 
 
 def main() -> int:

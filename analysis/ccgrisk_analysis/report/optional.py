@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from ..results import checked_text
 from .context import Context
 from .html import Section, Table, chart
 from .sections import Z95, note
@@ -21,17 +22,15 @@ from .style import (AFTER, BEFORE, CATEGORIES, GREY, OUTTURN, SHADE, figure, mon
 
 
 def _find(group, *names):
-    """The first dataset of `names` in `group`, as a numpy array (strings decoded)."""
+    """The first dataset of `names` in `group`, as a numpy array (strings
+    decoded and checked as the reader checks every name)."""
     for name in names:
         if name in group:
-            data = group[name][()]
-            if isinstance(data, bytes):
-                return data.decode()
-            arr = np.asarray(data)
-            if arr.dtype.kind in ("O", "S"):
-                return np.array([v.decode() if isinstance(v, bytes) else str(v)
-                                 for v in arr.ravel()]).reshape(arr.shape)
-            return arr
+            ds = group[name]
+            if ds.dtype.kind in ("O", "S", "U"):
+                text = checked_text(ds)
+                return text[0] if not ds.shape else np.array(text).reshape(ds.shape)
+            return np.asarray(ds[()])
     return None
 
 
