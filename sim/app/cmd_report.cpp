@@ -15,14 +15,11 @@
 
 #include "app/cli_checks.hpp"
 #include "app/commands.hpp"
+#include "app/common.hpp"
 #include "app/subprocess.hpp"
 #include "input/error.hpp"
 #include "output/file_output.hpp"
 #include "output/results_reader.hpp"
-
-#ifndef CCGRISK_SOURCE_DIR
-#define CCGRISK_SOURCE_DIR ""
-#endif
 
 namespace ccgrisk {
 
@@ -56,8 +53,8 @@ bool holds_report(const fs::path& dir) {
   return fs::is_regular_file(dir / "ccgrisk_analysis" / "report" / "__main__.py", ec);
 }
 
-// analysis/ holding ccgrisk_analysis: $CCGRISK_ANALYSIS_DIR, else beside the
-// executable (build/sim/ccgrisk or PREFIX/bin/ccgrisk), else the source tree.
+// analysis/ holding ccgrisk_analysis: $CCGRISK_ANALYSIS_DIR, else in one of
+// this ccgrisk's install_roots.
 fs::path find_analysis_dir() {
   if (const std::string env = getenv_or("CCGRISK_ANALYSIS_DIR", ""); !env.empty()) {
     if (!holds_report(env))
@@ -65,11 +62,8 @@ fs::path find_analysis_dir() {
     return env;
   }
   std::error_code ec;
-  const fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
-  for (const fs::path& dir :
-       {exe_dir / ".." / ".." / "analysis", exe_dir / ".." / "share" / "ccgrisk" / "analysis",
-        fs::path(CCGRISK_SOURCE_DIR) / "analysis"})
-    if (!dir.empty() && holds_report(dir)) return fs::weakly_canonical(dir, ec);
+  for (const fs::path& root : install_roots())
+    if (holds_report(root / "analysis")) return fs::weakly_canonical(root / "analysis", ec);
   throw InputError(
       "cannot find the report's Python package (analysis/ccgrisk_analysis/report); set "
       "CCGRISK_ANALYSIS_DIR to the analysis folder of the ccgrisk sources");

@@ -12,13 +12,20 @@ namespace ccgrisk {
 
 namespace fs = std::filesystem;
 
+std::vector<fs::path> install_roots() {
+  std::error_code ec;
+  const fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  std::vector<fs::path> roots;
+  if (!exe_dir.empty()) roots = {exe_dir / ".." / "..", exe_dir / ".." / "share" / "ccgrisk"};
+  if (const fs::path source = CCGRISK_SOURCE_DIR; !source.empty()) roots.push_back(source);
+  return roots;
+}
+
 fs::path shipped_file(const fs::path& relative) {
   std::error_code ec;
   if (fs::exists(relative, ec)) return relative;
-  const fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
-  for (const fs::path& root : {exe_dir / ".." / "..", exe_dir / ".." / "share" / "ccgrisk"})
-    if (!exe_dir.empty() && fs::exists(root / relative, ec))
-      return fs::weakly_canonical(root / relative, ec);
+  for (const fs::path& root : install_roots())
+    if (fs::exists(root / relative, ec)) return fs::weakly_canonical(root / relative, ec);
   return fs::path(CCGRISK_SOURCE_DIR) / relative;
 }
 

@@ -46,6 +46,11 @@ inline constexpr const char* kShippedTargets = "scenarios/targets-2013-14.toml";
 // PREFIX/share/ccgrisk), else from the source tree it was built from.
 std::filesystem::path shipped_file(const std::filesystem::path& relative);
 
+// Where this ccgrisk's own files may be, in order: the tree it was built in
+// (beside build/sim/ccgrisk), PREFIX/share/ccgrisk when installed, and the
+// source tree it was compiled from (when known).
+std::vector<std::filesystem::path> install_roots();
+
 // In a run of several years, a [year.LABEL] table that sets `key` wins over
 // the scenario's value and any command-line change of it in that year: says
 // so on stderr, `given` being how the user changed it ("--set KEY=VALUE",
