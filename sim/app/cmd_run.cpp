@@ -58,13 +58,6 @@ std::vector<Override> overrides(const RunArgs& a) {
   return out;
 }
 
-std::string quoted(const std::filesystem::path& p) {
-  std::string q(1, '\'');
-  q.append(p.string());
-  q.push_back('\'');
-  return q;
-}
-
 // The checkpoint to resume, refused (exit 2, the difference named) unless
 // it was written by a run of these very inputs by this ccgrisk.
 std::optional<Checkpoint> checkpoint_to_resume(const RunArgs& a, const Inputs& in) {

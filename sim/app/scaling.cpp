@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "input/error.hpp"
+#include "input/text.hpp"
 
 namespace ccgrisk {
 
@@ -30,12 +31,6 @@ namespace {
   std::vsnprintf(buf, sizeof buf, fmt, args);
   va_end(args);
   return buf;
-}
-
-std::string trim(std::string_view s) {
-  const std::size_t first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return std::string(s.substr(first, s.find_last_not_of(" \t") - first + 1));
 }
 
 // One entry of a thread list; `whole` is the list as typed, for messages.
@@ -67,8 +62,9 @@ std::vector<int> parse_thread_list(const std::string& text, std::string_view opt
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = text.find(',', start);
-    const int t =
-        parse_thread_count(trim(std::string_view(text).substr(start, comma - start)), option, text);
+    const int t = parse_thread_count(
+        std::string(trim_blanks(std::string_view(text).substr(start, comma - start))), option,
+        text);
     if (std::find(threads.begin(), threads.end(), t) != threads.end())
       throw InputError(std::string(option).append(" '").append(text).append("': ") +
                        std::to_string(t) + " is listed twice");

@@ -87,6 +87,8 @@ void check_memory(const std::vector<const StatsLayout*>& layouts, const std::vec
   throw InputError(text);
 }
 
+}  // namespace
+
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -95,8 +97,6 @@ std::string utc_now() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
-
-}  // namespace
 
 int resolve_threads(int requested) {
   return requested > 0 ? requested : tbb::info::default_concurrency();

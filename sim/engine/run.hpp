@@ -87,6 +87,10 @@ void simulate_range(const Model& model, const StatsLayout& layout, std::uint64_t
                     std::int64_t first, std::int64_t last, const RunOptions& options,
                     Accumulator& into);
 
+// The time now, UTC, as ISO 8601 ("2026-11-23T15:08:00Z"): a results file's
+// and a checkpoint's created_utc.
+std::string utc_now();
+
 // The thread count a run with `requested` threads (0 = all) will use.
 int resolve_threads(int requested);
 

@@ -101,7 +101,7 @@ ColumnIndex index_columns(const CsvRecord& header, const std::string& file) {
   const std::string where = file + ":" + std::to_string(header.line) + ": ";
   ColumnIndex index;
   for (std::size_t i = 0; i < header.fields.size(); ++i) {
-    const std::string name(trim_cell(header.fields[i]));
+    const std::string name(trim_blanks(header.fields[i]));
     if (!index.emplace(name, i).second) {
       throw InputError(where + "column '" + name + "' appears twice in the header");
     }
@@ -132,7 +132,7 @@ class RowReader {
 
   // A required, non-empty text cell that can be stored and printed.
   std::string text(std::string_view column) const {
-    const std::string_view cell = trim_cell(cell_of(column));
+    const std::string_view cell = trim_blanks(cell_of(column));
     if (cell.empty()) fail(column, "empty (a value is required)");
     if (const std::string problem = text_problem(cell, limits::kMaxTextBytes); !problem.empty())
       fail(column, "the text " + problem);
@@ -142,7 +142,7 @@ class RowReader {
   // A number within `bounds`; nothing when the column is absent or the cell blank.
   std::optional<double> number(std::string_view column, const Bounds& bounds) const {
     if (!columns_.contains(column)) return std::nullopt;
-    const std::string_view cell = trim_cell(cell_of(column));
+    const std::string_view cell = trim_blanks(cell_of(column));
     if (cell.empty()) return std::nullopt;
     const std::optional<double> value = parse_cell_number(cell);
     if (!value) fail(column, quoted(cell) + " is not a number");
@@ -153,7 +153,7 @@ class RowReader {
   // An optional text cell: empty when the column is absent or the cell blank.
   std::string optional_text(std::string_view column, std::size_t max_bytes) const {
     if (!columns_.contains(column)) return {};
-    const std::string_view cell = trim_cell(cell_of(column));
+    const std::string_view cell = trim_blanks(cell_of(column));
     if (const std::string problem = text_problem(cell, max_bytes); !problem.empty())
       fail(column, "the text " + problem);
     return std::string(cell);

@@ -1,6 +1,7 @@
 #include "input/csv.hpp"
 
 #include "input/error.hpp"
+#include "input/text.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -112,14 +113,8 @@ class CsvParser {
 
 }  // namespace
 
-std::string_view trim_cell(std::string_view cell) {
-  const std::size_t first = cell.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return cell.substr(first, cell.find_last_not_of(" \t") - first + 1);
-}
-
 std::optional<double> parse_cell_number(std::string_view cell) {
-  cell = trim_cell(cell);
+  cell = trim_blanks(cell);
   if (cell.starts_with('+')) {  // from_chars takes a '-' sign only
     cell.remove_prefix(1);
     if (cell.starts_with('-')) return std::nullopt;

@@ -26,9 +26,6 @@ struct CsvRecord {
 // inside an unquoted field.
 std::vector<CsvRecord> parse_csv(std::string_view text, const std::string& source);
 
-// `cell` without surrounding spaces and tabs.
-std::string_view trim_cell(std::string_view cell);
-
 // The finite number written in `cell` (decimal or exponent form, optional
 // sign, surrounding blanks allowed), or nothing when the whole cell is not
 // one number: "12x", "1,000", "nan" and "inf" are all rejected.

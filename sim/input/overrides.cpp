@@ -8,6 +8,7 @@
 #include "input/input_file.hpp"
 #include "input/overrides_toml.hpp"
 #include "input/scenario_toml.hpp"
+#include "input/text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -28,10 +29,6 @@ namespace fs = std::filesystem;
 
 constexpr std::size_t kNone = std::string_view::npos;
 
-std::string display_name(const fs::path& path) {
-  return path.empty() ? std::string("<scenario>") : path.string();
-}
-
 // How messages about `o` start: "--set 'KEY=VALUE'", or its source.
 std::string origin(const Override& o) {
   if (!o.source.empty()) return o.source;
@@ -44,14 +41,6 @@ std::string origin(const Override& o) {
 
 bool is_space(char c) {
   return c == ' ' || c == '\t';
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back()))
-    s.remove_suffix(1);
-  return std::string(s);
 }
 
 // The first '=' of `arg` outside quotes, or kNone.
@@ -118,7 +107,7 @@ class KeyReader {
     const std::size_t start = pos_;
     while (pos_ < s_.size() && std::string_view(".[]\"'").find(s_[pos_]) == kNone)
       ++pos_;
-    std::string key = trim(s_.substr(start, pos_ - start));
+    std::string key(trim_blanks(s_.substr(start, pos_ - start)));
     if (key.empty()) bad("empty key");
     return key;
   }
@@ -553,8 +542,8 @@ Override parse_override(const std::string& arg) {
   const std::size_t eq = find_equals(arg);
   Override o;
   if (eq != kNone) {
-    o.key = trim(std::string_view(arg).substr(0, eq));
-    o.value = trim(std::string_view(arg).substr(eq + 1));
+    o.key = trim_blanks(std::string_view(arg).substr(0, eq));
+    o.value = trim_blanks(std::string_view(arg).substr(eq + 1));
   }
   if (eq == kNone || o.key.empty()) {
     throw InputError(std::string("--set '").append(arg).append("': expected KEY=VALUE"));

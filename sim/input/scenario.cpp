@@ -53,10 +53,6 @@ std::string join(std::initializer_list<std::string_view> names) {
 }
 
 // The file name used in messages.
-std::string display_name(const fs::path& path) {
-  return path.empty() ? std::string("<scenario>") : path.string();
-}
-
 std::string key_path(const std::string& prefix, std::string_view key) {
   return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
 }
@@ -967,6 +963,10 @@ std::optional<TextPosition> non_ascii_outside_strings(std::string_view text) {
     }
   }
   return std::nullopt;
+}
+
+std::string display_name(const fs::path& path) {
+  return path.empty() ? std::string("<scenario>") : path.string();
 }
 
 toml::table parse_toml(const std::string& text, const std::filesystem::path& path) {

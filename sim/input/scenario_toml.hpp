@@ -18,6 +18,9 @@ namespace ccgrisk {
 // "<path>:<line>:<column>: TOML syntax error: <description>".
 toml::table parse_toml(const std::string& text, const std::filesystem::path& path);
 
+// A scenario's path as messages name it; "<scenario>" for text with no file.
+std::string display_name(const std::filesystem::path& path);
+
 // Where (1-based line and column) `text` has a non-ASCII byte outside quoted
 // strings and comments, or as the first character after a line-ending
 // backslash in a multi-line basic string, if anywhere. TOML allows none

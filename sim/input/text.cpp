@@ -111,6 +111,12 @@ std::string with_commas(long long v) {
   return s;
 }
 
+std::string_view trim_blanks(std::string_view text) {
+  const std::size_t first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
 std::string rounded_text(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", x);

@@ -22,6 +22,9 @@ std::size_t utf8_prefix_length(std::string_view text, std::size_t max_bytes);
 // `max_bytes` (at a character boundary) with "..." when longer.
 std::string printable(std::string_view text, std::size_t max_bytes = 60);
 
+// `text` without surrounding spaces and tabs.
+std::string_view trim_blanks(std::string_view text);
+
 // The shortest decimal that reads back as exactly `x` (0.6, not
 // 0.59999999999999998): how parameter values, bounds and exported numbers
 // are written. "nan", "inf" and "-inf" for those.

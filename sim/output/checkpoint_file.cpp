@@ -3,7 +3,6 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <stdexcept>
 
 #include "engine/git_sha.hpp"
@@ -36,22 +35,6 @@ std::vector<std::uint64_t> as_unsigned(const std::vector<std::int64_t>& words) {
   std::vector<std::uint64_t> out(words.size());
   std::memcpy(out.data(), words.data(), words.size() * sizeof(std::uint64_t));
   return out;
-}
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string quoted(const fs::path& p) {
-  std::string q(1, '\'');
-  q.append(p.string());
-  q.push_back('\'');
-  return q;
 }
 
 template <class T>
@@ -223,7 +206,8 @@ std::string identity_difference(const CheckpointIdentity& saved, const Checkpoin
                    now.tool_version + " " + now.git_sha);
   if (saved.seed != now.seed)
     return differs("the seed", std::to_string(saved.seed), std::to_string(now.seed));
-  if (saved.rng != now.rng) return differs("the random stream family (run.rng)", saved.rng, now.rng);
+  if (saved.rng != now.rng)
+    return differs("the random stream family (run.rng)", saved.rng, now.rng);
   if (saved.trials != now.trials)
     return differs("the number of trials", std::to_string(saved.trials),
                    std::to_string(now.trials));

@@ -119,13 +119,6 @@ extern "C" void remove_outputs_and_exit(int signal) {
 
 // ---- Checks -------------------------------------------------------------------
 
-std::string quoted(const fs::path& p) {
-  std::string q(1, '\'');
-  q.append(p.string());
-  q.push_back('\'');
-  return q;
-}
-
 fs::path folder_of(const fs::path& p) {
   return p.has_parent_path() ? p.parent_path() : fs::path(".");
 }
@@ -420,6 +413,13 @@ void set_output_writer(bool writes) {
 
 bool output_writer() {
   return g_output_writer;
+}
+
+std::string quoted(const fs::path& p) {
+  std::string q(1, '\'');
+  q.append(p.string());
+  q.push_back('\'');
+  return q;
 }
 
 }  // namespace ccgrisk

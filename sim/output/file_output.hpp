@@ -28,6 +28,9 @@ class OutputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A path in single quotes, for messages ('results/run.h5').
+std::string quoted(const std::filesystem::path& p);
+
 // Longest output file name (its last component) accepted, in bytes: the
 // file system's NAME_MAX less room for the temporary name's suffix.
 inline constexpr std::size_t kMaxOutputName = 230;
