@@ -23,16 +23,6 @@ namespace ccgrisk {
 
 namespace {
 
-// printf-style formatting into a std::string (for fixed-width table cells).
-[[gnu::format(printf, 1, 2)]] std::string format(const char* fmt, ...) {
-  char buf[256];
-  va_list args;
-  va_start(args, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, args);
-  va_end(args);
-  return buf;
-}
-
 // One entry of a thread list; `whole` is the list as typed, for messages.
 int parse_thread_count(const std::string& item, std::string_view option, const std::string& whole) {
   const std::string at = std::string(option).append(" '").append(whole).append("': ");
@@ -52,7 +42,7 @@ int parse_thread_count(const std::string& item, std::string_view option, const s
 }
 
 std::string range_cell(const ScalingRow& r) {
-  return format("%.3f-%.3f", r.min_s, r.max_s);
+  return strprintf("%.3f-%.3f", r.min_s, r.max_s);
 }
 
 }  // namespace
@@ -174,16 +164,16 @@ std::string workers_cell(const ScalingTable& table, int threads) {
 }
 
 void print_rows(const ScalingTable& table, std::ostream& out) {
-  out << format("%7s  %8s  %13s  %8s  %6s  %14s  %8s  %10s  %12s\n",
-                table.ranks == 1 ? "threads" : "ranks x threads", "median s", "min-max s", "CPU s",
-                "others", "M CCG-trials/s", "speed-up", "efficiency", "peak RSS MiB");
+  out << strprintf("%7s  %8s  %13s  %8s  %6s  %14s  %8s  %10s  %12s\n",
+                   table.ranks == 1 ? "threads" : "ranks x threads", "median s", "min-max s",
+                   "CPU s", "others", "M CCG-trials/s", "speed-up", "efficiency", "peak RSS MiB");
   for (const ScalingRow& r : table.rows) {
-    out << format(table.ranks == 1
-                      ? "%7s  %8.3f  %13s  %8.3f  %6.2f  %14.2f  %7.2fx  %9.1f%%  %12.1f\n"
-                      : "%15s  %8.3f  %13s  %8.3f  %6.2f  %14.2f  %7.2fx  %9.1f%%  %12.1f\n",
-                  workers_cell(table, r.timing.threads).c_str(), r.median_s, range_cell(r).c_str(),
-                  r.median_cpu_s, r.timing.other_cpus, r.ccg_trials_per_s / 1e6, r.speedup,
-                  100.0 * r.efficiency, r.timing.peak_rss_mib);
+    out << strprintf(
+        table.ranks == 1 ? "%7s  %8.3f  %13s  %8.3f  %6.2f  %14.2f  %7.2fx  %9.1f%%  %12.1f\n"
+                         : "%15s  %8.3f  %13s  %8.3f  %6.2f  %14.2f  %7.2fx  %9.1f%%  %12.1f\n",
+        workers_cell(table, r.timing.threads).c_str(), r.median_s, range_cell(r).c_str(),
+        r.median_cpu_s, r.timing.other_cpus, r.ccg_trials_per_s / 1e6, r.speedup,
+        100.0 * r.efficiency, r.timing.peak_rss_mib);
   }
 }
 
@@ -208,7 +198,7 @@ void print_warnings(const ScalingTable& table, int cpus, std::ostream& out) {
       out << "warning: " << workers_cell(table, r.timing.threads) << " threads exceed the " << cpus
           << " logical CPUs of this machine: the row measures oversubscription, not scaling.\n";
     if (r.timing.other_cpus > kBusyMachineCpus)
-      out << format(
+      out << strprintf(
           "note: other programs kept %.2f CPUs busy during the %d-thread runs: those "
           "timings understate this machine.\n",
           r.timing.other_cpus, r.timing.threads);

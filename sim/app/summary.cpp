@@ -16,19 +16,11 @@ namespace {
 
 constexpr int kTopCcgs = 15;
 
-// printf into a std::string.
-template <typename... Args>
-std::string format(const char* fmt, Args... args) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
-
 // A rate in millions: one decimal, or two significant digits below one
 // million (a run of a few trials is not "0.0 million").
 std::string millions(double rate) {
   rate /= 1e6;
-  return format(rate >= 1.0 ? "%.1f" : "%.2g", rate);
+  return strprintf(rate >= 1.0 ? "%.1f" : "%.2g", rate);
 }
 
 void print_precision(const Results& r, std::ostream& out) {
@@ -43,16 +35,16 @@ void print_precision(const Results& r, std::ostream& out) {
         worst = std::max(worst, se);
     }
     if (worst <= p.target_se)
-      out << format("  precision on demand: target se %.4g, reached %.4g after %s trials\n",
-                    p.target_se, worst, with_commas(p.trials).c_str());
+      out << strprintf("  precision on demand: target se %.4g, reached %.4g after %s trials\n",
+                       p.target_se, worst, with_commas(p.trials).c_str());
     else
-      out << format(
+      out << strprintf(
           "  WARNING: precision on demand stopped at the cap of %s trials (run.max_trials) "
           "with the largest P(red) standard error %.4g, above the target %.4g\n",
           with_commas(p.trials).c_str(), worst, p.target_se);
   }
   if (p.trials_capped > 0)
-    out << format(
+    out << strprintf(
         "  WARNING: in %s trials a pressure reached the settlement bound of GBP %.3g bn and was "
         "held at it;\n  the outturns of those trials are not exact (check the scenario's "
         "extreme values)\n",
@@ -62,8 +54,8 @@ void print_precision(const Results& r, std::ostream& out) {
     for (double x : r.before.p_red_variance_ratio)
       if (std::isfinite(x)) ratio.push_back(x);
     if (!ratio.empty())
-      out << format("  antithetic pairs: P(red) variance reduced %.2fx (median over CCGs)\n",
-                    median(ratio));
+      out << strprintf("  antithetic pairs: P(red) variance reduced %.2fx (median over CCGs)\n",
+                       median(ratio));
   }
 }
 
@@ -80,10 +72,10 @@ void print_header(const Results& r, std::ostream& out) {
   if (r.uncertainty && r.uncertainty->runs > 0) {
     wall = r.uncertainty->seconds;
     ccg_years *= r.uncertainty->runs;
-    runs = format(" for %d runs", r.uncertainty->runs);
+    runs = strprintf(" for %d runs", r.uncertainty->runs);
   }
   out << "ccgrisk " << p.tool_version << "  " << p.scenario_path << "\n"
-      << format(
+      << strprintf(
              "  %s trials of %zu CCGs, seed %llu, %d thread%s, %.2f s wall%s, %s million "
              "%s/s\n",
              with_commas(p.trials).c_str(), r.code.size(), static_cast<unsigned long long>(p.seed),
@@ -105,15 +97,16 @@ void print_national(const Results& r, std::ostream& out) {
   const std::string heading =
       r.horizon ? "CCGs in the red at the end of " + r.horizon->labels[r.horizon->year]
                 : "CCGs in the red (year-end surplus below zero)";
-  out << format("%-48s", heading.c_str()) << "before pooling   after pooling\n"
-      << format("  expected number                                %8.2f        %8.2f\n",
-                g.expected_red, g.expected_red_pooled)
-      << format("  5-95%% range                                 %4.0f - %-4.0f      %4.0f - %.0f\n",
-                q[0], q[2], qp[0], qp[2])
-      << format("  P(CCG sector as a whole in deficit)            %8.4f        %8.4f\n",
-                g.p_deficit, g.p_deficit_pooled)
-      << format("  mean total surplus, GBP m                      %8.1f        %8.1f\n\n",
-                g.total_surplus_mean_k / 1000.0, g.total_surplus_mean_pooled_k / 1000.0);
+  out << strprintf("%-48s", heading.c_str()) << "before pooling   after pooling\n"
+      << strprintf("  expected number                                %8.2f        %8.2f\n",
+                   g.expected_red, g.expected_red_pooled)
+      << strprintf(
+             "  5-95%% range                                 %4.0f - %-4.0f      %4.0f - %.0f\n",
+             q[0], q[2], qp[0], qp[2])
+      << strprintf("  P(CCG sector as a whole in deficit)            %8.4f        %8.4f\n",
+                   g.p_deficit, g.p_deficit_pooled)
+      << strprintf("  mean total surplus, GBP m                      %8.1f        %8.1f\n\n",
+                   g.total_surplus_mean_k / 1000.0, g.total_surplus_mean_pooled_k / 1000.0);
 }
 
 // 1 for a CCG whose allocation is an estimate (its basis says so), per CCG;
@@ -143,18 +136,18 @@ void print_top(const Results& r, std::ostream& out) {
   std::stable_sort(order.begin(), order.end(),
                    [&](auto a, auto b) { return r.before.p_red[a] > r.before.p_red[b]; });
   const std::vector<char> estimated = estimated_allocations(r);
-  out << format("The %zu CCGs most likely to be in the red\n",
-                std::min<std::size_t>(kTopCcgs, r.code.size()))
+  out << strprintf("The %zu CCGs most likely to be in the red\n",
+                   std::min<std::size_t>(kTopCcgs, r.code.size()))
       << "  code  name                                          P(red) +- se      pooled\n";
   for (std::size_t k = 0; k < order.size() && k < static_cast<std::size_t>(kTopCcgs); ++k) {
     const std::size_t i = order[k];
     const std::string name = marked_name(r, estimated, i, 43);
-    out << format("  %-5s %-44s %6.4f +- %.4f   %6.4f\n", r.code[i].c_str(), name.c_str(),
-                  r.before.p_red[i], r.before.p_red_se[i], r.after.p_red[i]);
+    out << strprintf("  %-5s %-44s %6.4f +- %.4f   %6.4f\n", r.code[i].c_str(), name.c_str(),
+                     r.before.p_red[i], r.before.p_red_se[i], r.after.p_red[i]);
   }
   const auto count = std::count(estimated.begin(), estimated.end(), 1);
   if (count > 0)
-    out << format(
+    out << strprintf(
         "  * allocation estimated, not published (%lld of the %zu CCGs): their P(red) rests on "
         "our estimate\n",
         static_cast<long long>(count), r.code.size());
@@ -162,9 +155,9 @@ void print_top(const Results& r, std::ostream& out) {
 }
 
 void print_group_row(const char* label, const GroupStats& g, std::ostream& out) {
-  out << format("  %-24.24s %4zu %10.2f %10.2f %12.2f %10.2f\n", label, g.members.size(),
-                g.expected_red, g.expected_red_pooled, g.expected_unplanned_red,
-                g.expected_planned_red);
+  out << strprintf("  %-24.24s %4zu %10.2f %10.2f %12.2f %10.2f\n", label, g.members.size(),
+                   g.expected_red, g.expected_red_pooled, g.expected_unplanned_red,
+                   g.expected_planned_red);
 }
 
 void print_regions(const Results& r, std::ostream& out) {
@@ -182,7 +175,7 @@ void print_regions(const Results& r, std::ostream& out) {
 void print_specialised(const Results& r, std::ostream& out) {
   if (r.hubs.empty()) return;
   const HubStats& s = r.specialised;
-  out << format(
+  out << strprintf(
       "\nNHS England specialised commissioning (%zu hubs, budget GBP %.2fbn)\n"
       "  mean deficit GBP %.0fm (5-95%%: %.0fm to %.0fm), P(deficit) %.3f\n"
       "  hub                                            budget GBP m   mean overspend   "
@@ -190,8 +183,8 @@ void print_specialised(const Results& r, std::ostream& out) {
       r.hubs.size(), s.budget_k / 1e6, s.overspend_mean_k / 1e3, s.overspend_quantiles_k[1] / 1e3,
       s.overspend_quantiles_k[7] / 1e3, s.p_overspend);
   for (const HubStats& h : r.hubs) {
-    out << format("  %-46.46s %12.0f %15.1f%% %14.3f\n", h.name.c_str(), h.budget_k / 1e3,
-                  100.0 * h.overspend_mean_k / h.budget_k, h.p_overspend);
+    out << strprintf("  %-46.46s %12.0f %15.1f%% %14.3f\n", h.name.c_str(), h.budget_k / 1e3,
+                     100.0 * h.overspend_mean_k / h.budget_k, h.p_overspend);
   }
 }
 
@@ -232,9 +225,10 @@ void print_uncertainty(const UncertaintyResult& u, const Results& r, std::ostrea
   });
   bool unestimated = false;
   for (std::size_t j : order) {
-    std::snprintf(line, sizeof line, "    %-46.46s %-12s %10.2f %12s\n", u.keys[j].c_str(),
-                  u.distributions[j].c_str(), u.rank_correlation[j],
-                  std::isnan(u.first_order[j]) ? "n/a" : format("%.2f", u.first_order[j]).c_str());
+    std::snprintf(
+        line, sizeof line, "    %-46.46s %-12s %10.2f %12s\n", u.keys[j].c_str(),
+        u.distributions[j].c_str(), u.rank_correlation[j],
+        std::isnan(u.first_order[j]) ? "n/a" : strprintf("%.2f", u.first_order[j]).c_str());
     out << line;
     unestimated = unestimated || std::isnan(u.first_order[j]);
   }
@@ -245,8 +239,9 @@ void print_uncertainty(const UncertaintyResult& u, const Results& r, std::ostrea
     // Two sds of the index of a key without effect: its between-bin share
     // is about Beta((b - 1) / 2, (S - b) / 2), sd about sqrt(2 (b - 1)) / S.
     const double bins = std::floor(std::sqrt(static_cast<double>(u.samples)));
-    out << format("    (first-order indices below about %.2f are within the noise of %d samples)\n",
-                  2.0 * std::sqrt(2.0 * (bins - 1.0)) / (u.samples - 1.0), u.samples);
+    out << strprintf(
+        "    (first-order indices below about %.2f are within the noise of %d samples)\n",
+        2.0 * std::sqrt(2.0 * (bins - 1.0)) / (u.samples - 1.0), u.samples);
   }
   std::vector<std::size_t> ccgs(r.code.size());
   std::iota(ccgs.begin(), ccgs.end(), 0);
@@ -279,13 +274,13 @@ void print_horizon_summary(const std::vector<Results>& years, std::ostream& out)
     const GroupStats& g = r.national;
     const auto& q = g.total_surplus_quantiles_k;
     const auto& u = r.horizon->underlying_total_quantiles_k[0];
-    out << format("  %s  %7.2f  %7.2f    %6.3f   %7.0f (%6.0f, %6.0f)  %7.0f (%6.0f, %6.0f)\n",
-                  labels[r.horizon->year].c_str(), g.expected_red, g.expected_red_pooled,
-                  g.p_deficit, q[4] / 1e3, q[1] / 1e3, q[7] / 1e3, u[4] / 1e3, u[1] / 1e3,
-                  u[7] / 1e3);
+    out << strprintf("  %s  %7.2f  %7.2f    %6.3f   %7.0f (%6.0f, %6.0f)  %7.0f (%6.0f, %6.0f)\n",
+                     labels[r.horizon->year].c_str(), g.expected_red, g.expected_red_pooled,
+                     g.p_deficit, q[4] / 1e3, q[1] / 1e3, q[7] / 1e3, u[4] / 1e3, u[1] / 1e3,
+                     u[7] / 1e3);
   }
-  out << format("  in the red in any year: %.2f CCGs expected before pooling, %.2f after\n",
-                last.expected_red_any_year[0], last.expected_red_any_year[1]);
+  out << strprintf("  in the red in any year: %.2f CCGs expected before pooling, %.2f after\n",
+                   last.expected_red_any_year[0], last.expected_red_any_year[1]);
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
   const std::vector<double>& p_any = last.p_red_any_year[0];
@@ -294,7 +289,7 @@ void print_horizon_summary(const std::vector<Results>& years, std::ostream& out)
   out << "\nMost likely to be in the red in some year (before pooling)\n"
       << "  code  name                                       ";
   for (const std::string& label : labels)
-    out << format("%8s", label.c_str());
+    out << strprintf("%8s", label.c_str());
   out << "     any   every  first red (P)\n";
   const std::size_t columns = labels.size() + 1;
   const std::vector<char> estimated = estimated_allocations(years.front());
@@ -303,16 +298,17 @@ void print_horizon_summary(const std::vector<Results>& years, std::ostream& out)
     const std::size_t i = order[k];
     const std::string name = marked_name(years.front(), estimated, i, 42);
     any_estimated |= estimated[i] != 0;
-    out << format("  %-4s  %-42s ", years.front().code[i].c_str(), name.c_str());
+    out << strprintf("  %-4s  %-42s ", years.front().code[i].c_str(), name.c_str());
     for (const Results& r : years)
-      out << format("%8.3f", r.before.p_red[i]);
+      out << strprintf("%8.3f", r.before.p_red[i]);
     // The year most likely to be the first in the red, and that chance
     // ("-": never in the red).
     const double* first = last.first_red_year_pmf[0].data() + i * columns;
     const auto most =
         static_cast<std::size_t>(std::max_element(first, first + labels.size()) - first);
-    out << format("  %6.3f  %6.3f  ", p_any[i], last.p_red_every_year[0][i])
-        << (p_any[i] > 0.0 ? format("%s %5.3f", labels[most].c_str(), first[most]) : "-") << "\n";
+    out << strprintf("  %6.3f  %6.3f  ", p_any[i], last.p_red_every_year[0][i])
+        << (p_any[i] > 0.0 ? strprintf("%s %5.3f", labels[most].c_str(), first[most]) : "-")
+        << "\n";
   }
   out << "  first red: the year most likely to be the first in the red, and its chance (never in "
          "the red: 1 - any)\n";

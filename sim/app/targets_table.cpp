@@ -3,17 +3,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "input/text.hpp"
+
 namespace ccgrisk {
-
-namespace {
-
-std::string line(const char* fmt, auto... args) {
-  char buf[400];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
-
-}  // namespace
 
 std::vector<Measured> measure_all(const Targets& targets, const Results& results) {
   std::vector<Measured> out;
@@ -39,16 +31,16 @@ void print_target_table(const std::vector<TargetCheck>& rows,
   const int width = target_name_width(rows);
   const bool parameters = !fitted.empty();
   out << prefix
-      << line("%-*s %10s %10s %9s %9s  %s\n", width, "target", "published", "model", "+- se",
-              "tolerance", parameters ? "met  fitted parameter" : "met");
+      << strprintf("%-*s %10s %10s %9s %9s  %s\n", width, "target", "published", "model", "+- se",
+                   "tolerance", parameters ? "met  fitted parameter" : "met");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const TargetCheck& t = rows[i];
     const bool met = std::abs(t.model - t.value) <= t.tolerance;
     const char* verdict = met ? "yes" : t.reproduced ? "NO" : "open";
     out << prefix
-        << line("%-*.*s %10.6g %10.6g %9.2g %9.3g  ", width, width, t.name.c_str(), t.value,
-                t.model, t.model_se, t.tolerance)
-        << (parameters && !fitted[i].empty() ? line("%-4s %s", verdict, fitted[i].c_str())
+        << strprintf("%-*.*s %10.6g %10.6g %9.2g %9.3g  ", width, width, t.name.c_str(), t.value,
+                     t.model, t.model_se, t.tolerance)
+        << (parameters && !fitted[i].empty() ? strprintf("%-4s %s", verdict, fitted[i].c_str())
                                              : std::string(verdict))
         << "\n";
   }
@@ -60,7 +52,7 @@ std::vector<std::string> fitted_parameters(const Targets& targets,
   for (std::size_t i = 0; i < out.size(); ++i) {
     const Target& t = targets.targets[i];
     if (t.parameter && i < parameters.size() && !std::isnan(parameters[i]))
-      out[i] = *t.parameter + " = " + line("%.6g", parameters[i]);
+      out[i] = *t.parameter + " = " + strprintf("%.6g", parameters[i]);
   }
   return out;
 }

@@ -22,6 +22,10 @@ std::size_t utf8_prefix_length(std::string_view text, std::size_t max_bytes);
 // `max_bytes` (at a character boundary) with "..." when longer.
 std::string printable(std::string_view text, std::size_t max_bytes = 60);
 
+// printf into a std::string of whatever length it needs (checked by the
+// compiler as printf is).
+[[gnu::format(printf, 1, 2)]] std::string strprintf(const char* fmt, ...);
+
 // `text` without surrounding spaces and tabs.
 std::string_view trim_blanks(std::string_view text);
 
