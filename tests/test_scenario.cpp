@@ -334,7 +334,7 @@ TEST_CASE("run.trials must be an integer >= 1", "[scenario][errors]") {
                     Contains("run.trials = \"abc\": expected an integer"));
   // 1e3 is 1000 as a float: the message says why 1000 is refused.
   CHECK_THROWS_WITH(f.parse_with_data("[run]\ntrials = 1e3\n"),
-                    Contains("run.trials = 1000: expected an integer, found a floating-point "
+                    Contains("run.trials = 1000.0: expected an integer, found a floating-point "
                              "number (write it without a decimal point or exponent"));
 }
 

@@ -194,12 +194,8 @@ std::string key_text(std::string_view k) {
 
 // The shortest text that reads back as `x` (0.6, not 0.59999999999999998).
 std::string float_text(double x) {
-  if (std::isnan(x)) return "nan";
-  if (std::isinf(x)) return x < 0 ? "-inf" : "inf";
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  std::string s(buf, end);
-  if (s.find_first_of(".e") == kNone) s.append(".0");
+  std::string s = number_text(x);
+  if (std::isfinite(x) && s.find_first_of(".e") == kNone) s.append(".0");
   return s;
 }
 
@@ -332,13 +328,6 @@ ParsedValue parse_value(const Override& o) {
 }
 
 // --------------------------------------------------------------- walking
-
-// A node as messages show it: values as TOML, tables and arrays by kind.
-std::string describe(const toml::node& n) {
-  if (n.is_table()) return "a table";
-  if (n.is_array()) return "an array";
-  return value_text(n);
-}
 
 // The `name` of an element of an array of tables, if it has one.
 const std::string* name_of(const toml::node& element) {
@@ -598,6 +587,13 @@ const toml::node* find_key(const toml::table& doc, const std::string& key,
     if (!at) return nullptr;
   }
   return at;
+}
+
+std::string describe(const toml::node& n) {
+  if (n.is_table()) return "a table";
+  if (n.is_array()) return "an array";
+  if (const auto* s = n.as_string()) return '"' + printable(s->get()) + '"';
+  return value_text(n);
 }
 
 std::string to_toml_text(const toml::table& table) {

@@ -29,6 +29,11 @@ void apply_override(toml::table& doc, const Override& o,
 const toml::node* find_key(const toml::table& doc, const std::string& key,
                            const std::string& source);
 
+// A value as messages show it: numbers, booleans and dates as TOML writes
+// them (1.0 for a float), a string quoted with its control characters as
+// \xNN and cut after 60 bytes (printable), tables and arrays by kind.
+std::string describe(const toml::node& n);
+
 // `table` written as a TOML document.
 std::string to_toml_text(const toml::table& table);
 

@@ -5,6 +5,7 @@
 #include "input/error.hpp"
 #include "input/input_file.hpp"
 #include "input/limits.hpp"
+#include "input/overrides_toml.hpp"
 #include "input/scenario_toml.hpp"
 #include "input/text.hpp"
 
@@ -32,17 +33,6 @@ namespace fs = std::filesystem;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kMixTolerance = 1e-9;           // |sum of mix shares - 1|
 constexpr double kCorrelationTolerance = 1e-12;  // shares' sum, symmetry, unit diagonal
-
-// A TOML value as it appears in messages: strings quoted, numbers as written.
-std::string describe(const toml::node& node) {
-  if (const auto* s = node.as_string()) return '"' + printable(s->get()) + '"';
-  if (const auto* i = node.as_integer()) return std::to_string(i->get());
-  if (const auto* f = node.as_floating_point()) return number_text(f->get());
-  if (const auto* b = node.as_boolean()) return b->get() ? "true" : "false";
-  if (node.is_array()) return "an array";
-  if (node.is_table()) return "a table";
-  return "a date or time";
-}
 
 // "a, b, c", for messages listing what was expected.
 std::string join(std::initializer_list<std::string_view> names) {
