@@ -1011,11 +1011,15 @@ std::string year_label(int first_year) {
   return text;
 }
 
+double beta_concentration(double mean, double sd) {
+  return mean * (1.0 - mean) / (sd * sd) - 1.0;
+}
+
 double cip_concentration(const BetaDriver& b, double sd_multiplier) {
   const double k = sd_multiplier;
   if (b.form == BetaForm::kMeanSd) {
     const double sd = b.sd * k;
-    return sd == 0.0 ? 0.0 : b.mean * (1.0 - b.mean) / (sd * sd) - 1.0;
+    return sd == 0.0 ? 0.0 : beta_concentration(b.mean, sd);
   }
   if (k == 0.0) return 0.0;
   if (k == 1.0) return b.concentration;  // exactly the scenario's

@@ -102,6 +102,10 @@ struct BetaDriver {
   double concentration = 0.0;
 };
 
+// The concentration a + b = mean (1 - mean) / sd^2 - 1 of the beta with this
+// mean and sd (sd > 0; positive when sd^2 < mean (1 - mean)).
+double beta_concentration(double mean, double sd);
+
 // The concentration a + b the engine uses for `b` with drivers.sd_multiplier
 // k, and 0 for a fixed delivery (sd = 0, or k = 0).
 // kMeanSd: mean (1 - mean) / (k sd)^2 - 1.

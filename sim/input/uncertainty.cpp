@@ -1,5 +1,7 @@
 #include "input/uncertainty.hpp"
 
+#include "input/scenario.hpp"
+
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <algorithm>
@@ -80,7 +82,7 @@ double parameter_quantile(const UncertainParameter& p, double u) {
       // The beta on [min, max] with this mean and sd: on [0, 1], mean m and sd s.
       const double width = p.max - p.min;
       const double m = (p.mean - p.min) / width, s = p.sd / width;
-      const double nu = m * (1.0 - m) / (s * s) - 1.0;
+      const double nu = beta_concentration(m, s);
       const boost::math::beta_distribution<> beta(m * nu, (1.0 - m) * nu);
       return p.min + width * boost::math::quantile(beta, u);
     }

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <utility>
 
+#include "input/scenario.hpp"
 #include "model/simd.hpp"
 
 #if defined(CCGRISK_HAVE_X86_64_V4)
@@ -41,7 +42,7 @@ double slope(const boost::math::beta_distribution<double>& beta, double z, doubl
 }  // namespace
 
 BetaShape beta_shape(double mean, double sd) {
-  const double nu = mean * (1.0 - mean) / (sd * sd) - 1.0;
+  const double nu = beta_concentration(mean, sd);
   return {mean * nu, (1.0 - mean) * nu};
 }
 
