@@ -87,11 +87,9 @@ void print_ccgs(const BreakevenArgs& a, const Results& base, const BreakevenResu
   const std::vector<double>& p_base = a.spec.pooled ? base.after.p_red : base.before.p_red;
   std::vector<int> order = listed(a.ccgs, base.code);
   if (order.empty()) {
-    order.resize(p_base.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](int x, int y) { return p_base[x] > p_base[y]; });
-    order.resize(std::min<std::size_t>(order.size(), a.top));
+    const std::vector<std::size_t> ranked = descending_order(p_base);
+    order.assign(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(
+                                                      std::min<std::size_t>(ranked.size(), a.top)));
     out << "The " << order.size() << " CCGs most likely to be in the red (scenario as given)\n";
   } else {
     out << "The CCGs asked for (--ccg); P(red) in the scenario as given\n";

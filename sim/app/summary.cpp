@@ -131,10 +131,7 @@ std::string marked_name(const Results& r, const std::vector<char>& estimated, st
 }
 
 void print_top(const Results& r, std::ostream& out) {
-  std::vector<std::size_t> order(r.code.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](auto a, auto b) { return r.before.p_red[a] > r.before.p_red[b]; });
+  const std::vector<std::size_t> order = descending_order(r.before.p_red);
   const std::vector<char> estimated = estimated_allocations(r);
   out << strprintf("The %zu CCGs most likely to be in the red\n",
                    std::min<std::size_t>(kTopCcgs, r.code.size()))
@@ -243,10 +240,7 @@ void print_uncertainty(const UncertaintyResult& u, const Results& r, std::ostrea
         "    (first-order indices below about %.2f are within the noise of %d samples)\n",
         2.0 * std::sqrt(2.0 * (bins - 1.0)) / (u.samples - 1.0), u.samples);
   }
-  std::vector<std::size_t> ccgs(r.code.size());
-  std::iota(ccgs.begin(), ccgs.end(), 0);
-  std::stable_sort(ccgs.begin(), ccgs.end(),
-                   [&](auto a, auto b) { return r.before.p_red[a] > r.before.p_red[b]; });
+  const std::vector<std::size_t> ccgs = descending_order(r.before.p_red);
   const std::size_t top = std::min<std::size_t>(kTopCcgs, ccgs.size());
   out << "  The " << top
       << " CCGs most likely to be in the red: P(red) +- Monte Carlo se, and 5-95% over the "
@@ -281,11 +275,8 @@ void print_horizon_summary(const std::vector<Results>& years, std::ostream& out)
   }
   out << strprintf("  in the red in any year: %.2f CCGs expected before pooling, %.2f after\n",
                    last.expected_red_any_year[0], last.expected_red_any_year[1]);
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
   const std::vector<double>& p_any = last.p_red_any_year[0];
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return p_any[a] > p_any[b]; });
+  const std::vector<std::size_t> order = descending_order(p_any);
   out << "\nMost likely to be in the red in some year (before pooling)\n"
       << "  code  name                                       ";
   for (const std::string& label : labels)

@@ -2,10 +2,12 @@
 // Money in GBP thousands, probabilities as fractions.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -229,5 +231,15 @@ struct HorizonResults {
   std::vector<Results> red_by;      // smallest outturn to each year: p_red = P(red by then)
   Results red_every;                // largest outturn of all years: p_red = P(red every year)
 };
+
+// The indexes of `values` from the largest to the smallest, ties in table
+// order: the CCGs most likely in the red first, as every list prints them.
+inline std::vector<std::size_t> descending_order(const std::vector<double>& values) {
+  std::vector<std::size_t> order(values.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&values](std::size_t a, std::size_t b) { return values[a] > values[b]; });
+  return order;
+}
 
 }  // namespace ccgrisk

@@ -124,12 +124,10 @@ Evaluated expand(Direction& dir, Evaluated& a, double k, double n) {
 
 // The ceil(K) CCGs with the highest P(red) in `p_red` (ties: table order).
 std::vector<int> tipping(const std::vector<double>& p_red, double k) {
-  std::vector<int> order(p_red.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&p_red](int x, int y) { return p_red[x] > p_red[y]; });
-  order.resize(std::min(order.size(), static_cast<std::size_t>(std::ceil(k))));
-  return order;
+  const std::vector<std::size_t> order = descending_order(p_red);
+  return {order.begin(),
+          order.begin() + static_cast<std::ptrdiff_t>(
+                              std::min(order.size(), static_cast<std::size_t>(std::ceil(k))))};
 }
 
 void record(StressDirection& out, const Evaluated& a, const Evaluated& b, double k,
