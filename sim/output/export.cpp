@@ -16,15 +16,16 @@
 #include "input/text.hpp"
 #include "output/file_output.hpp"
 #include "output/results_file.hpp"
+#include "output/units.hpp"
 
 namespace ccgrisk {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kMoney = "GBP k";
-constexpr const char* kProbability = "probability";
-constexpr const char* kCcgs = "CCGs";
+constexpr const char* kMoney = units::kMoneyHeader;
+using units::kCcgs;
+using units::kProbability;
 
 Column text(std::string name, std::vector<std::string> values) {
   return {std::move(name), "", std::move(values), {}};

@@ -13,6 +13,7 @@
 #include "input/text.hpp"
 #include "output/export.hpp"
 #include "output/file_output.hpp"
+#include "output/units.hpp"
 
 namespace ccgrisk {
 namespace {
@@ -32,8 +33,8 @@ struct Formats {
     format_set_align(header, LXW_ALIGN_VERTICAL_TOP);
     text = workbook_add_format(wb);
     format_set_align(text, LXW_ALIGN_VERTICAL_TOP);
-    add(wb, "GBP k", "#,##0.0");
-    add(wb, "probability", "0.0000");
+    add(wb, units::kMoneyHeader, "#,##0.0");
+    add(wb, units::kProbability, "0.0000");
     add(wb, "CCGs", "0.00");
   }
 

@@ -17,6 +17,7 @@
 #include "output/file_output.hpp"
 #include "output/hdf5.hpp"
 #include "output/seal.hpp"
+#include "output/units.hpp"
 
 namespace ccgrisk {
 namespace {
@@ -25,10 +26,10 @@ namespace fs = std::filesystem;
 using h5::Dims;
 using h5::Group;
 
-constexpr std::string_view kMoney = "GBP thousands";
-constexpr std::string_view kProbability = "probability";
-constexpr std::string_view kCount = "count";
-constexpr std::string_view kLabel = "1";  // dimensionless numbers and labels
+using units::kCount;
+using units::kLabel;
+using units::kMoney;
+using units::kProbability;
 
 constexpr std::array<double, 3> kCountLevels = {0.05, 0.50, 0.95};
 constexpr std::string_view kHistogramResolution =

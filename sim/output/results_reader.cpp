@@ -28,6 +28,7 @@
 #include "output/hdf5.hpp"
 #include "output/results_file.hpp"
 #include "output/seal.hpp"
+#include "output/units.hpp"
 
 namespace ccgrisk {
 namespace {
@@ -118,7 +119,7 @@ std::vector<double> doubles(const Group& g, std::string_view path, const Dims& d
   std::vector<double> values = read<double>(g, path, dims);
   const h5::Dataset dataset = g.dataset(path);
   if (h5::has_attribute(dataset, "units") &&
-      h5::read_string_attribute(dataset, "units") == "probability")
+      h5::read_string_attribute(dataset, "units") == units::kProbability)
     for (double p : values)
       if (!(p >= 0.0 && p <= 1.0))
         throw std::runtime_error(g.child(path) + " holds " + std::to_string(p) +

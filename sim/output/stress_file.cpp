@@ -8,6 +8,8 @@
 #include <numeric>
 #include <string_view>
 
+#include "output/units.hpp"
+
 namespace ccgrisk {
 
 namespace {
@@ -15,9 +17,9 @@ namespace {
 using h5::Dims;
 using h5::Group;
 
-constexpr std::string_view kProbability = "probability";
-constexpr std::string_view kCount = "count";
-constexpr std::string_view kLabel = "1";
+using units::kCount;
+using units::kLabel;
+using units::kProbability;
 constexpr std::string_view kParamUnits = "units of the scenario key named by param";
 constexpr std::string_view kSd = "standard deviations of the national factor";
 
