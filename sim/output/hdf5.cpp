@@ -123,13 +123,6 @@ void budget_free(void* p, void*) {
   std::free(p);
 }
 
-std::string format_dims(const Dims& dims) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < dims.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(dims[i]);
-  return s + ")";
-}
-
 Dims space_dims(hid_t space, const std::string& where) {
   const int rank = H5Sget_simple_extent_ndims(space);
   check(rank, "get the rank of", where);
@@ -190,7 +183,7 @@ Dataset create_dataset(const Group& loc, std::string_view name, const Payload& p
   const std::string where = loc.file() + ":" + path;
   if (element_count(dims) != payload.count)
     throw std::runtime_error("HDF5: " + where + ": " + std::to_string(payload.count) +
-                             " values do not fill shape " + format_dims(dims));
+                             " values do not fill shape " + dims_text(dims));
   const Handle space = make_space(dims, where);
   const Handle dcpl = make_creation_list(dims, where);
   Dataset dataset(check_id(H5Dcreate2(loc.id(), std::string(name).c_str(), payload.file_type,
@@ -304,6 +297,13 @@ OpenAttribute open_attribute(const Handle& obj, std::string_view name) {
 }
 
 }  // namespace
+
+std::string dims_text(const Dims& dims) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < dims.size(); ++i)
+    s.append(i ? ", " : "").append(std::to_string(dims[i]));
+  return s + ")";
+}
 
 // ---- Handle -----------------------------------------------------------------
 

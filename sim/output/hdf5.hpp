@@ -17,6 +17,9 @@ namespace ccgrisk::h5 {
 // Dataset dimensions, slowest first; {} is a scalar (one element, shape ()).
 using Dims = std::vector<std::uint64_t>;
 
+// A shape as messages show it: "(3, 211)".
+std::string dims_text(const Dims& dims);
+
 // Owns one HDF5 identifier (file, group, dataset, ...). The destructor
 // closes it with the close call its kind needs and never throws; close()
 // does the same but throws on failure. `label()` is "file.h5:/path" for

@@ -43,13 +43,6 @@ constexpr std::size_t kMaxResultsBytes = std::size_t{4} << 30;
 
 // ---- Checked reads -----------------------------------------------------------
 
-std::string shape_text(const Dims& dims) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < dims.size(); ++i)
-    s.append(i ? ", " : "").append(std::to_string(dims[i]));
-  return s + ")";
-}
-
 // The year read from a file of several years (schema 1.1): a dataset with a
 // leading year axis (attribute leading_axis) is read at that year. Set by
 // read_checked for the read in progress (results are read in one thread).
@@ -90,8 +83,8 @@ std::vector<T> read(const Group& g, std::string_view path, const Dims& dims) {
   Dims expected = dims;
   if (per_year) expected.insert(expected.begin(), g_slice.years);
   if (found != expected)
-    throw std::runtime_error(g.child(path) + " has shape " + shape_text(found) + ", expected " +
-                             shape_text(expected));
+    throw std::runtime_error(g.child(path) + " has shape " + h5::dims_text(found) + ", expected " +
+                             h5::dims_text(expected));
   std::vector<T> values = h5::read_dataset<T>(dataset).values;
   if constexpr (std::is_same_v<T, std::string>) check_texts(values, g.child(path));
   if (!per_year) return values;
@@ -106,7 +99,7 @@ std::vector<std::string> labels(const Group& g, std::string_view path, std::uint
   const h5::Dataset dataset = g.dataset(path);
   const Dims dims = dataset.dims();
   if (dims.size() != 1 || dims[0] > most)
-    throw std::runtime_error(g.child(path) + " has shape " + shape_text(dims) +
+    throw std::runtime_error(g.child(path) + " has shape " + h5::dims_text(dims) +
                              ", expected a list of at most " + std::to_string(most));
   std::vector<std::string> values = h5::read_dataset<std::string>(dataset).values;
   check_texts(values, g.child(path));
