@@ -150,7 +150,8 @@ TEST_CASE("resume refusals: another scenario, seed, table, streams, trials or ve
                    {"the number of trials differs (checkpoint: 20000, this run: 30000)"});
   }
   SECTION("other streams") {
-    check_rejected(c, c.run(resume + " --set 'run.rng=\"philox4x64\"'"), {"the random stream family"});
+    check_rejected(c, c.run(resume + " --set 'run.rng=\"philox4x64\"'"),
+                   {"the random stream family"});
   }
   SECTION("another scenario") {
     check_rejected(c, c.run(resume + " --set plan.surplus_pct=1.5"), {"the scenario differs"});
