@@ -13,7 +13,6 @@
 #include <cstddef>
 #include <filesystem>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <utility>
@@ -228,10 +227,14 @@ inline std::string without_folder(std::string message, const fs::path& folder) {
 
 // True when `number` appears in `text` as a whole number (not inside another).
 inline bool has_number(const std::string& text, const std::string& number) {
-  std::string pattern = "(^|[^0-9.])";
-  pattern.append(number).append("([^0-9]|$)");
-  const std::regex re(pattern);
-  return std::regex_search(text, re);
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (std::size_t at = text.find(number); at != std::string::npos;
+       at = text.find(number, at + 1)) {
+    const std::size_t end = at + number.size();
+    const bool starts = at == 0 || (!digit(text[at - 1]) && text[at - 1] != '.');
+    if (starts && (end == text.size() || !digit(text[end]))) return true;
+  }
+  return false;
 }
 
 // Checks a rejected input: exit 2, nothing on stdout, one short message on

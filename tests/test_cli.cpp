@@ -158,7 +158,7 @@ TEST_CASE("cli csv: allocation <= 0 names line, column and value", "[cli][csv]")
   const std::string bad = GENERATE("0", "-1250.5");
   c.csv.cell(5, "allocation_2013_14_k") = bad;
   const std::string m = check_rejected(c, c.run(), {csv_at(5), "allocation_2013_14_k"});
-  CHECK(has_number(m, bad == "0" ? "0" : "-1250\\.5"));
+  CHECK(has_number(m, bad == "0" ? "0" : "-1250.5"));
 }
 
 TEST_CASE("cli csv: percentage out of range (cip_pct = 150) names line, column and value",
@@ -385,7 +385,7 @@ TEST_CASE("cli toml: dof <= 2 names the key and the value", "[cli][toml]") {
   replace_once(c.scenario, "copula = \"gaussian\"", "copula = \"student_t\"");
   replace_once(c.scenario, "dof = 5\n", std::string("dof = ").append(dof).append("\n"));
   const std::string m = check_rejected(c, c.run(), {kScenarioName, "run.dof"});
-  CHECK(has_number(m, dof == "1.5" ? "1\\.5" : dof));
+  CHECK(has_number(m, dof));
 }
 
 TEST_CASE("cli toml: trials < 1 names the key and the value", "[cli][toml]") {
