@@ -16,6 +16,7 @@
 #include "engine/scenario_runs.hpp"
 #include "input/ccg_table.hpp"
 #include "input/overrides.hpp"
+#include "input/text.hpp"
 #include "model/inverse_beta.hpp"
 #include "model/model.hpp"
 #include "model/trial.hpp"

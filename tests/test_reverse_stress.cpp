@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "engine/reverse_stress.hpp"
+#include "input/text.hpp"
 #include "output/hdf5.hpp"
 #include "stress_fixture.hpp"
 #include "support.hpp"

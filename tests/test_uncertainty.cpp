@@ -15,6 +15,7 @@
 #include "engine/run.hpp"
 #include "engine/uncertainty.hpp"
 #include "input/error.hpp"
+#include "input/text.hpp"
 #include "output/hdf5.hpp"
 #include "stress_fixture.hpp"
 #include "support.hpp"

@@ -28,6 +28,7 @@
 #include "engine/comm.hpp"
 #include "engine/run.hpp"
 #include "engine/sweep.hpp"
+#include "engine/uncertainty.hpp"
 #include "input/error.hpp"
 #include "input/horizon.hpp"
 #include "input/targets.hpp"

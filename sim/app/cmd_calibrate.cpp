@@ -19,6 +19,7 @@
 #include "input/input_file.hpp"
 #include "input/limits.hpp"
 #include "input/overrides_toml.hpp"
+#include "input/text.hpp"
 #include "output/file_output.hpp"
 
 namespace ccgrisk {

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/uncertainty.hpp"
 #include "input/error.hpp"
 #include "input/text.hpp"
 
@@ -121,13 +122,6 @@ ThreadTiming time_rounds(int threads, int rounds, const std::function<void(int)>
   timing.other_cpus = std::max(0.0, others / wall);  // NaN stays NaN
   timing.peak_rss_mib = peak_rss_mib();
   return timing;
-}
-
-double median(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  std::sort(values.begin(), values.end());
-  const std::size_t mid = values.size() / 2;
-  return values.size() % 2 ? values[mid] : 0.5 * (values[mid - 1] + values[mid]);
 }
 
 ScalingTable scaling_table(const std::vector<ThreadTiming>& timings, double ccg_trials_per_run,

@@ -69,9 +69,6 @@ struct ScalingTable {
 ScalingTable scaling_table(const std::vector<ThreadTiming>& timings, double ccg_trials_per_run,
                            int cpus, int ranks = 1);
 
-// Median of `values` (mean of the middle two for an even count); 0 if empty.
-double median(std::vector<double> values);
-
 // The table, its notes, a warning per oversubscribed row and a note per row
 // during which other programs kept more than kBusyMachineCpus CPUs busy.
 inline constexpr double kBusyMachineCpus = 0.25;

@@ -6,7 +6,6 @@
 #include <numeric>
 #include <string>
 
-#include "app/scaling.hpp"
 #include "input/limits.hpp"
 #include "input/text.hpp"
 

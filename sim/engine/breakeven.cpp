@@ -9,6 +9,7 @@
 #include "engine/sweep.hpp"
 #include "input/error.hpp"
 #include "input/limits.hpp"
+#include "input/text.hpp"
 
 namespace ccgrisk {
 

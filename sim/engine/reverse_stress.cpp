@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "input/error.hpp"
+#include "input/text.hpp"
 
 namespace ccgrisk {
 

@@ -9,6 +9,7 @@
 #include "input/error.hpp"
 #include "input/input_file.hpp"
 #include "input/overrides_toml.hpp"
+#include "input/text.hpp"
 
 namespace ccgrisk {
 
@@ -25,9 +26,9 @@ void check_param_key(const std::string& key) {
   if (key.empty())
     throw InputError("--param: expected a scenario key, e.g. drivers.cip_delivery.mean");
   const std::string reason = fixed_key_reason(key);
-  if (!reason.empty())
+  if (!reason.empty())  // a fixed key: well formed, so canonical_key cannot throw
     throw InputError("--param " + key + ": " + reason +
-                     (key == "horizon.years"
+                     (canonical_key(key) == "horizon.years"
                           ? " (use --set horizon.years=N to set them for all points)"
                           : " (use --seed or --trials to set them for all points)"));
 }

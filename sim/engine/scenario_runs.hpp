@@ -16,7 +16,6 @@
 #include "input/ccg_table.hpp"
 #include "input/overrides.hpp"
 #include "input/scenario.hpp"
-#include "input/text.hpp"
 
 namespace ccgrisk {
 

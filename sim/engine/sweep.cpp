@@ -6,6 +6,7 @@
 
 #include "input/error.hpp"
 #include "input/limits.hpp"
+#include "input/text.hpp"
 
 namespace ccgrisk {
 

@@ -7,6 +7,7 @@
 
 #include "engine/finalize.hpp"
 #include "input/error.hpp"
+#include "input/text.hpp"
 
 namespace ccgrisk {
 
@@ -55,6 +56,13 @@ double pearson(const std::vector<double>& x, const std::vector<double>& y) {
 }
 
 }  // namespace
+
+double median(std::vector<double> values) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const std::size_t mid = values.size() / 2;
+  return values.size() % 2 ? values[mid] : 0.5 * (values[mid - 1] + values[mid]);
+}
 
 double sample_quantile(std::vector<double> x, double level) {
   if (x.empty()) return 0.0;

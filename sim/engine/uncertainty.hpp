@@ -45,6 +45,9 @@ struct UncertaintyResult {
   double seconds = 0.0;  // their wall time
 };
 
+// Median of `values` (mean of the middle two for an even count); 0 if empty.
+double median(std::vector<double> values);
+
 // Quantile at `level` of `x` (sorted or not): linear between order
 // statistics, position level x (size - 1).
 double sample_quantile(std::vector<double> x, double level);

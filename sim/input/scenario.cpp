@@ -42,7 +42,6 @@ std::string join(std::initializer_list<std::string_view> names) {
   return out;
 }
 
-// The file name used in messages.
 std::string key_path(const std::string& prefix, std::string_view key) {
   return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
 }

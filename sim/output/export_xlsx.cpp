@@ -35,7 +35,7 @@ struct Formats {
     format_set_align(text, LXW_ALIGN_VERTICAL_TOP);
     add(wb, units::kMoneyHeader, "#,##0.0");
     add(wb, units::kProbability, "0.0000");
-    add(wb, "CCGs", "0.00");
+    add(wb, units::kCcgs, "0.00");
   }
 
   void add(lxw_workbook* wb, const std::string& units, const char* format) {
